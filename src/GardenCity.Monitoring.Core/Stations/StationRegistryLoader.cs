@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GardenCity.Monitoring.Core.Wire;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace GardenCity.Monitoring.Core.Stations;
+
+/// <summary>
+/// Loads <c>deploy/stations.yaml</c>. Every problem is reported with file, line, column and field;
+/// a file with any problem is refused whole (<see cref="RegistryException"/>).
+/// </summary>
+public static partial class StationRegistryLoader
+{
+    private static readonly string[] ZoneNames = ["core", "buffer", "experimental"];
+
+    /// <summary>Loads and validates a registry file.</summary>
+    public static StationRegistry LoadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RegistryException([new RegistryError(path, 0, 0, "(file)", ex.Message)]);
+        }
+
+        return Load(text, path);
+    }
+
+    /// <summary>Loads and validates registry YAML; <paramref name="fileName"/> is used in messages.</summary>
+    public static StationRegistry Load(string yaml, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var ctx = new Context(fileName);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new RegistryException([new RegistryError(fileName, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message)]);
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new RegistryException([new RegistryError(fileName, 1, 1, "(root)", "expected one YAML document with a mapping at the top")]);
+        }
+
+        ctx.CheckKeys(root, "(root)", ["version", "sites", "stations"]);
+        YamlNode? version = ctx.Child(root, "version", "version", required: true);
+        if (version is not null && ctx.Scalar(version, "version") is { } v && v != "1")
+        {
+            ctx.Error(version, "version", $"unsupported registry version '{v}', expected 1");
+        }
+
+        var sites = new Dictionary<string, Site>(StringComparer.Ordinal);
+        foreach ((YamlMappingNode node, string path) in ctx.Items(root, "sites"))
+        {
+            Site? site = ReadSite(ctx, node, path);
+            if (site is null)
+            {
+                continue;
+            }
+
+            if (!sites.TryAdd(site.Id, site))
+            {
+                ctx.Error(node, path + ".id", $"duplicate site id '{site.Id}'");
+            }
+        }
+
+        var stations = new Dictionary<string, Station>(StringComparer.Ordinal);
+        foreach ((YamlMappingNode node, string path) in ctx.Items(root, "stations"))
+        {
+            Station? station = ReadStation(ctx, node, path, sites);
+            if (station is not null && !stations.TryAdd(station.Id, station))
+            {
+                ctx.Error(node, path + ".id", $"duplicate station id '{station.Id}'");
+            }
+        }
+
+        if (ctx.Errors.Count > 0)
+        {
+            throw new RegistryException(ctx.Errors);
+        }
+
+        return new StationRegistry(sites.Values, stations.Values);
+    }
+
+    private static Site? ReadSite(Context ctx, YamlMappingNode node, string path)
+    {
+        ctx.CheckKeys(node, path, ["id", "zh", "en"]);
+        string? id = ctx.RequiredString(node, "id", path);
+        string? zh = ctx.RequiredString(node, "zh", path);
+        string? en = ctx.RequiredString(node, "en", path);
+        if (id is not null && !SlugPattern().IsMatch(id))
+        {
+            ctx.Error(node.Children[new YamlScalarNode("id")], path + ".id", $"'{id}' is not a slug ([a-z0-9][a-z0-9-]*)");
+            return null;
+        }
+
+        return id is null || zh is null || en is null ? null : new Site(id, zh, en);
+    }
+
+    private static Station? ReadStation(Context ctx, YamlMappingNode node, string path, Dictionary<string, Site> sites)
+    {
+        ctx.CheckKeys(node, path, ["id", "kind", "name", "site", "lat", "lon", "elevation_m", "watershed", "warning_level_m", "guaranteed_level_m", "zone", "password_hash"]);
+        int errorsBefore = ctx.Errors.Count;
+        string? id = ctx.RequiredString(node, "id", path);
+        if (id is not null && !WireTopic.IsValidStationId(id))
+        {
+            ctx.Error(ctx.Child(node, "id", path + ".id", true)!, path + ".id", $"'{id}' is not a valid station id ([a-z0-9][a-z0-9-]{{0,63}})");
+        }
+
+        string at = id is null ? path : $"{path}({id})";
+        StationKind kind = default;
+        if (ctx.RequiredString(node, "kind", at) is { } kindText && !StationKinds.TryParse(kindText, out kind))
+        {
+            ctx.Error(ctx.Child(node, "kind", at + ".kind", true)!, at + ".kind", $"unknown kind '{kindText}', expected one of weather, water-level, fire, camera-trap");
+        }
+
+        string? nameZh = null, nameEn = null;
+        if (ctx.Child(node, "name", at + ".name", required: true) is { } nameNode)
+        {
+            if (nameNode is YamlMappingNode names)
+            {
+                ctx.CheckKeys(names, at + ".name", ["zh", "en"]);
+                nameZh = ctx.RequiredString(names, "zh", at + ".name");
+                nameEn = ctx.RequiredString(names, "en", at + ".name");
+            }
+            else
+            {
+                ctx.Error(nameNode, at + ".name", "expected a mapping with 'zh' and 'en'");
+            }
+        }
+
+        Site? site = null;
+        if (ctx.RequiredString(node, "site", at) is { } siteId && !sites.TryGetValue(siteId, out site))
+        {
+            ctx.Error(ctx.Child(node, "site", at + ".site", true)!, at + ".site", $"unknown site '{siteId}'; sites are listed under 'sites'");
+        }
+
+        double? lat = ctx.Number(node, "lat", at, required: true, min: -90, max: 90);
+        double? lon = ctx.Number(node, "lon", at, required: true, min: -180, max: 180);
+        double? elevation = ctx.Number(node, "elevation_m", at, required: true, min: -500, max: 9000);
+        string? watershed = ctx.OptionalString(node, "watershed", at);
+        double? warning = ctx.Number(node, "warning_level_m", at, required: false, min: -20, max: 200);
+        double? guaranteed = ctx.Number(node, "guaranteed_level_m", at, required: false, min: -20, max: 200);
+        string? zone = ctx.OptionalString(node, "zone", at);
+        if (zone is not null && !ZoneNames.Contains(zone))
+        {
+            ctx.Error(ctx.Child(node, "zone", at + ".zone", true)!, at + ".zone", $"unknown zone '{zone}', expected core, buffer or experimental");
+        }
+
+        if (kind == StationKind.WaterLevel && ctx.Errors.Count == errorsBefore)
+        {
+            if (watershed is null)
+            {
+                ctx.Error(node, at + ".watershed", "a water-level gauge needs its watershed");
+            }
+
+            if (warning is null)
+            {
+                ctx.Error(node, at + ".warning_level_m", "a water-level gauge needs its warning level (警戒水位)");
+            }
+
+            if (guaranteed is null)
+            {
+                ctx.Error(node, at + ".guaranteed_level_m", "a water-level gauge needs its guaranteed level (保证水位)");
+            }
+
+            if (warning is not null && guaranteed is not null && guaranteed <= warning)
+            {
+                ctx.Error(ctx.Child(node, "guaranteed_level_m", at, true)!, at + ".guaranteed_level_m", $"guaranteed level {guaranteed} m must be above the warning level {warning} m");
+            }
+        }
+        else if (kind != StationKind.WaterLevel && (warning is not null || guaranteed is not null))
+        {
+            ctx.Error(node, at + ".warning_level_m", "warning and guaranteed levels apply to water-level gauges only");
+        }
+
+        string? hash = ctx.RequiredString(node, "password_hash", at);
+        if (hash is not null && !PasswordHasher.IsWellFormed(hash))
+        {
+            ctx.Error(ctx.Child(node, "password_hash", at, true)!, at + ".password_hash", "not a pbkdf2-sha256 hash (make one with 'gardencity registry hash-password')");
+        }
+
+        if (ctx.Errors.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        return new Station
+        {
+            Id = id!,
+            Kind = kind,
+            NameZh = nameZh!,
+            NameEn = nameEn!,
+            Site = site!,
+            Lat = lat!.Value,
+            Lon = lon!.Value,
+            ElevationM = elevation!.Value,
+            Watershed = watershed,
+            WarningLevelM = warning,
+            GuaranteedLevelM = guaranteed,
+            Zone = zone,
+            PasswordHash = hash!,
+        };
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+
+    private sealed class Context(string file)
+    {
+        public List<RegistryError> Errors { get; } = [];
+
+        public void Error(YamlNode node, string field, string message) =>
+            Errors.Add(new RegistryError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
+
+        public void CheckKeys(YamlMappingNode node, string path, string[] allowed)
+        {
+            foreach ((YamlNode key, _) in node.Children)
+            {
+                string name = (key as YamlScalarNode)?.Value ?? "?";
+                if (!allowed.Contains(name))
+                {
+                    Error(key, path == "(root)" ? name : $"{path}.{name}", $"unknown field '{name}'; allowed: {string.Join(", ", allowed)}");
+                }
+            }
+        }
+
+        public YamlNode? Child(YamlMappingNode node, string key, string field, bool required)
+        {
+            if (node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? child))
+            {
+                return child;
+            }
+
+            if (required)
+            {
+                Error(node, field.EndsWith("." + key, StringComparison.Ordinal) || field == key ? field : $"{field}.{key}", $"missing required field '{key}'");
+            }
+
+            return null;
+        }
+
+        public string? Scalar(YamlNode node, string field)
+        {
+            if (node is YamlScalarNode { Value: { Length: > 0 } value })
+            {
+                return value;
+            }
+
+            Error(node, field, "expected a non-empty text value");
+            return null;
+        }
+
+        public string? RequiredString(YamlMappingNode node, string key, string path) =>
+            Child(node, key, path, required: true) is { } child ? Scalar(child, $"{path}.{key}") : null;
+
+        public string? OptionalString(YamlMappingNode node, string key, string path) =>
+            Child(node, key, path, required: false) is { } child ? Scalar(child, $"{path}.{key}") : null;
+
+        public double? Number(YamlMappingNode node, string key, string path, bool required, double min, double max)
+        {
+            if (Child(node, key, path, required) is not { } child)
+            {
+                return null;
+            }
+
+            string field = $"{path}.{key}";
+            if (child is not YamlScalarNode { Value: { } text }
+                || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                || !double.IsFinite(value))
+            {
+                Error(child, field, "expected a number");
+                return null;
+            }
+
+            if (value < min || value > max)
+            {
+                Error(child, field, $"{value.ToString(CultureInfo.InvariantCulture)} is outside {min.ToString(CultureInfo.InvariantCulture)} .. {max.ToString(CultureInfo.InvariantCulture)}");
+                return null;
+            }
+
+            return value;
+        }
+
+        public IEnumerable<(YamlMappingNode Node, string Path)> Items(YamlMappingNode root, string key)
+        {
+            if (Child(root, key, key, required: true) is not { } list)
+            {
+                yield break;
+            }
+
+            if (list is not YamlSequenceNode sequence)
+            {
+                Error(list, key, "expected a list");
+                yield break;
+            }
+
+            for (int i = 0; i < sequence.Children.Count; i++)
+            {
+                string path = $"{key}[{i}]";
+                if (sequence.Children[i] is YamlMappingNode item)
+                {
+                    yield return (item, path);
+                }
+                else
+                {
+                    Error(sequence.Children[i], path, "expected a mapping");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Host;
+
+var configOption = new Option<string?>("--config") { Description = "A JSON configuration file, applied over appsettings.json." };
+var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest); overrides GardenCity:Roles." };
+var setOption = new Option<string[]>("--set") { Description = "A configuration value KEY=VALUE, applied last; repeatable.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore };
+var run = new Command("run", "Run the configured roles until Ctrl-C. With no external broker configured, an embedded MQTT broker listens on 127.0.0.1:1883.")
+{
+    configOption, rolesOption, setOption,
+};
+run.SetAction((result, ct) => RunCommand.RunAsync(result.GetValue(configOption), result.GetValue(rolesOption), result.GetValue(setOption) ?? [], Console.Error, ct));
+
+var fileOption = new Option<string>("--file") { Description = "The registry file.", DefaultValueFactory = _ => "deploy/stations.yaml" };
+var check = new Command("check", "Validate the station registry file and summarise it.") { fileOption };
+check.SetAction(result =>
+{
+    string path = result.GetValue(fileOption)!;
+    try
+    {
+        StationRegistry registry = StationRegistryLoader.LoadFile(path);
+        Console.WriteLine($"{path}: OK, {registry.Count} stations at {registry.Sites.Count} sites");
+        foreach (IGrouping<StationKind, Station> kind in registry.Stations.GroupBy(s => s.Kind).OrderBy(g => g.Key))
+        {
+            Console.WriteLine($"  {kind.Key.ToWireName(),-12} {kind.Count(),4}");
+        }
+
+        return 0;
+    }
+    catch (RegistryException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+});
+
+var hash = new Command("hash-password", "Read a station password from standard input and print its hash for the registry's password_hash.");
+hash.SetAction(_ =>
+{
+    string? password = Console.In.ReadLine();
+    if (string.IsNullOrEmpty(password))
+    {
+        Console.Error.WriteLine("No password on standard input.");
+        return 2;
+    }
+
+    Console.WriteLine(PasswordHasher.Hash(password));
+    return 0;
+});
+
+var registryCommand = new Command("registry", "Station registry tools.") { check, hash };
+var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand };
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

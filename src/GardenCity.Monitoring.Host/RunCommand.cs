@@ -1,0 +1,142 @@
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Ingestion;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Host;
+
+/// <summary><c>gardencity run</c>: composes the configured roles into one host and runs it until stopped.</summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error, CancellationToken cancellationToken)
+    {
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            Configuration = new ConfigurationManager(),
+        });
+        if (!AddConfiguration(builder.Configuration, configFile, roles, settings, error))
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        var hosting = new HostingOptions();
+        builder.Configuration.GetSection(HostingOptions.SectionName).Bind(hosting);
+        var roleSet = hosting.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        string[] unknown = roleSet.Where(r => !HostingOptions.KnownRoles.Contains(r)).ToArray();
+        if (unknown.Length > 0 || roleSet.Count == 0)
+        {
+            error.WriteLine($"Configuration error: GardenCity:Roles '{hosting.Roles}' {(unknown.Length > 0 ? "names unknown role(s) " + string.Join(", ", unknown) : "is empty")}; this build knows {string.Join(", ", HostingOptions.KnownRoles)}.");
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration["GardenCity:Mqtt:Host"]))
+        {
+            roleSet.Add("broker"); // No external broker configured: run the embedded one.
+        }
+
+        if (roleSet.Contains("ingest"))
+        {
+            StationRegistry registry;
+            try
+            {
+                registry = StationRegistryLoader.LoadFile(hosting.RegistryPath);
+            }
+            catch (RegistryException ex)
+            {
+                error.WriteLine(ex.Message);
+                return ExitCodes.BadConfiguration;
+            }
+
+            builder.Services.AddSingleton(registry);
+        }
+
+        if (roleSet.Contains("broker"))
+        {
+            builder.Services.AddEmbeddedBroker();
+        }
+
+        if (roleSet.Contains("ingest"))
+        {
+            builder.Services.AddIngestion();
+        }
+
+        using IHost host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (OptionsValidationException ex)
+        {
+            error.WriteLine("Configuration error:");
+            foreach (string failure in ex.Failures)
+            {
+                error.WriteLine("  " + failure);
+            }
+
+            return ExitCodes.BadConfiguration;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("embedded MQTT broker", StringComparison.Ordinal))
+        {
+            error.WriteLine(ex.Message);
+            return ExitCodes.BadConfiguration;
+        }
+    }
+
+    private static bool AddConfiguration(ConfigurationManager configuration, string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error)
+    {
+        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                error.WriteLine($"Configuration error: --config file '{configFile}' does not exist.");
+                return false;
+            }
+
+            try
+            {
+                configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+            }
+            catch (InvalidDataException ex)
+            {
+                error.WriteLine($"Configuration error: {ex.Message} {ex.InnerException?.Message}");
+                return false;
+            }
+        }
+
+        configuration.AddEnvironmentVariables("GARDENCITY_");
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string setting in settings)
+        {
+            int eq = setting.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                error.WriteLine($"Configuration error: --set '{setting}' is not KEY=VALUE (for example --set GardenCity:Influx:Url=http://127.0.0.1:8086).");
+                return false;
+            }
+
+            overrides[setting[..eq]] = setting[(eq + 1)..];
+        }
+
+        if (roles is not null)
+        {
+            overrides["GardenCity:Roles"] = roles;
+        }
+
+        configuration.AddInMemoryCollection(overrides);
+        return true;
+    }
+}
+
+/// <summary>Process exit codes of <c>gardencity</c>.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadConfiguration = 2;
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Ingestion.Broker;
+
+/// <summary>Source-generated validation of <see cref="EmbeddedBrokerOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class EmbeddedBrokerOptionsValidator : IValidateOptions<EmbeddedBrokerOptions>
+{
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+
+namespace GardenCity.Monitoring.Ingestion;
+
+/// <summary>The ingestion worker's instruments, on the meter <c>GardenCity.Monitoring.Ingestion</c>. Tags: <c>kind</c>, <c>reason</c>.</summary>
+public sealed class IngestionMetrics : IDisposable
+{
+    /// <summary>Meter name, for OpenTelemetry's <c>AddMeter</c>.</summary>
+    public const string MeterName = "GardenCity.Monitoring.Ingestion";
+
+    private readonly Meter _meter;
+
+    /// <summary>Creates the instruments from the DI meter factory.</summary>
+    public IngestionMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(MeterName);
+        MessagesReceived = _meter.CreateCounter<long>("messages.received", description: "MQTT messages received from stations");
+        ReadingsStored = _meter.CreateCounter<long>("readings.stored", description: "Readings written to InfluxDB");
+        ReadingsDeadLettered = _meter.CreateCounter<long>("readings.dead_lettered", description: "Messages or samples rejected to the dead-letter store");
+        WriteDuration = _meter.CreateHistogram<double>("influx.write.duration", unit: "s", description: "Duration of InfluxDB batch writes, retries included");
+    }
+
+    /// <summary>Messages received.</summary>
+    public Counter<long> MessagesReceived { get; }
+
+    /// <summary>Readings stored.</summary>
+    public Counter<long> ReadingsStored { get; }
+
+    /// <summary>Dead letters written.</summary>
+    public Counter<long> ReadingsDeadLettered { get; }
+
+    /// <summary>Write latency.</summary>
+    public Histogram<double> WriteDuration { get; }
+
+    /// <inheritdoc/>
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,42 @@
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Ingestion.Mqtt;
+using GardenCity.Monitoring.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Ingestion;
+
+/// <summary>Registers the ingestion worker and the embedded broker.</summary>
+public static class IngestionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the ingestion worker with its decoder, storage and options (validated at start).
+    /// The <see cref="StationRegistry"/> must be registered by the caller.
+    /// </summary>
+    public static IServiceCollection AddIngestion(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddStorage();
+        services.AddMetrics();
+        services.AddOptionsWithValidateOnStart<MqttIngestionOptions, MqttIngestionOptionsValidator>().BindConfiguration(MqttIngestionOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
+        services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
+        services.TryAddSingleton<IngestionMetrics>();
+        services.TryAddSingleton<IngestionBatchProcessor>();
+        services.AddHostedService<MqttIngestionService>();
+        return services;
+    }
+
+    /// <summary>Adds the embedded MQTT broker; it starts before any worker that connects to it.</summary>
+    public static IServiceCollection AddEmbeddedBroker(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptionsWithValidateOnStart<EmbeddedBrokerOptions, EmbeddedBrokerOptionsValidator>().BindConfiguration(EmbeddedBrokerOptions.SectionName);
+        services.TryAddSingleton<EmbeddedBrokerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBrokerService>());
+        return services;
+    }
+}

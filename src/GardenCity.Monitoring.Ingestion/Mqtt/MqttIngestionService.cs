@@ -1,0 +1,268 @@
+using System.Buffers;
+using System.Threading.Channels;
+using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Storage.DeadLetters;
+using GardenCity.Monitoring.Storage.Influx;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace GardenCity.Monitoring.Ingestion.Mqtt;
+
+/// <summary>
+/// The ingestion worker. Subscribes at QoS 1 with a persistent session and manual acknowledgement, batches by
+/// size and time, writes through <see cref="IngestionBatchProcessor"/>, and acknowledges each message only after
+/// all its samples are durable (stored or dead-lettered). A crash before that leaves the message with the broker,
+/// which redelivers it; the rewrite of an already stored point is idempotent.
+/// </summary>
+internal sealed class MqttIngestionService : BackgroundService
+{
+    private readonly MqttIngestionOptions _options;
+    private readonly IngestionBatchProcessor _processor;
+    private readonly IReadingWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttIngestionService> _logger;
+    private readonly EmbeddedBrokerService? _embeddedBroker;
+    private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
+    private readonly IMqttClient _client;
+
+    public MqttIngestionService(
+        IOptions<MqttIngestionOptions> options,
+        IngestionBatchProcessor processor,
+        IReadingWriter writer,
+        TimeProvider time,
+        ILogger<MqttIngestionService> logger,
+        IEnumerable<EmbeddedBrokerService> embeddedBroker)
+    {
+        _options = options.Value;
+        _processor = processor;
+        _writer = writer;
+        _time = time;
+        _logger = logger;
+        _embeddedBroker = embeddedBroker.FirstOrDefault();
+        _queue = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+            {
+                _logger.Disconnected(e.Reason.ToString());
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>The subscription filter, shared when a group is configured.</summary>
+    internal string Filter => _options.SharedGroup.Length > 0 ? $"$share/{_options.SharedGroup}/{WireTopic.StationFilter}" : WireTopic.StationFilter;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
+        Task connection = KeepConnectedAsync(stoppingToken);
+        try
+        {
+            await ProcessQueueAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await connection.ConfigureAwait(false);
+            if (_client.IsConnected)
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _client.Dispose();
+        }
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (WireTopic.IsSystemOutput(e.ApplicationMessage.Topic))
+        {
+            return Task.CompletedTask; // Our own outputs (alerts, dead letters): acknowledged automatically, never ingested.
+        }
+
+        e.AutoAcknowledge = false;
+
+        // A full queue makes this wait, which stops MQTTnet reading from the socket: back-pressure to the broker.
+        return _queue.Writer.WriteAsync(e).AsTask();
+    }
+
+    private async Task KeepConnectedAsync(CancellationToken stoppingToken)
+    {
+        string host = _options.Host.Length > 0 ? _options.Host : "127.0.0.1";
+        int port = _options.Host.Length > 0 || _embeddedBroker is null ? _options.Port : _embeddedBroker.Port;
+        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(_options.ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
+            .WithReceiveMaximum((ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (_options.Username.Length > 0)
+        {
+            builder = builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        MqttClientOptions clientOptions = builder.Build();
+        TimeSpan backoff = _options.ReconnectDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await _client.TryPingAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    MqttClientConnectResult result = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        _logger.ConnectRefused(host, port, result.ResultCode.ToString(), result.ReasonString);
+                        throw new InvalidOperationException("connection refused: " + result.ResultCode);
+                    }
+
+                    await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                        .WithTopicFilter(f => f.WithTopic(Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                        .Build(), stoppingToken).ConfigureAwait(false);
+                    _logger.Connected(host, port, _options.ClientId, result.IsSessionPresent, Filter);
+                    backoff = _options.ReconnectDelay;
+                }
+
+                await Task.Delay(_options.ReconnectDelay, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                _logger.ConnectFailed(ex, host, port, backoff);
+                try
+                {
+                    await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task ProcessQueueAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<MqttApplicationMessageReceivedEventArgs>(_options.BatchSize);
+        ChannelReader<MqttApplicationMessageReceivedEventArgs> reader = _queue.Reader;
+        while (true)
+        {
+            try
+            {
+                if (!await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return; // Unacknowledged messages stay with the broker.
+            }
+
+            using (var timer = new CancellationTokenSource(_options.BatchInterval, _time))
+            using (var linger = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token))
+            {
+                while (batch.Count < _options.BatchSize)
+                {
+                    if (reader.TryRead(out MqttApplicationMessageReceivedEventArgs? item))
+                    {
+                        batch.Add(item);
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(linger.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return; // Not written, not acknowledged: the broker redelivers after restart.
+            }
+
+            await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task FlushAsync(List<MqttApplicationMessageReceivedEventArgs> batch, CancellationToken stoppingToken)
+    {
+        var messages = batch.Select(e => new ReceivedMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray())).ToList();
+        IReadOnlyList<DeadLetter> letters;
+        try
+        {
+            letters = await _processor.ProcessAsync(messages, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (_options.PublishDeadLetters)
+        {
+            await PublishDeadLettersAsync(letters, stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (MqttApplicationMessageReceivedEventArgs e in batch)
+        {
+            try
+            {
+                await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+            {
+                _logger.AckFailed(ex, e.ApplicationMessage.Topic);
+            }
+        }
+    }
+
+    private async Task PublishDeadLettersAsync(IReadOnlyList<DeadLetter> letters, CancellationToken stoppingToken)
+    {
+        foreach (DeadLetter letter in letters)
+        {
+            try
+            {
+                MqttApplicationMessage message = new MqttApplicationMessageBuilder()
+                    .WithTopic(letter.OutputTopic)
+                    .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithContentType("application/json")
+                    .Build();
+                await _client.PublishAsync(message, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+            {
+                _logger.DeadLetterPublishFailed(ex, letter.OutputTopic);
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using GardenCity.Monitoring.Core.Readings;
+
+namespace GardenCity.Monitoring.Storage.Influx;
+
+/// <summary>Writes a batch of readings durably; returns only once the server accepted all of them.</summary>
+public interface IReadingWriter
+{
+    /// <summary>Prepares the store (e.g. creates the database); safe to call more than once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes the batch in one request. Throws <see cref="InfluxWriteException"/> on failure.</summary>
+    Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken);
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Storage.Influx;
+
+/// <summary>One series of an InfluxQL result.</summary>
+public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string> Columns, IReadOnlyList<JsonElement[]> Values)
+{
+    /// <summary>The value of <paramref name="column"/> in row <paramref name="row"/>.</summary>
+    public JsonElement Get(int row, string column)
+    {
+        int index = Columns.ToList().IndexOf(column);
+        return index < 0 ? throw new ArgumentException($"no column '{column}' in {string.Join(", ", Columns)}", nameof(column)) : Values[row][index];
+    }
+}
+
+/// <summary>
+/// Runs InfluxQL over <c>/query</c>: native on 1.x, through the v1-compatibility API on 2.x and 3.x.
+/// Times come back as nanoseconds since the epoch (<c>epoch=ns</c>).
+/// </summary>
+public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> options)
+{
+    private readonly InfluxOptions _options = options.Value;
+
+    /// <summary>Runs a statement that changes the server (CREATE, DROP) with POST.</summary>
+    public async Task ExecuteAsync(string statement, CancellationToken cancellationToken) =>
+        _ = await SendAsync(statement, HttpMethod.Post, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a query with GET and returns its series (empty when nothing matched).</summary>
+    public Task<IReadOnlyList<InfluxSeries>> QueryAsync(string query, CancellationToken cancellationToken) =>
+        SendAsync(query, HttpMethod.Get, cancellationToken);
+
+    internal static void Authorize(HttpRequestMessage request, InfluxOptions options) => InfluxAuth.Apply(request, options);
+
+    private async Task<IReadOnlyList<InfluxSeries>> SendAsync(string query, HttpMethod method, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var form = new Dictionary<string, string> { ["db"] = _options.Database, ["q"] = query, ["epoch"] = "ns" };
+        if (_options.RetentionPolicy.Length > 0)
+        {
+            form["rp"] = _options.RetentionPolicy;
+        }
+
+        string baseUrl = _options.Url.TrimEnd('/') + "/query";
+        using var request = method == HttpMethod.Get
+            ? new HttpRequestMessage(HttpMethod.Get, baseUrl + "?" + string.Join('&', form.Select(kv => kv.Key + "=" + Uri.EscapeDataString(kv.Value))))
+            : new HttpRequestMessage(HttpMethod.Post, baseUrl) { Content = new FormUrlEncodedContent(form) };
+        Authorize(request, _options);
+        using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"InfluxQL query failed with {(int)response.StatusCode}: {text}");
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(text);
+        var series = new List<InfluxSeries>();
+        foreach (JsonElement result in doc.RootElement.GetProperty("results").EnumerateArray())
+        {
+            if (result.TryGetProperty("error", out JsonElement error))
+            {
+                throw new InvalidOperationException("InfluxQL error: " + error.GetString());
+            }
+
+            if (!result.TryGetProperty("series", out JsonElement list))
+            {
+                continue;
+            }
+
+            foreach (JsonElement s in list.EnumerateArray())
+            {
+                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (s.TryGetProperty("tags", out JsonElement t))
+                {
+                    foreach (JsonProperty p in t.EnumerateObject())
+                    {
+                        tags[p.Name] = p.Value.GetString() ?? string.Empty;
+                    }
+                }
+
+                series.Add(new InfluxSeries(
+                    s.TryGetProperty("name", out JsonElement n) ? n.GetString() ?? string.Empty : string.Empty,
+                    tags,
+                    s.GetProperty("columns").EnumerateArray().Select(c => c.GetString() ?? string.Empty).ToList(),
+                    s.TryGetProperty("values", out JsonElement v)
+                        ? v.EnumerateArray().Select(row => row.EnumerateArray().Select(cell => cell.Clone()).ToArray()).ToList()
+                        : []));
+            }
+        }
+
+        return series;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using GardenCity.Monitoring.Core.Readings;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Storage.Influx;
+
+/// <summary>Writes line protocol to InfluxDB 1.x through <c>POST /write</c> (nanosecond precision).</summary>
+internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> options, InfluxQlClient query) : IReadingWriter
+{
+    private readonly InfluxOptions _options = options.Value;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_options.CreateDatabase)
+        {
+            await query.ExecuteAsync("CREATE DATABASE " + InfluxQl.Identifier(_options.Database), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        if (readings.Count == 0)
+        {
+            return;
+        }
+
+        var body = new StringBuilder(readings.Count * 160);
+        foreach (Reading reading in readings)
+        {
+            foreach (var point in PointMapper.ToPoints(reading))
+            {
+                body.Append(point.ToLineProtocol()).Append('\n');
+            }
+        }
+
+        string url = $"{_options.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(_options.Database)}&precision=ns"
+            + (_options.RetentionPolicy.Length > 0 ? "&rp=" + Uri.EscapeDataString(_options.RetentionPolicy) : string.Empty);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body.ToString(), Encoding.UTF8, "text/plain"),
+        };
+        InfluxQlClient.Authorize(request, _options);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer: {ex.Message}", null, isTransient: true, ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer within {_options.RequestTimeout}", null, isTransient: true, ex);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NoContent || response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            bool transient = status is 408 or 429 or >= 500;
+            throw new InfluxWriteException($"InfluxDB refused the write with {status}: {Clip(text)}", status, transient);
+        }
+    }
+
+    private static string Clip(string text) => text.Length <= 400 ? text : text[..400] + "…";
+}
+
+/// <summary>Adds authentication to requests for either API generation.</summary>
+internal static class InfluxAuth
+{
+    public static void Apply(HttpRequestMessage request, InfluxOptions options)
+    {
+        if (options.Version == InfluxApiVersion.V2 && options.Token.Length > 0)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Token", options.Token);
+        }
+        else if (options.Username.Length > 0)
+        {
+            string basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Username + ":" + options.Password));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using GardenCity.Monitoring.Core.Readings;
+using InfluxDB.Client;
+using InfluxDB.Client.Core.Exceptions;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Storage.Influx;
+
+/// <summary>Writes to InfluxDB 2.x (or 3.x, same write API) through InfluxDB.Client's <see cref="WriteApiAsync"/>.</summary>
+internal sealed class InfluxV2Writer : IReadingWriter, IDisposable
+{
+    private readonly InfluxOptions _options;
+    private readonly InfluxDBClient _client;
+
+    public InfluxV2Writer(IOptions<InfluxOptions> options)
+    {
+        _options = options.Value;
+        _client = new InfluxDBClient(new InfluxDBClientOptions(_options.Url)
+        {
+            Token = _options.Token,
+            Org = _options.Org,
+            Bucket = _options.Bucket,
+            Timeout = _options.RequestTimeout,
+        });
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var points = readings.SelectMany(PointMapper.ToPoints).ToList();
+        if (points.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _client.GetWriteApiAsync().WritePointsAsync(points, _options.Bucket, _options.Org, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpException ex)
+        {
+            bool transient = ex.Status is 0 or 408 or 429 or >= 500;
+            throw new InfluxWriteException($"InfluxDB refused the write with {ex.Status}: {ex.Message}", ex.Status == 0 ? null : ex.Status, transient, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer: {ex.Message}", null, isTransient: true, ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer within {_options.RequestTimeout}", null, isTransient: true, ex);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}

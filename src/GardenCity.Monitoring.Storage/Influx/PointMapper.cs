@@ -1,0 +1,131 @@
+using GardenCity.Monitoring.Core.Readings;
+using GardenCity.Monitoring.Core.Stations;
+using InfluxDB.Client.Api.Domain;
+using InfluxDB.Client.Writes;
+
+namespace GardenCity.Monitoring.Storage.Influx;
+
+/// <summary>
+/// Maps readings to InfluxDB points, following the schema in <c>docs/influxdb-schema.md</c>.
+/// A point's identity is measurement + tags + timestamp, so a redelivered reading overwrites itself.
+/// </summary>
+public static class PointMapper
+{
+    /// <summary>Measurement of weather telemetry.</summary>
+    public const string Weather = "weather";
+
+    /// <summary>Measurement of water-level telemetry.</summary>
+    public const string WaterLevel = "water_level";
+
+    /// <summary>Measurement of fire-station telemetry.</summary>
+    public const string Fire = "fire";
+
+    /// <summary>Measurement of camera-trap detections, one point per species per trigger.</summary>
+    public const string CameraTrap = "camera_trap";
+
+    /// <summary>Measurement of every camera-trap trigger, blank ones included.</summary>
+    public const string CameraTrapTrigger = "camera_trap_trigger";
+
+    /// <summary>Measurement of fire detections (smoke, flame).</summary>
+    public const string FireEvent = "fire_event";
+
+    /// <summary>Measurement of station status reports.</summary>
+    public const string StationStatus = "station_status";
+
+    /// <summary>Maps one reading to its points (a camera-trap event gives a trigger point plus one per species).</summary>
+    public static IEnumerable<PointData> ToPoints(Reading reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        switch (reading)
+        {
+            case TelemetryReading t:
+                PointData point = Base(TelemetryMeasurement(t.Station.Kind), t);
+                foreach ((string field, double value) in t.Values)
+                {
+                    point = point.Field(field, value);
+                }
+
+                yield return point;
+                break;
+
+            case CameraTrapEvent e:
+                yield return Base(CameraTrapTrigger, e)
+                    .Field("event_id", e.EventId)
+                    .Field("detections", (long)e.Detections.Count)
+                    .Field("image_uri", e.ImageUri ?? string.Empty);
+
+                // One point per species: the same species twice in one trigger is merged (counts summed, best confidence).
+                foreach (IGrouping<string, Detection> species in e.Detections.GroupBy(d => d.Species, StringComparer.Ordinal))
+                {
+                    yield return Base(CameraTrap, e)
+                        .Tag("species", species.Key)
+                        .Field("count", (long)species.Sum(d => d.Count))
+                        .Field("confidence", species.Max(d => d.Confidence))
+                        .Field("event_id", e.EventId);
+                }
+
+                break;
+
+            case FireEvent f:
+                PointData fire = Base(FireEvent, f)
+                    .Tag("detection", f.Detection == FireDetectionType.Smoke ? "smoke" : "flame")
+                    .Field("confidence", f.Confidence)
+                    .Field("event_id", f.EventId);
+                yield return f.BearingDeg is { } bearing ? fire.Field("bearing_deg", bearing) : fire;
+                break;
+
+            case StatusReading s:
+                PointData status = Base(StationStatus, s).Field("online", s.Online);
+                if (s.BatteryV is { } battery)
+                {
+                    status = status.Field("battery_v", battery);
+                }
+
+                if (s.RssiDbm is { } rssi)
+                {
+                    status = status.Field("rssi_dbm", rssi);
+                }
+
+                if (s.Firmware is { } firmware)
+                {
+                    status = status.Field("firmware", firmware);
+                }
+
+                yield return status;
+                break;
+
+            default:
+                throw new ArgumentException($"Unknown reading type {reading.GetType().Name}.", nameof(reading));
+        }
+    }
+
+    /// <summary>The telemetry measurement of a kind.</summary>
+    public static string TelemetryMeasurement(StationKind kind) => kind switch
+    {
+        StationKind.Weather => Weather,
+        StationKind.WaterLevel => WaterLevel,
+        StationKind.Fire => Fire,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "camera traps send events, not telemetry"),
+    };
+
+    private static PointData Base(string measurement, Reading reading)
+    {
+        Station station = reading.Station;
+        PointData point = PointData.Measurement(measurement)
+            .Tag("station", station.Id)
+            .Tag("site", station.Site.Id)
+            .Tag("kind", station.Kind.ToWireName())
+            .Timestamp(reading.Timestamp, WritePrecision.Ns);
+        if (station.Watershed is { } watershed)
+        {
+            point = point.Tag("watershed", watershed);
+        }
+
+        if (station.Zone is { } zone)
+        {
+            point = point.Tag("zone", zone);
+        }
+
+        return reading.Seq is { } seq ? point.Field("seq", seq) : point;
+    }
+}
