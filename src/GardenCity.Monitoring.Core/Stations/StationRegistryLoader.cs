@@ -79,7 +79,7 @@ public static partial class StationRegistryLoader
             Station? station = ReadStation(ctx, node, path, sites);
             if (station is not null && !stations.TryAdd(station.Id, station))
             {
-                ctx.Error(node, path + ".id", $"duplicate station id '{station.Id}'");
+                ctx.Error(node, StationPath(path, station.Id) + ".id", $"duplicate station id '{station.Id}'");
             }
         }
 
@@ -108,17 +108,19 @@ public static partial class StationRegistryLoader
 
     private static Station? ReadStation(Context ctx, YamlMappingNode node, string path, Dictionary<string, Site> sites)
     {
-        ctx.CheckKeys(node, path, ["id", "kind", "name", "site", "lat", "lon", "elevation_m", "watershed", "warning_level_m", "guaranteed_level_m", "zone", "password_hash"]);
         int errorsBefore = ctx.Errors.Count;
         string? id = ctx.RequiredString(node, "id", path);
         if (id is not null && !WireTopic.IsValidStationId(id))
         {
             ctx.Error(ctx.Child(node, "id", path + ".id", true)!, path + ".id", $"'{id}' is not a valid station id ([a-z0-9][a-z0-9-]{{0,63}})");
+            id = null;
         }
 
-        string at = id is null ? path : $"{path}({id})";
+        string at = StationPath(path, id);
+        ctx.CheckKeys(node, at, ["id", "kind", "name", "site", "lat", "lon", "elevation_m", "watershed", "warning_level_m", "guaranteed_level_m", "zone", "password_hash"]);
         StationKind kind = default;
-        if (ctx.RequiredString(node, "kind", at) is { } kindText && !StationKinds.TryParse(kindText, out kind))
+        bool kindKnown = false;
+        if (ctx.RequiredString(node, "kind", at) is { } kindText && !(kindKnown = StationKinds.TryParse(kindText, out kind)))
         {
             ctx.Error(ctx.Child(node, "kind", at + ".kind", true)!, at + ".kind", $"unknown kind '{kindText}', expected one of weather, water-level, fire, camera-trap");
         }
@@ -178,7 +180,7 @@ public static partial class StationRegistryLoader
                 ctx.Error(ctx.Child(node, "guaranteed_level_m", at, true)!, at + ".guaranteed_level_m", $"guaranteed level {guaranteed} m must be above the warning level {warning} m");
             }
         }
-        else if (kind != StationKind.WaterLevel && (warning is not null || guaranteed is not null))
+        else if (kindKnown && kind != StationKind.WaterLevel && (warning is not null || guaranteed is not null))
         {
             ctx.Error(node, at + ".warning_level_m", "warning and guaranteed levels apply to water-level gauges only");
         }
@@ -211,6 +213,8 @@ public static partial class StationRegistryLoader
             PasswordHash = hash!,
         };
     }
+
+    private static string StationPath(string path, string? id) => id is null ? path : $"{path}({id})";
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex SlugPattern();

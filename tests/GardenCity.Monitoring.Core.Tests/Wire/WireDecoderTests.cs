@@ -1,0 +1,310 @@
+using System.Text;
+using GardenCity.Monitoring.Core.Readings;
+using GardenCity.Monitoring.Core.Wire;
+
+namespace GardenCity.Monitoring.Core.Tests.Wire;
+
+public sealed class WireDecoderTests
+{
+    private static readonly DateTimeOffset Now = new(2023, 7, 31, 3, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Later = new(2024, 12, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly WireDecoder _decoder = new(TestRegistry.Instance, new WireDecoderOptions());
+
+    private DecodeResult Decode(string topic, string json) => Decode(topic, json, Now);
+
+    private DecodeResult Decode(string topic, string json, DateTimeOffset now) => _decoder.Decode(topic, Encoding.UTF8.GetBytes(json), now);
+
+    [Fact]
+    public void Decode_SingleWaterLevelSample_ReturnsTelemetryWithUtcTimestampSeqAndValues()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", """{"ts":"2023-07-31T10:15:00+08:00","seq":18342,"values":{"water_level_m":3.42,"rain_mm":12.5}}""");
+
+        Assert.Empty(result.Rejections);
+        var reading = Assert.IsType<TelemetryReading>(Assert.Single(result.Readings));
+        Assert.Equal("yd-wl-03", reading.Station.Id);
+        Assert.Equal(new DateTimeOffset(2023, 7, 31, 2, 15, 0, TimeSpan.Zero), reading.Timestamp);
+        Assert.Equal(TimeSpan.Zero, reading.Timestamp.Offset);
+        Assert.Equal(18342, reading.Seq);
+        Assert.Equal(3.42, reading.Values["water_level_m"]);
+        Assert.Equal(12.5, reading.Values["rain_mm"]);
+    }
+
+    [Fact]
+    public void Decode_Backlog_ReturnsSamplesInOrder()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry",
+            """{"samples":[{"ts":"2023-07-31T02:15:00Z","seq":18342,"values":{"water_level_m":3.42}},{"ts":"2023-07-31T02:20:00Z","seq":18343,"values":{"water_level_m":3.61}}]}""");
+
+        Assert.Empty(result.Rejections);
+        Assert.Equal([18342L, 18343L], result.Readings.Select(r => r.Seq!.Value));
+        Assert.Equal([3.42, 3.61], result.Readings.Cast<TelemetryReading>().Select(r => r.Values["water_level_m"]));
+    }
+
+    [Fact]
+    public void Decode_BacklogWithGoodAndBadSamples_AcceptsGoodAndRejectsBadWithIndexAndOriginal()
+    {
+        DecodeResult result = Decode("gc/v1/weather/zt-wx-01/telemetry",
+            """{"samples":[{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"rain_mm":40.2}},{"ts":"2023-07-31T02:05:00Z","seq":2,"values":{"rain_mm":-3}},{"ts":"2023-07-31T02:10:00Z","seq":3,"values":{"rh_pct":96}}]}""");
+
+        Assert.Equal([1L, 3L], result.Readings.Select(r => r.Seq!.Value));
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.OutOfRange, rejection.Reason);
+        Assert.Equal(1, rejection.SampleIndex);
+        Assert.Equal("zt-wx-01", rejection.StationId);
+        Assert.Equal("weather", rejection.Kind);
+        Assert.Contains("\"rain_mm\":-3", rejection.Payload, StringComparison.Ordinal);
+        Assert.Contains("rain_mm", rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_CameraTrapEvent_ReturnsDetections()
+    {
+        DecodeResult result = Decode("gc/v1/camera-trap/bhs-ct-07/event",
+            """{"ts":"2024-10-02T21:47:13+08:00","seq":553,"event_id":"bhs-ct-07-000553","image_uri":"s3://camera-traps/bhs-ct-07/000553.jpg","detections":[{"species":"Panthera pardus japonensis","count":1,"confidence":0.94}]}""", Later);
+
+        Assert.Empty(result.Rejections);
+        var e = Assert.IsType<CameraTrapEvent>(Assert.Single(result.Readings));
+        Assert.Equal("bhs-ct-07-000553", e.EventId);
+        Assert.Equal("s3://camera-traps/bhs-ct-07/000553.jpg", e.ImageUri);
+        Assert.Equal(new Detection("Panthera pardus japonensis", 1, 0.94), Assert.Single(e.Detections));
+    }
+
+    [Fact]
+    public void Decode_BlankCameraTrigger_ReturnsEventWithoutDetections()
+    {
+        DecodeResult result = Decode("gc/v1/camera-trap/bhs-ct-01/event", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"bhs-ct-01-000009","detections":[]}""", Later);
+
+        var e = Assert.IsType<CameraTrapEvent>(Assert.Single(result.Readings));
+        Assert.Empty(e.Detections);
+        Assert.Null(e.ImageUri);
+    }
+
+    [Fact]
+    public void Decode_FireEvent_ReturnsDetectionConfidenceAndBearing()
+    {
+        DecodeResult result = Decode("gc/v1/fire/mfs-fire-02/event", """{"ts":"2024-04-03T13:05:40+08:00","seq":91,"event_id":"mfs-fire-02-000091","detection":"smoke","confidence":0.81,"bearing_deg":212}""", Later);
+
+        var e = Assert.IsType<FireEvent>(Assert.Single(result.Readings));
+        Assert.Equal(FireDetectionType.Smoke, e.Detection);
+        Assert.Equal(0.81, e.Confidence);
+        Assert.Equal(212, e.BearingDeg);
+    }
+
+    [Fact]
+    public void Decode_StatusWithoutSeq_ReturnsStatus()
+    {
+        DecodeResult result = Decode("gc/v1/camera-trap/bhs-ct-07/status", """{"ts":"2024-10-02T21:50:00+08:00","online":true,"battery_v":12.4,"rssi_dbm":-97,"firmware":"2.3.1"}""", Later);
+
+        var s = Assert.IsType<StatusReading>(Assert.Single(result.Readings));
+        Assert.True(s.Online);
+        Assert.Null(s.Seq);
+        Assert.Equal(12.4, s.BatteryV);
+        Assert.Equal(-97, s.RssiDbm);
+        Assert.Equal("2.3.1", s.Firmware);
+    }
+
+    [Fact]
+    public void Decode_LastWillStatus_ReturnsOffline()
+    {
+        DecodeResult result = Decode("gc/v1/weather/qs-wx-01/status", """{"ts":"2023-07-31T02:00:00Z","online":false}""");
+
+        Assert.False(Assert.IsType<StatusReading>(Assert.Single(result.Readings)).Online);
+    }
+
+    [Theory]
+    [InlineData("gc/v1/weather/qs-wx-01", RejectionReason.InvalidTopic)]
+    [InlineData("gc/v2/weather/qs-wx-01/telemetry", RejectionReason.InvalidTopic)]
+    [InlineData("gc/v1/seismic/qs-wx-01/telemetry", RejectionReason.InvalidTopic)]
+    [InlineData("gc/v1/weather/QS-WX-01/telemetry", RejectionReason.InvalidTopic)]
+    [InlineData("gc/v1/weather/qs-wx-01/diary", RejectionReason.InvalidTopic)]
+    [InlineData("gc/v1/weather/qs-wx-01/event", RejectionReason.InvalidTopic)]
+    [InlineData("gc/v1/weather/nobody-here/telemetry", RejectionReason.UnknownStation)]
+    [InlineData("gc/v1/fire/qs-wx-01/telemetry", RejectionReason.KindMismatch)]
+    public void Decode_BadTopic_RejectsWholeMessage(string topic, RejectionReason expected)
+    {
+        DecodeResult result = Decode(topic, """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":21.5}}""");
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(expected, rejection.Reason);
+        Assert.Null(rejection.SampleIndex);
+        Assert.Contains("air_temp_c", rejection.Payload, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, RejectionReason, string> BadSamples => new()
+    {
+        { """{"seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.MissingTs, "ts" },
+        { """{"ts":1690768800,"seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.InvalidTs, "ts" },
+        { """{"ts":"yesterday","seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.InvalidTs, "ts" },
+        { """{"ts":"2023-02-30T02:00:00Z","seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.InvalidTs, "ts" },
+        { """{"ts":"2023-07-31T02:00:00","seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.TsWithoutZone, "zone" },
+        { """{"ts":"2023-07-31T03:05:01Z","seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.TsInFuture, "ahead" },
+        { """{"ts":"1970-01-01T00:00:00Z","seq":1,"values":{"air_temp_c":21.5}}""", RejectionReason.TsTooOld, "clock" },
+        { """{"ts":"2023-07-31T02:00:00Z","values":{"air_temp_c":21.5}}""", RejectionReason.MissingSeq, "seq" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":-1,"values":{"air_temp_c":21.5}}""", RejectionReason.InvalidSeq, "seq" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1.5,"values":{"air_temp_c":21.5}}""", RejectionReason.InvalidSeq, "seq" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":"7","values":{"air_temp_c":21.5}}""", RejectionReason.InvalidSeq, "seq" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":"21.5"}}""", RejectionReason.NotANumber, "air_temp_c" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":null}}""", RejectionReason.NotANumber, "air_temp_c" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":"NaN"}}""", RejectionReason.NotANumber, "air_temp_c" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":true}}""", RejectionReason.NotANumber, "air_temp_c" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":1e999}}""", RejectionReason.NonFinite, "air_temp_c" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":61}}""", RejectionReason.OutOfRange, "air_temp_c" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"rh_pct":100.5}}""", RejectionReason.OutOfRange, "rh_pct" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"rain_mm":-0.1}}""", RejectionReason.OutOfRange, "rain_mm" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"pressure_hpa":499}}""", RejectionReason.OutOfRange, "pressure_hpa" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":21.5,"air_temp_f":70.7}}""", RejectionReason.UnknownField, "air_temp_f" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":2.1}}""", RejectionReason.UnknownField, "water_level_m" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":21.5},"note":"hi"}""", RejectionReason.UnknownField, "note" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1}""", RejectionReason.MissingField, "values" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{}}""", RejectionReason.NoValues, "values" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":[21.5]}""", RejectionReason.InvalidStructure, "values" },
+        { """{"ts":"2023-07-31T02:00:00Z","seq":1,"seq":2,"values":{"air_temp_c":21.5}}""", RejectionReason.InvalidStructure, "twice" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSamples))]
+    public void Decode_BadWeatherSample_RejectsSampleWithReasonNamingTheField(string sample, RejectionReason expected, string mentioned)
+    {
+        DecodeResult result = Decode("gc/v1/weather/qs-wx-01/telemetry", sample);
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(expected, rejection.Reason);
+        Assert.Equal(0, rejection.SampleIndex);
+        Assert.Contains(mentioned, rejection.Detail, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, RejectionReason> BadEvents => new()
+    {
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"detections":[]}""", RejectionReason.MissingField },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e 1","detections":[]}""", RejectionReason.InvalidEvent },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1"}""", RejectionReason.MissingField },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":{}}""", RejectionReason.InvalidStructure },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"leopard","count":1,"confidence":0.9}]}""", RejectionReason.InvalidEvent },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"Sus scrofa","count":0,"confidence":0.9}]}""", RejectionReason.OutOfRange },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"Sus scrofa","count":2.5,"confidence":0.9}]}""", RejectionReason.InvalidEvent },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"Sus scrofa","count":2,"confidence":1.2}]}""", RejectionReason.OutOfRange },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"Sus scrofa","count":2}]}""", RejectionReason.MissingField },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"Sus scrofa","count":2,"confidence":0.7,"sex":"f"}]}""", RejectionReason.UnknownField },
+        { "fire/mfs-fire-02", """{"ts":"2024-04-03T05:05:40Z","seq":91,"event_id":"f1","detection":"steam","confidence":0.81}""", RejectionReason.InvalidEvent },
+        { "fire/mfs-fire-02", """{"ts":"2024-04-03T05:05:40Z","seq":91,"event_id":"f1","detection":"flame"}""", RejectionReason.MissingField },
+        { "fire/mfs-fire-02", """{"ts":"2024-04-03T05:05:40Z","seq":91,"event_id":"f1","detection":"flame","confidence":0.9,"bearing_deg":361}""", RejectionReason.OutOfRange },
+        { "fire/mfs-fire-02", """{"ts":"2024-04-03T05:05:40Z","event_id":"f1","detection":"flame","confidence":0.9}""", RejectionReason.MissingSeq },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEvents))]
+    public void Decode_BadEvent_RejectsSample(string station, string sample, RejectionReason expected)
+    {
+        DecodeResult result = _decoder.Decode($"gc/v1/{station}/event", Encoding.UTF8.GetBytes(sample), new DateTimeOffset(2024, 12, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Empty(result.Readings);
+        Assert.Equal(expected, Assert.Single(result.Rejections).Reason);
+    }
+
+    [Theory]
+    [InlineData("""{"ts":"2024-10-02T13:50:00Z"}""", RejectionReason.MissingField)]
+    [InlineData("""{"ts":"2024-10-02T13:50:00Z","online":"yes"}""", RejectionReason.InvalidStructure)]
+    [InlineData("""{"ts":"2024-10-02T13:50:00Z","online":true,"battery_v":61}""", RejectionReason.OutOfRange)]
+    [InlineData("""{"ts":"2024-10-02T13:50:00Z","online":true,"rssi_dbm":3}""", RejectionReason.OutOfRange)]
+    [InlineData("""{"ts":"2024-10-02T13:50:00Z","online":true,"firmware":7}""", RejectionReason.InvalidStructure)]
+    public void Decode_BadStatus_RejectsSample(string sample, RejectionReason expected)
+    {
+        DecodeResult result = _decoder.Decode("gc/v1/camera-trap/bhs-ct-07/status", Encoding.UTF8.GetBytes(sample), new DateTimeOffset(2024, 12, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Empty(result.Readings);
+        Assert.Equal(expected, Assert.Single(result.Rejections).Reason);
+    }
+
+    [Theory]
+    [InlineData("{\"ts\":", RejectionReason.MalformedJson)]
+    [InlineData("not json", RejectionReason.MalformedJson)]
+    [InlineData("[1,2,3]", RejectionReason.InvalidStructure)]
+    [InlineData("\"text\"", RejectionReason.InvalidStructure)]
+    [InlineData("""{"samples":[]}""", RejectionReason.NoValues)]
+    [InlineData("""{"samples":{}}""", RejectionReason.InvalidStructure)]
+    [InlineData("""{"samples":[],"seq":1}""", RejectionReason.InvalidStructure)]
+    [InlineData("""{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{}}}}}}}}}}""", RejectionReason.MalformedJson)]
+    public void Decode_BadMessage_RejectsWholeMessage(string payload, RejectionReason expected)
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-01/telemetry", payload);
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(expected, rejection.Reason);
+        Assert.Null(rejection.SampleIndex);
+    }
+
+    [Fact]
+    public void Decode_BacklogItemNotAnObject_RejectsThatItemOnly()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-01/telemetry", """{"samples":[42,{"ts":"2023-07-31T02:00:00Z","seq":5,"values":{"water_level_m":1.2}}]}""");
+
+        Assert.Equal(5, Assert.Single(result.Readings).Seq);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidStructure, rejection.Reason);
+        Assert.Equal(0, rejection.SampleIndex);
+        Assert.Equal("42", rejection.Payload);
+    }
+
+    [Fact]
+    public void Decode_InvalidUtf8_RejectsWithBase64Payload()
+    {
+        byte[] payload = [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d];
+
+        DecodeResult result = _decoder.Decode("gc/v1/weather/qs-wx-01/telemetry", payload, Now);
+
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidUtf8, rejection.Reason);
+        Assert.True(rejection.PayloadIsBase64);
+        Assert.Equal(payload, Convert.FromBase64String(rejection.Payload));
+    }
+
+    [Fact]
+    public void Decode_PayloadOverLimit_RejectsAndKeepsOnlyTheStart()
+    {
+        var decoder = new WireDecoder(TestRegistry.Instance, new WireDecoderOptions { MaxPayloadBytes = 2048 });
+        string payload = """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"air_temp_c":21.5},"pad":" """ + new string('x', 5000) + "\"}";
+
+        DecodeResult result = decoder.Decode("gc/v1/weather/qs-wx-01/telemetry", Encoding.UTF8.GetBytes(payload), Now);
+
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.PayloadTooLarge, rejection.Reason);
+        Assert.Equal(1024, rejection.Payload.Length);
+        Assert.Contains("2048", rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_TimestampWithinFutureTolerance_IsAccepted()
+    {
+        DecodeResult result = Decode("gc/v1/weather/qs-wx-01/telemetry", """{"ts":"2023-07-31T03:04:59Z","seq":1,"values":{"air_temp_c":21.5}}""");
+
+        Assert.Single(result.Readings);
+    }
+
+    [Theory]
+    [InlineData("air_temp_c", -60)]
+    [InlineData("air_temp_c", 60)]
+    [InlineData("rh_pct", 0)]
+    [InlineData("rh_pct", 100)]
+    [InlineData("wind_dir_deg", 360)]
+    [InlineData("rain_mm", 500)]
+    [InlineData("pressure_hpa", 1100)]
+    public void Decode_ValueAtRangeBound_IsAccepted(string field, double value)
+    {
+        DecodeResult result = Decode("gc/v1/weather/qs-wx-01/telemetry", "{\"ts\":\"2023-07-31T02:00:00Z\",\"seq\":1,\"values\":{\"" + field + "\":" + value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}");
+
+        Assert.Empty(result.Rejections);
+        Assert.Equal(value, Assert.IsType<TelemetryReading>(Assert.Single(result.Readings)).Values[field]);
+    }
+
+    [Fact]
+    public void Code_EveryReason_HasADistinctKebabCaseCode()
+    {
+        string[] codes = Enum.GetValues<RejectionReason>().Select(r => r.Code()).ToArray();
+
+        Assert.Equal(codes.Length, codes.Distinct().Count());
+        Assert.All(codes, c => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", c));
+    }
+}

@@ -1,0 +1,3 @@
+using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(ServersFixture))]

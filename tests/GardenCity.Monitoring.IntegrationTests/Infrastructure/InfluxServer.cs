@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace GardenCity.Monitoring.IntegrationTests.Infrastructure;
+
+/// <summary>A private influxd 1.x on free loopback ports with its data in a temporary folder.</summary>
+public sealed class InfluxServer : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly string _dir = Directory.CreateTempSubdirectory("gc-influx-").FullName;
+    private readonly string _binary = ServerProcess.Find("influxdb", "/usr/bin/influxd");
+    private readonly int _httpPort = ServerProcess.FreePort();
+    private readonly int _rpcPort = ServerProcess.FreePort();
+    private ServerProcess? _process;
+
+    public string Url => $"http://127.0.0.1:{_httpPort}";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        string config = Path.Combine(_dir, "influxdb.conf");
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
+            reporting-disabled = true
+            bind-address = "127.0.0.1:{_rpcPort}"
+            [meta]
+              dir = "{_dir}/meta"
+            [data]
+              dir = "{_dir}/data"
+              wal-dir = "{_dir}/wal"
+              query-log-enabled = false
+            [http]
+              bind-address = "127.0.0.1:{_httpPort}"
+              log-enabled = false
+            [monitor]
+              store-enabled = false
+            [continuous_queries]
+              enabled = false
+            [logging]
+              level = "warn"
+            """), cancellationToken);
+        _process = ServerProcess.Start(_binary, "run", "-config", config);
+        await WaitUntilAsync(async () => await PingAsync(cancellationToken), TimeSpan.FromSeconds(60), () => "influxd did not answer /ping:\n" + _process.Output, cancellationToken);
+    }
+
+    /// <summary>Kills the server (SIGKILL); its data folder stays for a restart.</summary>
+    public void Kill() => _process?.Kill();
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using HttpResponseMessage response = await Http.GetAsync(Url + "/ping", cancellationToken);
+            return response.StatusCode == System.Net.HttpStatusCode.NoContent;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by the dying process: the OS temp cleaner gets it.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure, CancellationToken cancellationToken)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(failure());
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+namespace GardenCity.Monitoring.IntegrationTests.Infrastructure;
+
+/// <summary>A private mosquitto 2.0 on a free loopback port, with persistence in a temporary folder.</summary>
+public sealed class MosquittoServer : IAsyncDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gc-mosquitto-").FullName;
+    private readonly string _binary = ServerProcess.Find("mosquitto", "/usr/sbin/mosquitto", "/usr/bin/mosquitto");
+    private ServerProcess? _process;
+
+    public int Port { get; } = ServerProcess.FreePort();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        string config = Path.Combine(_dir, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {_dir}/
+            max_queued_messages 0
+            max_inflight_messages 0
+            log_dest stderr
+            log_type error
+            log_type warning
+            """, cancellationToken);
+        _process = ServerProcess.Start(_binary, "-c", config);
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(CanConnect()), TimeSpan.FromSeconds(30), () => "mosquitto did not listen:\n" + _process.Output, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left to the OS temp cleaner.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private bool CanConnect()
+    {
+        if (_process is { HasExited: true })
+        {
+            throw new InvalidOperationException("mosquitto exited:\n" + _process.Output);
+        }
+
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+}

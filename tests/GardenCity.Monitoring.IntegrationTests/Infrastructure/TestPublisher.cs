@@ -1,0 +1,52 @@
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace GardenCity.Monitoring.IntegrationTests.Infrastructure;
+
+/// <summary>A station-like MQTT client that publishes at QoS 1 and waits for each PUBACK.</summary>
+public sealed class TestPublisher : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+
+    private TestPublisher(IMqttClient client)
+    {
+        _client = client;
+    }
+
+    public static async Task<TestPublisher> ConnectAsync(int port, string? clientId = null, string? username = null, string? password = null)
+    {
+        IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(clientId ?? "pub-" + Guid.NewGuid().ToString("N")[..8])
+            .WithProtocolVersion(MqttProtocolVersion.V311);
+        if (username is not null)
+        {
+            builder = builder.WithCredentials(username, password);
+        }
+
+        MqttClientConnectResult result = await client.ConnectAsync(builder.Build(), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        return new TestPublisher(client);
+    }
+
+    public IMqttClient Client => _client;
+
+    public async Task PublishAsync(string topic, string json, bool retain = false)
+    {
+        MqttClientPublishResult result = await _client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(json)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build(), TestContext.Current.CancellationToken);
+        Assert.True(result.IsSuccess, $"publish to {topic} failed: {result.ReasonCode}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+        _client.Dispose();
+    }
+}
