@@ -25,6 +25,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<IngestionMetrics>();
+        services.TryAddSingleton<IngestionState>();
         services.TryAddSingleton<IngestionBatchProcessor>();
         services.AddHostedService<MqttIngestionService>();
         return services;

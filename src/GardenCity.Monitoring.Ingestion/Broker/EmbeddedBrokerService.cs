@@ -14,6 +14,20 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> options, ILogger<EmbeddedBrokerService> logger) : IHostedService, IDisposable
 {
     private MqttServer? _server;
+    private volatile string? _awaitedSubscriber;
+
+    /// <summary>
+    /// Holds station connections back (MQTT "server unavailable", so stations retry) until the ingestion worker
+    /// <paramref name="clientId"/> of this process has subscribed: otherwise a station connecting in the first
+    /// moments after start would publish to nobody and its readings would be lost.
+    /// </summary>
+    public void HoldConnectionsUntilSubscribed(string clientId) => _awaitedSubscriber = clientId;
+
+    /// <summary>Whether stations may connect (no ingestion worker of this process is still awaited).</summary>
+    public bool IsAcceptingStations => _server is { IsStarted: true } && _awaitedSubscriber is null;
+
+    /// <summary>Opens the broker to every client; called by the ingestion worker once subscribed.</summary>
+    public void SubscriberReady() => _awaitedSubscriber = null;
 
     /// <summary>The port the broker listens on, known once started (useful with port 0).</summary>
     public int Port { get; private set; }
@@ -37,6 +51,17 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
             .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
             .Build();
         _server = factory.CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += e =>
+        {
+            string? awaited = _awaitedSubscriber;
+            if (awaited is not null && e.ClientId != awaited)
+            {
+                e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.ServerUnavailable;
+                e.ReasonString = "the ingestion worker is starting; try again shortly";
+            }
+
+            return Task.CompletedTask;
+        };
         try
         {
             await _server.StartAsync().ConfigureAwait(false);

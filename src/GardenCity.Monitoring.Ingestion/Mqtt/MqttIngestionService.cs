@@ -30,6 +30,7 @@ internal sealed class MqttIngestionService : BackgroundService
     private readonly EmbeddedBrokerService? _embeddedBroker;
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
     private readonly IMqttClient _client;
+    private readonly IngestionState _state;
 
     public MqttIngestionService(
         IOptions<MqttIngestionOptions> options,
@@ -37,14 +38,17 @@ internal sealed class MqttIngestionService : BackgroundService
         IReadingWriter writer,
         TimeProvider time,
         ILogger<MqttIngestionService> logger,
-        IEnumerable<EmbeddedBrokerService> embeddedBroker)
+        IEnumerable<EmbeddedBrokerService> embeddedBroker,
+        IngestionState state)
     {
+        _state = state;
         _options = options.Value;
         _processor = processor;
         _writer = writer;
         _time = time;
         _logger = logger;
         _embeddedBroker = embeddedBroker.FirstOrDefault();
+        _embeddedBroker?.HoldConnectionsUntilSubscribed(_options.ClientId);
         _queue = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
@@ -54,6 +58,7 @@ internal sealed class MqttIngestionService : BackgroundService
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += e =>
         {
+            _state.SetSubscribed(false);
             if (e.ClientWasConnected)
             {
                 _logger.Disconnected(e.Reason.ToString());
@@ -135,6 +140,8 @@ internal sealed class MqttIngestionService : BackgroundService
                         .WithTopicFilter(f => f.WithTopic(Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                         .Build(), stoppingToken).ConfigureAwait(false);
                     _logger.Connected(host, port, _options.ClientId, result.IsSessionPresent, Filter);
+                    _state.SetSubscribed(true);
+                    _embeddedBroker?.SubscriberReady();
                     backoff = _options.ReconnectDelay;
                 }
 

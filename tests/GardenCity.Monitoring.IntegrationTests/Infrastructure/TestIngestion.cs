@@ -79,11 +79,20 @@ public sealed class TestIngestion : IAsyncDisposable
         int port = embeddedBroker ? host.Services.GetRequiredService<EmbeddedBrokerService>().Port : servers.Mosquitto.Port;
         var ingestion = new TestIngestion(host, database, deadLetters, port);
 
-        // The worker creates the database and subscribes in the background: wait for both, so that nothing a test
-        // publishes next can be missed.
+        // The worker creates the database in the background; with Mosquitto it must also have subscribed (made its
+        // persistent session) before a test publishes. The embedded broker holds stations back until then by itself.
         await InfluxServer.WaitUntilAsync(async () => (await ingestion.Query.QueryAsync("SHOW DATABASES", CancellationToken.None)).SelectMany(s => s.Values).Any(v => v[0].GetString() == database),
             TimeSpan.FromSeconds(30), () => "the ingestion worker did not create its database", TestContext.Current.CancellationToken);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        if (embeddedBroker)
+        {
+            EmbeddedBrokerService broker = host.Services.GetRequiredService<EmbeddedBrokerService>();
+            await InfluxServer.WaitUntilAsync(() => Task.FromResult(broker.IsAcceptingStations), TimeSpan.FromSeconds(30), () => "the embedded broker never opened to stations", TestContext.Current.CancellationToken);
+        }
+        else
+        {
+            IngestionState state = host.Services.GetRequiredService<IngestionState>();
+            await InfluxServer.WaitUntilAsync(() => Task.FromResult(state.IsSubscribed), TimeSpan.FromSeconds(30), () => "the ingestion worker never subscribed", TestContext.Current.CancellationToken);
+        }
         return ingestion;
     }
 

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+using GardenCity.Monitoring.Storage.Influx;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.IntegrationTests;
+
+/// <summary>The <c>gardencity</c> executable, run as a person runs it: <c>dotnet gardencity.dll ...</c>.</summary>
+public sealed class HostCliTests(ServersFixture servers)
+{
+    private static Task<(int ExitCode, string Stdout, string Stderr)> GardenCity(string? stdin, params string[] args) =>
+        Repo.RunAsync("dotnet", [Repo.GardenCityDll, .. args], stdin);
+
+    [Fact]
+    public async Task RegistryCheck_ShippedRegistry_PrintsSummaryAndExitsZero()
+    {
+        var (code, stdout, stderr) = await GardenCity(null, "registry", "check");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("deploy/stations.yaml: OK, 34 stations at 12 sites", stdout, StringComparison.Ordinal);
+        Assert.Contains("water-level", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegistryCheck_BrokenFile_ExitsTwoNamingFileLineAndField()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
+        string text = (await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "stations.yaml"), TestContext.Current.CancellationToken))
+            .Replace("    lat: 39.9636\n", "    lat: 95.5\n", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(file, text, TestContext.Current.CancellationToken);
+        int line = text.Split('\n').ToList().IndexOf("    lat: 95.5") + 1;
+        try
+        {
+            var (code, _, stderr) = await GardenCity(null, "registry", "check", "--file", file);
+
+            Assert.True(code == 2, stderr);
+            Assert.Contains($"{file}:{line}:", stderr, StringComparison.Ordinal);
+            Assert.Contains("field 'stations[", stderr, StringComparison.Ordinal);
+            Assert.Contains("(yd-wl-03).lat': 95.5 is outside -90 .. 90", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Run_BrokenRegistry_ExitsTwoBeforeStarting()
+    {
+        var (code, _, stderr) = await GardenCity(null, "run", "--set", "GardenCity:RegistryPath=/nonexistent/stations.yaml");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("/nonexistent/stations.yaml", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GardenCity:Mqtt:BatchSize=0", "BatchSize")]
+    [InlineData("GardenCity:Mqtt:BatchInterval=00:10:00", "BatchInterval")]
+    [InlineData("GardenCity:Influx:Url=ftp://influx", "GardenCity:Influx:Url")]
+    [InlineData("GardenCity:Influx:Version=V2", "GardenCity:Influx:Token is required")]
+    [InlineData("GardenCity:Roles=ingest,teleport", "teleport")]
+    [InlineData("nonsense", "KEY=VALUE")]
+    public async Task Run_InvalidOption_ExitsTwoWithClearMessage(string setting, string expected)
+    {
+        var (code, _, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HashPassword_PasswordOnStdin_PrintsHashThatVerifies()
+    {
+        var (code, stdout, stderr) = await GardenCity("correct horse\n", "registry", "hash-password");
+
+        Assert.True(code == 0, stderr);
+        Assert.True(PasswordHasher.Verify("correct horse", stdout.Trim()));
+    }
+
+    [Fact]
+    public async Task Run_EmbeddedBroker_StoresAPublishedReadingAndStopsCleanlyOnSigterm()
+    {
+        int port = ServerProcess.FreePort();
+        string database = "cli" + Guid.NewGuid().ToString("N")[..10];
+        string deadLetters = Directory.CreateTempSubdirectory("gc-cli-dlq-").FullName;
+        using Process process = Repo.Start("dotnet", [Repo.GardenCityDll, "run",
+            "--set", $"GardenCity:Broker:Port={port}",
+            "--set", $"GardenCity:Influx:Url={servers.Influx.Url}",
+            "--set", $"GardenCity:Influx:Database={database}",
+            "--set", $"GardenCity:DeadLetter:Directory={deadLetters}"]);
+        process.StandardInput.Close();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            TestPublisher? station = null;
+            await InfluxServer.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    station = await TestPublisher.ConnectAsync(port);
+                    return true;
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or Xunit.Sdk.EqualException)
+                {
+                    // Not listening yet, or listening but holding stations back until the worker has subscribed.
+                    Assert.False(process.HasExited, "gardencity run exited early");
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), () => "gardencity run did not open the embedded broker", TestContext.Current.CancellationToken);
+            await using (station!)
+            {
+                await station!.PublishAsync("gc/v1/water-level/zms-wl-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":3,"values":{"water_level_m":1.93}}""");
+            }
+
+            var query = new InfluxQlClient(new HttpClient(), Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database }));
+            double? level = null;
+            await InfluxServer.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    IReadOnlyList<InfluxSeries> series = await query.QueryAsync("SELECT water_level_m FROM water_level WHERE station = 'zms-wl-01'", CancellationToken.None);
+                    level = series.Count == 1 ? series[0].Get(0, "water_level_m").GetDouble() : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    // The database is created by the worker a moment after start.
+                }
+
+                return level is not null;
+            }, TimeSpan.FromSeconds(60), () => "the reading did not arrive in InfluxDB", TestContext.Current.CancellationToken);
+            Assert.Equal(1.93, level);
+
+            Assert.Equal(0, Kill(process.Id, "TERM"));
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"Embedded MQTT broker listening on 127.0.0.1:{port}"), await stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(deadLetters, recursive: true);
+            _ = await stderr;
+        }
+    }
+
+    private static int Kill(int pid, string signal)
+    {
+        using Process kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode;
+    }
+}
