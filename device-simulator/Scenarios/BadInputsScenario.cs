@@ -1,0 +1,13 @@
+namespace GardenCity.Monitoring.DeviceSimulator.Scenarios;
+
+/// <summary>Ordinary traffic with a malformed message of every kind the contract rejects after every fourth good one.</summary>
+public sealed class BadInputsScenario : Scenario
+{
+    public override string Name => "bad-inputs";
+
+    public override string Description => "every kind of malformed message the contract rejects, among good ones";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromHours(2);
+
+    public override bool InjectBadInputs => true;
+}

@@ -1,0 +1,9 @@
+namespace GardenCity.Monitoring.DeviceSimulator.Scenarios;
+
+/// <summary>A calm day: no rain, ordinary weather, wildlife on the cameras.</summary>
+public sealed class NormalScenario : Scenario
+{
+    public override string Name => "normal";
+
+    public override string Description => "a calm day: no rain, ordinary weather and wildlife";
+}
