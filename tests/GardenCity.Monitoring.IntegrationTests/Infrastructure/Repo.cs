@@ -12,6 +12,8 @@ internal static class Repo
 
     public static string GardenCityDll => Path.Combine(Root, "src", "GardenCity.Monitoring.Host", "bin", Configuration, "net10.0", "gardencity.dll");
 
+    public static string SimulatorDll => Path.Combine(Root, "device-simulator", "bin", Configuration, "net10.0", "gardencity-sim.dll");
+
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null)
     {

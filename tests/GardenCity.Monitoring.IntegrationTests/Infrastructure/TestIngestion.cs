@@ -36,7 +36,7 @@ public sealed class TestIngestion : IAsyncDisposable
     public static StationRegistry Stations => Registry.Value;
 
     /// <summary>Starts ingestion into a fresh database; with <paramref name="embeddedBroker"/> it also runs the broker on a free port, else it uses the fixture's Mosquitto.</summary>
-    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null)
+    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null)
     {
         string database = "t" + Guid.NewGuid().ToString("N")[..12];
         string deadLetters = Directory.CreateTempSubdirectory("gc-dlq-").FullName;
@@ -56,7 +56,7 @@ public sealed class TestIngestion : IAsyncDisposable
         else
         {
             config["GardenCity:Mqtt:Host"] = "127.0.0.1";
-            config["GardenCity:Mqtt:Port"] = servers.Mosquitto.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            config["GardenCity:Mqtt:Port"] = (mosquitto ?? servers.Mosquitto).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())
@@ -76,7 +76,7 @@ public sealed class TestIngestion : IAsyncDisposable
         builder.Services.AddIngestion();
         IHost host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
-        int port = embeddedBroker ? host.Services.GetRequiredService<EmbeddedBrokerService>().Port : servers.Mosquitto.Port;
+        int port = embeddedBroker ? host.Services.GetRequiredService<EmbeddedBrokerService>().Port : (mosquitto ?? servers.Mosquitto).Port;
         var ingestion = new TestIngestion(host, database, deadLetters, port);
 
         // The worker creates the database in the background; with Mosquitto it must also have subscribed (made its

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The main job on one machine: a private InfluxDB 1.x (Debian's influxdb, installed if missing), `gardencity run`
+# with the embedded MQTT broker and the ingestion worker, and the device simulator publishing the Mentougou fleet.
+# Everything lives under .local/ in the repository; Ctrl-C stops it all.
+#   GC_SCENARIO=rainstorm-23-7 GC_SPEED=600 deploy/run-local.sh    (any simulator scenario and speed)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+state="$root/.local"
+logs="$state/logs"
+influx_port=${GC_INFLUX_PORT:-18086}
+influx_rpc_port=${GC_INFLUX_RPC_PORT:-18088}
+mqtt_port=${GC_MQTT_PORT:-1883}
+scenario=${GC_SCENARIO:-normal}
+speed=${GC_SPEED:-30}
+duration=${GC_DURATION:-2.00:00:00}
+mkdir -p "$logs" "$state/influxdb"
+
+sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if ! command -v influxd >/dev/null 2>&1; then
+  echo "Installing Debian's influxdb package..."
+  sudo_ apt-get update -qq
+  sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends influxdb >/dev/null
+fi
+for port in "$influx_port" "$influx_rpc_port"; do
+  if port_busy "$port"; then echo "Port $port is in use; set GC_INFLUX_PORT / GC_INFLUX_RPC_PORT to free ports." >&2; exit 1; fi
+done
+if port_busy "$mqtt_port"; then
+  echo "Port $mqtt_port is in use (another MQTT broker?); set GC_MQTT_PORT to a free port, e.g. GC_MQTT_PORT=11883." >&2
+  exit 1
+fi
+
+echo "Building (dotnet build -c Release)..."
+dotnet build GardenCity.Monitoring.sln -c Release --nologo -v q > "$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo; echo "Stopping..."
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped. Data stays in .local/ (delete it to start afresh)."
+}
+trap cleanup EXIT INT TERM
+
+cat > "$state/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:${influx_rpc_port}"
+[meta]
+  dir = "${state}/influxdb/meta"
+[data]
+  dir = "${state}/influxdb/data"
+  wal-dir = "${state}/influxdb/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${influx_port}"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+CONF
+influxd run -config "$state/influxdb.conf" > "$logs/influxd.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  if curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping"; then break; fi
+  sleep 0.2
+done
+curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping" || { echo "influxd did not start; see $logs/influxd.log" >&2; exit 1; }
+
+dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run \
+  --set "GardenCity:Broker:Port=${mqtt_port}" \
+  --set "GardenCity:Influx:Url=http://127.0.0.1:${influx_port}" \
+  --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" > "$logs/gardencity.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 150); do
+  if grep -q "Connected to MQTT broker" "$logs/gardencity.log"; then break; fi
+  if ! kill -0 "${pids[-1]}" 2>/dev/null; then cat "$logs/gardencity.log" >&2; exit 1; fi
+  sleep 0.2
+done
+
+dotnet device-simulator/bin/Release/net10.0/gardencity-sim.dll --scenario "$scenario" --speed "$speed" --duration "$duration" \
+  --port "$mqtt_port" --report "$state/simulator-report.json" > "$logs/simulator.log" 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+GardenCity.Monitoring is running: the simulated fleet ($scenario, ${speed}x) → embedded MQTT broker → ingestion → InfluxDB.
+  MQTT broker (embedded)  127.0.0.1:${mqtt_port}   topics gc/v1/#   (watch: mosquitto_sub -p ${mqtt_port} -t 'gc/v1/#' -v)
+  InfluxDB 1.x            http://127.0.0.1:${influx_port}   database gardencity
+  Logs                    .local/logs/gardencity.log, simulator.log, influxd.log;  dead letters: .local/dead-letter/
+Where to look: the latest water level of every gauge, straight from InfluxDB:
+  curl -sG http://127.0.0.1:${influx_port}/query --data-urlencode db=gardencity --data-urlencode "q=SELECT last(water_level_m) FROM water_level GROUP BY station"
+Stop: Ctrl-C (stops the simulator, gardencity and influxd).
+
+MSG
+while kill -0 "${pids[1]}" 2>/dev/null; do
+  sleep 30
+  counts=$(curl -sG "http://127.0.0.1:${influx_port}/query" --data-urlencode db=gardencity \
+    --data-urlencode "q=SELECT count(seq) FROM weather, water_level, fire, camera_trap_trigger" | grep -o '"name":"[a-z_]*"\|,[0-9]*\]' | tr -d '"],' | sed 's/name://' | paste -sd' ' - || true)
+  echo "$(date +%T) stored: ${counts:-nothing yet}"
+done
