@@ -71,7 +71,8 @@ curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping" || { echo "influxd 
 dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run \
   --set "GardenCity:Broker:Port=${mqtt_port}" \
   --set "GardenCity:Influx:Url=http://127.0.0.1:${influx_port}" \
-  --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" > "$logs/gardencity.log" 2>&1 &
+  --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" \
+  --set "GardenCity:Spool:Directory=${state}/spool" > "$logs/gardencity.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 150); do
   if grep -q "Connected to MQTT broker" "$logs/gardencity.log"; then break; fi

@@ -4,8 +4,10 @@ using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Storage;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
+using GardenCity.Monitoring.Storage.Spool;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Registry;
 
 namespace GardenCity.Monitoring.Ingestion;
@@ -14,13 +16,16 @@ namespace GardenCity.Monitoring.Ingestion;
 public sealed record ReceivedMessage(string Topic, ReadOnlyMemory<byte> Payload);
 
 /// <summary>
-/// Turns a batch of messages into stored readings and dead letters. When <see cref="ProcessAsync"/> returns,
-/// every sample of every message is durable: in InfluxDB or in the dead-letter file. Only then may the
-/// messages be acknowledged to the broker.
+/// Turns a batch of messages into durable readings and dead letters. When <see cref="ProcessAsync"/> returns, every
+/// sample of every message is durable: in InfluxDB, in the local spool (while InfluxDB is unreachable, or while older
+/// spooled readings wait, so that each station's readings arrive in order), or in the dead-letter file. Only then may
+/// the messages be acknowledged. It throws <see cref="SpoolFullException"/> when InfluxDB is unreachable and the spool
+/// is full: nothing may be acknowledged then.
 /// </summary>
 public sealed class IngestionBatchProcessor(
     WireDecoder decoder,
     IReadingWriter writer,
+    FileSpool spool,
     IDeadLetterStore deadLetters,
     ResiliencePipelineProvider<string> pipelines,
     IngestionMetrics metrics,
@@ -29,7 +34,7 @@ public sealed class IngestionBatchProcessor(
 {
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline);
 
-    /// <summary>Decodes, writes and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
+    /// <summary>Decodes, stores and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
     public async Task<IReadOnlyList<DeadLetter>> ProcessAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -47,12 +52,9 @@ public sealed class IngestionBatchProcessor(
             }
         }
 
-        metrics.MessagesReceived.Add(messages.Count);
         if (readings.Count > 0)
         {
-            long start = time.GetTimestamp();
-            letters.AddRange(await WriteAsync(readings, now, cancellationToken).ConfigureAwait(false));
-            metrics.WriteDuration.Record(time.GetElapsedTime(start).TotalSeconds);
+            letters.AddRange(await StoreAsync(readings, now, cancellationToken).ConfigureAwait(false));
         }
 
         if (letters.Count > 0)
@@ -64,53 +66,88 @@ public sealed class IngestionBatchProcessor(
             }
         }
 
+        metrics.MessagesReceived.Add(messages.Count);
         logger.BatchStored(readings.Count, messages.Count, letters.Count);
         return letters;
     }
 
-    private async Task<IReadOnlyList<DeadLetter>> WriteAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Whether an exception means InfluxDB cannot take writes now (as opposed to refusing the data).</summary>
+    internal static bool IsUnavailable(Exception ex) =>
+        ex is BrokenCircuitException or Polly.Timeout.TimeoutRejectedException
+        || (ex is InfluxWriteException write && !StorageServiceCollectionExtensions.IsBadData(write));
+
+    private async Task<IReadOnlyList<DeadLetter>> StoreAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (!spool.IsEmpty)
+        {
+            Spool(readings);
+            return [];
+        }
+
         try
         {
-            await WriteWithRetryAsync(readings, cancellationToken).ConfigureAwait(false);
-            metrics.ReadingsStored.Add(readings.Count);
+            await WriteAsync(readings, cancellationToken).ConfigureAwait(false);
             return [];
         }
         catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
         {
-            // Validation should make this rare (e.g. a field type conflict with older data): find the readings
-            // InfluxDB refuses by writing one at a time, store the rest, dead-letter the refused ones.
+            // Validation makes this rare (e.g. a field type conflict with older data): find the readings InfluxDB
+            // refuses by writing one at a time, store the rest, dead-letter the refused ones.
             logger.BatchRefused(readings.Count, ex.Message);
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            logger.Spooling(readings.Count, ex.Message);
+            Spool(readings);
+            return [];
         }
 
         var letters = new List<DeadLetter>();
-        foreach (Reading reading in readings)
+        for (int i = 0; i < readings.Count; i++)
         {
             try
             {
-                await WriteWithRetryAsync([reading], cancellationToken).ConfigureAwait(false);
-                metrics.ReadingsStored.Add(1);
+                await WriteAsync([readings[i]], cancellationToken).ConfigureAwait(false);
             }
             catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
             {
-                letters.Add(StorageRejected(reading, ex, now));
+                letters.Add(StorageRejected(readings[i], ex, now));
+            }
+            catch (Exception ex) when (IsUnavailable(ex))
+            {
+                Spool(readings.GetRange(i, readings.Count - i));
+                break;
             }
         }
 
         return letters;
     }
 
-    private async Task WriteWithRetryAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken) =>
+    private async Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        long start = time.GetTimestamp();
         await _pipeline.ExecuteAsync(
             static async (state, ct) => await state.writer.WriteAsync(state.readings, ct).ConfigureAwait(false),
             (writer, readings),
             cancellationToken).ConfigureAwait(false);
+        metrics.WriteDuration.Record(time.GetElapsedTime(start).TotalSeconds);
+        metrics.ReadingsStored.Add(readings.Count);
+    }
+
+    private void Spool(List<Reading> readings)
+    {
+        if (!spool.TryAppend(PointMapper.ToLineProtocol(readings), readings.Count))
+        {
+            throw new SpoolFullException();
+        }
+
+        metrics.ReadingsSpooled.Add(readings.Count);
+    }
 
     private static DeadLetter StorageRejected(Reading reading, InfluxWriteException ex, DateTimeOffset now)
     {
         string kind = reading.Station.Kind.ToWireName();
-        string lines = string.Join('\n', PointMapper.ToPoints(reading).Select(p => p.ToLineProtocol()));
         return new DeadLetter(now, $"gc/v1/{kind}/{reading.Station.Id}", kind, reading.Station.Id, DeadLetter.StorageRejectedCode,
-            ex.Message, null, lines, "line-protocol");
+            ex.Message, null, PointMapper.ToLineProtocol([reading]), "line-protocol");
     }
 }

@@ -11,10 +11,16 @@ public sealed class IngestionMetrics : IDisposable
     private readonly Meter _meter;
 
     /// <summary>Creates the instruments from the DI meter factory.</summary>
-    public IngestionMetrics(IMeterFactory meterFactory)
+    public IngestionMetrics(IMeterFactory meterFactory, GardenCity.Monitoring.Storage.Spool.FileSpool spool, IngestionState state)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(spool);
+        ArgumentNullException.ThrowIfNull(state);
         _meter = meterFactory.Create(MeterName);
+        ReadingsSpooled = _meter.CreateCounter<long>("readings.spooled", description: "Readings written to the local spool while InfluxDB was unavailable");
+        _meter.CreateObservableGauge("spool.size", () => spool.SizeBytes, unit: "By", description: "Bytes held in the spool");
+        _meter.CreateObservableGauge("spool.readings", () => spool.PendingReadings, description: "Readings waiting in the spool");
+        _meter.CreateObservableGauge("broker.connected", () => state.IsSubscribed ? 1 : 0, description: "1 while connected and subscribed to the broker");
         MessagesReceived = _meter.CreateCounter<long>("messages.received", description: "MQTT messages received from stations");
         ReadingsStored = _meter.CreateCounter<long>("readings.stored", description: "Readings written to InfluxDB");
         ReadingsDeadLettered = _meter.CreateCounter<long>("readings.dead_lettered", description: "Messages or samples rejected to the dead-letter store");
@@ -23,6 +29,9 @@ public sealed class IngestionMetrics : IDisposable
 
     /// <summary>Messages received.</summary>
     public Counter<long> MessagesReceived { get; }
+
+    /// <summary>Readings spooled.</summary>
+    public Counter<long> ReadingsSpooled { get; }
 
     /// <summary>Readings stored.</summary>
     public Counter<long> ReadingsStored { get; }

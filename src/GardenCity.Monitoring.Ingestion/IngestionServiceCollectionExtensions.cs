@@ -28,6 +28,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<IngestionState>();
         services.TryAddSingleton<IngestionBatchProcessor>();
         services.AddHostedService<MqttIngestionService>();
+        services.AddHostedService<SpoolReplayService>();
         return services;
     }
 

@@ -19,8 +19,23 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Disconnected from the MQTT broker: {Reason}")]
     public static partial void Disconnected(this ILogger logger, string reason);
 
-    [LoggerMessage(LogLevel.Warning, "InfluxDB write failed, retrying (attempt {Attempt}): {Message}")]
-    public static partial void WriteRetry(this ILogger logger, int attempt, string message);
+    [LoggerMessage(LogLevel.Warning, "InfluxDB is unavailable; {Count} readings go to the spool: {Message}")]
+    public static partial void Spooling(this ILogger logger, int count, string message);
+
+    [LoggerMessage(LogLevel.Warning, "The spool is full and InfluxDB unavailable: not acknowledging, the broker keeps the messages; retrying in {Delay}")]
+    public static partial void SpoolFull(this ILogger logger, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Information, "Replayed {Readings} spooled readings to InfluxDB; {Remaining} batches left")]
+    public static partial void Replayed(this ILogger logger, int readings, int remaining);
+
+    [LoggerMessage(LogLevel.Warning, "Spool replay waits for InfluxDB ({Batches} batches spooled): {Message}")]
+    public static partial void ReplayWaiting(this ILogger logger, int batches, string message);
+
+    [LoggerMessage(LogLevel.Warning, "InfluxDB does not answer at start ({Message}); readings are spooled until it does")]
+    public static partial void StoreNotReady(this ILogger logger, string message);
+
+    [LoggerMessage(LogLevel.Information, "Stopping: writing the {Count} messages received and acknowledging them")]
+    public static partial void Draining(this ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Warning, "InfluxDB refused a batch of {Count} readings as bad data; writing them one by one: {Message}")]
     public static partial void BatchRefused(this ILogger logger, int count, string message);

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
+using GardenCity.Monitoring.Storage.Spool;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 
 namespace GardenCity.Monitoring.Storage;
@@ -34,18 +36,31 @@ public static class StorageServiceCollectionExtensions
             : sp.GetRequiredService<InfluxV1Writer>());
         services.TryAddSingleton<IDeadLetterStore, DeadLetterFileStore>();
 
-        // Transient failures (no answer, timeout, 429, 5xx, 401/403 while an operator fixes credentials) are retried
-        // with capped, jittered backoff for as long as it takes: the batch stays unacknowledged, so the broker keeps it.
-        // Bad data (400, 413, 422) is not retried here; the caller splits the batch and dead-letters what InfluxDB refuses.
-        services.AddResiliencePipeline(InfluxWritePipeline, builder => builder.AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<InfluxWriteException>(ex => !IsBadData(ex)),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(200),
-            MaxDelay = TimeSpan.FromSeconds(15),
-            MaxRetryAttempts = int.MaxValue,
-        }));
+        services.AddOptionsWithValidateOnStart<SpoolOptions>().BindConfiguration(SpoolOptions.SectionName).ValidateDataAnnotations();
+        services.TryAddSingleton<FileSpool>();
+
+        // Transient failures (no answer, timeout, 429, 5xx, 401/403 while an operator fixes credentials) are retried a
+        // few times with jittered back-off; a circuit breaker then stops hammering a server that is down, and the caller
+        // spools. Bad data (400, 413, 422) is never retried: the caller splits the batch and dead-letters what is refused.
+        var transient = new PredicateBuilder().Handle<InfluxWriteException>(ex => !IsBadData(ex));
+        services.AddResiliencePipeline(InfluxWritePipeline, builder => builder
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = transient,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                MaxRetryAttempts = 3,
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = transient,
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(5),
+            }));
         return services;
     }
 

@@ -89,7 +89,8 @@ public sealed class HostCliTests(ServersFixture servers)
             "--set", $"GardenCity:Broker:Port={port}",
             "--set", $"GardenCity:Influx:Url={servers.Influx.Url}",
             "--set", $"GardenCity:Influx:Database={database}",
-            "--set", $"GardenCity:DeadLetter:Directory={deadLetters}"]);
+            "--set", $"GardenCity:DeadLetter:Directory={deadLetters}",
+            "--set", $"GardenCity:Spool:Directory={deadLetters}/spool"]);
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -31,6 +31,7 @@ internal sealed class MqttIngestionService : BackgroundService
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
     private readonly IMqttClient _client;
     private readonly IngestionState _state;
+    private CancellationToken _stopping;
 
     public MqttIngestionService(
         IOptions<MqttIngestionOptions> options,
@@ -71,9 +72,13 @@ internal sealed class MqttIngestionService : BackgroundService
     /// <summary>The subscription filter, shared when a group is configured.</summary>
     internal string Filter => _options.SharedGroup.Length > 0 ? $"$share/{_options.SharedGroup}/{WireTopic.StationFilter}" : WireTopic.StationFilter;
 
+    /// <summary>How long a stopping worker may take to write and acknowledge what it already received.</summary>
+    internal static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
+        _stopping = stoppingToken;
+        await InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
         Task connection = KeepConnectedAsync(stoppingToken);
         try
         {
@@ -91,6 +96,39 @@ internal sealed class MqttIngestionService : BackgroundService
         }
     }
 
+    private async Task InitializeStoreAsync(CancellationToken stoppingToken)
+    {
+        // InfluxDB may be down at start: the worker still starts and spools; the database is created once it answers.
+        try
+        {
+            await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        {
+            _logger.StoreNotReady(ex.Message);
+            _ = Task.Run(async () =>
+            {
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(2), _time, stoppingToken).ConfigureAwait(false);
+                        await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
+                        return;
+                    }
+                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception retry) when (retry is HttpRequestException or TaskCanceledException)
+                    {
+                        _logger.StoreNotReady(retry.Message);
+                    }
+                }
+            }, stoppingToken);
+        }
+    }
+
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         if (WireTopic.IsSystemOutput(e.ApplicationMessage.Topic))
@@ -101,7 +139,7 @@ internal sealed class MqttIngestionService : BackgroundService
         e.AutoAcknowledge = false;
 
         // A full queue makes this wait, which stops MQTTnet reading from the socket: back-pressure to the broker.
-        return _queue.Writer.WriteAsync(e).AsTask();
+        return _queue.Writer.WriteAsync(e, _stopping).AsTask();
     }
 
     private async Task KeepConnectedAsync(CancellationToken stoppingToken)
@@ -213,7 +251,8 @@ internal sealed class MqttIngestionService : BackgroundService
 
             if (stoppingToken.IsCancellationRequested)
             {
-                return; // Not written, not acknowledged: the broker redelivers after restart.
+                await DrainAsync(batch).ConfigureAwait(false);
+                return;
             }
 
             await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
@@ -221,17 +260,52 @@ internal sealed class MqttIngestionService : BackgroundService
         }
     }
 
+    /// <summary>Graceful stop: writes (or spools) and acknowledges what was already received, within <see cref="DrainTimeout"/>.</summary>
+    private async Task DrainAsync(List<MqttApplicationMessageReceivedEventArgs> batch)
+    {
+        while (_queue.Reader.TryRead(out MqttApplicationMessageReceivedEventArgs? item))
+        {
+            batch.Add(item);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        _logger.Draining(batch.Count);
+        using var drain = new CancellationTokenSource(DrainTimeout, _time);
+        await FlushAsync(batch, drain.Token).ConfigureAwait(false);
+    }
+
     private async Task FlushAsync(List<MqttApplicationMessageReceivedEventArgs> batch, CancellationToken stoppingToken)
     {
         var messages = batch.Select(e => new ReceivedMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray())).ToList();
         IReadOnlyList<DeadLetter> letters;
-        try
+        while (true)
         {
-            letters = await _processor.ProcessAsync(messages, stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return;
+            try
+            {
+                letters = await _processor.ProcessAsync(messages, stoppingToken).ConfigureAwait(false);
+                break;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // Not durable, not acknowledged: the broker redelivers after restart.
+            }
+            catch (SpoolFullException)
+            {
+                // Back-pressure: nothing is acknowledged, the queue fills, MQTTnet stops reading, the broker keeps the rest.
+                _logger.SpoolFull(_options.ReconnectDelay);
+                try
+                {
+                    await Task.Delay(_options.ReconnectDelay, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
 
         if (_options.PublishDeadLetters)

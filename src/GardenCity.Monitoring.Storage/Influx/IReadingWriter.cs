@@ -9,5 +9,9 @@ public interface IReadingWriter
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes the batch in one request. Throws <see cref="InfluxWriteException"/> on failure.</summary>
-    Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken);
+    Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken) =>
+        WriteLinesAsync(PointMapper.ToLineProtocol(readings), cancellationToken);
+
+    /// <summary>Writes line protocol (nanosecond timestamps, one point per line) in one request; used by the spool replay.</summary>
+    Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken);
 }

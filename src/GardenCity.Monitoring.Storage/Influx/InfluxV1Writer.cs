@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using GardenCity.Monitoring.Core.Readings;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Storage.Influx;
@@ -19,28 +18,19 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
         }
     }
 
-    public async Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    public async Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(readings);
-        if (readings.Count == 0)
+        ArgumentNullException.ThrowIfNull(lineProtocol);
+        if (lineProtocol.Length == 0)
         {
             return;
-        }
-
-        var body = new StringBuilder(readings.Count * 160);
-        foreach (Reading reading in readings)
-        {
-            foreach (var point in PointMapper.ToPoints(reading))
-            {
-                body.Append(point.ToLineProtocol()).Append('\n');
-            }
         }
 
         string url = $"{_options.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(_options.Database)}&precision=ns"
             + (_options.RetentionPolicy.Length > 0 ? "&rp=" + Uri.EscapeDataString(_options.RetentionPolicy) : string.Empty);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new StringContent(body.ToString(), Encoding.UTF8, "text/plain"),
+            Content = new StringContent(lineProtocol, Encoding.UTF8, "text/plain"),
         };
         InfluxQlClient.Authorize(request, _options);
         HttpResponseMessage response;

@@ -1,4 +1,3 @@
-using GardenCity.Monitoring.Core.Readings;
 using InfluxDB.Client;
 using InfluxDB.Client.Core.Exceptions;
 using Microsoft.Extensions.Options;
@@ -25,18 +24,18 @@ internal sealed class InfluxV2Writer : IReadingWriter, IDisposable
 
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    public async Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(readings);
-        var points = readings.SelectMany(PointMapper.ToPoints).ToList();
-        if (points.Count == 0)
+        ArgumentNullException.ThrowIfNull(lineProtocol);
+        string[] lines = lineProtocol.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0)
         {
             return;
         }
 
         try
         {
-            await _client.GetWriteApiAsync().WritePointsAsync(points, _options.Bucket, _options.Org, cancellationToken).ConfigureAwait(false);
+            await _client.GetWriteApiAsync().WriteRecordsAsync(lines, InfluxDB.Client.Api.Domain.WritePrecision.Ns, _options.Bucket, _options.Org, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpException ex)
         {

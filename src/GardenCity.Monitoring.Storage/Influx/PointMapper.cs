@@ -99,6 +99,19 @@ public static class PointMapper
         }
     }
 
+    /// <summary>Line protocol of readings, one point per line, nanosecond timestamps.</summary>
+    public static string ToLineProtocol(IEnumerable<Reading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var text = new System.Text.StringBuilder();
+        foreach (PointData point in readings.SelectMany(ToPoints))
+        {
+            text.Append(point.ToLineProtocol()).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>The telemetry measurement of a kind.</summary>
     public static string TelemetryMeasurement(StationKind kind) => kind switch
     {

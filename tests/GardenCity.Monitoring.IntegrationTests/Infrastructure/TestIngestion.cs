@@ -45,6 +45,7 @@ public sealed class TestIngestion : IAsyncDisposable
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = deadLetters,
+            ["GardenCity:Spool:Directory"] = Path.Combine(deadLetters, "spool"),
             ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
             ["GardenCity:Mqtt:BatchInterval"] = "00:00:00.100",
             ["GardenCity:Mqtt:ReconnectDelay"] = "00:00:00.200",
