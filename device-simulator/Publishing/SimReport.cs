@@ -53,6 +53,10 @@ public sealed class SimReport
     [JsonPropertyName("expected_rejections")]
     public SortedDictionary<string, long> ExpectedRejections { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Malformed messages the broker itself refused (per-station ACLs), by the reason the pipeline would have given.</summary>
+    [JsonPropertyName("refused_by_broker")]
+    public SortedDictionary<string, long> RefusedByBroker { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Last Wills triggered (links lost); the broker publishes them.</summary>
     [JsonPropertyName("wills")]
     public long Wills { get; set; }

@@ -50,6 +50,12 @@ public sealed class SimulatorRunner(TimeProvider time)
             {
                 report.Add(message, station.Kind.ToWireName());
             }
+            else if (message.Type == SimMessageType.Bad)
+            {
+                // A broker with per-station ACLs refuses some malformed messages (another station's id, another kind, a
+                // topic outside the contract) before they reach the pipeline: that is the expected outcome there.
+                report.RefusedByBroker[message.ExpectedRejection!] = report.RefusedByBroker.GetValueOrDefault(message.ExpectedRejection!) + 1;
+            }
             else
             {
                 report.PublishFailures++;

@@ -38,7 +38,7 @@ internal static class RunCommand
             roleSet.Add("broker"); // No external broker configured: run the embedded one.
         }
 
-        if (roleSet.Contains("ingest"))
+        if (roleSet.Contains("ingest") || roleSet.Contains("broker"))
         {
             StationRegistry registry;
             try

@@ -7,6 +7,15 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Information, "Embedded MQTT broker listening on {Address}:{Port}")]
     public static partial void BrokerStarted(this ILogger logger, string address, int port);
 
+    [LoggerMessage(LogLevel.Warning, "Broker refused the connection of client {ClientId} (user {User}): {Reason}")]
+    public static partial void ConnectionRefused(this ILogger logger, string clientId, string user, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Broker refused a publish by {ClientId} on {Topic}")]
+    public static partial void PublishRefused(this ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(LogLevel.Warning, "Broker refused a subscription by {ClientId} to {Filter}")]
+    public static partial void SubscribeRefused(this ILogger logger, string clientId, string filter);
+
     [LoggerMessage(LogLevel.Information, "Connected to MQTT broker {Host}:{Port} as {ClientId} (session present: {SessionPresent}); subscribed to {Filter}")]
     public static partial void Connected(this ILogger logger, string host, int port, string clientId, bool sessionPresent, string filter);
 

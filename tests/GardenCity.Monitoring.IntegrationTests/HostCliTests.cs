@@ -101,7 +101,7 @@ public sealed class HostCliTests(ServersFixture servers)
             {
                 try
                 {
-                    station = await TestPublisher.ConnectAsync(port);
+                    station = await TestPublisher.ConnectAsync(port, "zms-wl-01", "zms-wl-01", "gc-dev-zms-wl-01");
                     return true;
                 }
                 catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or Xunit.Sdk.EqualException)

@@ -75,12 +75,18 @@ public sealed class IngestionEndToEndTests(ServersFixture servers)
     public async Task Ingest_ThroughEmbeddedBroker_StoresReadings()
     {
         await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, embeddedBroker: true);
-        await using TestPublisher station = await TestPublisher.ConnectAsync(ingestion.BrokerPort);
-
-        await station.PublishAsync("gc/v1/water-level/qs-wl-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"water_level_m":2.61}}""");
-        await station.PublishAsync("gc/v1/weather/qs-wx-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"rain_mm":88.2}}""");
-        await station.PublishAsync("gc/v1/camera-trap/bhs-ct-02/event", """{"ts":"2023-07-31T02:15:00Z","seq":1,"event_id":"bhs-ct-02-1","detections":[]}""");
-        await station.PublishAsync("gc/v1/fire/bhs-fire-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"co_ppm":0.2}}""");
+        foreach ((string id, string topic, string json) in new[]
+        {
+            ("qs-wl-01", "gc/v1/water-level/qs-wl-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"water_level_m":2.61}}"""),
+            ("qs-wx-01", "gc/v1/weather/qs-wx-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"rain_mm":88.2}}"""),
+            ("bhs-ct-02", "gc/v1/camera-trap/bhs-ct-02/event", """{"ts":"2023-07-31T02:15:00Z","seq":1,"event_id":"bhs-ct-02-1","detections":[]}"""),
+            ("bhs-fire-01", "gc/v1/fire/bhs-fire-01/telemetry", """{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"co_ppm":0.2}}"""),
+        })
+        {
+            // The embedded broker authenticates stations against the registry: each publishes as itself.
+            await using TestPublisher station = await TestPublisher.ConnectAsync(ingestion.BrokerPort, id, id, "gc-dev-" + id);
+            await station.PublishAsync(topic, json);
+        }
 
         await ingestion.WaitForCountAsync(PointMapper.Fire, "co_ppm", 1);
         await ingestion.WaitForCountAsync(PointMapper.WaterLevel, "water_level_m", 1);

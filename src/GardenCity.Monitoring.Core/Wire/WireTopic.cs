@@ -21,6 +21,9 @@ public readonly record struct WireTopic(StationKind Kind, string StationId, Wire
     /// <summary>Prefix of every v1 topic.</summary>
     public const string Prefix = "gc/v1/";
 
+    /// <summary>Prefix of the command topics, <c>gc/v1/cmd/{stationId}/...</c>: the only topics a station may subscribe to.</summary>
+    public const string CommandPrefix = "gc/v1/cmd/";
+
     /// <summary>Filter that covers every station topic (and the system's outputs, which are skipped by <see cref="IsSystemOutput"/>).</summary>
     public const string StationFilter = "gc/v1/#";
 
@@ -32,10 +35,11 @@ public readonly record struct WireTopic(StationKind Kind, string StationId, Wire
     public static string DeadLetter(string? kind, string? stationId) =>
         $"{Prefix}dead-letter/{Sanitize(kind)}/{Sanitize(stationId)}";
 
-    /// <summary>Whether the topic is one of the system's own outputs (alerts, dead letters), never a station's.</summary>
+    /// <summary>Whether the topic is one of the system's own outputs (alerts, dead letters, commands), never a station's.</summary>
     public static bool IsSystemOutput(string topic) =>
         topic.StartsWith(Prefix + "alerts/", StringComparison.Ordinal)
-        || topic.StartsWith(Prefix + "dead-letter/", StringComparison.Ordinal);
+        || topic.StartsWith(Prefix + "dead-letter/", StringComparison.Ordinal)
+        || topic.StartsWith(CommandPrefix, StringComparison.Ordinal);
 
     /// <summary>Whether <paramref name="id"/> matches <c>[a-z0-9][a-z0-9-]{0,63}</c>.</summary>
     public static bool IsValidStationId(string? id)

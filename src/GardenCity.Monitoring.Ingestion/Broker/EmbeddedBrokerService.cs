@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using GardenCity.Monitoring.Core.Stations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace GardenCity.Monitoring.Ingestion.Broker;
@@ -11,9 +15,13 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 /// Runs an in-process MQTTnet broker with persistent sessions. It starts in <see cref="StartAsync"/>, before the
 /// ingestion worker connects. Sessions and queues are in memory: see docs for what that means for durability.
 /// </summary>
-public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> options, ILogger<EmbeddedBrokerService> logger) : IHostedService, IDisposable
+public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> options, StationRegistry registry, ILogger<EmbeddedBrokerService> logger) : IHostedService, IDisposable
 {
+    private readonly BrokerAuthorizer _authorizer = new(registry, options.Value.ServiceAccounts, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
     private MqttServer? _server;
+
+    /// <summary>Credentials for workers of this process (see <see cref="BrokerAuthorizer.InternalUser"/>).</summary>
+    public (string Username, string Password) InternalCredentials => (BrokerAuthorizer.InternalUser, _authorizer.InternalPassword);
     private volatile string? _awaitedSubscriber;
 
     /// <summary>
@@ -43,25 +51,24 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
 
         Port = o.Port == 0 ? FreePort(address) : o.Port;
         var factory = new MqttServerFactory();
-        MqttServerOptions serverOptions = factory.CreateServerOptionsBuilder()
+        MqttServerOptionsBuilder builder = factory.CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(address)
             .WithDefaultEndpointPort(Port)
             .WithPersistentSessions()
-            .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
-            .Build();
-        _server = factory.CreateMqttServer(serverOptions);
-        _server.ValidatingConnectionAsync += e =>
+            .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient);
+        if (o.TlsPort > 0)
         {
-            string? awaited = _awaitedSubscriber;
-            if (awaited is not null && e.ClientId != awaited)
-            {
-                e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.ServerUnavailable;
-                e.ReasonString = "the ingestion worker is starting; try again shortly";
-            }
+            builder = builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(address)
+                .WithEncryptedEndpointPort(o.TlsPort)
+                .WithEncryptionCertificate(X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertificatePath, o.TlsCertificatePassword));
+        }
 
-            return Task.CompletedTask;
-        };
+        _server = factory.CreateMqttServer(builder.Build());
+        _server.ValidatingConnectionAsync += ValidateConnection;
+        _server.InterceptingPublishAsync += AuthorizePublish;
+        _server.InterceptingSubscriptionAsync += AuthorizeSubscription;
         try
         {
             await _server.StartAsync().ConfigureAwait(false);
@@ -72,6 +79,60 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
         }
 
         logger.BrokerStarted(address.ToString(), Port);
+    }
+
+    private Task ValidateConnection(ValidatingConnectionEventArgs e)
+    {
+        string? awaited = _awaitedSubscriber;
+        if (awaited is not null && e.ClientId != awaited)
+        {
+            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            e.ReasonString = "the ingestion worker is starting; try again shortly";
+            return Task.CompletedTask;
+        }
+
+        if (options.Value.AllowAnonymous)
+        {
+            return Task.CompletedTask;
+        }
+
+        (PrincipalKind kind, string reason) = _authorizer.Authenticate(e.ClientId, e.UserName, e.Password);
+        if (kind == PrincipalKind.None)
+        {
+            e.ReasonCode = reason.Contains("client id", StringComparison.Ordinal) ? MqttConnectReasonCode.ClientIdentifierNotValid : MqttConnectReasonCode.BadUserNameOrPassword;
+            e.ReasonString = reason;
+            logger.ConnectionRefused(e.ClientId, e.UserName ?? string.Empty, reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task AuthorizePublish(InterceptingPublishEventArgs e)
+    {
+        // The server's own injected messages have no client; wills and normal publishes carry the sender's user name.
+        if (options.Value.AllowAnonymous || string.IsNullOrEmpty(e.ClientId) || _authorizer.MayPublish(e.UserName, e.ApplicationMessage.Topic))
+        {
+            return Task.CompletedTask;
+        }
+
+        e.ProcessPublish = false;
+        e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+        e.Response.ReasonString = "a station may publish only under its own id and kind";
+        logger.PublishRefused(e.ClientId, e.ApplicationMessage.Topic);
+        return Task.CompletedTask;
+    }
+
+    private Task AuthorizeSubscription(InterceptingSubscriptionEventArgs e)
+    {
+        if (options.Value.AllowAnonymous || _authorizer.MaySubscribe(e.UserName, e.TopicFilter.Topic))
+        {
+            return Task.CompletedTask;
+        }
+
+        e.ProcessSubscription = false;
+        e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        logger.SubscribeRefused(e.ClientId, e.TopicFilter.Topic);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

@@ -158,6 +158,11 @@ internal sealed class MqttIngestionService : BackgroundService
         {
             builder = builder.WithCredentials(_options.Username, _options.Password);
         }
+        else if (_options.Host.Length == 0 && _embeddedBroker is not null)
+        {
+            (string user, string password) = _embeddedBroker.InternalCredentials;
+            builder = builder.WithCredentials(user, password);
+        }
 
         MqttClientOptions clientOptions = builder.Build();
         TimeSpan backoff = _options.ReconnectDelay;
