@@ -48,6 +48,23 @@ hash.SetAction(_ =>
     return 0;
 });
 
-var registryCommand = new Command("registry", "Station registry tools.") { check, hash };
+var aclFileOption = new Option<string>("--file") { Description = "The registry file.", DefaultValueFactory = _ => "deploy/stations.yaml" };
+var serviceOption = new Option<string[]>("--service") { Description = "A service account (worker user name) to include; repeatable.", DefaultValueFactory = _ => ["gardencity-ingest"], Arity = ArgumentArity.OneOrMore };
+var acl = new Command("mosquitto-acl", "Print a Mosquitto acl_file for the registry: each station writes only its own topics.") { aclFileOption, serviceOption };
+acl.SetAction(result =>
+{
+    try
+    {
+        Console.Write(MosquittoAcl.Build(StationRegistryLoader.LoadFile(result.GetValue(aclFileOption)!), result.GetValue(serviceOption)!));
+        return 0;
+    }
+    catch (RegistryException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+});
+
+var registryCommand = new Command("registry", "Station registry tools.") { check, hash, acl };
 var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

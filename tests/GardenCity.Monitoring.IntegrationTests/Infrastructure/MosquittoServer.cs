@@ -9,10 +9,15 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     public int Port { get; } = ServerProcess.FreePort();
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public string DataDirectory => _dir;
+
+    public string Output => _process?.Output ?? string.Empty;
+
+    /// <summary>Starts (or restarts, keeping the persistence file) with an open test configuration, or with <paramref name="configText"/>.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken, string? configText = null)
     {
         string config = Path.Combine(_dir, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"""
+        await File.WriteAllTextAsync(config, configText ?? $"""
             listener {Port} 127.0.0.1
             allow_anonymous true
             persistence true
@@ -22,9 +27,23 @@ public sealed class MosquittoServer : IAsyncDisposable
             log_dest stderr
             log_type error
             log_type warning
-            """, cancellationToken);
+            """ + RunAsRoot, cancellationToken);
         _process = ServerProcess.Start(_binary, "-c", config);
         await InfluxServer.WaitUntilAsync(() => Task.FromResult(CanConnect()), TimeSpan.FromSeconds(30), () => "mosquitto did not listen:\n" + _process.Output, cancellationToken);
+    }
+
+    /// <summary>Mosquitto started as root drops to the user "mosquitto", which cannot write a private temporary folder.</summary>
+    public static string RunAsRoot => Environment.UserName == "root" ? "\nuser root\n" : "\n";
+
+    /// <summary>A clean stop (SIGTERM): Mosquitto writes its persistence file, as on a service restart.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.TerminateAsync();
+            _process.Dispose();
+            _process = null;
+        }
     }
 
     public ValueTask DisposeAsync()

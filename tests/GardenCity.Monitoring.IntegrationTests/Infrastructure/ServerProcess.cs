@@ -66,6 +66,25 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, then waits for the process to exit (a clean shutdown).</summary>
+    public async Task TerminateAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public int ProcessId => _process.Id;
+
     public void Dispose()
     {
         Kill();

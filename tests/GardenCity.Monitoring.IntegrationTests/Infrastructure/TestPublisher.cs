@@ -14,13 +14,13 @@ public sealed class TestPublisher : IAsyncDisposable
         _client = client;
     }
 
-    public static async Task<TestPublisher> ConnectAsync(int port, string? clientId = null, string? username = null, string? password = null)
+    public static async Task<TestPublisher> ConnectAsync(int port, string? clientId = null, string? username = null, string? password = null, MqttProtocolVersion version = MqttProtocolVersion.V311)
     {
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId ?? "pub-" + Guid.NewGuid().ToString("N")[..8])
-            .WithProtocolVersion(MqttProtocolVersion.V311);
+            .WithProtocolVersion(version);
         if (username is not null)
         {
             builder = builder.WithCredentials(username, password);
@@ -44,9 +44,17 @@ public sealed class TestPublisher : IAsyncDisposable
         Assert.True(result.IsSuccess, $"publish to {topic} failed: {result.ReasonCode}");
     }
 
+    /// <summary>Publishes at QoS 1 and returns the broker's answer, whatever it is.</summary>
+    public Task<MqttClientPublishResult> TryPublishAsync(string topic, string json) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(json).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+
     public async ValueTask DisposeAsync()
     {
-        await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+        }
+
         _client.Dispose();
     }
 }
