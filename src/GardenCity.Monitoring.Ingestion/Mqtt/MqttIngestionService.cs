@@ -28,10 +28,13 @@ internal sealed class MqttIngestionService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<MqttIngestionService> _logger;
     private readonly EmbeddedBrokerService? _embeddedBroker;
-    private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
+    private readonly Channel<Received> _queue;
     private readonly IMqttClient _client;
+    private readonly IMqttClient _outputClient;
+    private MqttClientOptions? _outputOptions;
     private readonly IngestionState _state;
     private CancellationToken _stopping;
+    private int _connection;
 
     public MqttIngestionService(
         IOptions<MqttIngestionOptions> options,
@@ -50,12 +53,16 @@ internal sealed class MqttIngestionService : BackgroundService
         _logger = logger;
         _embeddedBroker = embeddedBroker.FirstOrDefault();
         _embeddedBroker?.HoldConnectionsUntilSubscribed(_options.ClientId);
-        _queue = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(_options.QueueCapacity)
+        _queue = Channel.CreateBounded<Received>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
         _client = new MqttClientFactory().CreateMqttClient();
+
+        // Outputs (dead letters) go out on a connection of their own, so that waiting for their PUBACKs never depends on
+        // the receiving connection, whose reading stops when the queue is full (back-pressure).
+        _outputClient = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += e =>
         {
@@ -93,6 +100,12 @@ internal sealed class MqttIngestionService : BackgroundService
             }
 
             _client.Dispose();
+            if (_outputClient.IsConnected)
+            {
+                await _outputClient.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _outputClient.Dispose();
         }
     }
 
@@ -139,32 +152,15 @@ internal sealed class MqttIngestionService : BackgroundService
         e.AutoAcknowledge = false;
 
         // A full queue makes this wait, which stops MQTTnet reading from the socket: back-pressure to the broker.
-        return _queue.Writer.WriteAsync(e, _stopping).AsTask();
+        return _queue.Writer.WriteAsync(new Received(e, Volatile.Read(ref _connection)), _stopping).AsTask();
     }
 
     private async Task KeepConnectedAsync(CancellationToken stoppingToken)
     {
         string host = _options.Host.Length > 0 ? _options.Host : "127.0.0.1";
         int port = _options.Host.Length > 0 || _embeddedBroker is null ? _options.Port : _embeddedBroker.Port;
-        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(_options.ClientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
-            .WithReceiveMaximum((ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (_options.Username.Length > 0)
-        {
-            builder = builder.WithCredentials(_options.Username, _options.Password);
-        }
-        else if (_options.Host.Length == 0 && _embeddedBroker is not null)
-        {
-            (string user, string password) = _embeddedBroker.InternalCredentials;
-            builder = builder.WithCredentials(user, password);
-        }
-
-        MqttClientOptions clientOptions = builder.Build();
+        MqttClientOptions clientOptions = ClientOptions(host, port, _options.ClientId, persistentSession: true);
+        _outputOptions = ClientOptions(host, port, _options.ClientId + "-out", persistentSession: false);
         TimeSpan backoff = _options.ReconnectDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -172,6 +168,7 @@ internal sealed class MqttIngestionService : BackgroundService
             {
                 if (!await _client.TryPingAsync(stoppingToken).ConfigureAwait(false))
                 {
+                    Interlocked.Increment(ref _connection); // messages from here on belong to the new connection
                     MqttClientConnectResult result = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
                     if (result.ResultCode != MqttClientConnectResultCode.Success)
                     {
@@ -213,8 +210,8 @@ internal sealed class MqttIngestionService : BackgroundService
 
     private async Task ProcessQueueAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<MqttApplicationMessageReceivedEventArgs>(_options.BatchSize);
-        ChannelReader<MqttApplicationMessageReceivedEventArgs> reader = _queue.Reader;
+        var batch = new List<Received>(_options.BatchSize);
+        ChannelReader<Received> reader = _queue.Reader;
         while (true)
         {
             try
@@ -234,7 +231,7 @@ internal sealed class MqttIngestionService : BackgroundService
             {
                 while (batch.Count < _options.BatchSize)
                 {
-                    if (reader.TryRead(out MqttApplicationMessageReceivedEventArgs? item))
+                    if (reader.TryRead(out Received? item))
                     {
                         batch.Add(item);
                         continue;
@@ -266,9 +263,9 @@ internal sealed class MqttIngestionService : BackgroundService
     }
 
     /// <summary>Graceful stop: writes (or spools) and acknowledges what was already received, within <see cref="DrainTimeout"/>.</summary>
-    private async Task DrainAsync(List<MqttApplicationMessageReceivedEventArgs> batch)
+    private async Task DrainAsync(List<Received> batch)
     {
-        while (_queue.Reader.TryRead(out MqttApplicationMessageReceivedEventArgs? item))
+        while (_queue.Reader.TryRead(out Received? item))
         {
             batch.Add(item);
         }
@@ -283,9 +280,9 @@ internal sealed class MqttIngestionService : BackgroundService
         await FlushAsync(batch, drain.Token).ConfigureAwait(false);
     }
 
-    private async Task FlushAsync(List<MqttApplicationMessageReceivedEventArgs> batch, CancellationToken stoppingToken)
+    private async Task FlushAsync(List<Received> batch, CancellationToken stoppingToken)
     {
-        var messages = batch.Select(e => new ReceivedMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray())).ToList();
+        var messages = batch.Select(r => new ReceivedMessage(r.Args.ApplicationMessage.Topic, r.Args.ApplicationMessage.Payload.ToArray())).ToList();
         IReadOnlyList<DeadLetter> letters;
         while (true)
         {
@@ -318,37 +315,79 @@ internal sealed class MqttIngestionService : BackgroundService
             await PublishDeadLettersAsync(letters, stoppingToken).ConfigureAwait(false);
         }
 
-        foreach (MqttApplicationMessageReceivedEventArgs e in batch)
+        foreach (Received r in batch)
         {
+            if (r.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)
+            {
+                // Received on a connection that has since dropped: the broker redelivers it on the resumed session, and
+                // writing it again is idempotent. Acknowledging it on the new connection is not possible.
+                continue;
+            }
+
             try
             {
-                await e.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+                await r.Args.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                _logger.AckFailed(ex, e.ApplicationMessage.Topic);
+                // Includes MQTTnet 5.2's NullReferenceException when the connection dropped between the check and the send.
+                _logger.AckFailed(ex, r.Args.ApplicationMessage.Topic);
             }
         }
     }
 
+    /// <summary>Options for one connection; a builder per call, since MQTTnet's builder hands out the options object it mutates.</summary>
+    private MqttClientOptions ClientOptions(string host, int port, string clientId, bool persistentSession)
+    {
+        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(!persistentSession)
+            .WithSessionExpiryInterval(persistentSession ? (uint)_options.SessionExpiry.TotalSeconds : 0)
+            .WithReceiveMaximum((ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (_options.Username.Length > 0)
+        {
+            builder = builder.WithCredentials(_options.Username, _options.Password);
+        }
+        else if (_options.Host.Length == 0 && _embeddedBroker is not null)
+        {
+            (string user, string password) = _embeddedBroker.InternalCredentials;
+            builder = builder.WithCredentials(user, password);
+        }
+
+        return builder.Build();
+    }
+
     private async Task PublishDeadLettersAsync(IReadOnlyList<DeadLetter> letters, CancellationToken stoppingToken)
     {
-        foreach (DeadLetter letter in letters)
+        if (letters.Count == 0 || _outputOptions is null)
         {
-            try
+            return;
+        }
+
+        try
+        {
+            if (!_outputClient.IsConnected)
             {
-                MqttApplicationMessage message = new MqttApplicationMessageBuilder()
-                    .WithTopic(letter.OutputTopic)
-                    .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter))
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithContentType("application/json")
-                    .Build();
-                await _client.PublishAsync(message, stoppingToken).ConfigureAwait(false);
+                await _outputClient.ConnectAsync(_outputOptions, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
-            {
-                _logger.DeadLetterPublishFailed(ex, letter.OutputTopic);
-            }
+
+            // All of a batch's dead letters in flight at once; QoS 1 keeps each one's delivery acknowledged.
+            await Task.WhenAll(letters.Select(letter => _outputClient.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(letter.OutputTopic)
+                .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithContentType("application/json")
+                .Build(), stoppingToken))).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+        {
+            _logger.DeadLetterPublishFailed(ex, letters[0].OutputTopic);
         }
     }
+
+    /// <summary>A received message and the connection it came on (acknowledgements belong to that connection).</summary>
+    private sealed record Received(MqttApplicationMessageReceivedEventArgs Args, int Connection);
 }

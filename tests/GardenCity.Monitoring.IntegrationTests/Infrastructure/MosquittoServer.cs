@@ -27,6 +27,7 @@ public sealed class MosquittoServer : IAsyncDisposable
             log_dest stderr
             log_type error
             log_type warning
+            log_type notice
             """ + RunAsRoot, cancellationToken);
         _process = ServerProcess.Start(_binary, "-c", config);
         await InfluxServer.WaitUntilAsync(() => Task.FromResult(CanConnect()), TimeSpan.FromSeconds(30), () => "mosquitto did not listen:\n" + _process.Output, cancellationToken);

@@ -36,13 +36,13 @@ public sealed class TestIngestion : IAsyncDisposable
     public static StationRegistry Stations => Registry.Value;
 
     /// <summary>Starts ingestion into a fresh database; with <paramref name="embeddedBroker"/> it also runs the broker on a free port, else it uses the fixture's Mosquitto.</summary>
-    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null)
+    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null, InfluxServer? influx = null)
     {
         string database = "t" + Guid.NewGuid().ToString("N")[..12];
         string deadLetters = Directory.CreateTempSubdirectory("gc-dlq-").FullName;
         var config = new Dictionary<string, string?>
         {
-            ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Influx:Url"] = (influx ?? servers.Influx).Url,
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = deadLetters,
             ["GardenCity:Spool:Directory"] = Path.Combine(deadLetters, "spool"),
@@ -67,7 +67,7 @@ public sealed class TestIngestion : IAsyncDisposable
 
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Polly", LogLevel.Error);
         builder.Services.AddSingleton(Registry.Value);
         if (embeddedBroker)
         {

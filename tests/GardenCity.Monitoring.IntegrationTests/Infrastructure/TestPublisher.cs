@@ -44,6 +44,14 @@ public sealed class TestPublisher : IAsyncDisposable
         Assert.True(result.IsSuccess, $"publish to {topic} failed: {result.ReasonCode}");
     }
 
+    /// <summary>Publishes raw bytes at QoS 1 and waits for the PUBACK.</summary>
+    public async Task PublishBytesAsync(string topic, byte[] payload)
+    {
+        MqttClientPublishResult result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+        Assert.True(result.IsSuccess, $"publish to {topic} failed: {result.ReasonCode}");
+    }
+
     /// <summary>Publishes at QoS 1 and returns the broker's answer, whatever it is.</summary>
     public Task<MqttClientPublishResult> TryPublishAsync(string topic, string json) =>
         _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(json).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);

@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Text;
+using GardenCity.Monitoring.Ingestion;
+using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+using GardenCity.Monitoring.Storage.Influx;
+using GardenCity.Monitoring.Storage.Spool;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.IntegrationTests;
+
+/// <summary>
+/// Nothing lost: real processes on loopback, broken on purpose. Each test prints its figures (published, stored,
+/// dead-lettered, spooled) to the test output; docs/fault-tolerance.md records a run.
+/// </summary>
+public sealed class FaultToleranceTests(ServersFixture servers)
+{
+    private static void Report(string text) => TestContext.Current.SendDiagnosticMessage(text);
+
+    [Fact]
+    public async Task IngestionProcess_KilledMidStreamOf100000Readings_EveryReadingStoredExactlyOnceAfterRestart()
+    {
+        await using var mosquitto = new MosquittoServer();
+        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        string database = "kill" + Guid.NewGuid().ToString("N")[..8];
+        string dir = Directory.CreateTempSubdirectory("gc-kill-").FullName;
+        var settings = new Dictionary<string, string>
+        {
+            ["GardenCity:Mqtt:Host"] = "127.0.0.1",
+            ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
+            ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
+            ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Influx:Database"] = database,
+            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
+            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+        };
+        var query = Query(servers.Influx, database);
+        var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 11_112, samplesPerMessage: 10);
+        try
+        {
+            long atKill;
+            using (GardenCityProcess first = await GardenCityProcess.StartAsync(settings))
+            {
+                Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
+                await WaitForAsync(query, 20_000);
+                first.Kill();
+                atKill = await CountAsync(query);
+                Report($"SIGKILL after {atKill} readings stored, {load.Published} published");
+                using GardenCityProcess second = await GardenCityProcess.StartAsync(settings);
+                await publishing;
+                await WaitForAsync(query, load.Total, TimeSpan.FromMinutes(3));
+                Assert.Contains("session present: True", second.Output, StringComparison.Ordinal);
+            }
+
+            Assert.True(atKill < load.Total, "the kill came in the middle");
+            IReadOnlyList<InfluxSeries> perStation = await query.QueryAsync("SELECT count(water_level_m), sum(water_level_m) FROM water_level GROUP BY station", CancellationToken.None);
+            Assert.Equal(LoadPublisher.Stations.Order(), perStation.Select(s => s.Tags["station"]).Order());
+            Assert.All(perStation, s =>
+            {
+                Assert.Equal(11_112, s.Get(0, "count").GetInt64());
+                Assert.Equal(load.ExpectedSumPerStation, s.Get(0, "sum").GetDouble(), 3);
+            });
+            Report($"published {load.Total}, stored {await CountAsync(query)}, lost 0");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Influx_StoppedSixtySecondsUnderLoad_EveryReadingArrivesThroughTheSpool()
+    {
+        await using var influx = new InfluxServer();
+        await influx.StartAsync(TestContext.Current.CancellationToken);
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, influx: influx);
+        FileSpool spool = ingestion.Host.Services.GetRequiredService<FileSpool>();
+        var load = new LoadPublisher(servers.Mosquitto.Port, readingsPerStation: 2_000, samplesPerMessage: 1, pausePerMessage: TimeSpan.FromMilliseconds(30));
+        Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        influx.Kill();
+        long maxSpooled = 0;
+        DateTime back = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < back)
+        {
+            maxSpooled = Math.Max(maxSpooled, spool.PendingReadings);
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        long publishedDuringOutage = load.Published;
+        await influx.StartAsync(TestContext.Current.CancellationToken);
+        await publishing;
+        await ingestion.WaitForCountAsync(PointMapper.WaterLevel, "water_level_m", load.Total);
+
+        Assert.Equal(load.Total, await ingestion.CountAsync(PointMapper.WaterLevel, "water_level_m"));
+        Assert.True(maxSpooled > 1000, $"only {maxSpooled} readings were spooled during the outage");
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(spool.IsEmpty), TimeSpan.FromSeconds(30), () => $"{spool.Count} batches still spooled", TestContext.Current.CancellationToken);
+        Assert.Empty(Directory.GetFiles(Path.Combine(ingestion.DeadLetterDir, "spool"), "spool-*.log"));
+        Assert.Empty(ingestion.DeadLetters());
+        Report($"published {load.Total} ({publishedDuringOutage} by the end of the 60 s outage), spooled at most {maxSpooled}, stored {load.Total}, lost 0");
+    }
+
+    [Fact]
+    public async Task Mosquitto_RestartedUnderLoad_NothingLostAfterReconnection()
+    {
+        await using var mosquitto = new MosquittoServer();
+        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, mosquitto: mosquitto);
+        var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 3_000, samplesPerMessage: 5, pausePerMessage: TimeSpan.FromMilliseconds(5));
+        Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
+        await ingestion.WaitForCountAsync(PointMapper.WaterLevel, "water_level_m", 3_000);
+
+        await mosquitto.StopAsync();
+        long atStop = await ingestion.CountAsync(PointMapper.WaterLevel, "water_level_m");
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        await publishing;
+        await ingestion.WaitForCountAsync(PointMapper.WaterLevel, "water_level_m", load.Total);
+
+        Assert.True(atStop < load.Total);
+        Assert.Equal(load.Total, await ingestion.CountAsync(PointMapper.WaterLevel, "water_level_m"));
+        Report($"broker restarted with {atStop} of {load.Total} stored; after reconnection stored {load.Total}, lost 0");
+    }
+
+    [Fact]
+    public async Task Spool_TinyLimitWhileInfluxDown_HoldsBackWithoutDroppingAndStoresAllOnceBack()
+    {
+        await using var influx = new InfluxServer();
+        await influx.StartAsync(TestContext.Current.CancellationToken);
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, influx: influx, settings: new Dictionary<string, string?>
+        {
+            ["GardenCity:Spool:MaxBytes"] = "16384",
+            ["GardenCity:Mqtt:BatchSize"] = "20",
+        });
+        FileSpool spool = ingestion.Host.Services.GetRequiredService<FileSpool>();
+        influx.Kill();
+        var load = new LoadPublisher(servers.Mosquitto.Port, readingsPerStation: 500, samplesPerMessage: 1);
+
+        await load.RunAsync(TestContext.Current.CancellationToken);
+        long maxBytes = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            maxBytes = Math.Max(maxBytes, spool.SizeBytes);
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        long spooledWhileDown = spool.PendingReadings;
+        Assert.InRange(maxBytes, 1, 16384);
+        Assert.InRange(spooledWhileDown, 1, load.Total - 1); // the rest waits, unacknowledged, at the broker
+        Assert.Empty(ingestion.DeadLetters());
+
+        await influx.StartAsync(TestContext.Current.CancellationToken);
+        await ingestion.WaitForCountAsync(PointMapper.WaterLevel, "water_level_m", load.Total);
+        Assert.Equal(load.Total, await ingestion.CountAsync(PointMapper.WaterLevel, "water_level_m"));
+        Report($"spool limit 16384 B: held at most {maxBytes} B ({spooledWhileDown} readings) while InfluxDB was down, the other {load.Total - spooledWhileDown} stayed with the broker; stored {load.Total}, lost 0");
+    }
+
+    [Fact]
+    public async Task HostileMessages_TenThousand_EachDeadLetteredWithAReasonProcessAliveGoodOnesStored()
+    {
+        await using var mosquitto = new MosquittoServer();
+        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, mosquitto: mosquitto);
+        await using TestPublisher publisher = await TestPublisher.ConnectAsync(mosquitto.Port);
+        var random = new Random(2023);
+        int good = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            (string topic, byte[] payload) = Hostile(random, i);
+            await publisher.PublishBytesAsync(topic, payload);
+            if (i % 10 == 0)
+            {
+                await publisher.PublishAsync("gc/v1/weather/mtg-wx-01/telemetry", $$$"""{"ts":"{{{LoadPublisher.T0.AddMinutes(good):yyyy-MM-ddTHH:mm:ssZ}}}","seq":{{{good}}},"values":{"air_temp_c":21.5}}""");
+                good++;
+            }
+        }
+
+        try
+        {
+            await ingestion.WaitForCountAsync(PointMapper.Weather, "air_temp_c", good);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\nmosquitto said:\n" + string.Join('\n', mosquitto.Output.Split('\n').TakeLast(40)));
+        }
+
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(ingestion.DeadLetters().Count >= 10_000), TimeSpan.FromSeconds(180),
+            () => $"{ingestion.DeadLetters().Count} dead letters", TestContext.Current.CancellationToken);
+
+        var letters = ingestion.DeadLetters();
+        Assert.Equal(10_000, letters.Count);
+        Assert.All(letters, l =>
+        {
+            Assert.False(string.IsNullOrEmpty(l.GetProperty("reason_code").GetString()));
+            Assert.False(string.IsNullOrEmpty(l.GetProperty("reason").GetString()));
+        });
+        Assert.True(ingestion.Host.Services.GetRequiredService<IngestionState>().IsSubscribed, "the worker is still running and subscribed");
+        await publisher.PublishAsync("gc/v1/weather/mtg-wx-01/telemetry", $$$"""{"ts":"{{{LoadPublisher.T0.AddMinutes(good):yyyy-MM-ddTHH:mm:ssZ}}}","seq":{{{good}}},"values":{"air_temp_c":22.5}}""");
+        await ingestion.WaitForCountAsync(PointMapper.Weather, "air_temp_c", good + 1);
+        Report("10000 hostile messages, dead letters by reason: " + string.Join(", ", letters.GroupBy(l => l.GetProperty("reason_code").GetString()).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")) + $"; {good + 1} good readings stored");
+    }
+
+    private static (string Topic, byte[] Payload) Hostile(Random random, int i)
+    {
+        string ts = LoadPublisher.T0.AddSeconds(i).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        string valid = $$$"""{"ts":"{{{ts}}}","seq":{{{i}}},"values":{"air_temp_c":21.5,"rh_pct":60}}""";
+        const string Topic = "gc/v1/weather/zt-wx-01/telemetry";
+        byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+        switch (i % 12)
+        {
+            case 0: return (Topic, Utf8(valid[..random.Next(1, valid.Length - 1)])); // truncated JSON
+            case 1:
+                byte[] noise = new byte[random.Next(1, 300)];
+                random.NextBytes(noise);
+                noise[0] = 0xff; // never valid UTF-8
+                return (Topic, noise);
+            case 2: return (Topic, Utf8(i % 120 == 2 ? "{\"pad\":\"" + new string('x', 70_000) + "\"}" : new string('[', 5_000) + new string(']', 5_000)));
+            case 3: return (Topic, Utf8(valid.Replace("21.5", random.Next(3) switch { 0 => "\"21.5\"", 1 => "true", _ => "[21.5]" }, StringComparison.Ordinal)));
+            case 4: return (Topic, Utf8(valid.Replace("21.5", random.Next(2) == 0 ? "1e999" : "-1e999", StringComparison.Ordinal)));
+            case 5: return (Topic, Utf8(valid.Replace($"\"seq\":{i}", random.Next(2) == 0 ? "\"seq\":1e30" : "\"seq\":\"x\"", StringComparison.Ordinal)));
+            case 6: return (Topic, Utf8(valid.Replace("\"rh_pct\"", "\"rh_pct\\u0000\"", StringComparison.Ordinal)));
+            case 7: return (Topic, Utf8(valid.Replace("60", (random.Next(2) == 0 ? -1 : 101 + random.Next(1000)).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)));
+            case 8:
+                string[] topics = ["gc/v1/weather/zt-wx-01/telemetry/extra", "gc/v1/Weather/zt-wx-01/telemetry", "gc/v1/weather/zt wx/telemetry", "gc/v1/weather/站点/telemetry",
+                    "gc/v1/weather//telemetry", "gc/v1/weather/" + new string('a', 70) + "/telemetry", "gc/v1/weather/ghost-" + i + "/telemetry", "gc/v1/fire/zt-wx-01/telemetry", "gc/v1/weather/zt-wx-01/", "gc/v1/dead-letterx/weather/zt-wx-01"];
+                return (topics[random.Next(topics.Length)], Utf8(valid));
+            case 9: return (Topic, Utf8(random.Next(3) switch { 0 => "null", 1 => "42", _ => "\"text\"" }));
+            case 10: return (Topic, Utf8(valid.Replace(ts, random.Next(3) switch { 0 => "2100-01-01T00:00:00Z", 1 => ts.TrimEnd('Z'), _ => "1970-01-01T00:00:00Z" }, StringComparison.Ordinal)));
+            default: return (Topic, Utf8("{\"samples\":" + (random.Next(2) == 0 ? "[]" : "{}") + "}"));
+        }
+    }
+
+    private static InfluxQlClient Query(InfluxServer influx, string database) =>
+        new(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = influx.Url, Database = database }));
+
+    private static async Task<long> CountAsync(InfluxQlClient query)
+    {
+        try
+        {
+            IReadOnlyList<InfluxSeries> series = await query.QueryAsync("SELECT count(water_level_m) FROM water_level", CancellationToken.None);
+            return series.Count == 0 ? 0 : series[0].Get(0, "count").GetInt64();
+        }
+        catch (InvalidOperationException)
+        {
+            return 0; // the database does not exist yet
+        }
+    }
+
+    private static async Task WaitForAsync(InfluxQlClient query, long count, TimeSpan? timeout = null)
+    {
+        long last = 0;
+        await InfluxServer.WaitUntilAsync(async () => (last = await CountAsync(query)) >= count, timeout ?? TimeSpan.FromSeconds(120),
+            () => $"{last} of {count} readings stored", TestContext.Current.CancellationToken);
+    }
+}
