@@ -11,6 +11,7 @@ logs="$state/logs"
 influx_port=${GC_INFLUX_PORT:-18086}
 influx_rpc_port=${GC_INFLUX_RPC_PORT:-18088}
 mqtt_port=${GC_MQTT_PORT:-1883}
+health_port=${GC_HEALTH_PORT:-9464}
 scenario=${GC_SCENARIO:-normal}
 speed=${GC_SPEED:-30}
 duration=${GC_DURATION:-2.00:00:00}
@@ -24,8 +25,8 @@ if ! command -v influxd >/dev/null 2>&1; then
   sudo_ apt-get update -qq
   sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends influxdb >/dev/null
 fi
-for port in "$influx_port" "$influx_rpc_port"; do
-  if port_busy "$port"; then echo "Port $port is in use; set GC_INFLUX_PORT / GC_INFLUX_RPC_PORT to free ports." >&2; exit 1; fi
+for port in "$influx_port" "$influx_rpc_port" "$health_port"; do
+  if port_busy "$port"; then echo "Port $port is in use; set GC_INFLUX_PORT / GC_INFLUX_RPC_PORT / GC_HEALTH_PORT to free ports." >&2; exit 1; fi
 done
 if port_busy "$mqtt_port"; then
   echo "Port $mqtt_port is in use (another MQTT broker?); set GC_MQTT_PORT to a free port, e.g. GC_MQTT_PORT=11883." >&2
@@ -72,7 +73,8 @@ dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run \
   --set "GardenCity:Broker:Port=${mqtt_port}" \
   --set "GardenCity:Influx:Url=http://127.0.0.1:${influx_port}" \
   --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" \
-  --set "GardenCity:Spool:Directory=${state}/spool" > "$logs/gardencity.log" 2>&1 &
+  --set "GardenCity:Spool:Directory=${state}/spool" \
+  --set "GardenCity:Health:Url=http://127.0.0.1:${health_port}" > "$logs/gardencity.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 150); do
   if grep -q "Connected to MQTT broker" "$logs/gardencity.log"; then break; fi
@@ -89,6 +91,7 @@ cat <<MSG
 GardenCity.Monitoring is running: the simulated fleet ($scenario, ${speed}x) → embedded MQTT broker → ingestion → InfluxDB.
   MQTT broker (embedded)  127.0.0.1:${mqtt_port}   topics gc/v1/#   (watch: mosquitto_sub -p ${mqtt_port} -t 'gc/v1/#' -v)
   InfluxDB 1.x            http://127.0.0.1:${influx_port}   database gardencity
+  Health and metrics      http://127.0.0.1:${health_port}/readyz   /healthz   /metrics (Prometheus)
   Logs                    .local/logs/gardencity.log, simulator.log, influxd.log;  dead letters: .local/dead-letter/
 Where to look: the latest water level of every gauge, straight from InfluxDB:
   curl -sG http://127.0.0.1:${influx_port}/query --data-urlencode db=gardencity --data-urlencode "q=SELECT last(water_level_m) FROM water_level GROUP BY station"

@@ -1,6 +1,9 @@
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -12,12 +15,11 @@ internal static class RunCommand
 {
     public static async Task<int> RunAsync(string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error, CancellationToken cancellationToken)
     {
-        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = [],
-            ContentRootPath = Directory.GetCurrentDirectory(),
-            Configuration = new ConfigurationManager(),
-        });
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole();
         if (!AddConfiguration(builder.Configuration, configFile, roles, settings, error))
         {
             return ExitCodes.BadConfiguration;
@@ -61,10 +63,31 @@ internal static class RunCommand
 
         if (roleSet.Contains("ingest"))
         {
-            builder.Services.AddIngestion();
+            // Broker and worker in one process: the broker hands station messages straight to the worker, durable
+            // before the PUBACK. Otherwise the worker subscribes to the broker like any client.
+            builder.Services.AddIngestion(intercept: roleSet.Contains("broker") && string.IsNullOrWhiteSpace(builder.Configuration["GardenCity:Mqtt:Host"]));
         }
 
-        using IHost host = builder.Build();
+        string healthUrl = builder.Configuration["GardenCity:Health:Url"] ?? "http://127.0.0.1:9464";
+        if (healthUrl.Length > 0)
+        {
+            if (!Uri.TryCreate(healthUrl, UriKind.Absolute, out Uri? health) || health.Scheme is not ("http" or "https"))
+            {
+                error.WriteLine($"Configuration error: GardenCity:Health:Url '{healthUrl}' is not an http(s) URL (empty turns the endpoints off).");
+                return ExitCodes.BadConfiguration;
+            }
+
+            builder.WebHost.UseUrls(healthUrl);
+            builder.AddObservability(roleSet.Contains("ingest"));
+        }
+
+        await using WebApplication host = builder.Build();
+        if (healthUrl.Length > 0)
+        {
+            host.UseRouting();
+            host.MapObservability();
+        }
+
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,12 @@ public static class IngestionServiceCollectionExtensions
     /// Adds the ingestion worker with its decoder, storage and options (validated at start).
     /// The <see cref="StationRegistry"/> must be registered by the caller.
     /// </summary>
-    public static IServiceCollection AddIngestion(this IServiceCollection services)
+    /// <param name="services">The services.</param>
+    /// <param name="intercept">
+    /// All-in-one mode: take station messages inside the embedded broker (which must be added too) and make them durable
+    /// before each station's PUBACK, instead of subscribing as a client.
+    /// </param>
+    public static IServiceCollection AddIngestion(this IServiceCollection services, bool intercept = false)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddStorage();
@@ -27,7 +32,21 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<IngestionMetrics>();
         services.TryAddSingleton<IngestionState>();
         services.TryAddSingleton<IngestionBatchProcessor>();
-        services.AddHostedService<MqttIngestionService>();
+        if (intercept)
+        {
+            services.TryAddSingleton<InterceptedIngestionService>();
+            services.AddHostedService(sp =>
+            {
+                InterceptedIngestionService service = sp.GetRequiredService<InterceptedIngestionService>();
+                sp.GetRequiredService<EmbeddedBrokerService>().InterceptWith(service);
+                return service;
+            });
+        }
+        else
+        {
+            services.AddHostedService<MqttIngestionService>();
+        }
+
         services.AddHostedService<SpoolReplayService>();
         return services;
     }

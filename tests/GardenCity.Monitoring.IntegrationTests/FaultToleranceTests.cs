@@ -15,7 +15,17 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// </summary>
 public sealed class FaultToleranceTests(ServersFixture servers)
 {
-    private static void Report(string text) => TestContext.Current.SendDiagnosticMessage(text);
+    /// <summary>Where the figures of the last run go (beside the test binaries), besides the test's diagnostic output.</summary>
+    public static readonly string FiguresFile = Path.Combine(AppContext.BaseDirectory, "fault-tolerance-figures.txt");
+
+    private static void Report(string text)
+    {
+        TestContext.Current.SendDiagnosticMessage(text);
+        lock (FiguresFile)
+        {
+            File.AppendAllText(FiguresFile, $"{DateTime.UtcNow:u} {TestContext.Current.Test?.TestDisplayName}: {text}\n");
+        }
+    }
 
     [Fact]
     public async Task IngestionProcess_KilledMidStreamOf100000Readings_EveryReadingStoredExactlyOnceAfterRestart()

@@ -83,6 +83,7 @@ public sealed class HostCliTests(ServersFixture servers)
     public async Task Run_EmbeddedBroker_StoresAPublishedReadingAndStopsCleanlyOnSigterm()
     {
         int port = ServerProcess.FreePort();
+        int healthPort = ServerProcess.FreePort();
         string database = "cli" + Guid.NewGuid().ToString("N")[..10];
         string deadLetters = Directory.CreateTempSubdirectory("gc-cli-dlq-").FullName;
         using Process process = Repo.Start("dotnet", [Repo.GardenCityDll, "run",
@@ -90,7 +91,8 @@ public sealed class HostCliTests(ServersFixture servers)
             "--set", $"GardenCity:Influx:Url={servers.Influx.Url}",
             "--set", $"GardenCity:Influx:Database={database}",
             "--set", $"GardenCity:DeadLetter:Directory={deadLetters}",
-            "--set", $"GardenCity:Spool:Directory={deadLetters}/spool"]);
+            "--set", $"GardenCity:Spool:Directory={deadLetters}/spool",
+            "--set", $"GardenCity:Health:Url=http://127.0.0.1:{healthPort}"]);
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -133,6 +135,18 @@ public sealed class HostCliTests(ServersFixture servers)
                 return level is not null;
             }, TimeSpan.FromSeconds(60), () => "the reading did not arrive in InfluxDB", TestContext.Current.CancellationToken);
             Assert.Equal(1.93, level);
+
+            // Health and metrics over HTTP, as a monitoring system reads them.
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{healthPort}") };
+            Assert.Equal("Healthy", await http.GetStringAsync("/healthz", TestContext.Current.CancellationToken));
+            string ready = await http.GetStringAsync("/readyz", TestContext.Current.CancellationToken);
+            Assert.StartsWith("Healthy", ready, StringComparison.Ordinal);
+            Assert.Contains("broker: Healthy subscribed", ready, StringComparison.Ordinal);
+            Assert.Contains("spool: Healthy empty", ready, StringComparison.Ordinal);
+            string metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+            Assert.Matches(@"(?m)^readings_stored_total(\{[^}]*\})? 1(\s|$)", metrics);
+            Assert.Matches(@"(?m)^broker_connected(\{[^}]*\})? 1(\s|$)", metrics);
+            Assert.Contains("influx_write_duration_seconds_bucket", metrics, StringComparison.Ordinal);
 
             Assert.Equal(0, Kill(process.Id, "TERM"));
             await process.WaitForExitAsync(TestContext.Current.CancellationToken);

@@ -1,8 +1,11 @@
 using System.Net;
+using System.Buffers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
+using MQTTnet;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +20,24 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 /// </summary>
 public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> options, StationRegistry registry, ILogger<EmbeddedBrokerService> logger) : IHostedService, IDisposable
 {
+    private IPublishInterceptor? _interceptor;
+
+    /// <summary>All-in-one mode: station messages are made durable by <paramref name="interceptor"/> before their PUBACK.</summary>
+    public void InterceptWith(IPublishInterceptor interceptor) => _interceptor = interceptor;
+
+    /// <summary>Publishes one of the system's outputs (e.g. a dead letter) into the broker at QoS 1.</summary>
+    public async Task PublishOutputAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        MqttApplicationMessage message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = BrokerAuthorizer.InternalUser }, cancellationToken).ConfigureAwait(false);
+    }
+
     private readonly BrokerAuthorizer _authorizer = new(registry, options.Value.ServiceAccounts, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
     private MqttServer? _server;
 
@@ -107,19 +128,24 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
         return Task.CompletedTask;
     }
 
-    private Task AuthorizePublish(InterceptingPublishEventArgs e)
+    private async Task AuthorizePublish(InterceptingPublishEventArgs e)
     {
-        // The server's own injected messages have no client; wills and normal publishes carry the sender's user name.
-        if (options.Value.AllowAnonymous || string.IsNullOrEmpty(e.ClientId) || _authorizer.MayPublish(e.UserName, e.ApplicationMessage.Topic))
+        string topic = e.ApplicationMessage.Topic;
+        bool injected = string.IsNullOrEmpty(e.ClientId) || e.ClientId == BrokerAuthorizer.InternalUser;
+        if (!injected && !options.Value.AllowAnonymous && !_authorizer.MayPublish(e.UserName, topic))
         {
-            return Task.CompletedTask;
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.Response.ReasonString = "a station may publish only under its own id and kind";
+            logger.PublishRefused(e.ClientId, topic);
+            return;
         }
 
-        e.ProcessPublish = false;
-        e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-        e.Response.ReasonString = "a station may publish only under its own id and kind";
-        logger.PublishRefused(e.ClientId, e.ApplicationMessage.Topic);
-        return Task.CompletedTask;
+        if (_interceptor is not null && !injected && !WireTopic.IsSystemOutput(topic))
+        {
+            // The station's PUBACK goes back only when this returns: after the reading is durable.
+            await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), e.CancellationToken).ConfigureAwait(false);
+        }
     }
 
     private Task AuthorizeSubscription(InterceptingSubscriptionEventArgs e)

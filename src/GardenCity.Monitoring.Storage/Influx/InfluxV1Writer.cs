@@ -26,6 +26,29 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
             return;
         }
 
+        try
+        {
+            await PostAsync(lineProtocol, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InfluxWriteException ex) when (ex.StatusCode == 404 && _options.CreateDatabase && ex.Message.Contains("database not found", StringComparison.Ordinal))
+        {
+            // InfluxDB was not there when the worker started (or lost its data): create the database and write again.
+            try
+            {
+                await InitializeAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception create) when (create is HttpRequestException or InvalidOperationException || (create is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new InfluxWriteException($"InfluxDB has no database '{_options.Database}' and creating it failed: {create.Message}", 404, isTransient: true, create);
+            }
+
+            await PostAsync(lineProtocol, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PostAsync(string lineProtocol, CancellationToken cancellationToken)
+    {
+
         string url = $"{_options.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(_options.Database)}&precision=ns"
             + (_options.RetentionPolicy.Length > 0 ? "&rp=" + Uri.EscapeDataString(_options.RetentionPolicy) : string.Empty);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)

@@ -36,6 +36,8 @@ internal sealed class GardenCityProcess : IDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root };
         info.ArgumentList.Add(Repo.GardenCityDll);
         info.ArgumentList.Add("run");
+        info.ArgumentList.Add("--set");
+        info.ArgumentList.Add($"GardenCity:Health:Url=http://127.0.0.1:{ServerProcess.FreePort()}");
         foreach ((string key, string value) in settings)
         {
             info.ArgumentList.Add("--set");

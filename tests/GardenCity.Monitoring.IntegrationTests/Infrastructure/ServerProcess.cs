@@ -91,12 +91,27 @@ internal sealed class ServerProcess : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A TCP port on 127.0.0.1 that was free a moment ago and that this test run has not handed out before (the kernel
+    /// may give the same ephemeral port to two bind(0) calls in a row once the first is closed).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     /// <summary>The first of <paramref name="candidates"/> that exists, or a clear failure naming the package to install.</summary>

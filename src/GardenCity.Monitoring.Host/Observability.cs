@@ -1,0 +1,60 @@
+using GardenCity.Monitoring.Ingestion;
+using GardenCity.Monitoring.Storage.Spool;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace GardenCity.Monitoring.Host;
+
+/// <summary>Health endpoints and metrics, shared by every role: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus).</summary>
+internal static class Observability
+{
+    public static void AddObservability(this WebApplicationBuilder builder, bool ingest)
+    {
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(IngestionMetrics.MeterName)
+            .AddMeter("Polly")
+            .AddPrometheusExporter());
+        IHealthChecksBuilder checks = builder.Services.AddHealthChecks()
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        if (ingest)
+        {
+            checks.AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
+            checks.AddCheck<SpoolHealthCheck>("spool", tags: ["ready"]);
+        }
+    }
+
+    public static void MapObservability(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteDetails });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+    }
+
+    private static Task WriteDetails(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(report.Status + "\n" + string.Join("\n", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description}")) + "\n");
+    }
+
+    private sealed class BrokerHealthCheck(IngestionState state) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(state.IsSubscribed ? HealthCheckResult.Healthy("subscribed") : HealthCheckResult.Unhealthy("not connected to the broker"));
+    }
+
+    private sealed class SpoolHealthCheck(FileSpool spool, IOptions<SpoolOptions> options) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            long bytes = spool.SizeBytes, max = options.Value.MaxBytes;
+            string text = $"{spool.Count} batches, {bytes} of {max} bytes";
+            return Task.FromResult(bytes >= max * 0.95 ? HealthCheckResult.Unhealthy("spool full: " + text)
+                : spool.IsEmpty ? HealthCheckResult.Healthy("empty") : HealthCheckResult.Degraded("InfluxDB behind, spooling: " + text));
+        }
+    }
+}

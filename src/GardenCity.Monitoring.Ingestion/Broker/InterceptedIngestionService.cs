@@ -1,0 +1,123 @@
+using System.Threading.Channels;
+using GardenCity.Monitoring.Storage.DeadLetters;
+using GardenCity.Monitoring.Storage.Influx;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using GardenCity.Monitoring.Ingestion.Mqtt;
+
+namespace GardenCity.Monitoring.Ingestion.Broker;
+
+/// <summary>
+/// Ingestion in the all-in-one mode (the embedded broker and the worker in one process): the broker hands each
+/// station message to <see cref="IngestAsync"/> from its publish interception; messages of concurrent stations are
+/// batched; each station's PUBACK waits until its batch is durable. When InfluxDB is down and the spool full, the
+/// PUBACKs wait, so stations slow down (back-pressure) and keep their readings in their own store-and-forward.
+/// </summary>
+internal sealed class InterceptedIngestionService(
+    IngestionBatchProcessor processor,
+    IReadingWriter writer,
+    IOptions<MqttIngestionOptions> options,
+    IngestionState state,
+    EmbeddedBrokerService broker,
+    TimeProvider time,
+    ILogger<InterceptedIngestionService> logger) : BackgroundService, IPublishInterceptor
+{
+    private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue =
+        Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
+
+    public async Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray()), done), cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        {
+            logger.StoreNotReady(ex.Message); // writes spool until InfluxDB answers; the database is created by the replay's first failures' retry
+        }
+
+        state.SetSubscribed(true);
+        var batch = new List<(ReceivedMessage Message, TaskCompletionSource Done)>();
+        TimeSpan interval = options.Value.BatchInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                using (var timer = new CancellationTokenSource(interval, time))
+                using (var linger = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token))
+                {
+                    while (batch.Count < options.Value.BatchSize)
+                    {
+                        if (_queue.Reader.TryRead(out var item))
+                        {
+                            batch.Add(item);
+                            continue;
+                        }
+
+                        try
+                        {
+                            await _queue.Reader.WaitToReadAsync(linger.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        // Stopping: what is not durable is not acknowledged; the stations send it again after reconnecting.
+        foreach ((_, TaskCompletionSource done) in batch)
+        {
+            done.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    private async Task FlushAsync(List<(ReceivedMessage Message, TaskCompletionSource Done)> batch, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                IReadOnlyList<DeadLetter> letters = await processor.ProcessAsync(batch.Select(b => b.Message).ToList(), stoppingToken).ConfigureAwait(false);
+                foreach (DeadLetter letter in letters)
+                {
+                    await broker.PublishOutputAsync(letter.OutputTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter), stoppingToken).ConfigureAwait(false);
+                }
+
+                foreach ((_, TaskCompletionSource done) in batch)
+                {
+                    done.TrySetResult();
+                }
+
+                return;
+            }
+            catch (SpoolFullException)
+            {
+                logger.SpoolFull(options.Value.ReconnectDelay);
+                await Task.Delay(options.Value.ReconnectDelay, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
