@@ -79,6 +79,80 @@ public sealed class FaultToleranceTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task AllInOne_ProcessKilledUnderLoad_EveryReadingAStationWasAcknowledgedIsStored()
+    {
+        int brokerPort = ServerProcess.FreePort();
+        string database = "aio" + Guid.NewGuid().ToString("N")[..8];
+        string dir = Directory.CreateTempSubdirectory("gc-aio-").FullName;
+        var settings = new Dictionary<string, string>
+        {
+            ["GardenCity:Broker:Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
+            ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Influx:Database"] = database,
+            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
+            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+        };
+        var query = Query(servers.Influx, database);
+        var load = new LoadPublisher(brokerPort, readingsPerStation: 3_000, samplesPerMessage: 5);
+        try
+        {
+            long acknowledgedAtKill, storedAfterKill;
+            using (GardenCityProcess first = await GardenCityProcess.StartAsync(settings, ready: "Embedded MQTT broker listening"))
+            {
+                Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
+                await WaitForAsync(query, 5_000);
+                first.Kill();
+                acknowledgedAtKill = load.Published;
+                storedAfterKill = await CountAsync(query);
+
+                // Every reading a station got a PUBACK for was durable before the PUBACK; here nothing was spooled.
+                Assert.True(storedAfterKill >= acknowledgedAtKill, $"{acknowledgedAtKill} acknowledged but only {storedAfterKill} stored");
+                using GardenCityProcess second = await GardenCityProcess.StartAsync(settings, ready: "Embedded MQTT broker listening");
+                await publishing; // the stations resend what was not acknowledged, as store-and-forward firmware does
+                await WaitForAsync(query, load.Total, TimeSpan.FromMinutes(2));
+            }
+
+            Assert.Equal(load.Total, await CountAsync(query));
+            Report($"all-in-one process killed with {acknowledgedAtKill} readings acknowledged to stations and {storedAfterKill} stored; after restart {load.Total} of {load.Total} stored, lost 0");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AllInOne_TinySpoolWhileInfluxDown_StationsAreSlowedAndNothingIsLost()
+    {
+        await using var influx = new InfluxServer();
+        await influx.StartAsync(TestContext.Current.CancellationToken);
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, embeddedBroker: true, influx: influx, settings: new Dictionary<string, string?>
+        {
+            ["GardenCity:Spool:MaxBytes"] = "16384",
+            ["GardenCity:Mqtt:BatchSize"] = "20",
+        });
+        influx.Kill();
+        var load = new LoadPublisher(ingestion.BrokerPort, readingsPerStation: 300, samplesPerMessage: 1);
+        Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        long stalled = load.Published;
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        Assert.Equal(stalled, load.Published);
+        Assert.InRange(stalled, 1, load.Total - 1);
+        Assert.False(publishing.IsCompleted, "the stations are held back, waiting for their PUBACKs");
+        FileSpool spool = ingestion.Host.Services.GetRequiredService<FileSpool>();
+        long spoolBytes = spool.SizeBytes;
+        Assert.InRange(spoolBytes, 1, 16384);
+
+        await influx.StartAsync(TestContext.Current.CancellationToken);
+        await publishing;
+        await ingestion.WaitForCountAsync(PointMapper.WaterLevel, "water_level_m", load.Total);
+        Assert.Equal(load.Total, await ingestion.CountAsync(PointMapper.WaterLevel, "water_level_m"));
+        Report($"all-in-one, spool limit 16384 B, InfluxDB down: stations held at {stalled} of {load.Total} acknowledged readings (spool {spoolBytes} B); after InfluxDB returned {load.Total} stored, lost 0");
+    }
+
+    [Fact]
     public async Task Influx_StoppedSixtySecondsUnderLoad_EveryReadingArrivesThroughTheSpool()
     {
         await using var influx = new InfluxServer();

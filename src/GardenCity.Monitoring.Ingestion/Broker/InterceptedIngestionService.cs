@@ -46,7 +46,6 @@ internal sealed class InterceptedIngestionService(
 
         state.SetSubscribed(true);
         var batch = new List<(ReceivedMessage Message, TaskCompletionSource Done)>();
-        TimeSpan interval = options.Value.BatchInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -56,26 +55,11 @@ internal sealed class InterceptedIngestionService(
                     return;
                 }
 
-                using (var timer = new CancellationTokenSource(interval, time))
-                using (var linger = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token))
+                // No lingering: every station waits for its PUBACK, so a batch is simply what has queued up meanwhile
+                // (one message per station in flight); under load the batches grow by themselves.
+                while (batch.Count < options.Value.BatchSize && _queue.Reader.TryRead(out var item))
                 {
-                    while (batch.Count < options.Value.BatchSize)
-                    {
-                        if (_queue.Reader.TryRead(out var item))
-                        {
-                            batch.Add(item);
-                            continue;
-                        }
-
-                        try
-                        {
-                            await _queue.Reader.WaitToReadAsync(linger.Token).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                        {
-                            break;
-                        }
-                    }
+                    batch.Add(item);
                 }
 
                 await FlushAsync(batch, stoppingToken).ConfigureAwait(false);

@@ -31,7 +31,7 @@ internal sealed class GardenCityProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>gardencity run --set ...</c> and waits until the worker has subscribed.</summary>
-    public static async Task<GardenCityProcess> StartAsync(IDictionary<string, string> settings)
+    public static async Task<GardenCityProcess> StartAsync(IDictionary<string, string> settings, string ready = "Connected to MQTT broker")
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root };
         info.ArgumentList.Add(Repo.GardenCityDll);
@@ -51,7 +51,7 @@ internal sealed class GardenCityProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await InfluxServer.WaitUntilAsync(() => Task.FromResult(result.Output.Contains("Connected to MQTT broker", StringComparison.Ordinal) || process.HasExited),
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(result.Output.Contains(ready, StringComparison.Ordinal) || process.HasExited),
             TimeSpan.FromSeconds(60), () => "gardencity run did not connect:\n" + result.Output, CancellationToken.None);
         Assert.False(process.HasExited, "gardencity run exited:\n" + result.Output);
         return result;
