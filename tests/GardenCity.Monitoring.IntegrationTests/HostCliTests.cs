@@ -10,6 +10,9 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// <summary>The <c>gardencity</c> executable, run as a person runs it: <c>dotnet gardencity.dll ...</c>.</summary>
 public sealed class HostCliTests(ServersFixture servers)
 {
+    /// <summary>A password that must never appear in any output.</summary>
+    private const string Secret = "never-log-this-7f3a";
+
     private static Task<(int ExitCode, string Stdout, string Stderr)> GardenCity(string? stdin, params string[] args) =>
         Repo.RunAsync("dotnet", [Repo.GardenCityDll, .. args], stdin);
 
@@ -92,7 +95,9 @@ public sealed class HostCliTests(ServersFixture servers)
             "--set", $"GardenCity:Influx:Database={database}",
             "--set", $"GardenCity:DeadLetter:Directory={deadLetters}",
             "--set", $"GardenCity:Spool:Directory={deadLetters}/spool",
-            "--set", $"GardenCity:Health:Url=http://127.0.0.1:{healthPort}"]);
+            "--set", $"GardenCity:Health:Url=http://127.0.0.1:{healthPort}",
+            "--set", "GardenCity:Influx:Username=gardencity",
+            "--set", $"GardenCity:Influx:Password={Secret}"]);
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -151,7 +156,9 @@ public sealed class HostCliTests(ServersFixture servers)
             Assert.Equal(0, Kill(process.Id, "TERM"));
             await process.WaitForExitAsync(TestContext.Current.CancellationToken);
             Assert.Equal(0, process.ExitCode);
-            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"Embedded MQTT broker listening on 127.0.0.1:{port}"), await stdout, StringComparison.Ordinal);
+            string output = await stdout;
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"Embedded MQTT broker listening on 127.0.0.1:{port}"), output, StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, output + await stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -161,7 +168,6 @@ public sealed class HostCliTests(ServersFixture servers)
             }
 
             Directory.Delete(deadLetters, recursive: true);
-            _ = await stderr;
         }
     }
 

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+using GardenCity.Monitoring.Storage.Influx;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace GardenCity.Monitoring.IntegrationTests;
+
+/// <summary>The embedded broker's TLS listener, configured as documented, used by a station over TLS.</summary>
+public sealed class TlsTests(ServersFixture servers)
+{
+    [Fact]
+    public async Task EmbeddedBroker_TlsListener_StationPublishesOverTls()
+    {
+        string dir = Directory.CreateTempSubdirectory("gc-tls-").FullName;
+        string pfx = Path.Combine(dir, "broker.pfx");
+        using (RSA key = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "pfx-pass"), TestContext.Current.CancellationToken);
+        }
+
+        int tlsPort = ServerProcess.FreePort();
+        try
+        {
+            await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, embeddedBroker: true, settings: new Dictionary<string, string?>
+            {
+                ["GardenCity:Broker:TlsPort"] = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["GardenCity:Broker:TlsCertificatePath"] = pfx,
+                ["GardenCity:Broker:TlsCertificatePassword"] = "pfx-pass",
+            });
+            using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+            MqttClientOptions options = new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", tlsPort)
+                .WithClientId("yd-wl-02").WithCredentials("yd-wl-02", "gc-dev-yd-wl-02")
+                .WithProtocolVersion(MqttProtocolVersion.V500)
+                .WithTlsOptions(o => o.WithCertificateValidationHandler(_ => true)) // self-signed test certificate
+                .Build();
+
+            Assert.Equal(MqttClientConnectResultCode.Success, (await client.ConnectAsync(options, TestContext.Current.CancellationToken)).ResultCode);
+            MqttClientPublishResult result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("gc/v1/water-level/yd-wl-02/telemetry")
+                .WithPayload("""{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"water_level_m":2.2}}""").WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+
+            Assert.True(result.IsSuccess);
+            Assert.Equal(1, await ingestion.CountAsync(PointMapper.WaterLevel, "water_level_m"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
