@@ -71,13 +71,37 @@ internal static class RunCommand
         string healthUrl = builder.Configuration["GardenCity:Health:Url"] ?? "http://127.0.0.1:9464";
         if (healthUrl.Length > 0)
         {
-            if (!Uri.TryCreate(healthUrl, UriKind.Absolute, out Uri? health) || health.Scheme is not ("http" or "https"))
+            if (!Uri.TryCreate(healthUrl, UriKind.Absolute, out Uri? health) || health.Scheme is not ("http" or "https") || health.Port <= 0)
             {
                 error.WriteLine($"Configuration error: GardenCity:Health:Url '{healthUrl}' is not an http(s) URL (empty turns the endpoints off).");
                 return ExitCodes.BadConfiguration;
             }
 
-            builder.WebHost.UseUrls(healthUrl);
+            string? certificate = builder.Configuration["GardenCity:Health:CertificatePath"];
+            if (health.Scheme == "https" && string.IsNullOrEmpty(certificate))
+            {
+                error.WriteLine("Configuration error: GardenCity:Health:Url is https but GardenCity:Health:CertificatePath (a PKCS#12 file) is not set.");
+                return ExitCodes.BadConfiguration;
+            }
+
+            if (!System.Net.IPAddress.TryParse(health.Host, out System.Net.IPAddress? address))
+            {
+                address = health.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any;
+            }
+
+            string? certificatePassword = builder.Configuration["GardenCity:Health:CertificatePassword"];
+            if (health.Scheme == "https")
+            {
+                builder.WebHost.UseKestrelHttpsConfiguration();
+            }
+
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, health.Port, listen =>
+            {
+                if (health.Scheme == "https")
+                {
+                    listen.UseHttps(certificate!, certificatePassword);
+                }
+            }));
             builder.AddObservability(roleSet.Contains("ingest"));
         }
 

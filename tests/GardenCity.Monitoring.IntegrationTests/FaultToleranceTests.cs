@@ -79,6 +79,45 @@ public sealed class FaultToleranceTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task IngestionProcess_StoppedWithSigterm_WritesWhatItHoldsBeforeExiting()
+    {
+        await using var mosquitto = new MosquittoServer();
+        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        string database = "term" + Guid.NewGuid().ToString("N")[..8];
+        string dir = Directory.CreateTempSubdirectory("gc-term-").FullName;
+        var query = Query(servers.Influx, database);
+        try
+        {
+            using GardenCityProcess process = await GardenCityProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["GardenCity:Mqtt:Host"] = "127.0.0.1",
+                ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
+                ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
+                ["GardenCity:Mqtt:BatchSize"] = "50000",
+                ["GardenCity:Mqtt:BatchInterval"] = "00:01:00", // nothing is written before the stop
+                ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:Influx:Database"] = database,
+                ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
+                ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+            });
+            var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 200, samplesPerMessage: 10);
+            await load.RunAsync(TestContext.Current.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+            Assert.Equal(0, await CountAsync(query));
+
+            await process.TerminateAsync();
+
+            Assert.Contains("Stopping: writing the 180 messages received and acknowledging them", process.Output, StringComparison.Ordinal);
+            Assert.Equal(load.Total, await CountAsync(query));
+            Report($"SIGTERM with {load.Total} readings received and not yet written: all {load.Total} written before exit");
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
     public async Task AllInOne_ProcessKilledUnderLoad_EveryReadingAStationWasAcknowledgedIsStored()
     {
         int brokerPort = ServerProcess.FreePort();

@@ -10,17 +10,64 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// <summary>The embedded broker's TLS listener, configured as documented, used by a station over TLS.</summary>
 public sealed class TlsTests(ServersFixture servers)
 {
+    private static async Task<(string Dir, string Pfx)> SelfSignedAsync()
+    {
+        string dir = Directory.CreateTempSubdirectory("gc-tls-").FullName;
+        string pfx = Path.Combine(dir, "server.pfx");
+        using RSA key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "pfx-pass"), TestContext.Current.CancellationToken);
+        return (dir, pfx);
+    }
+
+    [Fact]
+    public async Task HealthEndpoint_Https_AnswersOverTls()
+    {
+        (string dir, string pfx) = await SelfSignedAsync();
+        int healthPort = ServerProcess.FreePort();
+        try
+        {
+            using GardenCityProcess process = await GardenCityProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["GardenCity:Broker:Port"] = ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
+                ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+                ["GardenCity:Health:Url"] = $"https://127.0.0.1:{healthPort}",
+                ["GardenCity:Health:CertificatePath"] = pfx,
+                ["GardenCity:Health:CertificatePassword"] = "pfx-pass",
+            }, ready: "Embedded MQTT broker listening");
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Subject == "CN=127.0.0.1" };
+            using var http = new HttpClient(handler);
+
+            string? answer = null;
+            await InfluxServer.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    answer = await http.GetStringAsync($"https://127.0.0.1:{healthPort}/healthz", TestContext.Current.CancellationToken);
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false; // Kestrel starts after the broker
+                }
+            }, TimeSpan.FromSeconds(30), () => "no answer over https:\n" + process.Output, TestContext.Current.CancellationToken);
+
+            Assert.Equal("Healthy", answer);
+            Assert.DoesNotContain("pfx-pass", process.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
     [Fact]
     public async Task EmbeddedBroker_TlsListener_StationPublishesOverTls()
     {
-        string dir = Directory.CreateTempSubdirectory("gc-tls-").FullName;
-        string pfx = Path.Combine(dir, "broker.pfx");
-        using (RSA key = RSA.Create(2048))
-        {
-            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-            await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "pfx-pass"), TestContext.Current.CancellationToken);
-        }
+        (string dir, string pfx) = await SelfSignedAsync();
 
         int tlsPort = ServerProcess.FreePort();
         try
@@ -48,7 +95,7 @@ public sealed class TlsTests(ServersFixture servers)
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            ServerProcess.DeleteDirectory(dir);
         }
     }
 }

@@ -39,9 +39,9 @@ internal sealed class InterceptedIngestionService(
         {
             await writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException || (ex is TaskCanceledException && !stoppingToken.IsCancellationRequested))
         {
-            logger.StoreNotReady(ex.Message); // writes spool until InfluxDB answers; the database is created by the replay's first failures' retry
+            logger.StoreNotReady(ex.Message); // readings are spooled; the v1 writer creates the database when InfluxDB answers
         }
 
         state.SetSubscribed(true);

@@ -111,34 +111,15 @@ internal sealed class MqttIngestionService : BackgroundService
 
     private async Task InitializeStoreAsync(CancellationToken stoppingToken)
     {
-        // InfluxDB may be down at start: the worker still starts and spools; the database is created once it answers.
+        // InfluxDB may be down at start: the worker still starts and spools; the v1 writer creates the database on the
+        // first write that finds it missing.
         try
         {
             await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException || (ex is TaskCanceledException && !stoppingToken.IsCancellationRequested))
         {
             _logger.StoreNotReady(ex.Message);
-            _ = Task.Run(async () =>
-            {
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(2), _time, stoppingToken).ConfigureAwait(false);
-                        await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
-                        return;
-                    }
-                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                    {
-                        return;
-                    }
-                    catch (Exception retry) when (retry is HttpRequestException or TaskCanceledException)
-                    {
-                        _logger.StoreNotReady(retry.Message);
-                    }
-                }
-            }, stoppingToken);
         }
     }
 

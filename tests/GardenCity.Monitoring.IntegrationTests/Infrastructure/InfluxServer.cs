@@ -63,15 +63,7 @@ public sealed class InfluxServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _process?.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by the dying process: the OS temp cleaner gets it.
-        }
-
+        ServerProcess.DeleteDirectory(_dir);
         return ValueTask.CompletedTask;
     }
 

@@ -50,15 +50,7 @@ public sealed class MosquittoServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _process?.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left to the OS temp cleaner.
-        }
-
+        ServerProcess.DeleteDirectory(_dir);
         return ValueTask.CompletedTask;
     }
 

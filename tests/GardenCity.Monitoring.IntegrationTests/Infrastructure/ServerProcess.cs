@@ -29,13 +29,18 @@ internal sealed class ServerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ServerProcess Start(string fileName, params string[] arguments)
+    public int ExitCode => _process.ExitCode;
+
+    public static ServerProcess Start(string fileName, params string[] arguments) => Start(fileName, arguments, workingDirectory: null);
+
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory)
     {
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         foreach (string argument in arguments)
         {
@@ -92,6 +97,18 @@ internal sealed class ServerProcess : IDisposable
     }
 
     private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>Deletes a test's temporary folder; a file still held by a dying process is left to the OS temp cleaner.</summary>
+    public static void DeleteDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 
     /// <summary>
     /// A TCP port on 127.0.0.1 that was free a moment ago and that this test run has not handed out before (the kernel
