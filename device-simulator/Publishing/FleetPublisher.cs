@@ -31,8 +31,8 @@ public sealed class FleetPublisher(BrokerSettings settings) : IAsyncDisposable
         switch (message.Type)
         {
             case SimMessageType.LinkLost:
-                // The link drops: the broker publishes the will.
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build(), cancellationToken).ConfigureAwait(false);
+                // The link drops (no DISCONNECT packet, the socket just goes away): the broker publishes the will.
+                client.Dispose();
                 return true;
             case SimMessageType.LinkBack:
                 client.Dispose();

@@ -35,6 +35,18 @@ public sealed class SimulatorEndToEndTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task Outage_AllInOne_EveryReadingIncludingBacklogsAndWillsIsStored()
+    {
+        JsonElement report = await RunScenarioAsync("outage", ["--duration", "12:00:00"], async (ingestion, r) =>
+        {
+            await WaitForExpectedPointsAsync(ingestion, r);
+            Assert.True(r.GetProperty("wills").GetInt64() >= 5);
+            Assert.Empty(ingestion.DeadLetters());
+        }, embedded: true);
+        Assert.Equal(0, report.GetProperty("publish_failures").GetInt64());
+    }
+
+    [Fact]
     public async Task BadInputs_EveryMalformedMessageDeadLetteredWithItsReasonAndEveryGoodOneStored()
     {
         await RunScenarioAsync("bad-inputs", ["--duration", "01:00:00"], async (ingestion, r) =>
@@ -49,16 +61,20 @@ public sealed class SimulatorEndToEndTests(ServersFixture servers)
         });
     }
 
-    private async Task<JsonElement> RunScenarioAsync(string scenario, string[] extra, Func<TestIngestion, JsonElement, Task> check)
+    private async Task<JsonElement> RunScenarioAsync(string scenario, string[] extra, Func<TestIngestion, JsonElement, Task> check, bool embedded = false)
     {
         await using var mosquitto = new MosquittoServer();
-        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
-        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, mosquitto: mosquitto);
+        if (!embedded)
+        {
+            await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, embeddedBroker: embedded, mosquitto: embedded ? null : mosquitto);
         string reportPath = Path.Combine(ingestion.DeadLetterDir, "..", $"report-{Guid.NewGuid():N}.json");
         try
         {
             var (code, stdout, stderr) = await Repo.RunAsync("dotnet",
-                [Repo.SimulatorDll, "--scenario", scenario, "--speed", "0", "--seed", "5", "--port", mosquitto.Port.ToString(CultureInfo.InvariantCulture), "--report", reportPath, .. extra],
+                [Repo.SimulatorDll, "--scenario", scenario, "--speed", "0", "--seed", "5", "--port", ingestion.BrokerPort.ToString(CultureInfo.InvariantCulture), "--report", reportPath, .. extra],
                 timeout: TimeSpan.FromMinutes(5));
             Assert.True(code == 0, stdout + stderr);
             using JsonDocument report = JsonDocument.Parse(await File.ReadAllTextAsync(reportPath, TestContext.Current.CancellationToken));

@@ -131,8 +131,9 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
     private async Task AuthorizePublish(InterceptingPublishEventArgs e)
     {
         string topic = e.ApplicationMessage.Topic;
-        bool injected = string.IsNullOrEmpty(e.ClientId) || e.ClientId == BrokerAuthorizer.InternalUser;
-        if (!injected && !options.Value.AllowAnonymous && !_authorizer.MayPublish(e.UserName, topic))
+        bool ours = e.ClientId == BrokerAuthorizer.InternalUser; // what this process injects (dead letters)
+        bool fromServer = string.IsNullOrEmpty(e.ClientId);
+        if (!ours && !fromServer && !options.Value.AllowAnonymous && !_authorizer.MayPublish(e.UserName, topic))
         {
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
@@ -141,10 +142,11 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
             return;
         }
 
-        if (_interceptor is not null && !injected && !WireTopic.IsSystemOutput(topic))
+        if (_interceptor is not null && !ours && !WireTopic.IsSystemOutput(topic))
         {
-            // The station's PUBACK goes back only when this returns: after the reading is durable.
-            await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), e.CancellationToken).ConfigureAwait(false);
+            // The station's PUBACK goes back only when this returns: after the reading is durable. Not the client's token:
+            // a Last Will is published as its client goes away, and it must be stored all the same.
+            await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -26,15 +26,19 @@ internal sealed class InterceptedIngestionService(
     private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue =
         Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
 
+    private CancellationToken _stopping;
+
     public async Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray()), done), cancellationToken).ConfigureAwait(false);
-        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray()), done), linked.Token).ConfigureAwait(false);
+        await done.Task.WaitAsync(linked.Token).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         try
         {
             await writer.InitializeAsync(stoppingToken).ConfigureAwait(false);

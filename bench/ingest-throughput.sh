@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Ingestion throughput: the simulator publishes a scaled fleet as fast as the pipeline acknowledges (--speed 0),
+# and we time until every expected point is in InfluxDB. Real processes on loopback, nothing shared with the tests.
+#   bench/ingest-throughput.sh                   all-in-one (embedded broker, PUBACK after durable write)
+#   MODE=mosquitto bench/ingest-throughput.sh    worker subscribing to Mosquitto
+#   STATIONS=500 HOURS=6 bench/ingest-throughput.sh
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+mode=${MODE:-all-in-one}
+stations=${STATIONS:-340}
+hours=${HOURS:-6}
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+influx_port=$(free_port); rpc_port=$(free_port); mqtt_port=$(free_port); health_port=$(free_port)
+
+dotnet build GardenCity.Monitoring.sln -c Release --nologo -v q > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+cat > "$work/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:${rpc_port}"
+[meta]
+  dir = "${work}/meta"
+[data]
+  dir = "${work}/data"
+  wal-dir = "${work}/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${influx_port}"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+CONF
+influxd run -config "$work/influxdb.conf" > "$work/influxd.log" 2>&1 & pids+=($!)
+until curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping"; do sleep 0.2; done
+
+sim=(dotnet device-simulator/bin/Release/net10.0/gardencity-sim.dll)
+"${sim[@]}" --stations "$stations" --write-registry "$work/stations.yaml" > /dev/null
+settings=(--set "GardenCity:RegistryPath=$work/stations.yaml" --set "GardenCity:Influx:Url=http://127.0.0.1:${influx_port}"
+  --set "GardenCity:DeadLetter:Directory=$work/dead-letter" --set "GardenCity:Spool:Directory=$work/spool"
+  --set "GardenCity:Health:Url=http://127.0.0.1:${health_port}" --set "Logging:LogLevel:Default=Warning")
+if [ "$mode" = mosquitto ]; then
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\npersistence false\n%s\n' "$mqtt_port" "$([ "$(id -u)" -eq 0 ] && echo 'user root')" > "$work/mosquitto.conf"
+  mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 & pids+=($!)
+  sleep 0.5
+  settings+=(--set "GardenCity:Mqtt:Host=127.0.0.1" --set "GardenCity:Mqtt:Port=${mqtt_port}")
+else
+  settings+=(--set "GardenCity:Broker:Port=${mqtt_port}")
+fi
+dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run "${settings[@]}" > "$work/gardencity.log" 2>&1 & pids+=($!)
+until curl -fs "http://127.0.0.1:${health_port}/readyz" 2>/dev/null | grep -q Healthy; do sleep 0.2; done
+
+start=$(date +%s.%N)
+"${sim[@]}" --registry "$work/stations.yaml" --stations "$stations" --scenario normal --duration "$(printf '%02d:00:00' "$hours")" \
+  --speed 0 --port "$mqtt_port" --report "$work/report.json" > "$work/sim.log" 2>&1
+published=$(date +%s.%N)
+expected=$(python3 -c 'import json,sys; print(sum(json.load(open(sys.argv[1]))["expected_points"].values()))' "$work/report.json")
+count() {
+  curl -sG "http://127.0.0.1:${influx_port}/query" --data-urlencode db=gardencity \
+    --data-urlencode "q=SELECT count(seq) FROM weather, water_level, fire, fire_event, camera_trap, camera_trap_trigger; SELECT count(online) FROM station_status" |
+    python3 -c 'import json,sys; print(sum(s["values"][0][1] for r in json.load(sys.stdin)["results"] for s in r.get("series",[])))'
+}
+while [ "$(count)" -lt "$expected" ]; do sleep 0.2; done
+stored=$(date +%s.%N)
+python3 - "$mode" "$stations" "$hours" "$work/report.json" "$start" "$published" "$stored" <<'PY'
+import json, sys
+mode, stations, hours, report, start, published, stored = sys.argv[1], sys.argv[2], sys.argv[3], json.load(open(sys.argv[4])), *map(float, sys.argv[5:])
+points = sum(report["expected_points"].values())
+print(f"mode={mode} stations={stations} simulated_hours={hours} messages={report['messages']} readings={report['samples']} points={points} "
+      f"publish_s={published-start:.1f} all_stored_s={stored-start:.1f} messages_per_s={report['messages']/(stored-start):.0f} points_per_s={points/(stored-start):.0f}")
+PY
