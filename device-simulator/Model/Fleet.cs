@@ -44,6 +44,10 @@ public static class Fleet
         return fleet;
     }
 
+    /// <summary>The registry station a clone was made from (the id itself for a registry station): clones share its password.</summary>
+    public static string SourceId(string id) =>
+        id.Length > 6 && id[^6..^4] == "-x" && id[^4..].All(char.IsAsciiDigit) ? id[..^6] : id;
+
     /// <summary>Writes a registry file for a fleet, so the ingestion accepts the clones.</summary>
     public static string ToYaml(StationRegistry registry, IEnumerable<Station> stations)
     {

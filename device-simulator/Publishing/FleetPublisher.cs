@@ -68,7 +68,7 @@ public sealed class FleetPublisher(BrokerSettings settings) : IAsyncDisposable
         MqttClientOptions options = new MqttClientOptionsBuilder()
             .WithTcpServer(settings.Host, settings.Port)
             .WithClientId(station.Id)
-            .WithCredentials(station.Id, settings.PasswordTemplate.Replace("{id}", station.Id, StringComparison.Ordinal))
+            .WithCredentials(station.Id, settings.PasswordTemplate.Replace("{id}", Fleet.SourceId(station.Id), StringComparison.Ordinal))
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(true)
             .WithTimeout(settings.Timeout)

@@ -21,6 +21,13 @@ public sealed class FleetTests
         Assert.Equal("yongding", clone.Watershed);
     }
 
+    [Theory]
+    [InlineData("yd-wl-03-x0002", "yd-wl-03")]
+    [InlineData("yd-wl-03", "yd-wl-03")]
+    [InlineData("a-x12", "a-x12")]
+    public void SourceId_CloneOrRegistryStation_GivesTheStationWhosePasswordItShares(string id, string expected) =>
+        Assert.Equal(expected, Fleet.SourceId(id));
+
     [Fact]
     public void Build_FewerThanTheRegistry_KeepsEveryKind()
     {
