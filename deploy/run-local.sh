@@ -76,8 +76,8 @@ dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run \
   --set "GardenCity:Spool:Directory=${state}/spool" \
   --set "GardenCity:Health:Url=http://127.0.0.1:${health_port}" > "$logs/gardencity.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 150); do
-  if grep -q "Connected to MQTT broker" "$logs/gardencity.log"; then break; fi
+for _ in $(seq 1 300); do
+  if curl -fs "http://127.0.0.1:${health_port}/readyz" 2>/dev/null | grep -q Healthy; then break; fi
   if ! kill -0 "${pids[-1]}" 2>/dev/null; then cat "$logs/gardencity.log" >&2; exit 1; fi
   sleep 0.2
 done
