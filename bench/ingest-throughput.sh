@@ -17,23 +17,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 influx_port=$(free_port); rpc_port=$(free_port); mqtt_port=$(free_port); health_port=$(free_port)
 
 dotnet build GardenCity.Monitoring.sln -c Release --nologo -v q > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-cat > "$work/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:${rpc_port}"
-[meta]
-  dir = "${work}/meta"
-[data]
-  dir = "${work}/data"
-  wal-dir = "${work}/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:${influx_port}"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-influxd run -config "$work/influxdb.conf" > "$work/influxd.log" 2>&1 & pids+=($!)
-until curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping"; do sleep 0.2; done
+. "$root/deploy/lib/influxd.sh"
+start_influxd "$work/influxdb" "$influx_port" "$rpc_port" "$work/influxd.log"
+pids+=("$INFLUXD_PID")
 
 sim=(dotnet device-simulator/bin/Release/net10.0/gardencity-sim.dll)
 "${sim[@]}" --stations "$stations" --write-registry "$work/stations.yaml" > /dev/null

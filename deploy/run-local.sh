@@ -46,28 +46,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-cat > "$state/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:${influx_rpc_port}"
-[meta]
-  dir = "${state}/influxdb/meta"
-[data]
-  dir = "${state}/influxdb/data"
-  wal-dir = "${state}/influxdb/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:${influx_port}"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-influxd run -config "$state/influxdb.conf" > "$logs/influxd.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  if curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping"; then break; fi
-  sleep 0.2
-done
-curl -fs -o /dev/null "http://127.0.0.1:${influx_port}/ping" || { echo "influxd did not start; see $logs/influxd.log" >&2; exit 1; }
+# shellcheck source=deploy/lib/influxd.sh
+. "$root/deploy/lib/influxd.sh"
+start_influxd "$state/influxdb" "$influx_port" "$influx_rpc_port" "$logs/influxd.log"
+pids+=("$INFLUXD_PID")
 
 dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run \
   --set "GardenCity:Broker:Port=${mqtt_port}" \
