@@ -3,13 +3,14 @@
 # and we time until every expected point is in InfluxDB. Real processes on loopback, nothing shared with the tests.
 #   bench/ingest-throughput.sh                   all-in-one (embedded broker, PUBACK after durable write)
 #   MODE=mosquitto bench/ingest-throughput.sh    worker subscribing to Mosquitto
-#   STATIONS=500 HOURS=6 bench/ingest-throughput.sh
+#   STATIONS=500 HOURS=6 CONCURRENCY=64 bench/ingest-throughput.sh   (CONCURRENCY=1: one message in flight at a time)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 mode=${MODE:-all-in-one}
 stations=${STATIONS:-340}
 hours=${HOURS:-6}
+concurrency=${CONCURRENCY:-32}
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -39,7 +40,7 @@ until curl -fs "http://127.0.0.1:${health_port}/readyz" 2>/dev/null | grep -q He
 
 start=$(date +%s.%N)
 "${sim[@]}" --registry "$work/stations.yaml" --stations "$stations" --scenario normal --duration "$(printf '%02d:00:00' "$hours")" \
-  --speed 0 --port "$mqtt_port" --report "$work/report.json" > "$work/sim.log" 2>&1
+  --speed 0 --concurrency "$concurrency" --port "$mqtt_port" --report "$work/report.json" > "$work/sim.log" 2>&1 || { cat "$work/sim.log"; exit 1; }
 published=$(date +%s.%N)
 expected=$(python3 -c 'import json,sys; print(sum(json.load(open(sys.argv[1]))["expected_points"].values()))' "$work/report.json")
 count() {
@@ -49,10 +50,10 @@ count() {
 }
 while [ "$(count)" -lt "$expected" ]; do sleep 0.2; done
 stored=$(date +%s.%N)
-python3 - "$mode" "$stations" "$hours" "$work/report.json" "$start" "$published" "$stored" <<'PY'
+python3 - "$mode" "$stations" "$hours" "$concurrency" "$work/report.json" "$start" "$published" "$stored" <<'PY'
 import json, sys
-mode, stations, hours, report, start, published, stored = sys.argv[1], sys.argv[2], sys.argv[3], json.load(open(sys.argv[4])), *map(float, sys.argv[5:])
+mode, stations, hours, concurrency, report, start, published, stored = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.load(open(sys.argv[5])), *map(float, sys.argv[6:])
 points = sum(report["expected_points"].values())
-print(f"mode={mode} stations={stations} simulated_hours={hours} messages={report['messages']} readings={report['samples']} points={points} "
+print(f"mode={mode} stations={stations} concurrency={concurrency} simulated_hours={hours} messages={report['messages']} readings={report['samples']} points={points} "
       f"publish_s={published-start:.1f} all_stored_s={stored-start:.1f} messages_per_s={report['messages']/(stored-start):.0f} points_per_s={points/(stored-start):.0f}")
 PY

@@ -16,6 +16,7 @@ var startOption = new Option<DateTimeOffset?>("--start") { Description = "Simula
 var durationOption = new Option<TimeSpan?>("--duration") { Description = "Simulated duration (d.hh:mm:ss); each scenario has a default." };
 var speedOption = new Option<double>("--speed") { Description = "Simulated seconds per real second; 0 = as fast as possible.", DefaultValueFactory = _ => 60 };
 var rateOption = new Option<double>("--rate") { Description = "At most this many messages per second; 0 = no limit.", DefaultValueFactory = _ => 0 };
+var concurrencyOption = new Option<int>("--concurrency") { Description = "Most messages in flight at once across stations (each station still sends in order, one at a time).", DefaultValueFactory = _ => 32 };
 var stationsOption = new Option<int>("--stations") { Description = "Fleet size: clones registry stations beyond its size (0 = the registry as is).", DefaultValueFactory = _ => 0 };
 var writeRegistryOption = new Option<string?>("--write-registry") { Description = "Write the (scaled) fleet as a registry file for gardencity, then exit." };
 var hostOption = new Option<string>("--host") { Description = "MQTT broker host.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -28,7 +29,7 @@ var dryRunOption = new Option<string?>("--dry-run") { Description = "Write the m
 
 var root = new RootCommand("gardencity-sim: a simulated Mentougou station fleet publishing wire contract v1 over MQTT.")
 {
-    registryOption, scenarioOption, seedOption, startOption, durationOption, speedOption, rateOption, stationsOption, writeRegistryOption,
+    registryOption, scenarioOption, seedOption, startOption, durationOption, speedOption, rateOption, concurrencyOption, stationsOption, writeRegistryOption,
     hostOption, portOption, qosOption, passwordOption, reportOption, dryRunOption,
 };
 root.SetAction(async (parse, cancellationToken) =>
@@ -45,9 +46,9 @@ root.SetAction(async (parse, cancellationToken) =>
     }
 
     double speed = parse.GetValue(speedOption), rate = parse.GetValue(rateOption);
-    if (speed < 0 || rate < 0 || parse.GetValue(stationsOption) < 0)
+    if (speed < 0 || rate < 0 || parse.GetValue(stationsOption) < 0 || parse.GetValue(concurrencyOption) < 1)
     {
-        Console.Error.WriteLine("--speed, --rate and --stations must not be negative.");
+        Console.Error.WriteLine("--speed, --rate and --stations must not be negative, --concurrency at least 1.");
         return 2;
     }
 
@@ -96,7 +97,7 @@ root.SetAction(async (parse, cancellationToken) =>
                     task.Value = (p.SimTime - simulation.Start).TotalMinutes;
                     task.Description = $"{p.SimTime:MM-dd HH:mm}Z, {p.Messages} messages";
                 });
-                return await runner.RunAsync(simulation, scenario.Name, seed, publisher, dryRun, speed, rate, progress, cancellationToken);
+                return await runner.RunAsync(simulation, scenario.Name, seed, publisher, dryRun, speed, rate, progress, cancellationToken, parse.GetValue(concurrencyOption));
             });
         }
         else
@@ -111,7 +112,7 @@ root.SetAction(async (parse, cancellationToken) =>
                     console.WriteLine($"{decile * 10,3}%  simulated {p.SimTime:yyyy-MM-dd HH:mm}Z, {p.Messages} messages");
                 }
             });
-            report = await runner.RunAsync(simulation, scenario.Name, seed, publisher, dryRun, speed, rate, progress, cancellationToken);
+            report = await runner.RunAsync(simulation, scenario.Name, seed, publisher, dryRun, speed, rate, progress, cancellationToken, parse.GetValue(concurrencyOption));
         }
     }
     catch (Exception ex) when (ex is InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)

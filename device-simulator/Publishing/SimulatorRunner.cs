@@ -15,14 +15,32 @@ public sealed class SimulatorRunner(TimeProvider time)
     /// <param name="rate">Most messages per real second; 0 for no limit.</param>
     /// <param name="progress">Told the simulated time reached and the messages sent so far.</param>
     /// <param name="cancellationToken">Stops the run; what was sent is counted.</param>
+    /// <param name="concurrency">Most messages in flight at once, across stations; each station still sends one at a time, in order.</param>
     public async Task<SimReport> RunAsync(Simulation simulation, string scenario, ulong seed, FleetPublisher? publisher, TextWriter? dryRun,
-        double speed, double rate, IProgress<(DateTimeOffset SimTime, long Messages)>? progress, CancellationToken cancellationToken)
+        double speed, double rate, IProgress<(DateTimeOffset SimTime, long Messages)>? progress, CancellationToken cancellationToken, int concurrency = 1)
     {
         var report = new SimReport { Scenario = scenario, Seed = seed, Start = simulation.Start, End = simulation.End, Stations = simulation.Stations.Count };
         var byId = simulation.Stations.ToDictionary(s => s.Id);
         if (publisher is not null)
         {
             await publisher.ConnectAllAsync(simulation.Stations, simulation.Start, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var slots = new SemaphoreSlim(Math.Max(1, concurrency));
+        var tails = new Dictionary<string, Task>(StringComparer.Ordinal);
+
+        async Task SendAfterAsync(Task previous, SimMessage message, SimStation station)
+        {
+            try
+            {
+                await previous.ConfigureAwait(false);
+                bool ok = await publisher!.SendAsync(message, station, cancellationToken).ConfigureAwait(false);
+                Record(report, message, station, ok);
+            }
+            finally
+            {
+                slots.Release();
+            }
         }
 
         long started = time.GetTimestamp();
@@ -45,7 +63,39 @@ public sealed class SimulatorRunner(TimeProvider time)
             }
 
             SimStation station = byId[message.StationId];
-            bool ok = publisher is null || await publisher.SendAsync(message, station, cancellationToken).ConfigureAwait(false);
+            if (publisher is null)
+            {
+                Record(report, message, station, ok: true);
+            }
+            else
+            {
+                // One message at a time per station (its order is kept), up to `concurrency` stations at once.
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                Task previous = tails.GetValueOrDefault(station.Id, Task.CompletedTask);
+                tails[station.Id] = SendAfterAsync(previous, message, station);
+            }
+
+            if (dryRun is not null)
+            {
+                await dryRun.WriteLineAsync(DryRunLine(message)).ConfigureAwait(false);
+            }
+
+            if (++sent % 500 == 0)
+            {
+                progress?.Report((message.SendAt, report.Messages));
+            }
+        }
+
+        await Task.WhenAll(tails.Values).ConfigureAwait(false);
+        report.SamplesLostAtStations = simulation.SamplesLostAtStations;
+        progress?.Report((simulation.End, report.Messages));
+        return report;
+    }
+
+    private static void Record(SimReport report, SimMessage message, SimStation station, bool ok)
+    {
+        lock (report)
+        {
             if (ok)
             {
                 report.Add(message, station.Kind.ToWireName());
@@ -60,21 +110,7 @@ public sealed class SimulatorRunner(TimeProvider time)
             {
                 report.PublishFailures++;
             }
-
-            if (dryRun is not null)
-            {
-                await dryRun.WriteLineAsync(DryRunLine(message)).ConfigureAwait(false);
-            }
-
-            if (++sent % 500 == 0)
-            {
-                progress?.Report((message.SendAt, report.Messages));
-            }
         }
-
-        report.SamplesLostAtStations = simulation.SamplesLostAtStations;
-        progress?.Report((simulation.End, report.Messages));
-        return report;
     }
 
     private static string DryRunLine(SimMessage message)
