@@ -52,9 +52,6 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
     /// </summary>
     public void HoldConnectionsUntilSubscribed(string clientId) => _awaitedSubscriber = clientId;
 
-    /// <summary>Whether stations may connect (no ingestion worker of this process is still awaited).</summary>
-    public bool IsAcceptingStations => _server is { IsStarted: true } && _awaitedSubscriber is null;
-
     /// <summary>Opens the broker to every client; called by the ingestion worker once subscribed.</summary>
     public void SubscriberReady() => _awaitedSubscriber = null;
 

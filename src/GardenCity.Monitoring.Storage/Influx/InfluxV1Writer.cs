@@ -39,7 +39,7 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
             }
             catch (Exception create) when (create is HttpRequestException or InvalidOperationException || (create is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                throw new InfluxWriteException($"InfluxDB has no database '{_options.Database}' and creating it failed: {create.Message}", 404, isTransient: true, create);
+                throw new InfluxWriteException($"InfluxDB has no database '{_options.Database}' and creating it failed: {create.Message}", 404, create);
             }
 
             await PostAsync(lineProtocol, cancellationToken).ConfigureAwait(false);
@@ -63,11 +63,11 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
         }
         catch (HttpRequestException ex)
         {
-            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer: {ex.Message}", null, isTransient: true, ex);
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer: {ex.Message}", null, ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer within {_options.RequestTimeout}", null, isTransient: true, ex);
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer within {_options.RequestTimeout}", null, ex);
         }
 
         using (response)
@@ -79,8 +79,7 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
 
             string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             int status = (int)response.StatusCode;
-            bool transient = status is 408 or 429 or >= 500;
-            throw new InfluxWriteException($"InfluxDB refused the write with {status}: {Clip(text)}", status, transient);
+            throw new InfluxWriteException($"InfluxDB refused the write with {status}: {Clip(text)}", status);
         }
     }
 

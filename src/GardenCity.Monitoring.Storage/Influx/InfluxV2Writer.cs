@@ -39,16 +39,15 @@ internal sealed class InfluxV2Writer : IReadingWriter, IDisposable
         }
         catch (HttpException ex)
         {
-            bool transient = ex.Status is 0 or 408 or 429 or >= 500;
-            throw new InfluxWriteException($"InfluxDB refused the write with {ex.Status}: {ex.Message}", ex.Status == 0 ? null : ex.Status, transient, ex);
+            throw new InfluxWriteException($"InfluxDB refused the write with {ex.Status}: {ex.Message}", ex.Status == 0 ? null : ex.Status, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer: {ex.Message}", null, isTransient: true, ex);
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer: {ex.Message}", null, ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer within {_options.RequestTimeout}", null, isTransient: true, ex);
+            throw new InfluxWriteException($"InfluxDB at {_options.Url} did not answer within {_options.RequestTimeout}", null, ex);
         }
     }
 

@@ -4,11 +4,10 @@ namespace GardenCity.Monitoring.Storage.Influx;
 public sealed class InfluxWriteException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public InfluxWriteException(string message, int? statusCode, bool isTransient, Exception? innerException = null)
+    public InfluxWriteException(string message, int? statusCode, Exception? innerException = null)
         : base(message, innerException)
     {
         StatusCode = statusCode;
-        IsTransient = isTransient;
     }
 
     /// <summary>Creates an exception with no details.</summary>
@@ -28,9 +27,10 @@ public sealed class InfluxWriteException : Exception
     {
     }
 
-    /// <summary>HTTP status, when the server answered.</summary>
+    /// <summary>
+    /// HTTP status, when the server answered; null when it did not. Whether to retry is decided by the caller
+    /// (<c>StorageServiceCollectionExtensions.IsBadData</c>: 400, 413 and 422 are bad data, everything else is retried).
+    /// </summary>
     public int? StatusCode { get; }
 
-    /// <summary>True when trying again later may succeed (no answer, timeout, 429, 5xx); false for bad data (400) or bad credentials (401, 403).</summary>
-    public bool IsTransient { get; }
 }
