@@ -71,6 +71,39 @@ public sealed class IngestionBatchProcessor(
         return letters;
     }
 
+    /// <summary>
+    /// <see cref="ProcessAsync"/>, tried again every <paramref name="retryDelay"/> while the spool is full: returns only
+    /// once the batch is durable. Meanwhile nothing is acknowledged, which is the back-pressure on the broker or stations.
+    /// </summary>
+    public async Task<IReadOnlyList<DeadLetter>> ProcessUntilDurableAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan retryDelay, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await ProcessAsync(messages, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SpoolFullException)
+            {
+                logger.SpoolFull(retryDelay);
+                await Task.Delay(retryDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Prepares the store. InfluxDB being down at start is no error: readings are spooled, and the v1 writer creates the database on the first write that finds it missing.</summary>
+    public async Task InitializeStoreAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            logger.StoreNotReady(ex.Message);
+        }
+    }
+
     /// <summary>Whether an exception means InfluxDB cannot take writes now (as opposed to refusing the data).</summary>
     internal static bool IsUnavailable(Exception ex) =>
         ex is BrokenCircuitException or Polly.Timeout.TimeoutRejectedException

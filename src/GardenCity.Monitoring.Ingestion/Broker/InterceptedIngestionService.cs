@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using GardenCity.Monitoring.Ingestion.Mqtt;
 
@@ -16,12 +15,9 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 /// </summary>
 internal sealed class InterceptedIngestionService(
     IngestionBatchProcessor processor,
-    IReadingWriter writer,
     IOptions<MqttIngestionOptions> options,
     IngestionState state,
-    EmbeddedBrokerService broker,
-    TimeProvider time,
-    ILogger<InterceptedIngestionService> logger) : BackgroundService, IPublishInterceptor
+    EmbeddedBrokerService broker) : BackgroundService, IPublishInterceptor
 {
     private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue =
         Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
@@ -39,14 +35,7 @@ internal sealed class InterceptedIngestionService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        try
-        {
-            await writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException || (ex is TaskCanceledException && !stoppingToken.IsCancellationRequested))
-        {
-            logger.StoreNotReady(ex.Message); // readings are spooled; the v1 writer creates the database when InfluxDB answers
-        }
+        await processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
 
         state.SetSubscribed(true);
         var batch = new List<(ReceivedMessage Message, TaskCompletionSource Done)>();
@@ -84,28 +73,16 @@ internal sealed class InterceptedIngestionService(
 
     private async Task FlushAsync(List<(ReceivedMessage Message, TaskCompletionSource Done)> batch, CancellationToken stoppingToken)
     {
-        while (true)
+        // While the spool is full the PUBACKs wait: the stations slow down.
+        IReadOnlyList<DeadLetter> letters = await processor.ProcessUntilDurableAsync(batch.Select(b => b.Message).ToList(), options.Value.ReconnectDelay, stoppingToken).ConfigureAwait(false);
+        foreach (DeadLetter letter in letters)
         {
-            try
-            {
-                IReadOnlyList<DeadLetter> letters = await processor.ProcessAsync(batch.Select(b => b.Message).ToList(), stoppingToken).ConfigureAwait(false);
-                foreach (DeadLetter letter in letters)
-                {
-                    await broker.PublishOutputAsync(letter.OutputTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter), stoppingToken).ConfigureAwait(false);
-                }
+            await broker.PublishOutputAsync(letter.OutputTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter), stoppingToken).ConfigureAwait(false);
+        }
 
-                foreach ((_, TaskCompletionSource done) in batch)
-                {
-                    done.TrySetResult();
-                }
-
-                return;
-            }
-            catch (SpoolFullException)
-            {
-                logger.SpoolFull(options.Value.ReconnectDelay);
-                await Task.Delay(options.Value.ReconnectDelay, time, stoppingToken).ConfigureAwait(false);
-            }
+        foreach ((_, TaskCompletionSource done) in batch)
+        {
+            done.TrySetResult();
         }
     }
 }

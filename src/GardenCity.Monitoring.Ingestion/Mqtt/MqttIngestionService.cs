@@ -24,7 +24,6 @@ internal sealed class MqttIngestionService : BackgroundService
 {
     private readonly MqttIngestionOptions _options;
     private readonly IngestionBatchProcessor _processor;
-    private readonly IReadingWriter _writer;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttIngestionService> _logger;
     private readonly EmbeddedBrokerService? _embeddedBroker;
@@ -39,7 +38,6 @@ internal sealed class MqttIngestionService : BackgroundService
     public MqttIngestionService(
         IOptions<MqttIngestionOptions> options,
         IngestionBatchProcessor processor,
-        IReadingWriter writer,
         TimeProvider time,
         ILogger<MqttIngestionService> logger,
         IEnumerable<EmbeddedBrokerService> embeddedBroker,
@@ -48,7 +46,6 @@ internal sealed class MqttIngestionService : BackgroundService
         _state = state;
         _options = options.Value;
         _processor = processor;
-        _writer = writer;
         _time = time;
         _logger = logger;
         _embeddedBroker = embeddedBroker.FirstOrDefault();
@@ -85,7 +82,7 @@ internal sealed class MqttIngestionService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        await InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
+        await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
         Task connection = KeepConnectedAsync(stoppingToken);
         try
         {
@@ -106,20 +103,6 @@ internal sealed class MqttIngestionService : BackgroundService
             }
 
             _outputClient.Dispose();
-        }
-    }
-
-    private async Task InitializeStoreAsync(CancellationToken stoppingToken)
-    {
-        // InfluxDB may be down at start: the worker still starts and spools; the v1 writer creates the database on the
-        // first write that finds it missing.
-        try
-        {
-            await _writer.InitializeAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException || (ex is TaskCanceledException && !stoppingToken.IsCancellationRequested))
-        {
-            _logger.StoreNotReady(ex.Message);
         }
     }
 
@@ -265,30 +248,14 @@ internal sealed class MqttIngestionService : BackgroundService
     {
         var messages = batch.Select(r => new ReceivedMessage(r.Args.ApplicationMessage.Topic, r.Args.ApplicationMessage.Payload.ToArray())).ToList();
         IReadOnlyList<DeadLetter> letters;
-        while (true)
+        try
         {
-            try
-            {
-                letters = await _processor.ProcessAsync(messages, stoppingToken).ConfigureAwait(false);
-                break;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return; // Not durable, not acknowledged: the broker redelivers after restart.
-            }
-            catch (SpoolFullException)
-            {
-                // Back-pressure: nothing is acknowledged, the queue fills, MQTTnet stops reading, the broker keeps the rest.
-                _logger.SpoolFull(_options.ReconnectDelay);
-                try
-                {
-                    await Task.Delay(_options.ReconnectDelay, _time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
+            // While the spool is full nothing is acknowledged: the queue fills, MQTTnet stops reading, the broker keeps the rest.
+            letters = await _processor.ProcessUntilDurableAsync(messages, _options.ReconnectDelay, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return; // Not durable, not acknowledged: the broker redelivers after restart.
         }
 
         if (_options.PublishDeadLetters)
