@@ -3,7 +3,7 @@ using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Host;
 
 var configOption = new Option<string?>("--config") { Description = "A JSON configuration file, applied over appsettings.json." };
-var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest); overrides GardenCity:Roles." };
+var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest, alerting); overrides GardenCity:Roles." };
 var setOption = new Option<string[]>("--set") { Description = "A configuration value KEY=VALUE, applied last; repeatable.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore };
 var run = new Command("run", "Run the configured roles until Ctrl-C. With no external broker configured, an embedded MQTT broker listens on 127.0.0.1:1883.")
 {
@@ -66,5 +66,5 @@ acl.SetAction(result =>
 });
 
 var registryCommand = new Command("registry", "Station registry tools.") { check, hash, acl };
-var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand };
+var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand, RulesCommands.Create() };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

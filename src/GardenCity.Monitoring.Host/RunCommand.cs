@@ -1,3 +1,5 @@
+using GardenCity.Monitoring.Alerting;
+using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
 using Microsoft.AspNetCore.Builder;
@@ -7,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace GardenCity.Monitoring.Host;
 
@@ -40,7 +43,7 @@ internal static class RunCommand
             roleSet.Add("broker"); // No external broker configured: run the embedded one.
         }
 
-        if (roleSet.Contains("ingest") || roleSet.Contains("broker"))
+        if (roleSet.Contains("ingest") || roleSet.Contains("broker") || roleSet.Contains("alerting"))
         {
             StationRegistry registry;
             try
@@ -54,6 +57,23 @@ internal static class RunCommand
             }
 
             builder.Services.AddSingleton(registry);
+            if (roleSet.Contains("alerting"))
+            {
+                // Broken rule files refuse the start, like a broken registry; once running, a broken edit is refused
+                // and the rules already running stay.
+                string rules = builder.Configuration["GardenCity:Alerting:RulesDirectory"] ?? "deploy/rules";
+                try
+                {
+                    _ = RuleLoader.LoadDirectory(rules, registry);
+                }
+                catch (RuleFileException ex)
+                {
+                    error.WriteLine(ex.Message);
+                    return ExitCodes.BadConfiguration;
+                }
+
+                builder.Services.AddAlerting();
+            }
         }
 
         if (roleSet.Contains("broker"))
@@ -103,6 +123,10 @@ internal static class RunCommand
                 }
             }));
             builder.AddObservability(roleSet.Contains("ingest"));
+            if (roleSet.Contains("alerting"))
+            {
+                builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(AlertingMetrics.MeterName));
+            }
         }
 
         await using WebApplication host = builder.Build();
@@ -110,6 +134,10 @@ internal static class RunCommand
         {
             host.UseRouting();
             host.MapObservability();
+            if (roleSet.Contains("alerting"))
+            {
+                host.MapAlertEndpoints();
+            }
         }
 
         try

@@ -1,17 +1,12 @@
-namespace GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Yaml;
 
-/// <summary>One problem in a registry file, located by line and column (1-based) and field.</summary>
-public sealed record RegistryError(string File, int Line, int Column, string Field, string Message)
-{
-    /// <inheritdoc/>
-    public override string ToString() => $"{File}:{Line}:{Column}: field '{Field}': {Message}";
-}
+namespace GardenCity.Monitoring.Core.Stations;
 
 /// <summary>Thrown when a registry file cannot be used; lists every problem found.</summary>
 public sealed class RegistryException : Exception
 {
     /// <summary>Creates the exception from the problems found.</summary>
-    public RegistryException(IReadOnlyList<RegistryError> errors)
+    public RegistryException(IReadOnlyList<ConfigFileError> errors)
         : base(Format(errors))
     {
         Errors = errors;
@@ -38,9 +33,9 @@ public sealed class RegistryException : Exception
     }
 
     /// <summary>Every problem found, in file order.</summary>
-    public IReadOnlyList<RegistryError> Errors { get; }
+    public IReadOnlyList<ConfigFileError> Errors { get; }
 
-    private static string Format(IReadOnlyList<RegistryError> errors) =>
+    private static string Format(IReadOnlyList<ConfigFileError> errors) =>
         $"The station registry is invalid ({errors.Count} problem{(errors.Count == 1 ? string.Empty : "s")}):"
         + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
 }

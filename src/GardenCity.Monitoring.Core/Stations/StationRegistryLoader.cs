@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -25,7 +26,7 @@ public static partial class StationRegistryLoader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RegistryException([new RegistryError(path, 0, 0, "(file)", ex.Message)]);
+            throw new RegistryException([new ConfigFileError(path, 0, 0, "(file)", ex.Message)]);
         }
 
         return Load(text, path);
@@ -35,7 +36,7 @@ public static partial class StationRegistryLoader
     public static StationRegistry Load(string yaml, string fileName)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var ctx = new Context(fileName);
+        var ctx = new YamlContext(fileName);
         var stream = new YamlStream();
         try
         {
@@ -43,12 +44,12 @@ public static partial class StationRegistryLoader
         }
         catch (YamlException ex)
         {
-            throw new RegistryException([new RegistryError(fileName, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message)]);
+            throw new RegistryException([new ConfigFileError(fileName, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message)]);
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new RegistryException([new RegistryError(fileName, 1, 1, "(root)", "expected one YAML document with a mapping at the top")]);
+            throw new RegistryException([new ConfigFileError(fileName, 1, 1, "(root)", "expected one YAML document with a mapping at the top")]);
         }
 
         ctx.CheckKeys(root, "(root)", ["version", "sites", "stations"]);
@@ -91,7 +92,7 @@ public static partial class StationRegistryLoader
         return new StationRegistry(sites.Values, stations.Values);
     }
 
-    private static Site? ReadSite(Context ctx, YamlMappingNode node, string path)
+    private static Site? ReadSite(YamlContext ctx, YamlMappingNode node, string path)
     {
         ctx.CheckKeys(node, path, ["id", "zh", "en"]);
         string? id = ctx.RequiredString(node, "id", path);
@@ -106,7 +107,7 @@ public static partial class StationRegistryLoader
         return id is null || zh is null || en is null ? null : new Site(id, zh, en);
     }
 
-    private static Station? ReadStation(Context ctx, YamlMappingNode node, string path, Dictionary<string, Site> sites)
+    private static Station? ReadStation(YamlContext ctx, YamlMappingNode node, string path, Dictionary<string, Site> sites)
     {
         int errorsBefore = ctx.Errors.Count;
         string? id = ctx.RequiredString(node, "id", path);
@@ -218,108 +219,4 @@ public static partial class StationRegistryLoader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex SlugPattern();
-
-    private sealed class Context(string file)
-    {
-        public List<RegistryError> Errors { get; } = [];
-
-        public void Error(YamlNode node, string field, string message) =>
-            Errors.Add(new RegistryError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
-
-        public void CheckKeys(YamlMappingNode node, string path, string[] allowed)
-        {
-            foreach ((YamlNode key, _) in node.Children)
-            {
-                string name = (key as YamlScalarNode)?.Value ?? "?";
-                if (!allowed.Contains(name))
-                {
-                    Error(key, path == "(root)" ? name : $"{path}.{name}", $"unknown field '{name}'; allowed: {string.Join(", ", allowed)}");
-                }
-            }
-        }
-
-        public YamlNode? Child(YamlMappingNode node, string key, string field, bool required)
-        {
-            if (node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? child))
-            {
-                return child;
-            }
-
-            if (required)
-            {
-                Error(node, field.EndsWith("." + key, StringComparison.Ordinal) || field == key ? field : $"{field}.{key}", $"missing required field '{key}'");
-            }
-
-            return null;
-        }
-
-        public string? Scalar(YamlNode node, string field)
-        {
-            if (node is YamlScalarNode { Value: { Length: > 0 } value })
-            {
-                return value;
-            }
-
-            Error(node, field, "expected a non-empty text value");
-            return null;
-        }
-
-        public string? RequiredString(YamlMappingNode node, string key, string path) =>
-            Child(node, key, path, required: true) is { } child ? Scalar(child, $"{path}.{key}") : null;
-
-        public string? OptionalString(YamlMappingNode node, string key, string path) =>
-            Child(node, key, path, required: false) is { } child ? Scalar(child, $"{path}.{key}") : null;
-
-        public double? Number(YamlMappingNode node, string key, string path, bool required, double min, double max)
-        {
-            if (Child(node, key, path, required) is not { } child)
-            {
-                return null;
-            }
-
-            string field = $"{path}.{key}";
-            if (child is not YamlScalarNode { Value: { } text }
-                || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-                || !double.IsFinite(value))
-            {
-                Error(child, field, "expected a number");
-                return null;
-            }
-
-            if (value < min || value > max)
-            {
-                Error(child, field, $"{value.ToString(CultureInfo.InvariantCulture)} is outside {min.ToString(CultureInfo.InvariantCulture)} .. {max.ToString(CultureInfo.InvariantCulture)}");
-                return null;
-            }
-
-            return value;
-        }
-
-        public IEnumerable<(YamlMappingNode Node, string Path)> Items(YamlMappingNode root, string key)
-        {
-            if (Child(root, key, key, required: true) is not { } list)
-            {
-                yield break;
-            }
-
-            if (list is not YamlSequenceNode sequence)
-            {
-                Error(list, key, "expected a list");
-                yield break;
-            }
-
-            for (int i = 0; i < sequence.Children.Count; i++)
-            {
-                string path = $"{key}[{i}]";
-                if (sequence.Children[i] is YamlMappingNode item)
-                {
-                    yield return (item, path);
-                }
-                else
-                {
-                    Error(sequence.Children[i], path, "expected a mapping");
-                }
-            }
-        }
-    }
 }

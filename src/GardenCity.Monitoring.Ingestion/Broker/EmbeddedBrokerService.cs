@@ -43,17 +43,17 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
 
     /// <summary>Credentials for workers of this process (see <see cref="BrokerAuthorizer.InternalUser"/>).</summary>
     public (string Username, string Password) InternalCredentials => (BrokerAuthorizer.InternalUser, _authorizer.InternalPassword);
-    private volatile string? _awaitedSubscriber;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _awaitedSubscribers = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Holds station connections back (MQTT "server unavailable", so stations retry) until the ingestion worker
-    /// <paramref name="clientId"/> of this process has subscribed: otherwise a station connecting in the first
-    /// moments after start would publish to nobody and its readings would be lost.
+    /// Holds station connections back (MQTT "server unavailable", so stations retry) until the worker
+    /// <paramref name="clientId"/> of this process (ingestion, alerting) has subscribed: otherwise a station connecting
+    /// in the first moments after start would publish to nobody and its readings would be lost for that worker.
     /// </summary>
-    public void HoldConnectionsUntilSubscribed(string clientId) => _awaitedSubscriber = clientId;
+    public void HoldConnectionsUntilSubscribed(string clientId) => _awaitedSubscribers[clientId] = true;
 
-    /// <summary>Opens the broker to every client; called by the ingestion worker once subscribed.</summary>
-    public void SubscriberReady() => _awaitedSubscriber = null;
+    /// <summary>Called by a worker once subscribed; the broker opens to stations when no worker is awaited.</summary>
+    public void SubscriberReady(string clientId) => _awaitedSubscribers.TryRemove(clientId, out _);
 
     /// <summary>The port the broker listens on, known once started (useful with port 0).</summary>
     public int Port { get; private set; }
@@ -101,11 +101,10 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
 
     private Task ValidateConnection(ValidatingConnectionEventArgs e)
     {
-        string? awaited = _awaitedSubscriber;
-        if (awaited is not null && e.ClientId != awaited)
+        if (!_awaitedSubscribers.IsEmpty && !_awaitedSubscribers.Keys.Any(k => e.ClientId.StartsWith(k, StringComparison.Ordinal)))
         {
             e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
-            e.ReasonString = "the ingestion worker is starting; try again shortly";
+            e.ReasonString = "the workers are starting; try again shortly";
             return Task.CompletedTask;
         }
 

@@ -145,7 +145,7 @@ internal sealed class MqttIngestionService : BackgroundService
                         .Build(), stoppingToken).ConfigureAwait(false);
                     _logger.Connected(host, port, _options.ClientId, result.IsSessionPresent, Filter);
                     _state.SetSubscribed(true);
-                    _embeddedBroker?.SubscriberReady();
+                    _embeddedBroker?.SubscriberReady(_options.ClientId);
                     backoff = _options.ReconnectDelay;
                 }
 

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Yaml;
 using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Core.Tests.Stations;
@@ -101,7 +102,7 @@ public sealed class StationRegistryLoaderTests
     {
         var ex = Assert.Throws<RegistryException>(() => StationRegistryLoader.Load(Registry(stations), "deploy/stations.yaml"));
 
-        RegistryError error = Assert.Single(ex.Errors);
+        ConfigFileError error = Assert.Single(ex.Errors);
         Assert.Equal("deploy/stations.yaml", error.File);
         Assert.Equal(field, error.Field);
         Assert.Equal(line, error.Line);
@@ -114,7 +115,7 @@ public sealed class StationRegistryLoaderTests
     {
         var ex = Assert.Throws<RegistryException>(() => StationRegistryLoader.Load("version: 1\nsites: [\n  - {id: a\n", "bad.yaml"));
 
-        RegistryError error = Assert.Single(ex.Errors);
+        ConfigFileError error = Assert.Single(ex.Errors);
         Assert.Equal("(syntax)", error.Field);
         Assert.True(error.Line >= 2, $"line {error.Line}");
     }

@@ -1,0 +1,90 @@
+using System.ComponentModel.DataAnnotations;
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Alerting.Notify;
+
+namespace GardenCity.Monitoring.Alerting;
+
+/// <summary>A webhook receiving the alerts of one audience.</summary>
+public sealed class WebhookEndpoint
+{
+    /// <summary>A short name for logs and metrics.</summary>
+    [Required]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>emergency, ecology or maintenance.</summary>
+    public Audience Audience { get; set; }
+
+    /// <summary>http(s) URL that receives a POST of the notification JSON.</summary>
+    [Required]
+    [Url]
+    public string Url { get; set; } = string.Empty;
+}
+
+/// <summary>Settings of the alerting worker (<c>GardenCity:Alerting</c>).</summary>
+public sealed class AlertingOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "GardenCity:Alerting";
+
+    /// <summary>Folder of rule files, reloaded on change. <value>The default value is deploy/rules.</value></summary>
+    [Required]
+    public string RulesDirectory { get; set; } = "deploy/rules";
+
+    /// <summary>Folder of the persisted engine state and CAP messages. <value>The default value is data/alerting.</value></summary>
+    [Required]
+    public string StateDirectory { get; set; } = "data/alerting";
+
+    /// <summary>A reading further behind the watermark than this is late. <value>The default value is 1 hour.</value></summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan LatenessHorizon { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>What absence is judged against. <value>The default value is WallClock</value> (Watermark for replays).</summary>
+    public AbsenceClock AbsenceClock { get; set; } = AbsenceClock.WallClock;
+
+    /// <summary>How often absence is judged. <value>The default value is 5 seconds.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>MQTT client id of the alerting subscription. <value>The default value is gardencity-alerting.</value></summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
+    public string ClientId { get; set; } = "gardencity-alerting";
+
+    /// <summary>MQTT user (empty: the embedded broker's internal account, or GardenCity:Mqtt:Username).</summary>
+    public string Username { get; set; } = string.Empty;
+
+    /// <summary>MQTT password; never logged.</summary>
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>Whether alerts are published on <c>gc/v1/alerts/...</c>. <value>The default value is true.</value></summary>
+    public bool PublishMqtt { get; set; } = true;
+
+    /// <summary>Whether alert history and FWI values are written to InfluxDB. <value>The default value is true.</value></summary>
+    public bool WriteHistory { get; set; } = true;
+
+    /// <summary>Whether the engine's windows are refilled from InfluxDB at start. <value>The default value is true.</value></summary>
+    public bool PrimeFromInflux { get; set; } = true;
+
+    /// <summary>Webhooks, any number per audience.</summary>
+    [Microsoft.Extensions.Options.ValidateEnumeratedItems]
+    public List<WebhookEndpoint> Webhooks { get; } = [];
+
+    /// <summary>Per-attempt webhook timeout. <value>The default value is 5 seconds.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Webhook retries before the notification waits for the circuit to close again. <value>The default value is 4.</value></summary>
+    [Range(0, 20)]
+    public int WebhookRetries { get; set; } = 4;
+
+    /// <summary>Notifications queued per webhook before the oldest are dropped (counted). <value>The default value is 10000.</value></summary>
+    [Range(10, 1_000_000)]
+    public int WebhookQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Bearer token that allows <c>POST /alerts/{id}/ack</c>; empty disables acknowledging over HTTP.</summary>
+    public string AckToken { get; set; } = string.Empty;
+
+    /// <summary>CAP settings.</summary>
+    [Microsoft.Extensions.Options.ValidateObjectMembers]
+    public CapOptions Cap { get; } = new();
+}

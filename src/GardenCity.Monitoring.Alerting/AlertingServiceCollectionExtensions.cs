@@ -1,0 +1,39 @@
+using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Ingestion.Mqtt;
+using GardenCity.Monitoring.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Alerting;
+
+/// <summary>Source-generated validation of <see cref="AlertingOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class AlertingOptionsValidator : IValidateOptions<AlertingOptions>
+{
+}
+
+/// <summary>Registers the alerting worker.</summary>
+public static class AlertingServiceCollectionExtensions
+{
+    /// <summary>Adds the alerting worker, its notifiers and options. The <see cref="StationRegistry"/> must be registered by the caller.</summary>
+    public static IServiceCollection AddAlerting(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddStorage();
+        services.AddMetrics();
+        services.AddHttpClient("gardencity-webhooks");
+        services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
+        services.AddOptions<MqttIngestionOptions>().BindConfiguration(MqttIngestionOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
+        services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
+        services.TryAddSingleton<AlertingMetrics>();
+        services.TryAddSingleton<CapFeed>();
+        services.TryAddSingleton<WebhookDispatcher>();
+        services.TryAddSingleton<AlertingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertingService>());
+        return services;
+    }
+}

@@ -1,0 +1,108 @@
+using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Stations;
+
+namespace GardenCity.Monitoring.Alerting.Engine;
+
+/// <summary>Whether an alert is still in force.</summary>
+public enum AlertStatus
+{
+    /// <summary>Raised and not yet resolved.</summary>
+    Active,
+
+    /// <summary>The danger is over.</summary>
+    Resolved,
+}
+
+/// <summary>A change in an alert's life; each one is notified once and stored in the alert history.</summary>
+public enum Transition
+{
+    /// <summary>A new incident.</summary>
+    Raised,
+
+    /// <summary>Severity went up.</summary>
+    Escalated,
+
+    /// <summary>Severity went down (after the rule's cooldown).</summary>
+    DeEscalated,
+
+    /// <summary>No level has held for the cooldown: the incident is over.</summary>
+    Resolved,
+
+    /// <summary>A person acknowledged it.</summary>
+    Acknowledged,
+
+    /// <summary>Readings older than the lateness horizon would have raised it: history, never a live alarm.</summary>
+    Late,
+}
+
+/// <summary>
+/// One incident of a rule at a station, as of its latest change. Immutable; each change makes a new instance with a
+/// higher <see cref="Revision"/>.
+/// </summary>
+public sealed record Alert
+{
+    /// <summary>Stable id of the incident: <c>{rule}.{station}.{raised yyyyMMddTHHmmssZ}</c>; usable as a CAP identifier.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The rule.</summary>
+    public required string RuleId { get; init; }
+
+    /// <summary>The station.</summary>
+    public required string StationId { get; init; }
+
+    /// <summary>Who is told.</summary>
+    public required Audience Audience { get; init; }
+
+    /// <summary>Current severity.</summary>
+    public required Severity Severity { get; init; }
+
+    /// <summary>Highest severity reached in this incident.</summary>
+    public required Severity PeakSeverity { get; init; }
+
+    /// <summary>Active or resolved.</summary>
+    public required AlertStatus Status { get; init; }
+
+    /// <summary>Measurement time the incident began.</summary>
+    public required DateTimeOffset RaisedAt { get; init; }
+
+    /// <summary>Measurement time of the latest change.</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The measured value behind the severity (e.g. mm of rain in the window), if any.</summary>
+    public double? Value { get; init; }
+
+    /// <summary>The threshold it was compared with, if any.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Chinese text.</summary>
+    public required string MessageZh { get; init; }
+
+    /// <summary>English text.</summary>
+    public required string MessageEn { get; init; }
+
+    /// <summary>Who acknowledged the current severity; cleared when the alert escalates.</summary>
+    public string? AcknowledgedBy { get; init; }
+
+    /// <summary>When, by the clock of the acknowledging system.</summary>
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>Increases by one with every change; <c>{Id}#{Revision}</c> identifies one notification.</summary>
+    public required int Revision { get; init; }
+}
+
+/// <summary>One change, with the rule and station it concerns.</summary>
+public sealed record AlertChange(Transition Transition, Alert Alert, Severity Previous, Rule Rule, Station Station)
+{
+    /// <summary>Identifies this notification (for idempotent receivers).</summary>
+    public string NotificationId => $"{Alert.Id}#{Alert.Revision}";
+}
+
+/// <summary>A day's Fire Weather Index values computed for a station at its noon observation.</summary>
+public sealed record FwiDay(Station Station, DateTimeOffset At, FwiWeather Weather, FwiResult Result, string? RainStationId);
+
+/// <summary>What processing one input produced.</summary>
+public sealed record EngineOutput(IReadOnlyList<AlertChange> Changes, IReadOnlyList<FwiDay> FireWeather)
+{
+    /// <summary>Nothing.</summary>
+    public static EngineOutput None { get; } = new([], []);
+}

@@ -1,0 +1,554 @@
+using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Readings;
+using GardenCity.Monitoring.Core.Stations;
+
+namespace GardenCity.Monitoring.Alerting.Engine;
+
+/// <summary>What absence ("no message for 30 minutes") is judged against.</summary>
+public enum AbsenceClock
+{
+    /// <summary>The wall clock: live operation, where a silent fleet must still raise it.</summary>
+    WallClock,
+
+    /// <summary>The watermark (latest measurement time seen): replays and backtests.</summary>
+    Watermark,
+}
+
+/// <summary>
+/// The rule engine: per-station series in event time, per (rule, station) memory and the alert lifecycle. Readings are
+/// evaluated at their station's latest measurement time, so a backlog lands in the windows it belongs to and a replay
+/// of 2023 behaves as live. Not thread-safe: one worker owns it. Deterministic: the same inputs give the same changes.
+/// </summary>
+public sealed class AlertEngine
+{
+    private readonly StationRegistry _registry;
+    private readonly TimeSpan _latenessHorizon;
+    private readonly AbsenceClock _absenceClock;
+    private readonly DateTimeOffset _startedAt;
+    private readonly Dictionary<string, StationSeries> _series = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StationFwi> _fwi = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Station), PairState> _pairs = [];
+    private RuleSet _rules = RuleSet.Empty;
+    private TimeSpan _retention = TimeSpan.FromDays(1);
+    private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="rules">The rules to run.</param>
+    /// <param name="registry">The station registry (levels, sites, zones).</param>
+    /// <param name="latenessHorizon">A reading further than this behind the watermark is late.</param>
+    /// <param name="absenceClock">What absence is judged against.</param>
+    /// <param name="startedAt">When the engine started (a station never heard is silent since then).</param>
+    public AlertEngine(RuleSet rules, StationRegistry registry, TimeSpan latenessHorizon, AbsenceClock absenceClock, DateTimeOffset startedAt)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(registry);
+        _registry = registry;
+        _latenessHorizon = latenessHorizon;
+        _absenceClock = absenceClock;
+        _startedAt = startedAt;
+        ReplaceRules(rules, startedAt);
+    }
+
+    /// <summary>The latest measurement time seen across the fleet, never ahead of the wall clock.</summary>
+    public DateTimeOffset? Watermark { get; private set; }
+
+    /// <summary>The rules running.</summary>
+    public RuleSet Rules => _rules;
+
+    /// <summary>Alerts in force.</summary>
+    public IReadOnlyList<Alert> Active => _pairs.Values.Where(p => p.Active is not null).Select(p => p.Active!).OrderBy(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Runs a new rule set. Alerts of rules that stay keep their incident (their condition memory restarts); alerts of
+    /// rules that are gone are resolved.
+    /// </summary>
+    public IReadOnlyList<AlertChange> ReplaceRules(RuleSet rules, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var byId = rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var changes = new List<AlertChange>();
+        foreach (((string ruleId, string stationId), PairState pair) in _pairs.ToList())
+        {
+            if (byId.TryGetValue(ruleId, out Rule? rule) && _registry.TryGet(stationId, out Station? station) && rule.Scope.Matches(station))
+            {
+                pair.Memory.Clear();
+                continue;
+            }
+
+            _pairs.Remove((ruleId, stationId));
+            if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && _registry.TryGet(stationId, out Station? st))
+            {
+                Alert resolved = active with { Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, Revision = active.Revision + 1 };
+                changes.Add(new AlertChange(Transition.Resolved, resolved, active.Severity, old, st));
+            }
+        }
+
+        _rules = rules;
+        TimeSpan lookback = rules.Rules.Select(r => r.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
+        _retention = (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1)) + TimeSpan.FromHours(1);
+        return changes;
+    }
+
+    /// <summary>Takes one accepted reading.</summary>
+    /// <param name="reading">The reading.</param>
+    /// <param name="wallNow">The wall clock (caps the watermark; judges nothing else).</param>
+    public EngineOutput Process(Reading reading, DateTimeOffset wallNow)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        StationSeries series = SeriesOf(reading.Station);
+        Record(series, reading);
+        bool late = Watermark is { } mark && reading.Timestamp < mark - _latenessHorizon;
+        if (late)
+        {
+            return new EngineOutput(LateNotices(series, reading.Timestamp), []);
+        }
+
+        DateTimeOffset capped = reading.Timestamp < wallNow ? reading.Timestamp : wallNow;
+        if (Watermark is null || capped > Watermark)
+        {
+            Watermark = capped;
+        }
+
+        if (series.LatestTime is null || reading.Timestamp > series.LatestTime)
+        {
+            series.LatestTime = reading.Timestamp;
+        }
+
+        var fwi = new List<FwiDay>();
+        if (reading is TelemetryReading telemetry && ComputeFireWeather(series, telemetry) is { } day)
+        {
+            fwi.Add(day);
+        }
+
+        var changes = new List<AlertChange>();
+        DateTimeOffset at = series.LatestTime.Value;
+        foreach (Rule rule in _rules.Rules)
+        {
+            if (rule.Scope.Matches(series.Station))
+            {
+                Evaluate(rule, series, at, AbsenceNow(wallNow), changes);
+            }
+        }
+
+        TrimIfDue();
+        return new EngineOutput(changes, fwi);
+    }
+
+    /// <summary>Judges absence for every watched station: call periodically (live: every few seconds).</summary>
+    public IReadOnlyList<AlertChange> Tick(DateTimeOffset wallNow)
+    {
+        var changes = new List<AlertChange>();
+        if (_absenceClock == AbsenceClock.Watermark && Watermark is null)
+        {
+            return changes;
+        }
+
+        DateTimeOffset now = AbsenceNow(wallNow);
+        foreach (Rule rule in _rules.Rules.Where(r => r.UsesAbsence))
+        {
+            foreach (Station station in _registry.Stations.Where(rule.Scope.Matches).OrderBy(s => s.Id, StringComparer.Ordinal))
+            {
+                StationSeries series = SeriesOf(station);
+                if (_absenceClock == AbsenceClock.Watermark && series.LatestTime is null)
+                {
+                    continue; // In a replay only stations that took part can fall silent.
+                }
+
+                Evaluate(rule, series, now, now, changes);
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>Acknowledges an active alert; null when there is no active alert with that id.</summary>
+    public AlertChange? Acknowledge(string alertId, string by, DateTimeOffset at)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(alertId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        foreach (((string ruleId, string stationId), PairState pair) in _pairs)
+        {
+            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && _registry.TryGet(stationId, out Station? station))
+            {
+                pair.Active = active with { AcknowledgedBy = by, AcknowledgedAt = at, Revision = active.Revision + 1 };
+                return new AlertChange(Transition.Acknowledged, pair.Active, active.Severity, rule, station);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The state to persist (alerts, condition memory, watermark, last heard, sequence and FWI carry-over).</summary>
+    public EngineSnapshot Snapshot() => new()
+    {
+        Watermark = Watermark,
+        Stations = _series.Values.Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay)).ToList(),
+        Pairs = _pairs.Select(p => new PairSnapshot(
+            p.Key.Rule,
+            p.Key.Station,
+            p.Value.Active,
+            p.Value.LastHeld.ToDictionary(h => h.Key, h => h.Value),
+            p.Value.Memory.ToDictionary(m => m.Key, m => new LeafSnapshot(m.Value.On, m.Value.Since)),
+            p.Value.LateSeverity)).ToList(),
+    };
+
+    /// <summary>Restores persisted state (call before the first reading). Entries for unknown stations or rules are dropped.</summary>
+    public void Restore(EngineSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Watermark = snapshot.Watermark;
+        foreach (StationSnapshot s in snapshot.Stations)
+        {
+            if (_registry.TryGet(s.StationId, out Station? station))
+            {
+                StationSeries series = SeriesOf(station);
+                series.LatestTime = s.LatestTime;
+                series.LastSeq = s.LastSeq;
+                if (s.Fwi is not null)
+                {
+                    _fwi[s.StationId] = new StationFwi { State = s.Fwi, LastDay = s.FwiDay };
+                }
+            }
+        }
+
+        foreach (PairSnapshot p in snapshot.Pairs)
+        {
+            if (_rules.Rules.Any(r => r.Id == p.RuleId) && _registry.TryGet(p.StationId, out _))
+            {
+                var pair = new PairState { Active = p.Active, LateSeverity = p.LateSeverity };
+                foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
+                {
+                    pair.LastHeld[severity] = time;
+                }
+
+                foreach ((int id, LeafSnapshot leaf) in p.Memory)
+                {
+                    pair.Memory[id] = new LeafMemory { On = leaf.On, Since = leaf.Since };
+                }
+
+                _pairs[(p.RuleId, p.StationId)] = pair;
+            }
+        }
+    }
+
+    /// <summary>Adds a reading to the station's series without evaluating (history read back from InfluxDB at start-up).</summary>
+    public void Prime(Reading reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        StationSeries series = SeriesOf(reading.Station);
+        long? seq = series.LastSeq;
+        Record(series, reading with { Seq = null });
+        series.LastSeq = seq;
+    }
+
+    private DateTimeOffset AbsenceNow(DateTimeOffset wallNow) => _absenceClock == AbsenceClock.WallClock ? wallNow : Watermark ?? wallNow;
+
+    private StationSeries SeriesOf(Station station)
+    {
+        if (!_series.TryGetValue(station.Id, out StationSeries? series))
+        {
+            _series[station.Id] = series = new StationSeries(station);
+        }
+
+        return series;
+    }
+
+    private static void Record(StationSeries series, Reading reading)
+    {
+        switch (reading)
+        {
+            case TelemetryReading t:
+                foreach ((string field, double value) in t.Values)
+                {
+                    series.Add(field, t.Timestamp, value);
+                }
+
+                break;
+            case StatusReading s:
+                series.Add("online", s.Timestamp, s.Online ? 1 : 0);
+                if (s.BatteryV is { } battery)
+                {
+                    series.Add("battery_v", s.Timestamp, battery);
+                }
+
+                if (s.RssiDbm is { } rssi)
+                {
+                    series.Add("rssi_dbm", s.Timestamp, rssi);
+                }
+
+                break;
+            case CameraTrapEvent c:
+                foreach (Detection d in c.Detections)
+                {
+                    series.AddEvent(new StationEvent(c.Timestamp, "detection", d.Species, d.Confidence, d.Count));
+                }
+
+                break;
+            case FireEvent f:
+                series.AddEvent(new StationEvent(f.Timestamp, "fire", f.Detection == FireDetectionType.Smoke ? "smoke" : "flame", f.Confidence, 1));
+                break;
+        }
+
+        if (reading.Seq is { } seq)
+        {
+            if (series.LastSeq is { } last && seq > last + 1)
+            {
+                series.AddGap(reading.Timestamp, seq - last - 1);
+            }
+
+            if (series.LastSeq is null || seq > series.LastSeq || seq < series.LastSeq - 100_000)
+            {
+                series.LastSeq = seq; // (a big step back is a station whose counter restarted)
+            }
+        }
+    }
+
+    private void Evaluate(Rule rule, StationSeries series, DateTimeOffset at, DateTimeOffset absenceNow, List<AlertChange> changes)
+    {
+        if (!_pairs.TryGetValue((rule.Id, series.Station.Id), out PairState? pair))
+        {
+            _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
+        }
+
+        pair.LateSeverity = Severity.None;
+        Severity holding = Severity.None;
+        double? value = null, threshold = null;
+        foreach (RuleLevel level in rule.Levels)
+        {
+            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory };
+            bool holds = level.Condition.Evaluate(ctx);
+            if (holds)
+            {
+                pair.LastHeld[level.Severity] = at;
+                holding = level.Severity;
+                value = ctx.Value;
+                threshold = ctx.Threshold;
+            }
+            else if (value is null && holding == Severity.None)
+            {
+                value = ctx.Value;
+                threshold = ctx.Threshold;
+            }
+        }
+
+        // Levels that stopped holding less than a cooldown ago still count: flapping is damped, raising is not.
+        Severity target = holding;
+        foreach ((Severity severity, DateTimeOffset heldAt) in pair.LastHeld)
+        {
+            if (severity > target && at - heldAt < rule.Cooldown)
+            {
+                target = severity;
+            }
+        }
+
+        Alert? active = pair.Active;
+        Severity current = active?.Severity ?? Severity.None;
+        if (target == current)
+        {
+            return;
+        }
+
+        Station station = series.Station;
+        if (active is null)
+        {
+            Alert raised = new()
+            {
+                Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}",
+                RuleId = rule.Id,
+                StationId = station.Id,
+                Audience = rule.Audience,
+                Severity = target,
+                PeakSeverity = target,
+                Status = AlertStatus.Active,
+                RaisedAt = at,
+                UpdatedAt = at,
+                Value = value,
+                Threshold = threshold,
+                MessageZh = rule.Render(rule.MessageZh, station, target, value, threshold, at),
+                MessageEn = rule.Render(rule.MessageEn, station, target, value, threshold, at),
+                Revision = 1,
+            };
+            pair.Active = raised;
+            changes.Add(new AlertChange(Transition.Raised, raised, Severity.None, rule, station));
+            return;
+        }
+
+        Transition transition = target == Severity.None ? Transition.Resolved : target > current ? Transition.Escalated : Transition.DeEscalated;
+        Severity shown = target == Severity.None ? current : target;
+        Alert next = active with
+        {
+            Severity = target,
+            PeakSeverity = target > active.PeakSeverity ? target : active.PeakSeverity,
+            Status = target == Severity.None ? AlertStatus.Resolved : AlertStatus.Active,
+            UpdatedAt = at,
+            Value = value,
+            Threshold = threshold,
+            MessageZh = rule.Render(rule.MessageZh, station, shown, value, threshold, at),
+            MessageEn = rule.Render(rule.MessageEn, station, shown, value, threshold, at),
+            AcknowledgedBy = transition == Transition.Escalated ? null : active.AcknowledgedBy,
+            AcknowledgedAt = transition == Transition.Escalated ? null : active.AcknowledgedAt,
+            Revision = active.Revision + 1,
+        };
+        pair.Active = target == Severity.None ? null : next;
+        if (target == Severity.None)
+        {
+            pair.LastHeld.Clear();
+        }
+
+        changes.Add(new AlertChange(transition, next, current, rule, station));
+    }
+
+    private List<AlertChange> LateNotices(StationSeries series, DateTimeOffset at)
+    {
+        var changes = new List<AlertChange>();
+        foreach (Rule rule in _rules.Rules.Where(r => r.LateNotices && r.Scope.Matches(series.Station) && !r.UsesAbsence))
+        {
+            PairState? pair = _pairs.GetValueOrDefault((rule.Id, series.Station.Id));
+            Severity severity = Severity.None;
+            double? value = null, threshold = null;
+            foreach (RuleLevel level in rule.Levels)
+            {
+                // Throwaway memory: a late reading never moves the live state.
+                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [] };
+                if (level.Condition.Evaluate(ctx))
+                {
+                    severity = level.Severity;
+                    value = ctx.Value;
+                    threshold = ctx.Threshold;
+                }
+            }
+
+            if (severity == Severity.None || severity <= (pair?.Active?.Severity ?? Severity.None) || severity == pair?.LateSeverity)
+            {
+                continue;
+            }
+
+            if (pair is null)
+            {
+                _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
+            }
+
+            pair.LateSeverity = severity;
+            Station station = series.Station;
+            var notice = new Alert
+            {
+                Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-late",
+                RuleId = rule.Id,
+                StationId = station.Id,
+                Audience = rule.Audience,
+                Severity = severity,
+                PeakSeverity = severity,
+                Status = AlertStatus.Resolved,
+                RaisedAt = at,
+                UpdatedAt = at,
+                Value = value,
+                Threshold = threshold,
+                MessageZh = "[迟到数据] " + rule.Render(rule.MessageZh, station, severity, value, threshold, at),
+                MessageEn = "[late data] " + rule.Render(rule.MessageEn, station, severity, value, threshold, at),
+                Revision = 1,
+            };
+            changes.Add(new AlertChange(Transition.Late, notice, Severity.None, rule, station));
+        }
+
+        return changes;
+    }
+
+    private FwiDay? ComputeFireWeather(StationSeries series, TelemetryReading reading)
+    {
+        Station station = series.Station;
+        if (station.Kind is not (StationKind.Weather or StationKind.Fire) || reading.Timestamp < series.LatestTime)
+        {
+            return null;
+        }
+
+        DateTimeOffset local = reading.Timestamp.ToOffset(EventCondition.LocalOffset);
+        var today = DateOnly.FromDateTime(local.DateTime);
+        if (!_fwi.TryGetValue(station.Id, out StationFwi? fwi))
+        {
+            _fwi[station.Id] = fwi = new StationFwi();
+        }
+
+        if (local.Hour < 12 || local.Hour >= 18 || fwi.LastDay >= today)
+        {
+            return null; // The day's value comes from the first observation from local noon on (none after 18:00: skip the day).
+        }
+
+        double? temp = series.Field("air_temp_c")?.Latest(reading.Timestamp)?.Value;
+        double? rh = series.Field("rh_pct")?.Latest(reading.Timestamp)?.Value;
+        double? wind = series.Field("wind_speed_ms")?.Latest(reading.Timestamp)?.Value;
+        if (temp is null || rh is null || wind is null)
+        {
+            return null;
+        }
+
+        // Rain of the 24 h before noon: the station's own gauge, or for a fire station the weather station of its site.
+        StationSeries? rainSeries = station.Kind == StationKind.Weather ? series
+            : _registry.Stations.Where(s => s.Kind == StationKind.Weather && s.Site.Id == station.Site.Id).OrderBy(s => s.Id, StringComparer.Ordinal)
+                .Select(s => _series.GetValueOrDefault(s.Id)).FirstOrDefault(s => s is not null);
+        double rain = rainSeries?.Field("rain_mm")?.Window(reading.Timestamp, TimeSpan.FromDays(1)).Sum(s => s.Value) ?? 0;
+        var weather = new FwiWeather(temp.Value, rh.Value, wind.Value * 3.6, rain, local.Month, station.Lat);
+        FwiResult result = FireWeatherIndex.Day(fwi.State, weather);
+        fwi.State = result.State;
+        fwi.LastDay = today;
+        foreach ((string field, double value) in new[] { ("ffmc", result.Ffmc), ("dmc", result.Dmc), ("dc", result.Dc), ("isi", result.Isi), ("bui", result.Bui), ("fwi", result.Fwi), ("dsr", result.Dsr) })
+        {
+            series.Add(field, reading.Timestamp, value);
+        }
+
+        return new FwiDay(station, reading.Timestamp, weather, result, rainSeries?.Station.Id);
+    }
+
+    private void TrimIfDue()
+    {
+        if (Watermark is not { } mark || mark - _lastTrim < TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        _lastTrim = mark;
+        foreach (StationSeries series in _series.Values)
+        {
+            series.Trim(mark - _retention);
+        }
+    }
+
+    private sealed class PairState
+    {
+        public Dictionary<int, LeafMemory> Memory { get; } = [];
+
+        public Dictionary<Severity, DateTimeOffset> LastHeld { get; } = [];
+
+        public Alert? Active { get; set; }
+
+        public Severity LateSeverity { get; set; }
+    }
+
+    private sealed class StationFwi
+    {
+        public FwiState State { get; set; } = FwiState.StartUp;
+
+        public DateOnly? LastDay { get; set; }
+    }
+}
+
+/// <summary>Persisted engine state.</summary>
+public sealed record EngineSnapshot
+{
+    /// <summary>The watermark.</summary>
+    public DateTimeOffset? Watermark { get; init; }
+
+    /// <summary>Per station.</summary>
+    public IReadOnlyList<StationSnapshot> Stations { get; init; } = [];
+
+    /// <summary>Per (rule, station).</summary>
+    public IReadOnlyList<PairSnapshot> Pairs { get; init; } = [];
+}
+
+/// <summary>A station's persisted state.</summary>
+public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTime, long? LastSeq, FwiState? Fwi, DateOnly? FwiDay);
+
+/// <summary>A (rule, station)'s persisted state.</summary>
+public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity);
+
+/// <summary>A condition's persisted memory.</summary>
+public sealed record LeafSnapshot(bool On, DateTimeOffset? Since);

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using GardenCity.Monitoring.Core.Readings;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Storage.Influx;
+
+namespace GardenCity.Monitoring.Alerting.Engine;
+
+/// <summary>
+/// Reads stored readings back from InfluxDB as <see cref="Reading"/>s, in time order: to prime the engine's windows at
+/// start-up and to run a backtest. Rows of stations no longer in the registry are skipped.
+/// </summary>
+public sealed class InfluxReadingReader(InfluxQlClient client, StationRegistry registry)
+{
+    private static readonly string[] Telemetry = [PointMapper.Weather, PointMapper.WaterLevel, PointMapper.Fire];
+    private static readonly HashSet<string> Meta = new(StringComparer.Ordinal) { "time", "seq", "station", "site", "kind", "watershed", "zone", "species", "detection", "event_id", "image_uri", "detections", "firmware" };
+
+    /// <summary>Readings measured in (<paramref name="from"/>, <paramref name="to"/>], ordered by time then station.</summary>
+    public async Task<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        string range = $"time > {InfluxQl.TimeLiteral(from)} AND time <= {InfluxQl.TimeLiteral(to)}";
+        var readings = new List<Reading>();
+        string measurements = string.Join(",", Telemetry.Append(PointMapper.StationStatus).Append(PointMapper.FireEvent).Append(PointMapper.CameraTrap).Select(InfluxQl.Identifier));
+        IReadOnlyList<InfluxSeries> result = await client.QueryAsync($"SELECT * FROM {measurements} WHERE {range} GROUP BY \"station\"", cancellationToken).ConfigureAwait(false);
+        foreach (InfluxSeries series in result)
+        {
+            if (!series.Tags.TryGetValue("station", out string? id) || !registry.TryGet(id, out Station? station))
+            {
+                continue;
+            }
+
+            if (series.Name == PointMapper.CameraTrap)
+            {
+                readings.AddRange(CameraEvents(series, station));
+                continue;
+            }
+
+            for (int row = 0; row < series.Values.Count; row++)
+            {
+                if (ToReading(series, row, station) is { } reading)
+                {
+                    readings.Add(reading);
+                }
+            }
+        }
+
+        return readings.OrderBy(r => r.Timestamp).ThenBy(r => r.Station.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private static Reading? ToReading(InfluxSeries series, int row, Station station)
+    {
+        DateTimeOffset time = Time(series.Get(row, "time"));
+        long? seq = Number(series, row, "seq") is { } s ? (long)s : null;
+        if (Telemetry.Contains(series.Name))
+        {
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (string column in series.Columns.Where(c => !Meta.Contains(c)))
+            {
+                if (Number(series, row, column) is { } v)
+                {
+                    values[column] = v;
+                }
+            }
+
+            return values.Count == 0 ? null : new TelemetryReading(station, time, seq, values);
+        }
+
+        if (series.Name == PointMapper.StationStatus)
+        {
+            JsonElement online = series.Get(row, "online");
+            return online.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? new StatusReading(station, time, seq, online.GetBoolean(), Number(series, row, "battery_v"), Number(series, row, "rssi_dbm"), null)
+                : null;
+        }
+
+        string? detection = Text(series, row, "detection");
+        return detection is "smoke" or "flame" && Number(series, row, "confidence") is { } confidence
+            ? new FireEvent(station, time, seq, Text(series, row, "event_id") ?? string.Empty, detection == "smoke" ? FireDetectionType.Smoke : FireDetectionType.Flame, confidence, Number(series, row, "bearing_deg"))
+            : null;
+    }
+
+    private static IEnumerable<CameraTrapEvent> CameraEvents(InfluxSeries series, Station station)
+    {
+        var byEvent = new Dictionary<(DateTimeOffset, string), List<Detection>>();
+        for (int row = 0; row < series.Values.Count; row++)
+        {
+            DateTimeOffset time = Time(series.Get(row, "time"));
+            string eventId = Text(series, row, "event_id") ?? string.Empty;
+            if (Text(series, row, "species") is { } species && Number(series, row, "confidence") is { } confidence)
+            {
+                if (!byEvent.TryGetValue((time, eventId), out List<Detection>? list))
+                {
+                    byEvent[(time, eventId)] = list = [];
+                }
+
+                list.Add(new Detection(species, (int)(Number(series, row, "count") ?? 1), confidence));
+            }
+        }
+
+        return byEvent.Select(e => new CameraTrapEvent(station, e.Key.Item1, null, e.Key.Item2, null, e.Value));
+    }
+
+    private static DateTimeOffset Time(JsonElement value) => DateTimeOffset.UnixEpoch.AddTicks(value.GetInt64() / 100);
+
+    private static double? Number(InfluxSeries series, int row, string column) =>
+        series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.Number } n ? n.GetDouble() : null;
+
+    private static string? Text(InfluxSeries series, int row, string column) =>
+        series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+}

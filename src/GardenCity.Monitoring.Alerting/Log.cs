@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace GardenCity.Monitoring.Alerting;
+
+internal static partial class Log
+{
+    [LoggerMessage(LogLevel.Information, "Loaded {Count} rules from {Directory}")]
+    public static partial void RulesLoaded(ILogger logger, int count, string directory);
+
+    [LoggerMessage(LogLevel.Error, "Rule files refused; the rules already running stay in force:\n{Errors}")]
+    public static partial void RulesRefused(ILogger logger, string errors);
+
+    [LoggerMessage(LogLevel.Warning, "Alert {Transition} {AlertId} ({Severity}): {Message}")]
+    public static partial void AlertChanged(ILogger logger, string transition, string alertId, string severity, string message);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {Endpoint} failed for {NotificationId}; retrying")]
+    public static partial void WebhookFailed(ILogger logger, Exception exception, string endpoint, string notificationId);
+
+    [LoggerMessage(LogLevel.Warning, "Writing alert history to InfluxDB failed; {Count} lines kept for the next try")]
+    public static partial void HistoryWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(LogLevel.Warning, "Could not refill the rule windows from InfluxDB; starting with what arrives")]
+    public static partial void PrimeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Information, "Refilled the rule windows with {Count} stored readings from {From} to {To}")]
+    public static partial void Primed(ILogger logger, int count, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(LogLevel.Information, "Alerting connected to MQTT broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
+    public static partial void Connected(ILogger logger, string host, int port, string clientId, bool sessionPresent);
+
+    [LoggerMessage(LogLevel.Warning, "Alerting cannot reach MQTT broker {Host}:{Port}; next try in {Delay}")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception, string host, int port, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Warning, "Publishing alert {Topic} failed")]
+    public static partial void PublishFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(LogLevel.Warning, "Alert state file {Path} is unreadable ({Reason}); starting with no alerts in force")]
+    public static partial void StateUnreadable(ILogger logger, string path, string reason);
+}

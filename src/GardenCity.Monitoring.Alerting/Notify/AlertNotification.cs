@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Stations;
+
+namespace GardenCity.Monitoring.Alerting.Notify;
+
+/// <summary>
+/// The JSON body of an alert notification (MQTT and webhooks); documented in docs/alerting.md. Sensitive rules carry
+/// no coordinates.
+/// </summary>
+public sealed record AlertNotification
+{
+    /// <summary>Serializer settings: snake_case, enums as strings.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary><c>{alert id}#{revision}</c>: the same notification delivered twice has the same id.</summary>
+    public required string NotificationId { get; init; }
+
+    /// <summary>The incident.</summary>
+    public required string AlertId { get; init; }
+
+    /// <summary>raised, escalated, de_escalated, resolved, acknowledged, late.</summary>
+    public required Transition Transition { get; init; }
+
+    /// <summary>The rule.</summary>
+    public required string RuleId { get; init; }
+
+    /// <summary>Rule name, Chinese.</summary>
+    public required string RuleZh { get; init; }
+
+    /// <summary>Rule name, English.</summary>
+    public required string RuleEn { get; init; }
+
+    /// <summary>Audience.</summary>
+    public required Audience Audience { get; init; }
+
+    /// <summary>Current severity (none once resolved).</summary>
+    public required Severity Severity { get; init; }
+
+    /// <summary>Severity before this change.</summary>
+    public required Severity PreviousSeverity { get; init; }
+
+    /// <summary>Highest severity of the incident.</summary>
+    public required Severity PeakSeverity { get; init; }
+
+    /// <summary>Active or resolved.</summary>
+    public required AlertStatus Status { get; init; }
+
+    /// <summary>Station id.</summary>
+    public required string StationId { get; init; }
+
+    /// <summary>Station name, Chinese.</summary>
+    public required string StationZh { get; init; }
+
+    /// <summary>Station name, English.</summary>
+    public required string StationEn { get; init; }
+
+    /// <summary>Site id.</summary>
+    public required string Site { get; init; }
+
+    /// <summary>Watershed, if any.</summary>
+    public string? Watershed { get; init; }
+
+    /// <summary>Latitude (absent for sensitive rules).</summary>
+    public double? Lat { get; init; }
+
+    /// <summary>Longitude (absent for sensitive rules).</summary>
+    public double? Lon { get; init; }
+
+    /// <summary>Incident start, measurement time.</summary>
+    public required DateTimeOffset RaisedAt { get; init; }
+
+    /// <summary>This change, measurement time.</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Measured value.</summary>
+    public double? Value { get; init; }
+
+    /// <summary>Threshold.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Text, Chinese.</summary>
+    public required string MessageZh { get; init; }
+
+    /// <summary>Text, English.</summary>
+    public required string MessageEn { get; init; }
+
+    /// <summary>Who acknowledged.</summary>
+    public string? AcknowledgedBy { get; init; }
+
+    /// <summary>When acknowledged.</summary>
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>Whether a person must verify it before anything is published (sensitive rules).</summary>
+    public bool RequiresVerification { get; init; }
+
+    /// <summary>Builds the notification of a change.</summary>
+    public static AlertNotification From(AlertChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Alert a = change.Alert;
+        Station s = change.Station;
+        bool sensitive = change.Rule.Sensitive;
+        return new AlertNotification
+        {
+            NotificationId = change.NotificationId,
+            AlertId = a.Id,
+            Transition = change.Transition,
+            RuleId = a.RuleId,
+            RuleZh = change.Rule.NameZh,
+            RuleEn = change.Rule.NameEn,
+            Audience = a.Audience,
+            Severity = a.Severity,
+            PreviousSeverity = change.Previous,
+            PeakSeverity = a.PeakSeverity,
+            Status = a.Status,
+            StationId = s.Id,
+            StationZh = s.NameZh,
+            StationEn = s.NameEn,
+            Site = s.Site.Id,
+            Watershed = s.Watershed,
+            Lat = sensitive ? null : s.Lat,
+            Lon = sensitive ? null : s.Lon,
+            RaisedAt = a.RaisedAt,
+            UpdatedAt = a.UpdatedAt,
+            Value = a.Value,
+            Threshold = a.Threshold,
+            MessageZh = a.MessageZh,
+            MessageEn = a.MessageEn,
+            AcknowledgedBy = a.AcknowledgedBy,
+            AcknowledgedAt = a.AcknowledgedAt,
+            RequiresVerification = sensitive,
+        };
+    }
+
+    /// <summary>UTF-8 JSON.</summary>
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    /// <summary>The MQTT topic: <c>gc/v1/alerts/{audience}/{ruleId}/{stationId}</c>.</summary>
+    public static string Topic(Audience audience, string ruleId, string stationId) =>
+        $"gc/v1/alerts/{audience.ToString().ToLowerInvariant()}/{ruleId}/{stationId}";
+}

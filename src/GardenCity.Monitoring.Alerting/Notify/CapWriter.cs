@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Xml;
+using GardenCity.Monitoring.Alerting.Engine;
+
+namespace GardenCity.Monitoring.Alerting.Notify;
+
+/// <summary>Settings of the CAP 1.2 messages (who sends them, to whom).</summary>
+public sealed class CapOptions
+{
+    /// <summary>CAP <c>sender</c> (no spaces, commas, &lt; or &amp;). <value>The default value is gardencity@mentougou.monitoring.</value></summary>
+    [System.ComponentModel.DataAnnotations.RegularExpression("^[^\\s,<&]+$")]
+    public string Sender { get; set; } = "gardencity@mentougou.monitoring";
+
+    /// <summary>CAP <c>senderName</c>.</summary>
+    public string SenderName { get; set; } = "GardenCity.Monitoring 门头沟生态与应急监测";
+
+    /// <summary>
+    /// CAP <c>status</c>. <value>The default value is Actual.</value> Use Exercise, Test or Draft where appropriate;
+    /// only the China Meteorological Administration may issue public weather warnings.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.RegularExpression("^(Actual|Exercise|System|Test|Draft)$")]
+    public string Status { get; set; } = "Actual";
+
+    /// <summary>CAP <c>scope</c>. <value>The default value is Restricted</value> (internal, to duty officers; never the official public warning).</summary>
+    [System.ComponentModel.DataAnnotations.RegularExpression("^(Public|Restricted)$")]
+    public string Scope { get; set; } = "Restricted";
+
+    /// <summary>CAP <c>restriction</c>, required when the scope is Restricted.</summary>
+    public string Restriction { get; set; } = "For duty officers of the Mentougou emergency command; not a public warning.";
+}
+
+/// <summary>
+/// Writes an OASIS CAP 1.2 message for an emergency alert change: <c>Alert</c> when raised, <c>Update</c> when its
+/// severity changes or it is acknowledged, <c>Cancel</c> when resolved (each referencing the previous message), with
+/// a Chinese and an English <c>info</c> and the station's point as the area. Element order follows the schema.
+/// </summary>
+public static class CapWriter
+{
+    /// <summary>The CAP 1.2 namespace.</summary>
+    public const string Namespace = "urn:oasis:names:tc:emergency:cap:1.2";
+
+    /// <summary>CAP message identifier of one notification (unique per change).</summary>
+    public static string Identifier(AlertChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return $"{change.Alert.Id}.{change.Alert.Revision}";
+    }
+
+    /// <summary>Writes the message; <paramref name="sent"/> is the system's clock, <paramref name="previous"/> the message it updates.</summary>
+    public static string Write(AlertChange change, CapOptions options, DateTimeOffset sent, (string Identifier, DateTimeOffset Sent)? previous)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false), OmitXmlDeclaration = false };
+        using var text = new Utf8StringWriter();
+        using (var w = XmlWriter.Create(text, settings))
+        {
+            Alert a = change.Alert;
+            string msgType = change.Transition switch
+            {
+                Transition.Raised => "Alert",
+                Transition.Resolved => "Cancel",
+                _ => previous is null ? "Alert" : "Update",
+            };
+            w.WriteStartElement("alert", Namespace);
+            w.WriteElementString("identifier", Namespace, Identifier(change));
+            w.WriteElementString("sender", Namespace, options.Sender);
+            w.WriteElementString("sent", Namespace, Time(sent));
+            w.WriteElementString("status", Namespace, options.Status);
+            w.WriteElementString("msgType", Namespace, msgType);
+            w.WriteElementString("source", Namespace, "rule " + a.RuleId);
+            w.WriteElementString("scope", Namespace, options.Scope);
+            if (options.Scope == "Restricted")
+            {
+                w.WriteElementString("restriction", Namespace, options.Restriction);
+            }
+
+            if (previous is { } p && msgType != "Alert")
+            {
+                w.WriteElementString("references", Namespace, $"{options.Sender},{p.Identifier},{Time(p.Sent)}");
+            }
+
+            w.WriteElementString("incidents", Namespace, a.Id);
+            Severity shown = a.Severity == Severity.None ? change.Previous : a.Severity;
+            foreach (string language in new[] { "zh-CN", "en-US" })
+            {
+                bool zh = language == "zh-CN";
+                w.WriteStartElement("info", Namespace);
+                w.WriteElementString("language", Namespace, language);
+                w.WriteElementString("category", Namespace, change.Rule.CapCategory);
+                w.WriteElementString("event", Namespace, zh ? change.Rule.NameZh : change.Rule.NameEn);
+                w.WriteElementString("responseType", Namespace, msgType == "Cancel" ? "AllClear" : shown >= Severity.Orange ? "Prepare" : "Monitor");
+                w.WriteElementString("urgency", Namespace, msgType == "Cancel" ? "Past" : shown >= Severity.Orange ? "Immediate" : "Expected");
+                w.WriteElementString("severity", Namespace, shown.ToCap());
+                w.WriteElementString("certainty", Namespace, "Observed");
+                w.WriteElementString("audience", Namespace, a.Audience.ToString().ToLowerInvariant());
+                w.WriteStartElement("eventCode", Namespace);
+                w.WriteElementString("valueName", Namespace, "GC_RULE");
+                w.WriteElementString("value", Namespace, a.RuleId);
+                w.WriteEndElement();
+                w.WriteElementString("effective", Namespace, Time(a.UpdatedAt));
+                w.WriteElementString("onset", Namespace, Time(a.RaisedAt));
+                w.WriteElementString("senderName", Namespace, options.SenderName);
+                string headline = zh ? $"{change.Station.NameZh}{shown.ToChinese()}{change.Rule.NameZh}" : $"{Capitalise(shown.ToName())} {change.Rule.NameEn.ToLowerInvariant()}: {change.Station.NameEn}";
+                w.WriteElementString("headline", Namespace, msgType == "Cancel" ? (zh ? "解除：" : "Cancelled: ") + headline : headline);
+                w.WriteElementString("description", Namespace, zh ? a.MessageZh : a.MessageEn);
+                WriteParameter(w, "CN_WARNING_COLOR", shown.ToChinese());
+                WriteParameter(w, "GC_SEVERITY", shown.ToName());
+                WriteParameter(w, "GC_TRANSITION", change.Transition.ToString());
+                if (a.Value is { } value)
+                {
+                    WriteParameter(w, "GC_VALUE", value.ToString("0.###", CultureInfo.InvariantCulture));
+                }
+
+                if (a.AcknowledgedBy is { } by)
+                {
+                    WriteParameter(w, "GC_ACKNOWLEDGED_BY", by);
+                }
+
+                w.WriteStartElement("area", Namespace);
+                w.WriteElementString("areaDesc", Namespace, zh ? $"{change.Station.Site.NameZh} {change.Station.NameZh}" : $"{change.Station.Site.NameEn}, {change.Station.NameEn}");
+                if (!change.Rule.Sensitive)
+                {
+                    w.WriteElementString("circle", Namespace, string.Create(CultureInfo.InvariantCulture, $"{change.Station.Lat:0.######},{change.Station.Lon:0.######} 1"));
+                }
+
+                w.WriteEndElement();
+                w.WriteEndElement();
+            }
+
+            w.WriteEndElement();
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>CAP date-time: seconds, numeric offset, never <c>Z</c> (UTC is <c>-00:00</c>); shown in Beijing time.</summary>
+    public static string Time(DateTimeOffset time) =>
+        time.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+08:00";
+
+    private static void WriteParameter(XmlWriter w, string name, string value)
+    {
+        w.WriteStartElement("parameter", Namespace);
+        w.WriteElementString("valueName", Namespace, name);
+        w.WriteElementString("value", Namespace, value);
+        w.WriteEndElement();
+    }
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+    private sealed class Utf8StringWriter : StringWriter
+    {
+        public Utf8StringWriter()
+            : base(CultureInfo.InvariantCulture)
+        {
+        }
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+    }
+}

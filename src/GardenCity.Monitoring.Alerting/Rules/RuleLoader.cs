@@ -1,0 +1,682 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Core.Yaml;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace GardenCity.Monitoring.Alerting.Rules;
+
+/// <summary>Thrown when rule files cannot be used; lists every problem with file, line, column and field.</summary>
+public sealed class RuleFileException : Exception
+{
+    /// <summary>Creates the exception from the problems found.</summary>
+    public RuleFileException(IReadOnlyList<ConfigFileError> errors)
+        : base($"The rule files are invalid ({errors.Count} problem{(errors.Count == 1 ? string.Empty : "s")}):" + Environment.NewLine
+               + string.Join(Environment.NewLine, errors.Select(e => "  " + e))) => Errors = errors;
+
+    /// <summary>Creates an exception with a message.</summary>
+    public RuleFileException(string message)
+        : base(message) => Errors = [];
+
+    /// <summary>Creates an exception with a message and a cause.</summary>
+    public RuleFileException(string message, Exception innerException)
+        : base(message, innerException) => Errors = [];
+
+    /// <summary>Creates an exception with no details.</summary>
+    public RuleFileException() => Errors = [];
+
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<ConfigFileError> Errors { get; }
+}
+
+/// <summary>A loaded, validated set of rules and the files they came from.</summary>
+public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<string> Files)
+{
+    /// <summary>An empty set.</summary>
+    public static RuleSet Empty { get; } = new([], []);
+}
+
+/// <summary>
+/// Loads rule files (<c>deploy/rules/*.yaml</c>). A set with any problem is refused whole, with every problem named by
+/// file, line, column and field, so that the rules already running stay in force. The format is in docs/alerting.md.
+/// </summary>
+public static partial class RuleLoader
+{
+    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive"];
+    private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
+    private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
+
+    /// <summary>Fields the engine derives (daily Fire Weather Index system values, weather and fire stations).</summary>
+    public static IReadOnlyList<string> DerivedFields { get; } = ["ffmc", "dmc", "dc", "isi", "bui", "fwi", "dsr"];
+
+    /// <summary>Loads every <c>*.yaml</c> / <c>*.yml</c> file of a directory (in name order).</summary>
+    public static RuleSet LoadDirectory(string directory, StationRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new RuleFileException([new ConfigFileError(directory, 0, 0, "(directory)", "the rules directory does not exist")]);
+        }
+
+        string[] files = Directory.EnumerateFiles(directory)
+            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+        var texts = new List<(string Text, string Name)>();
+        var errors = new List<ConfigFileError>();
+        foreach (string file in files)
+        {
+            try
+            {
+                texts.Add((File.ReadAllText(file), file));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add(new ConfigFileError(file, 0, 0, "(file)", ex.Message));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RuleFileException(errors);
+        }
+
+        return Load(texts, registry);
+    }
+
+    /// <summary>Loads rule YAML texts; names are used in messages.</summary>
+    public static RuleSet Load(IEnumerable<(string Text, string Name)> files, StationRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var rules = new List<Rule>();
+        var names = new List<string>();
+        var errors = new List<ConfigFileError>();
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string text, string name) in files)
+        {
+            names.Add(name);
+            var ctx = new YamlContext(name);
+            foreach ((Rule rule, YamlNode node) in LoadFile(ctx, text, registry))
+            {
+                if (ids.TryGetValue(rule.Id, out string? first))
+                {
+                    ctx.Error(node, $"rules({rule.Id}).id", $"duplicate rule id '{rule.Id}', first defined at {first}");
+                    continue;
+                }
+
+                ids[rule.Id] = rule.Source;
+                rules.Add(rule);
+            }
+
+            errors.AddRange(ctx.Errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RuleFileException(errors);
+        }
+
+        return new RuleSet(rules, names);
+    }
+
+    private static List<(Rule, YamlNode)> LoadFile(YamlContext ctx, string text, StationRegistry? registry)
+    {
+        var result = new List<(Rule, YamlNode)>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            ctx.Errors.Add(new ConfigFileError(ctx.File, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message));
+            return result;
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return result; // An empty file defines no rules.
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            ctx.Errors.Add(new ConfigFileError(ctx.File, 1, 1, "(root)", "expected one YAML document with a mapping 'rules:' at the top"));
+            return result;
+        }
+
+        ctx.CheckKeys(root, "(root)", ["rules"]);
+        foreach ((YamlMappingNode node, string path) in ctx.Items(root, "rules"))
+        {
+            int before = ctx.Errors.Count;
+            Rule? rule = ReadRule(ctx, node, path, registry);
+            if (rule is not null && ctx.Errors.Count == before)
+            {
+                result.Add((rule, node));
+            }
+        }
+
+        return result;
+    }
+
+    private static Rule? ReadRule(YamlContext ctx, YamlMappingNode node, string path, StationRegistry? registry)
+    {
+        ctx.CheckKeys(node, path, RuleKeys);
+        string? id = ctx.RequiredString(node, "id", path);
+        if (id is not null && !RuleId().IsMatch(id))
+        {
+            ctx.Error(node, path + ".id", $"'{id}' is not a rule id ([a-z0-9][a-z0-9-]{{0,63}})");
+        }
+
+        path = id is null ? path : $"{path}({id})";
+        (string? nameZh, string? nameEn) = ReadTexts(ctx, node, "name", path);
+        (string? messageZh, string? messageEn) = ReadTexts(ctx, node, "message", path);
+        foreach ((string? template, string lang) in new[] { (messageZh, "zh"), (messageEn, "en") })
+        {
+            foreach (Match m in Rule.PlaceholderPattern().Matches(template ?? string.Empty))
+            {
+                if (!Rule.Placeholders.Contains(m.Groups[1].Value))
+                {
+                    ctx.Error(node.Children[new YamlScalarNode("message")], $"{path}.message.{lang}", $"unknown placeholder '{{{m.Groups[1].Value}}}'; known: {string.Join(", ", Rule.Placeholders)}");
+                }
+            }
+        }
+
+        Audience? audience = ctx.RequiredString(node, "audience", path) switch
+        {
+            null => null,
+            "emergency" => Audience.Emergency,
+            "ecology" => Audience.Ecology,
+            "maintenance" => Audience.Maintenance,
+            string other => Fail<Audience>(ctx, node.Children[new YamlScalarNode("audience")], path + ".audience", $"unknown audience '{other}'; expected emergency, ecology or maintenance"),
+        };
+        string category = ctx.OptionalString(node, "category", path) ?? "Other";
+        if (!CapCategories.Contains(category))
+        {
+            ctx.Error(node.Children[new YamlScalarNode("category")], path + ".category", $"'{category}' is not a CAP 1.2 category; expected one of {string.Join(", ", CapCategories)}");
+        }
+
+        RuleScope? scope = ReadScope(ctx, node, path, registry);
+        TimeSpan cooldown = ctx.Child(node, "cooldown", path, required: false) is { } cd ? ReadDuration(ctx, cd, path + ".cooldown") ?? TimeSpan.Zero : TimeSpan.FromMinutes(30);
+        bool lateNotices = ReadBool(ctx, node, "late_notices", path, true);
+        bool sensitive = ReadBool(ctx, node, "sensitive", path, false);
+
+        var levels = new List<RuleLevel>();
+        int nextId = 0;
+        foreach ((YamlMappingNode level, string levelPath) in ctx.Items(node, "levels"))
+        {
+            string lp = path + "." + levelPath;
+            ctx.CheckKeys(level, lp, ["severity", "when"]);
+            string? severityName = ctx.RequiredString(level, "severity", lp);
+            if (severityName is not null && !SeverityNames.TryParse(severityName, out _))
+            {
+                ctx.Error(level.Children[new YamlScalarNode("severity")], lp + ".severity", $"unknown severity '{severityName}'; expected info, blue, yellow, orange or red");
+            }
+
+            SeverityNames.TryParse(severityName, out Severity severity);
+            Condition? condition = ctx.Child(level, "when", lp, required: true) is { } when && scope is not null
+                ? ReadCondition(ctx, when, lp + ".when", scope, ref nextId)
+                : null;
+            if (condition is not null && severity != Severity.None)
+            {
+                if (levels.Count > 0 && levels[^1].Severity >= severity)
+                {
+                    ctx.Error(level, lp + ".severity", $"levels must be in rising severity; '{severityName}' follows '{levels[^1].Severity.ToName()}'");
+                }
+
+                levels.Add(new RuleLevel(severity, condition));
+            }
+        }
+
+        if (levels.Count == 0 && !ctx.Errors.Any(e => e.Field.StartsWith(path, StringComparison.Ordinal)))
+        {
+            ctx.Error(node, path + ".levels", "a rule needs at least one level");
+        }
+
+        if (id is null || nameZh is null || nameEn is null || messageZh is null || messageEn is null || audience is null || scope is null)
+        {
+            return null;
+        }
+
+        return new Rule
+        {
+            Id = id,
+            NameZh = nameZh,
+            NameEn = nameEn,
+            Source = $"{ctx.File}:{node.Start.Line}",
+            Audience = audience.Value,
+            CapCategory = category,
+            Scope = scope,
+            Cooldown = cooldown,
+            Levels = levels,
+            MessageZh = messageZh,
+            MessageEn = messageEn,
+            LateNotices = lateNotices,
+            Sensitive = sensitive,
+        };
+    }
+
+    private static RuleScope? ReadScope(YamlContext ctx, YamlMappingNode node, string path, StationRegistry? registry)
+    {
+        if (ctx.Child(node, "watch", path, required: true) is not { } watch)
+        {
+            return null;
+        }
+
+        string wp = path + ".watch";
+        if (watch is not YamlMappingNode map)
+        {
+            ctx.Error(watch, wp, "expected a mapping with kinds and optionally stations, sites, watersheds, zones");
+            return null;
+        }
+
+        ctx.CheckKeys(map, wp, ["kinds", "stations", "sites", "watersheds", "zones"]);
+        var kinds = new HashSet<StationKind>();
+        foreach ((YamlNode item, string name) in Texts(ctx, map, "kinds", wp))
+        {
+            if (StationKinds.TryParse(name, out StationKind kind))
+            {
+                kinds.Add(kind);
+            }
+            else
+            {
+                ctx.Error(item, wp + ".kinds", $"unknown station kind '{name}'; expected weather, water-level, fire or camera-trap");
+            }
+        }
+
+        if (kinds.Count == 0 && !map.Children.ContainsKey(new YamlScalarNode("kinds")))
+        {
+            ctx.Error(map, wp + ".kinds", "missing required field 'kinds'");
+        }
+
+        HashSet<string> Set(string key, Func<string, bool> known, string what)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach ((YamlNode item, string value) in Texts(ctx, map, key, wp))
+            {
+                if (registry is not null && !known(value))
+                {
+                    ctx.Error(item, $"{wp}.{key}", $"unknown {what} '{value}' (not in the station registry)");
+                }
+
+                set.Add(value);
+            }
+
+            return set;
+        }
+
+        HashSet<string> stations = Set("stations", v => registry!.TryGet(v, out _), "station");
+        HashSet<string> sites = Set("sites", v => registry!.Sites.ContainsKey(v), "site");
+        HashSet<string> watersheds = Set("watersheds", v => registry!.Stations.Any(s => s.Watershed == v), "watershed");
+        HashSet<string> zones = Set("zones", v => v is "core" or "buffer" or "experimental", "zone");
+        return new RuleScope(kinds, stations, sites, watersheds, zones);
+    }
+
+    private static Condition? ReadCondition(YamlContext ctx, YamlNode node, string path, RuleScope scope, ref int nextId)
+    {
+        if (node is not YamlMappingNode map || map.Children.Count != 1 || map.Children.First().Key is not YamlScalarNode { Value: { } type })
+        {
+            ctx.Error(node, path, "expected one condition: a mapping with one key (threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, all, any)");
+            return null;
+        }
+
+        YamlNode body = map.Children.First().Value;
+        string cp = $"{path}.{type}";
+        Condition? condition = type switch
+        {
+            "threshold" => ReadValue(ctx, body, cp, scope, Aggregate.Latest),
+            "sum" => ReadValue(ctx, body, cp, scope, Aggregate.Sum),
+            "mean" => ReadValue(ctx, body, cp, scope, Aggregate.Mean),
+            "max" => ReadValue(ctx, body, cp, scope, Aggregate.Max),
+            "min" => ReadValue(ctx, body, cp, scope, Aggregate.Min),
+            "rate" => ReadRate(ctx, body, cp, scope),
+            "sustained" => ReadSustained(ctx, body, cp, scope, ref nextId),
+            "absence" => ReadAbsence(ctx, body, cp),
+            "event" => ReadEvent(ctx, body, cp, scope),
+            "sequence_gap" => ReadGap(ctx, body, cp),
+            "all" or "any" => ReadList(ctx, body, cp, scope, type == "all", ref nextId),
+            _ => FailRef<Condition>(ctx, map.Children.First().Key, path, $"unknown condition '{type}'; expected threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, all or any"),
+        };
+        if (condition is not null)
+        {
+            condition.Id = nextId++;
+        }
+
+        return condition;
+    }
+
+    private static ValueCondition? ReadValue(YamlContext ctx, YamlNode body, string path, RuleScope scope, Aggregate aggregate)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        bool windowed = aggregate != Aggregate.Latest;
+        ctx.CheckKeys(map, path, windowed ? ["field", "window", "at_least", "at_most", "deadband"] : ["field", "at_least", "at_most", "deadband"]);
+        string? field = ReadField(ctx, map, path, scope);
+        TimeSpan window = windowed && ctx.Child(map, "window", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".window") ?? TimeSpan.Zero : TimeSpan.Zero;
+        YamlNode? atLeast = ctx.Child(map, "at_least", path, required: false);
+        YamlNode? atMost = ctx.Child(map, "at_most", path, required: false);
+        if ((atLeast is null) == (atMost is null))
+        {
+            ctx.Error(map, path, "give exactly one of 'at_least' and 'at_most'");
+            return null;
+        }
+
+        Bound? bound = ReadBound(ctx, atLeast ?? atMost!, path + (atLeast is not null ? ".at_least" : ".at_most"));
+        double deadband = ctx.Number(map, "deadband", path, required: false, 0, 1e6) ?? 0;
+        return field is null || bound is null || (windowed && window <= TimeSpan.Zero) ? null : new ValueCondition(field, aggregate, window, bound, atLeast is not null, deadband);
+    }
+
+    private static RateCondition? ReadRate(YamlContext ctx, YamlNode body, string path, RuleScope scope)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["field", "window", "rise_at_least", "fall_at_least"]);
+        string? field = ReadField(ctx, map, path, scope);
+        TimeSpan? window = ctx.Child(map, "window", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".window") : null;
+        double? rise = ctx.Number(map, "rise_at_least", path, required: false, 1e-9, 1e6);
+        double? fall = ctx.Number(map, "fall_at_least", path, required: false, 1e-9, 1e6);
+        if ((rise is null) == (fall is null))
+        {
+            ctx.Error(map, path, "give exactly one of 'rise_at_least' and 'fall_at_least' (per hour)");
+            return null;
+        }
+
+        return field is null || window is null ? null : new RateCondition(field, window.Value, rise ?? fall!.Value, rise is not null);
+    }
+
+    private static SustainedCondition? ReadSustained(YamlContext ctx, YamlNode body, string path, RuleScope scope, ref int nextId)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["for", "when"]);
+        TimeSpan? duration = ctx.Child(map, "for", path, required: true) is { } f ? ReadDuration(ctx, f, path + ".for") : null;
+        Condition? inner = ctx.Child(map, "when", path, required: true) is { } when ? ReadCondition(ctx, when, path + ".when", scope, ref nextId) : null;
+        return inner is null || duration is null ? null : new SustainedCondition(inner, duration.Value);
+    }
+
+    private static AbsenceCondition? ReadAbsence(YamlContext ctx, YamlNode body, string path)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["for"]);
+        TimeSpan? duration = ctx.Child(map, "for", path, required: true) is { } f ? ReadDuration(ctx, f, path + ".for") : null;
+        return duration is null ? null : new AbsenceCondition(duration.Value);
+    }
+
+    private static EventCondition? ReadEvent(YamlContext ctx, YamlNode body, string path, RuleScope scope)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["type", "species", "detections", "min_confidence", "zones", "local_hours", "within"]);
+        string? type = ctx.RequiredString(map, "type", path);
+        if (type is not null and not ("detection" or "fire"))
+        {
+            ctx.Error(map.Children[new YamlScalarNode("type")], path + ".type", $"unknown event type '{type}'; expected detection (camera trap) or fire");
+            return null;
+        }
+
+        StationKind needed = type == "fire" ? StationKind.Fire : StationKind.CameraTrap;
+        if (type is not null && !scope.Kinds.Contains(needed))
+        {
+            ctx.Error(map, path + ".type", $"'{type}' events come from {needed.ToWireName()} stations, which the rule does not watch");
+        }
+
+        var subjects = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((YamlNode item, string value) in Texts(ctx, map, type == "fire" ? "detections" : "species", path))
+        {
+            if (type == "fire" && value is not ("smoke" or "flame"))
+            {
+                ctx.Error(item, path + ".detections", $"unknown fire detection '{value}'; expected smoke or flame");
+            }
+
+            subjects.Add(value);
+        }
+
+        if (type == "fire" && map.Children.ContainsKey(new YamlScalarNode("species")))
+        {
+            ctx.Error(map, path + ".species", "fire events have 'detections' (smoke, flame), not species");
+        }
+
+        double confidence = ctx.Number(map, "min_confidence", path, required: false, 0, 1) ?? 0;
+        var zones = Texts(ctx, map, "zones", path).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
+        (int, int)? hours = null;
+        if (ctx.OptionalString(map, "local_hours", path) is { } text)
+        {
+            Match m = HourRange().Match(text);
+            if (m.Success && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) is int from and <= 23 && int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) is int to and <= 24 && from != to)
+            {
+                hours = (from, to);
+            }
+            else
+            {
+                ctx.Error(map.Children[new YamlScalarNode("local_hours")], path + ".local_hours", $"'{text}' is not an hour range like '19-06' (Beijing time; wraps midnight)");
+            }
+        }
+
+        TimeSpan? within = ctx.Child(map, "within", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".within") : null;
+        return type is null || within is null ? null : new EventCondition(type, subjects, confidence, zones, hours, within.Value);
+    }
+
+    private static SequenceGapCondition? ReadGap(YamlContext ctx, YamlNode body, string path)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["within", "min_missing"]);
+        TimeSpan? within = ctx.Child(map, "within", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".within") : null;
+        double missing = ctx.Number(map, "min_missing", path, required: false, 1, 1e9) ?? 1;
+        return within is null ? null : new SequenceGapCondition(within.Value, (long)missing);
+    }
+
+    private static Condition? ReadList(YamlContext ctx, YamlNode body, string path, RuleScope scope, bool all, ref int nextId)
+    {
+        if (body is not YamlSequenceNode { Children.Count: > 0 } list)
+        {
+            ctx.Error(body, path, "expected a non-empty list of conditions");
+            return null;
+        }
+
+        var conditions = new List<Condition>();
+        for (int i = 0; i < list.Children.Count; i++)
+        {
+            if (ReadCondition(ctx, list.Children[i], $"{path}[{i}]", scope, ref nextId) is { } c)
+            {
+                conditions.Add(c);
+            }
+        }
+
+        return conditions.Count != list.Children.Count ? null : all ? new AllCondition(conditions) : new AnyCondition(conditions);
+    }
+
+    private static string? ReadField(YamlContext ctx, YamlMappingNode map, string path, RuleScope scope)
+    {
+        string? field = ctx.RequiredString(map, "field", path);
+        if (field is null)
+        {
+            return null;
+        }
+
+        bool known = StatusFields.Contains(field)
+            || (DerivedFields.Contains(field) && scope.Kinds.All(k => k is StationKind.Weather or StationKind.Fire))
+            || scope.Kinds.All(k => FieldSpecs.TelemetryFor(k).ContainsKey(field));
+        if (!known)
+        {
+            string fields = string.Join(", ", scope.Kinds.SelectMany(k => FieldSpecs.TelemetryFor(k).Keys).Concat(StatusFields).Distinct().Order(StringComparer.Ordinal));
+            ctx.Error(map.Children[new YamlScalarNode("field")], path + ".field", $"unknown field '{field}' for {string.Join(", ", scope.Kinds.Select(k => k.ToWireName()))} stations; known: {fields}{(scope.Kinds.All(k => k is StationKind.Weather or StationKind.Fire) ? ", " + string.Join(", ", DerivedFields) : string.Empty)}");
+            return null;
+        }
+
+        return field;
+    }
+
+    private static Bound? ReadBound(YamlContext ctx, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } text })
+        {
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
+            {
+                return new Bound(value, null, 0);
+            }
+
+            ctx.Error(node, path, $"'{text}' is not a number (or a mapping {{registry: warning_level_m, offset: 0.5}})");
+            return null;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            ctx.Error(node, path, "expected a number or a mapping {registry: ..., offset: ...}");
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["registry", "offset"]);
+        string? registry = ctx.RequiredString(map, "registry", path);
+        if (registry is not null && !Bound.RegistryFields.Contains(registry))
+        {
+            ctx.Error(map.Children[new YamlScalarNode("registry")], path + ".registry", $"unknown registry level '{registry}'; expected {string.Join(" or ", Bound.RegistryFields)}");
+            return null;
+        }
+
+        double offset = ctx.Number(map, "offset", path, required: false, -1e6, 1e6) ?? 0;
+        return registry is null ? null : new Bound(null, registry, offset);
+    }
+
+    /// <summary>Parses <c>90s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c> or <c>hh:mm:ss</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Match m = DurationPattern().Match(text);
+        if (m.Success && double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double n))
+        {
+            duration = m.Groups[2].Value switch
+            {
+                "s" => TimeSpan.FromSeconds(n),
+                "m" => TimeSpan.FromMinutes(n),
+                "h" => TimeSpan.FromHours(n),
+                _ => TimeSpan.FromDays(n),
+            };
+            return duration > TimeSpan.Zero && duration <= TimeSpan.FromDays(400);
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero && duration <= TimeSpan.FromDays(400);
+    }
+
+    private static TimeSpan? ReadDuration(YamlContext ctx, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } text } && TryParseDuration(text, out TimeSpan duration))
+        {
+            return duration;
+        }
+
+        ctx.Error(node, path, $"'{(node as YamlScalarNode)?.Value}' is not a duration like 90s, 30m, 6h, 1d (positive, at most 400 days)");
+        return null;
+    }
+
+    private static bool ReadBool(YamlContext ctx, YamlMappingNode node, string key, string path, bool fallback)
+    {
+        if (ctx.Child(node, key, path, required: false) is not { } child)
+        {
+            return fallback;
+        }
+
+        if (child is YamlScalarNode { Value: "true" or "false" } scalar)
+        {
+            return scalar.Value == "true";
+        }
+
+        ctx.Error(child, $"{path}.{key}", "expected true or false");
+        return fallback;
+    }
+
+    private static (string? Zh, string? En) ReadTexts(YamlContext ctx, YamlMappingNode node, string key, string path)
+    {
+        if (ctx.Child(node, key, path, required: true) is not { } child)
+        {
+            return (null, null);
+        }
+
+        if (child is not YamlMappingNode map)
+        {
+            ctx.Error(child, $"{path}.{key}", "expected a mapping with 'zh' and 'en'");
+            return (null, null);
+        }
+
+        ctx.CheckKeys(map, $"{path}.{key}", ["zh", "en"]);
+        return (ctx.RequiredString(map, "zh", $"{path}.{key}"), ctx.RequiredString(map, "en", $"{path}.{key}"));
+    }
+
+    private static IEnumerable<(YamlNode Node, string Value)> Texts(YamlContext ctx, YamlMappingNode map, string key, string path)
+    {
+        if (ctx.Child(map, key, path, required: false) is not { } child)
+        {
+            return [];
+        }
+
+        if (child is not YamlSequenceNode list)
+        {
+            ctx.Error(child, $"{path}.{key}", "expected a list, e.g. [a, b]");
+            return [];
+        }
+
+        var result = new List<(YamlNode, string)>();
+        foreach (YamlNode item in list.Children)
+        {
+            if (ctx.Scalar(item, $"{path}.{key}") is { } value)
+            {
+                result.Add((item, value));
+            }
+        }
+
+        return result;
+    }
+
+    private static YamlMappingNode? Mapping(YamlContext ctx, YamlNode node, string path)
+    {
+        if (node is YamlMappingNode map)
+        {
+            return map;
+        }
+
+        ctx.Error(node, path, "expected a mapping");
+        return null;
+    }
+
+    private static T? Fail<T>(YamlContext ctx, YamlNode node, string field, string message)
+        where T : struct
+    {
+        ctx.Error(node, field, message);
+        return null;
+    }
+
+    private static T? FailRef<T>(YamlContext ctx, YamlNode node, string field, string message)
+        where T : class
+    {
+        ctx.Error(node, field, message);
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex RuleId();
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)([smhd])$")]
+    private static partial Regex DurationPattern();
+
+    [GeneratedRegex(@"^(\d{1,2})-(\d{1,2})$")]
+    private static partial Regex HourRange();
+}

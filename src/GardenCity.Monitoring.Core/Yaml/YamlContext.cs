@@ -1,0 +1,123 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace GardenCity.Monitoring.Core.Yaml;
+
+/// <summary>One problem in a configuration file, located by line and column (1-based) and field.</summary>
+public sealed record ConfigFileError(string File, int Line, int Column, string Field, string Message)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{File}:{Line}:{Column}: field '{Field}': {Message}";
+}
+
+/// <summary>
+/// Reads a YAML representation tree and collects every problem with file, line, column and field, so that a broken
+/// file is reported whole rather than one error at a time. Used by the station registry and the rule files.
+/// </summary>
+public sealed class YamlContext(string file)
+{
+    /// <summary>The file name used in messages.</summary>
+    public string File => file;
+
+    /// <summary>Every problem found so far, in file order.</summary>
+    public List<ConfigFileError> Errors { get; } = [];
+
+    public void Error(YamlNode node, string field, string message) =>
+        Errors.Add(new ConfigFileError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
+
+    public void CheckKeys(YamlMappingNode node, string path, string[] allowed)
+    {
+        foreach ((YamlNode key, _) in node.Children)
+        {
+            string name = (key as YamlScalarNode)?.Value ?? "?";
+            if (!allowed.Contains(name))
+            {
+                Error(key, path == "(root)" ? name : $"{path}.{name}", $"unknown field '{name}'; allowed: {string.Join(", ", allowed)}");
+            }
+        }
+    }
+
+    public YamlNode? Child(YamlMappingNode node, string key, string field, bool required)
+    {
+        if (node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? child))
+        {
+            return child;
+        }
+
+        if (required)
+        {
+            Error(node, field.EndsWith("." + key, StringComparison.Ordinal) || field == key ? field : $"{field}.{key}", $"missing required field '{key}'");
+        }
+
+        return null;
+    }
+
+    public string? Scalar(YamlNode node, string field)
+    {
+        if (node is YamlScalarNode { Value: { Length: > 0 } value })
+        {
+            return value;
+        }
+
+        Error(node, field, "expected a non-empty text value");
+        return null;
+    }
+
+    public string? RequiredString(YamlMappingNode node, string key, string path) =>
+        Child(node, key, path, required: true) is { } child ? Scalar(child, $"{path}.{key}") : null;
+
+    public string? OptionalString(YamlMappingNode node, string key, string path) =>
+        Child(node, key, path, required: false) is { } child ? Scalar(child, $"{path}.{key}") : null;
+
+    public double? Number(YamlMappingNode node, string key, string path, bool required, double min, double max)
+    {
+        if (Child(node, key, path, required) is not { } child)
+        {
+            return null;
+        }
+
+        string field = $"{path}.{key}";
+        if (child is not YamlScalarNode { Value: { } text }
+            || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value))
+        {
+            Error(child, field, "expected a number");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(child, field, $"{value.ToString(CultureInfo.InvariantCulture)} is outside {min.ToString(CultureInfo.InvariantCulture)} .. {max.ToString(CultureInfo.InvariantCulture)}");
+            return null;
+        }
+
+        return value;
+    }
+
+    public IEnumerable<(YamlMappingNode Node, string Path)> Items(YamlMappingNode root, string key)
+    {
+        if (Child(root, key, key, required: true) is not { } list)
+        {
+            yield break;
+        }
+
+        if (list is not YamlSequenceNode sequence)
+        {
+            Error(list, key, "expected a list");
+            yield break;
+        }
+
+        for (int i = 0; i < sequence.Children.Count; i++)
+        {
+            string path = $"{key}[{i}]";
+            if (sequence.Children[i] is YamlMappingNode item)
+            {
+                yield return (item, path);
+            }
+            else
+            {
+                Error(sequence.Children[i], path, "expected a mapping");
+            }
+        }
+    }
+}
