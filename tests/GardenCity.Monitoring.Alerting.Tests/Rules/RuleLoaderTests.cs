@@ -1,0 +1,106 @@
+using GardenCity.Monitoring.Alerting.Rules;
+
+namespace GardenCity.Monitoring.Alerting.Tests.Rules;
+
+public sealed class RuleLoaderTests
+{
+    [Fact]
+    public void LoadDirectory_ShippedRules_AreValidAndFollowTheCmaCriteria()
+    {
+        RuleSet set = TestData.ShippedRules();
+
+        Assert.Equal(5, set.Files.Count);
+        Assert.Equal(13, set.Rules.Count);
+        Rule rain = set.Rules.Single(r => r.Id == "rainstorm-cma");
+        var levels = rain.Levels.Select(l => (l.Severity, ((ValueCondition)l.Condition).Window, ((ValueCondition)l.Condition).Bound.Fixed)).ToList();
+        Assert.Equal(
+            [(Severity.Blue, TimeSpan.FromHours(12), 50), (Severity.Yellow, TimeSpan.FromHours(6), 50), (Severity.Orange, TimeSpan.FromHours(3), 50), (Severity.Red, TimeSpan.FromHours(3), 100)],
+            levels.Select(l => (l.Severity, l.Window, l.Fixed!.Value)).ToList());
+        Assert.Equal(8, TestData.Registry.Stations.Count(rain.Scope.Matches));
+        Assert.True(set.Rules.Single(r => r.Id == "species-leopard").Sensitive);
+    }
+
+    [Fact]
+    public void Load_UnknownField_NamesFileLineColumnAndField()
+    {
+        string yaml = TestData.OneRule("weather", "      - severity: red\n        when: { sum: { field: rain, window: 3h, at_least: 100 } }");
+
+        var ex = Assert.Throws<RuleFileException>(() => TestData.Rules(yaml));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("test.yaml", error.File);
+        Assert.Equal(11, error.Line); // the line of "when: { sum: { field: rain ... } }"
+        Assert.Equal("rules[0](test-rule).levels[0].when.sum.field", error.Field);
+        Assert.Contains("unknown field 'rain'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("rain_mm", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("      - severity: purple\n        when: { threshold: { field: rain_mm, at_least: 1 } }", "levels[0].severity", "unknown severity 'purple'")]
+    [InlineData("      - severity: red\n        when: { sum: { field: rain_mm, window: 3 hours, at_least: 1 } }", "levels[0].when.sum.window", "not a duration")]
+    [InlineData("      - severity: red\n        when: { threshold: { field: rain_mm, at_least: 1, at_most: 2 } }", "levels[0].when.threshold", "exactly one of 'at_least' and 'at_most'")]
+    [InlineData("      - severity: red\n        when: { maximum: { field: rain_mm } }", "levels[0].when", "unknown condition 'maximum'")]
+    [InlineData("      - severity: red\n        when: { threshold: { field: rain_mm, at_least: { registry: flood_level } } }", "levels[0].when.threshold.at_least.registry", "unknown registry level")]
+    [InlineData("      - severity: red\n        when: { event: { type: fire, detections: [smoke], within: 1h } }", "levels[0].when.event.type", "which the rule does not watch")]
+    [InlineData("      - severity: red\n        when: { threshold: { field: rain_mm, at_least: 1 } }\n      - severity: blue\n        when: { threshold: { field: rain_mm, at_least: 2 } }", "levels[1].severity", "rising severity")]
+    [InlineData("      - severity: red\n        when: { all: [] }", "levels[0].when.all", "non-empty list")]
+    public void Load_BrokenLevel_IsRefusedNamingTheField(string levels, string field, string message)
+    {
+        var ex = Assert.Throws<RuleFileException>(() => TestData.Rules(TestData.OneRule("weather", levels)));
+
+        Assert.Contains(ex.Errors, e => e.Field == "rules[0](test-rule)." + field && e.Message.Contains(message, StringComparison.Ordinal) && e.Line > 0);
+    }
+
+    [Fact]
+    public void Load_UnknownPlaceholderAndStation_AreBothReported()
+    {
+        string yaml = TestData.OneRule("weather", "      - severity: red\n        when: { threshold: { field: rain_mm, at_least: 1 } }")
+            .Replace("{station_zh} {value:0.0}", "{station_name}", StringComparison.Ordinal)
+            .Replace("kinds: [weather]", "kinds: [weather], stations: [no-such-station]", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<RuleFileException>(() => TestData.Rules(yaml));
+
+        Assert.Contains(ex.Errors, e => e.Field == "rules[0](test-rule).message.zh" && e.Message.Contains("{station_name}", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Field == "rules[0](test-rule).watch.stations" && e.Message.Contains("no-such-station", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_DuplicateIdAcrossFiles_NamesTheFirstDefinition()
+    {
+        string yaml = TestData.OneRule("weather", "      - severity: red\n        when: { threshold: { field: rain_mm, at_least: 1 } }");
+
+        var ex = Assert.Throws<RuleFileException>(() => RuleLoader.Load([(yaml, "a.yaml"), (yaml, "b.yaml")], TestData.Registry));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("b.yaml", error.File);
+        Assert.Contains("first defined at a.yaml:2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_YamlSyntaxError_IsReportedWithItsLine()
+    {
+        var ex = Assert.Throws<RuleFileException>(() => TestData.Rules("rules:\n  - id: [unclosed\n"));
+
+        Assert.Equal("(syntax)", Assert.Single(ex.Errors).Field);
+        Assert.True(ex.Errors[0].Line >= 2);
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("30m", 1800)]
+    [InlineData("1.5h", 5400)]
+    [InlineData("1d", 86400)]
+    [InlineData("00:10:00", 600)]
+    public void TryParseDuration_KnownForms_Parse(string text, int seconds)
+    {
+        Assert.True(RuleLoader.TryParseDuration(text, out TimeSpan duration));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
+    }
+
+    [Theory]
+    [InlineData("0m")]
+    [InlineData("-5m")]
+    [InlineData("5 minutes")]
+    [InlineData("9999d")]
+    public void TryParseDuration_BadForms_AreRefused(string text) => Assert.False(RuleLoader.TryParseDuration(text, out _));
+}
