@@ -27,19 +27,28 @@ public sealed class FleetPublisher(BrokerSettings settings) : IAsyncDisposable
     /// <summary>Sends one simulated message; returns false when the broker did not accept it.</summary>
     public async Task<bool> SendAsync(SimMessage message, SimStation station, CancellationToken cancellationToken)
     {
-        IMqttClient client = _clients[message.StationId];
         switch (message.Type)
         {
             case SimMessageType.LinkLost:
-                // The link drops (no DISCONNECT packet, the socket just goes away): the broker publishes the will.
-                client.Dispose();
+                // The link drops (no DISCONNECT packet, the socket just goes away): the broker publishes the will. The
+                // client leaves the fleet: MQTTnet 5.2 still reports a disposed client as connected.
+                if (_clients.TryRemove(message.StationId, out IMqttClient? lost))
+                {
+                    lost.Dispose();
+                }
+
                 return true;
             case SimMessageType.LinkBack:
-                client.Dispose();
+                if (_clients.TryRemove(message.StationId, out IMqttClient? old))
+                {
+                    old.Dispose();
+                }
+
                 _clients[message.StationId] = await ConnectAsync(station, Simulation.WillTimeOf(message.Payload), cancellationToken).ConfigureAwait(false);
                 return true;
         }
 
+        IMqttClient client = _clients[message.StationId];
         MqttClientPublishResult result = await client.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(message.Topic)
             .WithPayload(message.Payload)

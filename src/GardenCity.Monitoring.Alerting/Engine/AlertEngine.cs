@@ -31,6 +31,7 @@ public sealed class AlertEngine
     private RuleSet _rules = RuleSet.Empty;
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastAbsenceCheck = DateTimeOffset.MinValue;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="rules">The rules to run.</param>
@@ -130,6 +131,12 @@ public sealed class AlertEngine
             }
         }
 
+        // In a replay the clock is the watermark: judge absence as it moves (each minute), not when a timer happens to fire.
+        if (_absenceClock == AbsenceClock.Watermark && Watermark is { } watermark && watermark - _lastAbsenceCheck >= TimeSpan.FromMinutes(1))
+        {
+            changes.AddRange(Tick(wallNow));
+        }
+
         TrimIfDue();
         return new EngineOutput(changes, fwi);
     }
@@ -144,6 +151,7 @@ public sealed class AlertEngine
         }
 
         DateTimeOffset now = AbsenceNow(wallNow);
+        _lastAbsenceCheck = now;
         foreach (Rule rule in _rules.Rules.Where(r => r.UsesAbsence))
         {
             foreach (Station station in _registry.Stations.Where(rule.Scope.Matches).OrderBy(s => s.Id, StringComparer.Ordinal))

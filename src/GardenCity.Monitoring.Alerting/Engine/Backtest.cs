@@ -34,18 +34,12 @@ public static class Backtest
         }
 
         var changes = new List<AlertChange>();
-        DateTimeOffset lastTick = from;
         for (DateTimeOffset start = from; start < to; start += Chunk)
         {
             DateTimeOffset end = start + Chunk < to ? start + Chunk : to;
             foreach (Reading reading in await read(start, end, cancellationToken).ConfigureAwait(false))
             {
                 changes.AddRange(engine.Process(reading, DateTimeOffset.MaxValue).Changes);
-                if (engine.Watermark is { } mark && mark - lastTick >= TimeSpan.FromMinutes(1))
-                {
-                    changes.AddRange(engine.Tick(DateTimeOffset.MaxValue));
-                    lastTick = mark;
-                }
             }
 
             progress?.Report((end - from) / (to - from));

@@ -130,11 +130,13 @@ public sealed class ConditionTests
     {
         AlertEngine engine = TestData.Engine(OneRule("weather", "      - severity: yellow\n        when: { absence: { for: 30m } }"));
         Feed(engine, [Telemetry(Weather, T0, 1, ("air_temp_c", 20)), Telemetry("ls-wx-01", T0, 1, ("air_temp_c", 20))]);
-        Feed(engine, [Telemetry("ls-wx-01", T0.AddMinutes(40), 2, ("air_temp_c", 20))]);
+        List<AlertChange> early = Feed(engine, [Telemetry("ls-wx-01", T0.AddMinutes(20), 2, ("air_temp_c", 20))]);
+        List<AlertChange> changes = Feed(engine, [Telemetry("ls-wx-01", T0.AddMinutes(40), 3, ("air_temp_c", 20))]);
 
-        IReadOnlyList<AlertChange> changes = engine.Tick(DateTimeOffset.MaxValue);
-
-        Assert.Equal(Weather, Assert.Single(changes).Station.Id); // 40 min silent by the watermark; others never took part
+        Assert.Empty(early);
+        AlertChange raised = Assert.Single(changes); // judged as the watermark moves: 40 min silent; others never took part
+        Assert.Equal((Weather, T0.AddMinutes(40)), (raised.Station.Id, raised.Alert.RaisedAt));
+        Assert.Empty(engine.Tick(DateTimeOffset.MaxValue)); // nothing new for a timer to find
     }
 
     [Fact]

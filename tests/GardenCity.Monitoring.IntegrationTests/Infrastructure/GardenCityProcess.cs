@@ -13,9 +13,14 @@ internal sealed class GardenCityProcess : IDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts <c>gardencity run --set ...</c> and waits for <paramref name="ready"/> in its log.</summary>
-    public static async Task<GardenCityProcess> StartAsync(IDictionary<string, string> settings, string ready = "Connected to MQTT broker")
+    public static async Task<GardenCityProcess> StartAsync(IDictionary<string, string> settings, string ready = "Connected to MQTT broker", bool healthUrl = true)
     {
-        var arguments = new List<string> { Repo.GardenCityDll, "run", "--set", $"GardenCity:Health:Url=http://127.0.0.1:{ServerProcess.FreePort()}" };
+        var arguments = new List<string> { Repo.GardenCityDll, "run" };
+        if (healthUrl)
+        {
+            arguments.AddRange(["--set", $"GardenCity:Health:Url=http://127.0.0.1:{ServerProcess.FreePort()}"]);
+        }
+
         foreach ((string key, string value) in settings)
         {
             arguments.Add("--set");
