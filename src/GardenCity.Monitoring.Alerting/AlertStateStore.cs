@@ -4,8 +4,8 @@ using GardenCity.Monitoring.Alerting.Notify;
 
 namespace GardenCity.Monitoring.Alerting;
 
-/// <summary>What the alerting worker persists between runs.</summary>
-public sealed record AlertingState(EngineSnapshot Engine, IReadOnlyList<CapEntry> Cap);
+/// <summary>What the alerting worker persists between runs; <see cref="Cap"/> null means "unchanged since the last save".</summary>
+public sealed record AlertingState(EngineSnapshot Engine, IReadOnlyList<CapEntry>? Cap);
 
 /// <summary>
 /// Persists <see cref="AlertingState"/> as <c>state.json</c> in the state folder, atomically (temporary file, flush to
@@ -15,8 +15,11 @@ public sealed class AlertStateStore(string directory)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General) { WriteIndented = false };
 
-    /// <summary>The state file.</summary>
+    /// <summary>The engine state file.</summary>
     public string Path { get; } = System.IO.Path.Combine(directory, "state.json");
+
+    /// <summary>The CAP messages file (written only when the feed changed).</summary>
+    public string CapPath { get; } = System.IO.Path.Combine(directory, "cap.json");
 
     /// <summary>Loads the state; null when there is none. A corrupt file throws <see cref="JsonException"/>.</summary>
     public AlertingState? Load()
@@ -26,8 +29,20 @@ public sealed class AlertStateStore(string directory)
             return null;
         }
 
-        using FileStream stream = File.OpenRead(Path);
-        return JsonSerializer.Deserialize<AlertingState>(stream, Json);
+        EngineSnapshot? engine;
+        using (FileStream stream = File.OpenRead(Path))
+        {
+            engine = JsonSerializer.Deserialize<EngineSnapshot>(stream, Json);
+        }
+
+        List<CapEntry>? cap = null;
+        if (File.Exists(CapPath))
+        {
+            using FileStream stream = File.OpenRead(CapPath);
+            cap = JsonSerializer.Deserialize<List<CapEntry>>(stream, Json);
+        }
+
+        return engine is null ? null : new AlertingState(engine, cap ?? []);
     }
 
     /// <summary>Saves the state durably.</summary>
@@ -35,13 +50,23 @@ public sealed class AlertStateStore(string directory)
     {
         ArgumentNullException.ThrowIfNull(state);
         Directory.CreateDirectory(directory);
-        string temporary = Path + ".tmp";
+        if (state.Cap is not null)
+        {
+            Write(CapPath, state.Cap);
+        }
+
+        Write(Path, state.Engine);
+    }
+
+    private static void Write<T>(string path, T value)
+    {
+        string temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, state, Json);
+            JsonSerializer.Serialize(stream, value, Json);
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, Path, overwrite: true);
+        File.Move(temporary, path, overwrite: true);
     }
 }

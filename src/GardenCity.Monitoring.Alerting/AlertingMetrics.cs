@@ -10,9 +10,8 @@ public sealed class AlertingMetrics
 
     private readonly Counter<long> _readings;
     private readonly Counter<long> _changes;
-    private readonly Counter<long> _webhookDelivered;
-    private readonly Counter<long> _webhookFailed;
-    private readonly Counter<long> _webhookDropped;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _deliveryFailed;
     private int _active;
 
     /// <summary>Creates the instruments.</summary>
@@ -22,9 +21,8 @@ public sealed class AlertingMetrics
         Meter meter = meterFactory.Create(MeterName);
         _readings = meter.CreateCounter<long>("alerting.readings", description: "Readings evaluated by the rule engine");
         _changes = meter.CreateCounter<long>("alerting.changes", description: "Alert changes, by transition and audience");
-        _webhookDelivered = meter.CreateCounter<long>("alerting.webhook.delivered");
-        _webhookFailed = meter.CreateCounter<long>("alerting.webhook.failed", description: "Failed attempts (retried)");
-        _webhookDropped = meter.CreateCounter<long>("alerting.webhook.dropped", description: "Dropped because the endpoint's queue was full");
+        _delivered = meter.CreateCounter<long>("alerting.notifications.delivered", description: "Notifications accepted by an endpoint (webhook, MQTT)");
+        _deliveryFailed = meter.CreateCounter<long>("alerting.notifications.failed", description: "Failed delivery attempts (retried until delivered)");
         meter.CreateObservableGauge("alerting.active", () => Volatile.Read(ref _active), description: "Alerts in force");
     }
 
@@ -39,11 +37,8 @@ public sealed class AlertingMetrics
     public void SetActive(int count) => Volatile.Write(ref _active, count);
 
     /// <summary>Counts a delivery.</summary>
-    public void WebhookDelivered(string endpoint) => _webhookDelivered.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+    public void Delivered(string endpoint) => _delivered.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
 
     /// <summary>Counts a failed attempt.</summary>
-    public void WebhookFailed(string endpoint) => _webhookFailed.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
-
-    /// <summary>Counts a drop.</summary>
-    public void WebhookDropped(string endpoint) => _webhookDropped.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+    public void DeliveryFailed(string endpoint) => _deliveryFailed.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
 }

@@ -41,9 +41,9 @@ public sealed class AlertingOptions
     /// <summary>What absence is judged against. <value>The default value is WallClock</value> (Watermark for replays).</summary>
     public AbsenceClock AbsenceClock { get; set; } = AbsenceClock.WallClock;
 
-    /// <summary>How often absence is judged. <value>The default value is 5 seconds.</value></summary>
+    /// <summary>How often absence is judged (and, when messages are few, the state saved and they acknowledged). <value>The default value is 1 second.</value></summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>MQTT client id of the alerting subscription. <value>The default value is gardencity-alerting.</value></summary>
     [Required]
@@ -73,13 +73,9 @@ public sealed class AlertingOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Webhook retries before the notification waits for the circuit to close again. <value>The default value is 4.</value></summary>
+    /// <summary>Retries per delivery attempt (webhooks, MQTT) before the notification waits and tries again. <value>The default value is 4.</value></summary>
     [Range(0, 20)]
     public int WebhookRetries { get; set; } = 4;
-
-    /// <summary>Notifications queued per webhook before the oldest are dropped (counted). <value>The default value is 10000.</value></summary>
-    [Range(10, 1_000_000)]
-    public int WebhookQueueCapacity { get; set; } = 10_000;
 
     /// <summary>Bearer token that allows <c>POST /alerts/{id}/ack</c>; empty disables acknowledging over HTTP.</summary>
     public string AckToken { get; set; } = string.Empty;

@@ -24,8 +24,9 @@ namespace GardenCity.Monitoring.Alerting;
 
 /// <summary>
 /// The alerting worker. Subscribes to station topics at QoS 1 with a persistent session of its own, feeds the rule
-/// engine, and acknowledges each message only after the resulting alert changes are persisted (state file) and handed
-/// to the notifiers; a crash before that makes the broker redeliver, and the engine ignores what it already has (same
+/// engine, and acknowledges messages only once the engine state that includes them is saved (every
+/// <see cref="AckBatch"/> messages or <see cref="AckInterval"/>, and at once when an alert changes, before anyone is
+/// told); a crash before that makes the broker redeliver, and processing a message again changes nothing (same
 /// measurement time). Absence is judged on a timer. Rule files are reloaded when they change.
 /// </summary>
 public sealed class AlertingService : BackgroundService
@@ -37,7 +38,9 @@ public sealed class AlertingService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AlertingService> _logger;
     private readonly AlertingMetrics _metrics;
-    private readonly WebhookDispatcher _webhooks;
+    private readonly IHttpClientFactory _http;
+    private NotificationDispatcher? _dispatcher;
+    private Outbox? _outbox;
     private readonly IReadingWriter _writer;
     private readonly InfluxReadingReader _reader;
     private readonly ResiliencePipeline _influxPipeline;
@@ -47,11 +50,20 @@ public sealed class AlertingService : BackgroundService
     private readonly IMqttClient _client;
     private readonly IMqttClient _output;
     private readonly List<string> _pendingHistory = [];
+    private readonly List<(MqttApplicationMessageReceivedEventArgs Args, int Connection)> _pendingAcks = [];
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttClientOptions? _outputOptions;
     private AlertEngine? _engine;
     private FileSystemWatcher? _watcher;
     private int _reloadRequested;
+    private int _savedAcks;
+    private bool _capChanged;
+
+    /// <summary>At most this many messages wait for the next state save before they are acknowledged.</summary>
+    internal const int AckBatch = 64;
+
+    /// <summary>At most this long a message waits for the next state save (under load; when quiet, the next tick saves).</summary>
+    internal static readonly TimeSpan AckInterval = TimeSpan.FromMilliseconds(200);
     private int _connection;
     private DateTimeOffset _lastSave;
     private CancellationToken _stopping;
@@ -65,7 +77,7 @@ public sealed class AlertingService : BackgroundService
         TimeProvider time,
         ILogger<AlertingService> logger,
         AlertingMetrics metrics,
-        WebhookDispatcher webhooks,
+        IHttpClientFactory http,
         IReadingWriter writer,
         InfluxQlClient query,
         ResiliencePipelineProvider<string> pipelines,
@@ -82,7 +94,7 @@ public sealed class AlertingService : BackgroundService
         _time = time;
         _logger = logger;
         _metrics = metrics;
-        _webhooks = webhooks;
+        _http = http;
         _writer = writer;
         _reader = new InfluxReadingReader(query, registry);
         _influxPipeline = pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline);
@@ -147,7 +159,7 @@ public sealed class AlertingService : BackgroundService
             if (_store.Load() is { } state)
             {
                 engine.Restore(state.Engine);
-                CapFeed.Restore(state.Cap);
+                CapFeed.Restore(state.Cap ?? []);
             }
         }
         catch (Exception ex) when (ex is JsonException or IOException or NotSupportedException)
@@ -161,6 +173,20 @@ public sealed class AlertingService : BackgroundService
         }
 
         _engine = engine;
+        _outbox = new Outbox(_options.StateDirectory);
+        _outputOptions = OutputOptions();
+        var endpoints = _options.Webhooks.Select(w => NotificationDispatcher.Webhook(w, _http.CreateClient("gardencity-webhooks"))).ToList();
+        if (_options.PublishMqtt)
+        {
+            endpoints.Add(new NotificationEndpoint("mqtt", _ => true, PublishAsync));
+        }
+
+        _dispatcher = new NotificationDispatcher(endpoints, _outbox, _options, _time, _logger, _metrics);
+        foreach ((string endpoint, AlertNotification pending) in _outbox.Pending)
+        {
+            _dispatcher.Enqueue(endpoint, pending); // not delivered before the last stop: send again
+        }
+
         WatchRules();
         _started.TrySetResult();
         Task ticks = TickAsync(stoppingToken);
@@ -172,6 +198,11 @@ public sealed class AlertingService : BackgroundService
         {
             await ticks.ConfigureAwait(false);
             _watcher?.Dispose();
+            if (_dispatcher is not null)
+            {
+                await _dispatcher.DisposeAsync().ConfigureAwait(false);
+            }
+
             await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
@@ -243,18 +274,47 @@ public sealed class AlertingService : BackgroundService
             }
 
             _metrics.Readings(decoded.Readings.Count);
+            _pendingAcks.Add((e, connection));
             await DispatchAsync(changes, fwi, _stopping).ConfigureAwait(false);
+            if (_pendingAcks.Count >= AckBatch || _time.GetUtcNow() - _lastSave >= AckInterval)
+            {
+                Save(force: true);
+            }
         }
         finally
         {
             _gate.Release();
         }
 
-        if (connection == Volatile.Read(ref _connection) && _client.IsConnected)
+        await AcknowledgeSavedAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Messages whose effect is in the saved state may go: a crash before the save makes the broker redeliver them.</summary>
+    private async Task AcknowledgeSavedAsync()
+    {
+        List<(MqttApplicationMessageReceivedEventArgs Args, int Connection)> saved;
+        await _gate.WaitAsync(_stopping).ConfigureAwait(false);
+        try
         {
+            saved = [.. _pendingAcks.Take(_savedAcks)];
+            _pendingAcks.RemoveRange(0, _savedAcks);
+            _savedAcks = 0;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        foreach ((MqttApplicationMessageReceivedEventArgs args, int connection) in saved)
+        {
+            if (connection != Volatile.Read(ref _connection) || !_client.IsConnected)
+            {
+                continue; // The broker redelivers it on the resumed session; processing it again changes nothing.
+            }
+
             try
             {
-                await e.AcknowledgeAsync(_stopping).ConfigureAwait(false);
+                await args.AcknowledgeAsync(_stopping).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -276,12 +336,14 @@ public sealed class AlertingService : BackgroundService
                 {
                     await ReloadIfRequestedAsync().ConfigureAwait(false);
                     await DispatchAsync(_engine!.Tick(_time.GetUtcNow()), [], stoppingToken).ConfigureAwait(false);
-                    Save(force: false);
+                    Save(force: _pendingAcks.Count > 0);
                 }
                 finally
                 {
                     _gate.Release();
                 }
+
+                await AcknowledgeSavedAsync().ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -297,7 +359,7 @@ public sealed class AlertingService : BackgroundService
         {
             _metrics.Change(change.Transition.ToString(), change.Alert.Audience.ToString());
             Log.AlertChanged(_logger, change.Transition.ToString(), change.Alert.Id, change.Alert.Severity.ToName(), change.Alert.MessageEn);
-            CapFeed.Add(change, _options.Cap, _time.GetUtcNow());
+            _capChanged |= CapFeed.Add(change, _options.Cap, _time.GetUtcNow()) is not null;
             if (_options.WriteHistory)
             {
                 _pendingHistory.Add(AlertHistory.Line(change));
@@ -312,44 +374,44 @@ public sealed class AlertingService : BackgroundService
         if (changes.Count > 0)
         {
             _metrics.SetActive(_engine!.Active.Count);
-            Save(force: true); // Durable before anyone is told and before the message is acknowledged.
-            foreach (AlertChange change in changes)
+            var items = changes.Select(AlertNotification.From).SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
+            _outbox!.Add(items); // durable: a crash from here on sends them after the restart
+            Save(force: true); // before anyone is told and before the messages are acknowledged
+            foreach ((string endpoint, AlertNotification notification) in items)
             {
-                AlertNotification notification = AlertNotification.From(change);
-                _webhooks.Enqueue(notification);
-                if (_options.PublishMqtt)
-                {
-                    await PublishAsync(notification, cancellationToken).ConfigureAwait(false);
-                }
+                _dispatcher!.Enqueue(endpoint, notification);
             }
         }
 
         await FlushHistoryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Publishes one notification on its alert topic (the MQTT endpoint of the dispatcher; throws when it fails).</summary>
     private async Task PublishAsync(AlertNotification n, CancellationToken cancellationToken)
     {
         string topic = AlertNotification.Topic(n.Audience, n.RuleId, n.StationId);
-        try
+        if (!_output.IsConnected)
         {
-            if (!_output.IsConnected && _outputOptions is not null)
+            MqttClientConnectResult connected = await _output.ConnectAsync(_outputOptions!, cancellationToken).ConfigureAwait(false);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
             {
-                await _output.ConnectAsync(_outputOptions, cancellationToken).ConfigureAwait(false);
-            }
-
-            bool retained = n.Transition is not (Transition.Resolved or Transition.Late);
-            await _output.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(n.ToJson())
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retained).WithContentType("application/json").Build(), cancellationToken).ConfigureAwait(false);
-            if (n.Transition == Transition.Resolved)
-            {
-                // An empty retained message clears the retained alert: a new subscriber sees only alerts in force.
-                await _output.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build(), cancellationToken).ConfigureAwait(false);
+                throw new InvalidOperationException("the broker refused the alert publisher: " + connected.ResultCode);
             }
         }
-        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+
+        bool retained = n.Transition is not (Transition.Resolved or Transition.Late);
+        MqttClientPublishResult result = await _output.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(n.ToJson())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retained).WithContentType("application/json").Build(), cancellationToken).ConfigureAwait(false);
+        if (n.Transition == Transition.Resolved && result.IsSuccess)
         {
-            Log.PublishFailed(_logger, ex, topic);
+            // An empty retained message clears the retained alert: a new subscriber sees only alerts in force.
+            result = await _output.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException($"the broker refused {topic}: {result.ReasonCode}");
         }
     }
 
@@ -377,6 +439,7 @@ public sealed class AlertingService : BackgroundService
         }
     }
 
+    /// <summary>Saves the engine state; every message processed so far may then be acknowledged. Called under the gate.</summary>
     private void Save(bool force)
     {
         DateTimeOffset now = _time.GetUtcNow();
@@ -385,8 +448,10 @@ public sealed class AlertingService : BackgroundService
             return;
         }
 
-        _store.Save(new AlertingState(_engine.Snapshot(), CapFeed.Entries));
+        _store.Save(new AlertingState(_engine.Snapshot(), _capChanged ? CapFeed.Entries : null));
+        _capChanged = false;
         _lastSave = now;
+        _savedAcks = _pendingAcks.Count;
     }
 
     private void WatchRules()
@@ -430,7 +495,6 @@ public sealed class AlertingService : BackgroundService
         string host = _mqtt.Host.Length > 0 ? _mqtt.Host : "127.0.0.1";
         int port = _mqtt.Host.Length > 0 || _embeddedBroker is null ? _mqtt.Port : _embeddedBroker.Port;
         MqttClientOptions options = ClientOptions(host, port, _options.ClientId, persistent: true);
-        _outputOptions = ClientOptions(host, port, _options.ClientId + "-out", persistent: false);
         TimeSpan backoff = _mqtt.ReconnectDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -475,6 +539,10 @@ public sealed class AlertingService : BackgroundService
             }
         }
     }
+
+    private MqttClientOptions OutputOptions() => _mqtt.Host.Length > 0
+        ? ClientOptions(_mqtt.Host, _mqtt.Port, _options.ClientId + "-out", persistent: false)
+        : ClientOptions("127.0.0.1", _embeddedBroker?.Port ?? _mqtt.Port, _options.ClientId + "-out", persistent: false);
 
     private MqttClientOptions ClientOptions(string host, int port, string clientId, bool persistent)
     {

@@ -13,8 +13,8 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Alert {Transition} {AlertId} ({Severity}): {Message}")]
     public static partial void AlertChanged(ILogger logger, string transition, string alertId, string severity, string message);
 
-    [LoggerMessage(LogLevel.Warning, "Webhook {Endpoint} failed for {NotificationId}; retrying")]
-    public static partial void WebhookFailed(ILogger logger, Exception exception, string endpoint, string notificationId);
+    [LoggerMessage(LogLevel.Warning, "Delivering {NotificationId} to {Endpoint} failed; retrying")]
+    public static partial void DeliveryFailed(ILogger logger, Exception exception, string endpoint, string notificationId);
 
     [LoggerMessage(LogLevel.Warning, "Writing alert history to InfluxDB failed; {Count} lines kept for the next try")]
     public static partial void HistoryWriteFailed(ILogger logger, Exception exception, int count);

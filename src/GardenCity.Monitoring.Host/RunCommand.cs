@@ -71,8 +71,6 @@ internal static class RunCommand
                     error.WriteLine(ex.Message);
                     return ExitCodes.BadConfiguration;
                 }
-
-                builder.Services.AddAlerting();
             }
         }
 
@@ -86,6 +84,11 @@ internal static class RunCommand
             // Broker and worker in one process: the broker hands station messages straight to the worker, durable
             // before the PUBACK. Otherwise the worker subscribes to the broker like any client.
             builder.Services.AddIngestion(intercept: roleSet.Contains("broker") && string.IsNullOrWhiteSpace(builder.Configuration["GardenCity:Mqtt:Host"]));
+        }
+
+        if (roleSet.Contains("alerting"))
+        {
+            builder.Services.AddAlerting(); // after the broker, whose port it needs once started
         }
 
         string healthUrl = builder.Configuration["GardenCity:Health:Url"] ?? "http://127.0.0.1:9464";

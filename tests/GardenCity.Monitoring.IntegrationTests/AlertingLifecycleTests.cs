@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+
+namespace GardenCity.Monitoring.IntegrationTests;
+
+/// <summary>
+/// One all-in-one <c>gardencity run --roles ingest,alerting</c> process (embedded broker) with a rules folder of its
+/// own: rule files edited while it runs, a broken edit refused, acknowledgement over HTTP, and SIGKILL then restart.
+/// </summary>
+public sealed class AlertingLifecycleTests(ServersFixture servers)
+{
+    private const string Station = "bhs-wx-01";
+    private static readonly DateTimeOffset T0 = new(2024, 8, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static string Rule(double threshold) => $$"""
+        rules:
+          - id: heavy-rain
+            name: { zh: 强降雨, en: Heavy rain }
+            audience: emergency
+            category: Met
+            watch: { kinds: [weather] }
+            cooldown: 10m
+            levels:
+              - severity: red
+                when: { threshold: { field: rain_mm, at_least: {{threshold.ToString(CultureInfo.InvariantCulture)}} } }
+            message: { zh: "{station_zh} {value}", en: "{station_en} {value} mm" }
+        """;
+
+    [Fact]
+    public async Task RunningProcess_ReloadsRulesRefusesABrokenEditAcknowledgesAndSurvivesSigkill()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string dir = Directory.CreateTempSubdirectory("gc-life-").FullName;
+        string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(10), ct);
+        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort();
+        string database = "l" + Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string>
+        {
+            ["GardenCity:Roles"] = "ingest,alerting",
+            ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
+            ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
+            ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Influx:Database"] = database,
+            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
+            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+            ["GardenCity:Alerting:RulesDirectory"] = rules,
+            ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
+            ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
+            ["GardenCity:Alerting:AckToken"] = "s3cret-token",
+        };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}") };
+        int seq = 0;
+        async Task PublishAsync(double rain, int minute)
+        {
+            await using TestPublisher station = await TestPublisher.ConnectAsync(broker, Station, Station, "gc-dev-" + Station);
+            await station.PublishAsync($"gc/v1/weather/{Station}/telemetry", $$$"""{"ts":"{{{T0.AddMinutes(minute):yyyy-MM-ddTHH:mm:ssZ}}}","seq":{{{++seq}}},"values":{"rain_mm":{{{rain.ToString(CultureInfo.InvariantCulture)}}}}}""");
+        }
+
+        async Task<JsonElement[]> ActiveAsync() => JsonDocument.Parse(await http.GetStringAsync(new Uri("/alerts", UriKind.Relative), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+
+        try
+        {
+            string firstId;
+            using (GardenCityProcess first = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false))
+            {
+                await PublishAsync(5, 0);
+                await InfluxServer.WaitUntilAsync(() => Task.FromResult(first.Output.Contains("Refilled", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), () => first.Output, ct);
+                await Task.Delay(500, ct);
+                Assert.Empty(await ActiveAsync()); // 5 mm < 10 mm
+
+                // Edit: 3 mm is enough now; the next reading raises.
+                await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(3), ct);
+                await InfluxServer.WaitUntilAsync(async () => { await PublishAsync(5, 5 * (seq + 1)); return (await ActiveAsync()).Length == 1; }, TimeSpan.FromSeconds(20), () => first.Output, ct);
+                JsonElement raised = (await ActiveAsync()).Single();
+                firstId = raised.GetProperty("id").GetString()!;
+                Assert.Equal("red", raised.GetProperty("severity").GetString());
+
+                // A broken edit is refused, naming file, line and field; the running rule stays in force.
+                await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(3).Replace("rain_mm", "rainfall", StringComparison.Ordinal), ct);
+                await PublishAsync(5, 5 * (seq + 1));
+                await InfluxServer.WaitUntilAsync(() => Task.FromResult(first.Output.Contains("Rule files refused", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), () => first.Output, ct);
+                Assert.Contains("rain.yaml:10:", first.Output, StringComparison.Ordinal);
+                Assert.Contains("rules[0](heavy-rain).levels[0].when.threshold.field", first.Output, StringComparison.Ordinal);
+                Assert.Equal(firstId, (await ActiveAsync()).Single().GetProperty("id").GetString());
+
+                // Acknowledge: refused without the token, recorded with it.
+                using HttpResponseMessage anonymous = await http.PostAsync(new Uri($"/alerts/{firstId}/ack?by=Li%20Wei", UriKind.Relative), null, ct);
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/alerts/{firstId}/ack?by=Li%20Wei", UriKind.Relative));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret-token");
+                using HttpResponseMessage ack = await http.SendAsync(request, ct);
+                Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+                Assert.Equal("Li Wei", (await ActiveAsync()).Single().GetProperty("acknowledged_by").GetString());
+                using HttpResponseMessage unknown = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri("/alerts/no-such/ack?by=x", UriKind.Relative)) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "s3cret-token") } }, ct);
+                Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+                first.Kill(); // SIGKILL: no shutdown code runs
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(3), ct);
+            using GardenCityProcess second = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
+            JsonElement kept = (await ActiveAsync()).Single();
+            Assert.Equal((firstId, "Li Wei"), (kept.GetProperty("id").GetString(), kept.GetProperty("acknowledged_by").GetString()));
+
+            // The same danger continues: no second incident. Then it stops raining and the incident resolves.
+            await PublishAsync(6, 5 * (seq + 1));
+            await Task.Delay(500, ct);
+            Assert.Equal(firstId, (await ActiveAsync()).Single().GetProperty("id").GetString());
+            await PublishAsync(0, 5 * (seq + 1) + 30);
+            await InfluxServer.WaitUntilAsync(async () => (await ActiveAsync()).Length == 0, TimeSpan.FromSeconds(20), () => second.Output, ct);
+            Assert.Equal(1, CountOccurrences(second.Output, "Alert Resolved " + firstId));
+            Assert.DoesNotContain("Alert Raised", second.Output, StringComparison.Ordinal);
+
+            string atom = await http.GetStringAsync(new Uri("/alerts/cap.atom", UriKind.Relative), ct);
+            Assert.Equal(3, atom.Split("<entry>").Length - 1); // Alert, Update (acknowledged), Cancel — the feed survived the kill
+            Assert.Contains("Cancelled", atom, StringComparison.Ordinal);
+            await second.TerminateAsync();
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
+    private static int CountOccurrences(string text, string value) => (text.Length - text.Replace(value, string.Empty, StringComparison.Ordinal).Length) / value.Length;
+}
