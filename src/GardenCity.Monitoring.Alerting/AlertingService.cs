@@ -240,6 +240,10 @@ public sealed class AlertingService : BackgroundService
 
             Log.Primed(_logger, readings.Count, from, to);
         }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found", StringComparison.Ordinal))
+        {
+            Log.Primed(_logger, 0, from, to); // a fresh installation: nothing stored yet
+        }
         catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Log.PrimeFailed(_logger, ex);
