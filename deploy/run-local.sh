@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on one machine: a private InfluxDB 1.x (Debian's influxdb, installed if missing), `gardencity run`
-# with the embedded MQTT broker and the ingestion worker, and the device simulator publishing the Mentougou fleet.
+# with the embedded MQTT broker, the ingestion worker and the alerting worker, and the device simulator publishing
+# the Mentougou fleet.
 # Everything lives under .local/ in the repository; Ctrl-C stops it all.
 #   GC_SCENARIO=rainstorm-23-7 GC_SPEED=600 deploy/run-local.sh    (any simulator scenario and speed)
 set -euo pipefail
@@ -51,8 +52,12 @@ trap cleanup EXIT INT TERM
 start_influxd "$state/influxdb" "$influx_port" "$influx_rpc_port" "$logs/influxd.log"
 pids+=("$INFLUXD_PID")
 
-dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run \
+# The simulator replays time faster than the clock, so absence ("silent for 30 min") is judged against the fleet's
+# latest measurement time (the watermark), as in any replay; a live deployment keeps the default, the wall clock.
+dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run --roles ingest,alerting \
   --set "GardenCity:Broker:Port=${mqtt_port}" \
+  --set "GardenCity:Alerting:StateDirectory=${state}/alerting" \
+  --set "GardenCity:Alerting:AbsenceClock=Watermark" \
   --set "GardenCity:Influx:Url=http://127.0.0.1:${influx_port}" \
   --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" \
   --set "GardenCity:Spool:Directory=${state}/spool" \
@@ -70,13 +75,17 @@ pids+=($!)
 
 cat <<MSG
 
-GardenCity.Monitoring is running: the simulated fleet ($scenario, ${speed}x) → embedded MQTT broker → ingestion → InfluxDB.
+GardenCity.Monitoring is running: the simulated fleet ($scenario, ${speed}x) → embedded MQTT broker → ingestion → InfluxDB,
+and the rule engine (deploy/rules/*.yaml) raising alerts.
   MQTT broker (embedded)  127.0.0.1:${mqtt_port}   topics gc/v1/#   (watch: mosquitto_sub -p ${mqtt_port} -t 'gc/v1/#' -v)
   InfluxDB 1.x            http://127.0.0.1:${influx_port}   database gardencity
   Health and metrics      http://127.0.0.1:${health_port}/readyz   /healthz   /metrics (Prometheus)
+  Alerts                  http://127.0.0.1:${health_port}/alerts (in force)   /alerts/cap.atom (CAP 1.2 feed)
+                          MQTT gc/v1/alerts/{audience}/{rule}/{station} (retained while active)
   Logs                    .local/logs/gardencity.log, simulator.log, influxd.log;  dead letters: .local/dead-letter/
 Where to look: the latest water level of every gauge, straight from InfluxDB:
   curl -sG http://127.0.0.1:${influx_port}/query --data-urlencode db=gardencity --data-urlencode "q=SELECT last(water_level_m) FROM water_level GROUP BY station"
+For alerts, replay the July 2023 storm: GC_SCENARIO=rainstorm-23-7 GC_SPEED=600 deploy/run-local.sh
 Stop: Ctrl-C (stops the simulator, gardencity and influxd).
 
 MSG
@@ -84,5 +93,6 @@ while kill -0 "${pids[1]}" 2>/dev/null; do
   sleep 30
   counts=$(curl -sG "http://127.0.0.1:${influx_port}/query" --data-urlencode db=gardencity \
     --data-urlencode "q=SELECT count(seq) FROM weather, water_level, fire, camera_trap_trigger" | grep -o '"name":"[a-z_]*"\|,[0-9]*\]' | tr -d '"],' | sed 's/name://' | paste -sd' ' - || true)
-  echo "$(date +%T) stored: ${counts:-nothing yet}"
+  active=$(curl -fs "http://127.0.0.1:${health_port}/alerts" | grep -o '"rule_id"' | wc -l || true)
+  echo "$(date +%T) stored: ${counts:-nothing yet}; alerts in force: ${active:-0}"
 done

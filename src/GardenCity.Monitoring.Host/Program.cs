@@ -49,7 +49,7 @@ hash.SetAction(_ =>
 });
 
 var aclFileOption = new Option<string>("--file") { Description = "The registry file.", DefaultValueFactory = _ => "deploy/stations.yaml" };
-var serviceOption = new Option<string[]>("--service") { Description = "A service account (worker user name) to include; repeatable.", DefaultValueFactory = _ => ["gardencity-ingest"], Arity = ArgumentArity.OneOrMore };
+var serviceOption = new Option<string[]>("--service") { Description = "A service account (worker user name) to include; repeatable.", DefaultValueFactory = _ => ["gardencity-ingest", "gardencity-alerting"], Arity = ArgumentArity.OneOrMore };
 var acl = new Command("mosquitto-acl", "Print a Mosquitto acl_file for the registry: each station writes only its own topics.") { aclFileOption, serviceOption };
 acl.SetAction(result =>
 {

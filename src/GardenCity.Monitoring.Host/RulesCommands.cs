@@ -41,6 +41,11 @@ internal static class RulesCommands
             return ExitCodes.BadConfiguration;
         }
 
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 240;
+        }
+
         var table = new Table().AddColumns("rule", "audience", "watches", "levels", "cooldown", "source");
         foreach (Rule rule in loaded.Rules.Rules)
         {
@@ -96,7 +101,18 @@ internal static class RulesCommands
             return ExitCodes.Failure;
         }
 
-        var table = new Table().AddColumns("time (UTC+8)", "change", "severity", "rule", "station", "message");
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 240; // a log or a pipe: one row per line
+        }
+
+        var table = new Table()
+            .AddColumn(new TableColumn("time (UTC+8)").NoWrap())
+            .AddColumn(new TableColumn("change").NoWrap())
+            .AddColumn(new TableColumn("severity").NoWrap())
+            .AddColumn(new TableColumn("rule").NoWrap())
+            .AddColumn(new TableColumn("station").NoWrap())
+            .AddColumn("message");
         foreach (AlertChange c in changes)
         {
             Severity shown = c.Alert.Severity == Severity.None ? c.Previous : c.Alert.Severity;
