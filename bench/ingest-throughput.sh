@@ -46,7 +46,7 @@ dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run "${
 until curl -fs "http://127.0.0.1:${health_port}/readyz" 2>/dev/null | grep -q Healthy; do sleep 0.2; done
 
 start=$(date +%s.%N)
-"${sim[@]}" --registry "$work/stations.yaml" --stations "$stations" --scenario "$scenario" --duration "$(printf '%02d:00:00' "$hours")" \
+"${sim[@]}" --registry "$work/stations.yaml" --stations "$stations" --scenario "$scenario" --duration "$(printf '%d.%02d:00:00' $((hours / 24)) $((hours % 24)))" \
   --speed 0 --concurrency "$concurrency" --port "$mqtt_port" --report "$work/report.json" > "$work/sim.log" 2>&1 || { cat "$work/sim.log"; exit 1; }
 published=$(date +%s.%N)
 expected=$(python3 -c 'import json,sys; print(sum(json.load(open(sys.argv[1]))["expected_points"].values()))' "$work/report.json")

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Storage.Influx;
+
+namespace GardenCity.Monitoring.Api.Queries;
+
+/// <summary>A point of a series.</summary>
+public sealed record SeriesPoint(DateTimeOffset Time, double Value);
+
+/// <summary>A station's state.</summary>
+public sealed record StationState(
+    string Id, string Kind, string NameZh, string NameEn, string Site, string SiteZh, string SiteEn, double Lat, double Lon, double ElevationM,
+    string? Watershed, string? Zone, double? WarningLevelM, double? GuaranteedLevelM,
+    DateTimeOffset? LastSeen, bool Online, double? BatteryV, double? RssiDbm, DateTimeOffset? LatestTime, IReadOnlyDictionary<string, double> Latest);
+
+/// <summary>
+/// The API's reads from InfluxDB (InfluxQL over /query). Identifiers come only from <see cref="PointMapper"/> and the
+/// registry; values only through <see cref="InfluxQl"/> quoting.
+/// </summary>
+public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
+{
+    private static readonly string[] Telemetry = [PointMapper.Weather, PointMapper.WaterLevel, PointMapper.Fire];
+
+    /// <summary>Every station with its last state and latest telemetry.</summary>
+    public async Task<IReadOnlyList<StationState>> StationsAsync(DateTimeOffset now, TimeSpan offlineAfter, CancellationToken ct)
+    {
+        string measurements = string.Join(",", Telemetry.Select(InfluxQl.Identifier));
+        IReadOnlyList<InfluxSeries> status = await QueryAsync($"SELECT last(\"online\") AS online, last(\"battery_v\") AS battery_v, last(\"rssi_dbm\") AS rssi_dbm FROM \"station_status\" GROUP BY \"station\"", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> seen = await QueryAsync($"SELECT last(\"seq\") FROM {measurements},\"camera_trap_trigger\",\"fire_event\" GROUP BY \"station\"", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> latest = await QueryAsync($"SELECT * FROM {measurements} GROUP BY \"station\" ORDER BY time DESC LIMIT 1", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> statusTime = await QueryAsync("SELECT last(\"online\") FROM \"station_status\" GROUP BY \"station\"", ct).ConfigureAwait(false);
+        var result = new List<StationState>();
+        foreach (Station s in registry.Stations.OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            InfluxSeries? st = status.FirstOrDefault(x => x.Tags.GetValueOrDefault("station") == s.Id);
+            DateTimeOffset? lastSeen = seen.Concat(statusTime).Where(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0).Select(x => (DateTimeOffset?)Time(x.Get(0, "time"))).Max();
+            InfluxSeries? last = latest.FirstOrDefault(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0);
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (last is not null)
+            {
+                foreach (string column in last.Columns.Where(c => c is not ("time" or "seq" or "site" or "kind" or "watershed" or "zone")))
+                {
+                    if (last.Get(0, column) is { ValueKind: JsonValueKind.Number } v)
+                    {
+                        values[column] = v.GetDouble();
+                    }
+                }
+            }
+
+            bool reportedOnline = st is null || st.Get(0, "online").ValueKind != JsonValueKind.False;
+            result.Add(new StationState(
+                s.Id, s.Kind.ToWireName(), s.NameZh, s.NameEn, s.Site.Id, s.Site.NameZh, s.Site.NameEn, s.Lat, s.Lon, s.ElevationM, s.Watershed, s.Zone, s.WarningLevelM, s.GuaranteedLevelM,
+                lastSeen, reportedOnline && lastSeen is { } ls && now - ls <= offlineAfter,
+                st is null ? null : Number(st.Get(0, "battery_v")), st is null ? null : Number(st.Get(0, "rssi_dbm")),
+                last is null ? null : Time(last.Get(0, "time")), values));
+        }
+
+        return result;
+    }
+
+    /// <summary>A field of a station, aggregated per window (GROUP BY time), empty windows left out.</summary>
+    public async Task<IReadOnlyList<SeriesPoint>> SeriesAsync(Station station, string field, string agg, TimeSpan window, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        string measurement = field is "battery_v" or "rssi_dbm" ? PointMapper.StationStatus : PointMapper.TelemetryMeasurement(station.Kind);
+        string q = $"SELECT {agg}({InfluxQl.Identifier(field)}) AS v FROM {InfluxQl.Identifier(measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} "
+            + $"AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)} GROUP BY time({(long)window.TotalSeconds}s) fill(none)";
+        IReadOnlyList<InfluxSeries> series = await QueryAsync(q, ct).ConfigureAwait(false);
+        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (s, i)))
+            .Where(p => p.s.Get(p.i, "v").ValueKind == JsonValueKind.Number)
+            .Select(p => new SeriesPoint(Time(p.s.Get(p.i, "time")), p.s.Get(p.i, "v").GetDouble())).ToList();
+    }
+
+    /// <summary>Species stored in the period, with detections and individuals per site.</summary>
+    public async Task<IReadOnlyList<(string Species, string Site, long Detections, long Individuals)>> SpeciesAsync(DateTimeOffset from, DateTimeOffset to, string? site, CancellationToken ct)
+    {
+        string where = Range(from, to) + (site is null ? string.Empty : $" AND \"site\" = {InfluxQl.StringLiteral(site)}");
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT count(\"count\") AS detections, sum(\"count\") AS individuals FROM \"camera_trap\" WHERE {where} GROUP BY \"species\", \"site\"", ct).ConfigureAwait(false);
+        return series.Where(s => s.Values.Count > 0)
+            .Select(s => (s.Tags["species"], s.Tags["site"], s.Get(0, "detections").GetInt64(), s.Get(0, "individuals").GetInt64()))
+            .OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Names of the species stored in the period.</summary>
+    public async Task<IReadOnlyCollection<string>> KnownSpeciesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        (await SpeciesAsync(from, to, null, ct).ConfigureAwait(false)).Select(s => s.Species).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Every detection record of a species (optionally at one station or site).</summary>
+    public async Task<IReadOnlyList<DetectionRecord>> DetectionsAsync(string species, DateTimeOffset from, DateTimeOffset to, string? station, string? site, CancellationToken ct)
+    {
+        string where = $"\"species\" = {InfluxQl.StringLiteral(species)} AND {Range(from, to)}"
+            + (station is null ? string.Empty : $" AND \"station\" = {InfluxQl.StringLiteral(station)}")
+            + (site is null ? string.Empty : $" AND \"site\" = {InfluxQl.StringLiteral(site)}");
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\" FROM \"camera_trap\" WHERE {where} GROUP BY \"station\"", ct).ConfigureAwait(false);
+        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => new DetectionRecord(
+            Time(s.Get(i, "time")), s.Tags["station"], (int)s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble()))).OrderBy(r => r.Time).ToList();
+    }
+
+    /// <summary>When each camera trap showed it was working: online status reports and triggers.</summary>
+    public async Task<IReadOnlyDictionary<string, List<DateTimeOffset>>> WorkingEvidenceAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        string range = Range(from, to);
+        IReadOnlyList<InfluxSeries> status = await QueryAsync($"SELECT \"online\" FROM \"station_status\" WHERE \"kind\" = 'camera-trap' AND {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> triggers = await QueryAsync($"SELECT \"detections\" FROM \"camera_trap_trigger\" WHERE {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
+        var result = new Dictionary<string, List<DateTimeOffset>>(StringComparer.Ordinal);
+        foreach (InfluxSeries s in status.Concat(triggers))
+        {
+            string id = s.Tags["station"];
+            if (!result.TryGetValue(id, out List<DateTimeOffset>? list))
+            {
+                result[id] = list = [];
+            }
+
+            for (int i = 0; i < s.Values.Count; i++)
+            {
+                if (s.Columns.Contains("online") && s.Get(i, "online").ValueKind == JsonValueKind.False)
+                {
+                    continue; // the Last Will: not working
+                }
+
+                list.Add(Time(s.Get(i, "time")));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Camera-trap triggers of the period (for the Camtrap DP media table).</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset Time, string Station, string EventId, string ImageUri, long Detections)>> TriggersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"event_id\", \"image_uri\", \"detections\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)} GROUP BY \"station\"", ct).ConfigureAwait(false);
+        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (
+            Time(s.Get(i, "time")), s.Tags["station"], s.Get(i, "event_id").GetString() ?? string.Empty, s.Get(i, "image_uri").GetString() ?? string.Empty, s.Get(i, "detections").GetInt64()))).OrderBy(t => t.Item1).ToList();
+    }
+
+    /// <summary>Every detection of every species in the period, with its event (CSV and Camtrap DP exports).</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset Time, string Station, string Species, long Count, double Confidence, string EventId)>> AllDetectionsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\", \"event_id\" FROM \"camera_trap\" WHERE {Range(from, to)} GROUP BY \"station\", \"species\"", ct).ConfigureAwait(false);
+        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (
+            Time(s.Get(i, "time")), s.Tags["station"], s.Tags["species"], s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble(), s.Get(i, "event_id").GetString() ?? string.Empty)))
+            .OrderBy(d => d.Item1).ThenBy(d => d.Item2, StringComparer.Ordinal).ThenBy(d => d.Item3, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Alert changes from the history (<c>alert_event</c>), newest first.</summary>
+    public async Task<IReadOnlyList<Dictionary<string, object?>>> AlertHistoryAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyDictionary<string, string> tags, int limit, CancellationToken ct)
+    {
+        string where = Range(from, to) + string.Concat(tags.Select(t => $" AND {InfluxQl.Identifier(t.Key)} = {InfluxQl.StringLiteral(t.Value)}"));
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM \"alert_event\" WHERE {where} ORDER BY time DESC LIMIT {limit}", ct).ConfigureAwait(false);
+        var rows = new List<Dictionary<string, object?>>();
+        foreach (InfluxSeries s in series)
+        {
+            for (int i = 0; i < s.Values.Count; i++)
+            {
+                var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (string c in s.Columns)
+                {
+                    JsonElement v = s.Get(i, c);
+                    row[c] = c == "time" ? Time(v) : v.ValueKind switch
+                    {
+                        JsonValueKind.Number => v.GetDouble(),
+                        JsonValueKind.String => v.GetString(),
+                        JsonValueKind.True or JsonValueKind.False => v.GetBoolean(),
+                        _ => null,
+                    };
+                }
+
+                rows.Add(row);
+            }
+        }
+
+        return rows;
+    }
+
+    private async Task<IReadOnlyList<InfluxSeries>> QueryAsync(string q, CancellationToken ct)
+    {
+        try
+        {
+            return await client.QueryAsync(q, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found", StringComparison.Ordinal))
+        {
+            return []; // nothing stored yet
+        }
+    }
+
+    private static string Range(DateTimeOffset from, DateTimeOffset to) => $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
+
+    private static DateTimeOffset Time(JsonElement ns) => DateTimeOffset.UnixEpoch.AddTicks(ns.GetInt64() / 100);
+
+    private static double? Number(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
+
+namespace GardenCity.Monitoring.Api.Queries;
+
+/// <summary>
+/// Parsing and validation of request parameters. Every identifier that reaches InfluxQL comes from a whitelist (the
+/// registry, the wire contract's fields, the species stored), every value through <c>InfluxQl</c> quoting; anything
+/// else is a <see cref="BadParameterException"/> naming the parameter.
+/// </summary>
+internal static partial class Params
+{
+    /// <summary>Beijing time.</summary>
+    public static readonly TimeSpan Local = TimeSpan.FromHours(8);
+
+    public static (DateTimeOffset From, DateTimeOffset To) Range(string? from, string? to, DateTimeOffset now, TimeSpan maxRange, TimeSpan defaultRange)
+    {
+        DateTimeOffset end = to is null ? now : Time("to", to);
+        DateTimeOffset start = from is null ? end - defaultRange : Time("from", from);
+        if (start >= end)
+        {
+            throw new BadParameterException("from", "'from' must be before 'to'.");
+        }
+
+        if (end - start > maxRange)
+        {
+            throw new BadParameterException("to", $"The range may be at most {maxRange.TotalDays:0} days.");
+        }
+
+        return (start, end);
+    }
+
+    public static DateTimeOffset Time(string name, string text)
+    {
+        if (text.Length <= 40 && IsoTime().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset t)
+            && t.Year is >= 2000 and <= 2200)
+        {
+            return t;
+        }
+
+        throw new BadParameterException(name, $"'{Shorten(text)}' is not an ISO 8601 time with a zone, e.g. 2023-07-31T08:00:00+08:00.");
+    }
+
+    public static Station Station(StationRegistry registry, string id, string name = "station")
+    {
+        if (registry.TryGet(id, out Station? station))
+        {
+            return station;
+        }
+
+        throw new BadParameterException(name, $"Unknown station '{Shorten(id)}'.");
+    }
+
+    public static string Site(StationRegistry registry, string id)
+    {
+        if (registry.Sites.ContainsKey(id))
+        {
+            return id;
+        }
+
+        throw new BadParameterException("site", $"Unknown site '{Shorten(id)}'; known: {string.Join(", ", registry.Sites.Keys.Order(StringComparer.Ordinal))}.");
+    }
+
+    /// <summary>The fields of a station's series: the contract's telemetry fields of its kind, and its status fields.</summary>
+    public static IReadOnlyList<string> FieldsOf(Station station) =>
+        [.. FieldSpecs.TelemetryFor(station.Kind).Keys.Order(StringComparer.Ordinal), "battery_v", "rssi_dbm"];
+
+    public static string Field(Station station, string field)
+    {
+        if (FieldsOf(station).Contains(field))
+        {
+            return field;
+        }
+
+        throw new BadParameterException("field", $"Unknown field '{Shorten(field)}' for {station.Kind.ToWireName()} station {station.Id}; known: {string.Join(", ", FieldsOf(station))}.");
+    }
+
+    public static string Aggregation(string? agg)
+    {
+        agg ??= "mean";
+        return agg is "mean" or "max" or "min" or "sum" ? agg : throw new BadParameterException("agg", $"'{Shorten(agg)}' is not one of mean, max, min, sum.");
+    }
+
+    public static TimeSpan Duration(string name, string text)
+    {
+        if (text.Length <= 16 && RuleLoader.TryParseDuration(text, out TimeSpan d))
+        {
+            return d;
+        }
+
+        throw new BadParameterException(name, $"'{Shorten(text)}' is not a duration like 30m, 1h, 1d.");
+    }
+
+    public static string Species(IReadOnlyCollection<string> known, string name)
+    {
+        if (known.Contains(name))
+        {
+            return name;
+        }
+
+        throw new BadParameterException("species", $"Unknown species '{Shorten(name)}' (none stored in the period's data; use /api/v1/species).");
+    }
+
+    public static string Interval(string? interval)
+    {
+        interval ??= "day";
+        return interval is "day" or "week" or "month" ? interval : throw new BadParameterException("interval", $"'{Shorten(interval)}' is not one of day, week, month.");
+    }
+
+    public static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex IsoTime();
+}
