@@ -39,6 +39,7 @@ public sealed class AlertingService : BackgroundService
     private readonly ILogger<AlertingService> _logger;
     private readonly AlertingMetrics _metrics;
     private readonly IHttpClientFactory _http;
+    private readonly AlertFeed _feed;
     private NotificationDispatcher? _dispatcher;
     private Outbox? _outbox;
     private readonly IReadingWriter _writer;
@@ -82,7 +83,8 @@ public sealed class AlertingService : BackgroundService
         InfluxQlClient query,
         ResiliencePipelineProvider<string> pipelines,
         IEnumerable<EmbeddedBrokerService> embeddedBroker,
-        CapFeed capFeed)
+        CapFeed capFeed,
+        AlertFeed feed)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mqtt);
@@ -101,6 +103,7 @@ public sealed class AlertingService : BackgroundService
         _embeddedBroker = embeddedBroker.FirstOrDefault();
         _embeddedBroker?.HoldConnectionsUntilSubscribed(_options.ClientId);
         CapFeed = capFeed;
+        _feed = feed;
         _store = new AlertStateStore(_options.StateDirectory);
         _client = new MqttClientFactory().CreateMqttClient();
         _output = new MqttClientFactory().CreateMqttClient();
@@ -384,6 +387,11 @@ public sealed class AlertingService : BackgroundService
             foreach ((string endpoint, AlertNotification notification) in items)
             {
                 _dispatcher!.Enqueue(endpoint, notification);
+            }
+
+            foreach (AlertChange change in changes)
+            {
+                _feed.Publish(AlertNotification.From(change));
             }
         }
 

@@ -31,6 +31,7 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<AlertingMetrics>();
         services.TryAddSingleton<CapFeed>();
+        services.TryAddSingleton<AlertFeed>();
         services.TryAddSingleton<AlertingService>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertingService>());
         return services;

@@ -9,7 +9,7 @@ public sealed class HostingOptions
     public const string SectionName = "GardenCity";
 
     /// <summary>Roles known to this build.</summary>
-    public static readonly string[] KnownRoles = ["broker", "ingest", "alerting"];
+    public static readonly string[] KnownRoles = ["broker", "ingest", "alerting", "api"];
 
     /// <summary>Comma-separated roles to run. <c>broker</c> is added by itself when <c>GardenCity:Mqtt:Host</c> is empty.</summary>
     /// <value>The default value is <c>ingest</c>.</value>

@@ -66,5 +66,26 @@ acl.SetAction(result =>
 });
 
 var registryCommand = new Command("registry", "Station registry tools.") { check, hash, acl };
-var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand, RulesCommands.Create() };
+
+var keyName = new Option<string>("--name") { Description = "Who holds the key (recorded when they acknowledge an alert).", Required = true };
+var keyRole = new Option<string>("--role") { Description = "reader, responder or admin.", DefaultValueFactory = _ => "reader" };
+var newKey = new Command("new-key", "Make an API key: prints the key once (give it to its holder) and the configuration entry with its hash.") { keyName, keyRole };
+newKey.SetAction(result =>
+{
+    string name = result.GetValue(keyName)!;
+    string role = result.GetValue(keyRole)!;
+    if (role is not ("reader" or "responder" or "admin") || !System.Text.RegularExpressions.Regex.IsMatch(name, @"^[\p{L}\p{N}._ -]{1,64}$"))
+    {
+        Console.Error.WriteLine("--role must be reader, responder or admin; --name 1-64 letters, digits, '.', '_', '-' or spaces.");
+        return 2;
+    }
+
+    string key = "gck_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+    Console.WriteLine($"key (shown once): {key}");
+    Console.WriteLine($"configuration:    \"GardenCity:Api:Keys:N:Name\": \"{name}\", \"Role\": \"{char.ToUpperInvariant(role[0])}{role[1..]}\", \"KeyHash\": \"{hash}\"");
+    return 0;
+});
+var apiCommand = new Command("api", "Query API tools.") { newKey };
+var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand, RulesCommands.Create(), apiCommand };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

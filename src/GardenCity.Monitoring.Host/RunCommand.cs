@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Api;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
 using Microsoft.AspNetCore.Builder;
@@ -43,7 +44,7 @@ internal static class RunCommand
             roleSet.Add("broker"); // No external broker configured: run the embedded one.
         }
 
-        if (roleSet.Contains("ingest") || roleSet.Contains("broker") || roleSet.Contains("alerting"))
+        if (roleSet.Contains("ingest") || roleSet.Contains("broker") || roleSet.Contains("alerting") || roleSet.Contains("api"))
         {
             StationRegistry registry;
             try
@@ -91,6 +92,21 @@ internal static class RunCommand
             builder.Services.AddAlerting(); // after the broker, whose port it needs once started
         }
 
+        Uri? apiUrl = null;
+        if (roleSet.Contains("api"))
+        {
+            string url = builder.Configuration["GardenCity:Api:Url"] ?? "http://127.0.0.1:8080";
+            if (!Uri.TryCreate(url, UriKind.Absolute, out apiUrl) || apiUrl.Scheme != "http" || apiUrl.Port <= 0)
+            {
+                error.WriteLine($"Configuration error: GardenCity:Api:Url '{url}' is not an http URL with a port (put TLS in a reverse proxy in front).");
+                return ExitCodes.BadConfiguration;
+            }
+
+            builder.Services.AddRouting();
+            builder.Services.AddApi();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(apiUrl), apiUrl.Port));
+        }
+
         string healthUrl = builder.Configuration["GardenCity:Health:Url"] ?? "http://127.0.0.1:9464";
         if (healthUrl.Length > 0)
         {
@@ -107,11 +123,7 @@ internal static class RunCommand
                 return ExitCodes.BadConfiguration;
             }
 
-            if (!System.Net.IPAddress.TryParse(health.Host, out System.Net.IPAddress? address))
-            {
-                address = health.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any;
-            }
-
+            System.Net.IPAddress address = ListenAddress(health);
             string? certificatePassword = builder.Configuration["GardenCity:Health:CertificatePassword"];
             if (health.Scheme == "https")
             {
@@ -133,9 +145,18 @@ internal static class RunCommand
         }
 
         await using WebApplication host = builder.Build();
-        if (healthUrl.Length > 0)
+        if (healthUrl.Length > 0 || apiUrl is not null)
         {
             host.UseRouting();
+        }
+
+        if (apiUrl is not null)
+        {
+            host.MapApi($"*:{apiUrl.Port}");
+        }
+
+        if (healthUrl.Length > 0)
+        {
             host.MapObservability();
             if (roleSet.Contains("alerting"))
             {
@@ -164,6 +185,10 @@ internal static class RunCommand
             return ExitCodes.BadConfiguration;
         }
     }
+
+    private static System.Net.IPAddress ListenAddress(Uri url) =>
+        System.Net.IPAddress.TryParse(url.Host, out System.Net.IPAddress? address) ? address
+        : url.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any;
 
     private static bool AddConfiguration(ConfigurationManager configuration, string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error)
     {

@@ -110,7 +110,14 @@ internal static partial class Params
         return interval is "day" or "week" or "month" ? interval : throw new BadParameterException("interval", $"'{Shorten(interval)}' is not one of day, week, month.");
     }
 
+    /// <summary>An id-like value (rule, alert id): letters, digits, '.', '-', '_' only.</summary>
+    public static string Token(string name, string value) =>
+        value.Length is > 0 and <= 160 && TokenPattern().IsMatch(value) ? value : throw new BadParameterException(name, $"'{Shorten(value)}' is not a valid {name}.");
+
     public static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
+    private static partial Regex TokenPattern();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex IsoTime();

@@ -1,0 +1,79 @@
+using System.Reflection;
+using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Api.Endpoints;
+using GardenCity.Monitoring.Api.Queries;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Storage;
+using GardenCity.Monitoring.Storage.Influx;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Api;
+
+/// <summary>Source-generated validation of <see cref="ApiOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class ApiOptionsValidator : IValidateOptions<ApiOptions>
+{
+}
+
+/// <summary>Registers and maps the query API and the dashboard.</summary>
+public static class ApiServiceCollectionExtensions
+{
+    private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.Ordinal)
+    {
+        [".html"] = "text/html; charset=utf-8",
+        [".js"] = "text/javascript; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
+        [".md"] = "text/markdown; charset=utf-8",
+    };
+
+    /// <summary>Adds the API's services. The <see cref="StationRegistry"/> must be registered by the caller.</summary>
+    public static IServiceCollection AddApi(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddStorage();
+        services.AddProblemDetails();
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "GardenCity.Monitoring API";
+            document.Info.Description = "Stations, reading series, species monitoring (detections, relative abundance, diel activity, Camtrap DP export) and alerts. Send the key in X-Api-Key.";
+            return Task.CompletedTask;
+        }));
+        services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsValidator>().BindConfiguration(ApiOptions.SectionName);
+        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>()));
+        services.TryAddSingleton<AlertFeed>();
+        return services;
+    }
+
+    /// <summary>Maps <c>/api/v1/*</c>, <c>/api/openapi/v1.json</c> and the dashboard (<c>/</c>), on hosts matching <paramref name="hosts"/>.</summary>
+    public static void MapApi(this IEndpointRouteBuilder app, params string[] hosts)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        RouteGroupBuilder root = app.MapGroup(string.Empty);
+        if (hosts.Length > 0)
+        {
+            root.RequireHost(hosts);
+        }
+
+        root.MapApiV1();
+        root.MapOpenApi("/api/openapi/{documentName}.json");
+        Assembly assembly = typeof(ApiServiceCollectionExtensions).Assembly;
+        root.MapGet("/", () => Static(assembly, "index.html")).ExcludeFromDescription();
+        root.MapGet("/{**path}", (string path) => Static(assembly, path)).ExcludeFromDescription();
+    }
+
+    private static IResult Static(Assembly assembly, string path)
+    {
+        if (path.Contains("..", StringComparison.Ordinal) || !ContentTypes.TryGetValue(Path.GetExtension(path), out string? type))
+        {
+            return Results.NotFound();
+        }
+
+        Stream? stream = assembly.GetManifestResourceStream("wwwroot/" + path);
+        return stream is null ? Results.NotFound() : Results.Stream(stream, type);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using GardenCity.Monitoring.Alerting;
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Api.Auth;
+using GardenCity.Monitoring.Api.Queries;
+using GardenCity.Monitoring.Core.Stations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Api.Endpoints;
+
+/// <summary>The <c>/api/v1</c> endpoints (docs/api.md).</summary>
+internal static class ApiEndpoints
+{
+    public static RouteGroupBuilder MapApiV1(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder api = app.MapGroup("/api/v1").AddEndpointFilter(new ApiKeyFilter(ApiRole.Reader)).AddEndpointFilter<BadParameterFilter>();
+
+        api.MapGet("/stations", async (ApiQueries q, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+            TypedResults.Json(await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false), Json))
+            .WithSummary("Every station with last seen, online state, battery, RSSI and its latest reading.");
+
+        api.MapGet("/stations/{id}", async (string id, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            Station station = Params.Station(registry, id, "id");
+            return TypedResults.Json((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Single(s => s.Id == station.Id), Json);
+        }).WithSummary("One station.");
+
+        api.MapGet("/stations/{id}/series", async (string id, string? field, string? from, string? to, string? agg, string? window, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            Station station = Params.Station(registry, id, "id");
+            string f = Params.Field(station, field ?? throw new BadParameterException("field", "'field' is required; known: " + string.Join(", ", Params.FieldsOf(station)) + "."));
+            string aggregation = Params.Aggregation(agg);
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(1));
+            TimeSpan w = window is null ? AutoWindow(end - start, o.Value.MaxPoints) : Params.Duration("window", window);
+            if ((end - start) / w > o.Value.MaxPoints)
+            {
+                throw new BadParameterException("window", $"{window} gives {(end - start) / w:0} points; at most {o.Value.MaxPoints} (use a wider window or a shorter range).");
+            }
+
+            IReadOnlyList<SeriesPoint> points = await q.SeriesAsync(station, f, aggregation, w, start, end, ct).ConfigureAwait(false);
+            return TypedResults.Json(new
+            {
+                station = station.Id, field = f, agg = aggregation, window_s = (long)w.TotalSeconds, from = start, to = end,
+                warning_level_m = station.WarningLevelM, guaranteed_level_m = station.GuaranteedLevelM,
+                points = points.Select(p => new object[] { p.Time, p.Value }),
+            }, Json);
+        }).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points.");
+
+        api.MapGet("/species", async (string? from, string? to, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
+            string? s = site is null ? null : Params.Site(registry, site);
+            var rows = await q.SpeciesAsync(start, end, s, ct).ConfigureAwait(false);
+            return TypedResults.Json(rows.GroupBy(r => r.Species).Select(g => new
+            {
+                species = g.Key,
+                detections = g.Sum(r => r.Detections),
+                individuals = g.Sum(r => r.Individuals),
+                sites = g.Select(r => new { site = r.Site, detections = r.Detections, individuals = r.Individuals }),
+            }), Json);
+        }).WithSummary("Species detected in a period, with detection and individual counts per site.");
+
+        api.MapGet("/species/{species}/detections", async (string species, string? from, string? to, string? interval, string? station, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
+            string i = Params.Interval(interval);
+            string? st = station is null ? null : Params.Station(registry, station).Id;
+            string? si = site is null ? null : Params.Site(registry, site);
+            string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
+            IReadOnlyList<DetectionRecord> records = await q.DetectionsAsync(name, start, end, st, si, ct).ConfigureAwait(false);
+            return TypedResults.Json(new
+            {
+                species = name, interval = i, from = start, to = end, station = st, site = si, timezone = "Asia/Shanghai",
+                counts = SpeciesMetrics.Bucket(records.Select(r => r.Time), i, start, end).Select(b => new { start = b.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), detections = b.Count }),
+            }, Json);
+        }).WithSummary("Detections of a species per local day, ISO week or month, for a station, a site or all.");
+
+        api.MapGet("/species/{species}/rai", async (string species, string? from, string? to, string? independence, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
+            TimeSpan gap = independence is null ? TimeSpan.FromMinutes(30) : Params.Duration("independence", independence);
+            string? si = site is null ? null : Params.Site(registry, site);
+            string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
+            IReadOnlyList<DetectionRecord> independent = SpeciesMetrics.Independent(await q.DetectionsAsync(name, start, end, null, si, ct).ConfigureAwait(false), gap);
+            IReadOnlyDictionary<string, List<DateTimeOffset>> working = await q.WorkingEvidenceAsync(start, end, ct).ConfigureAwait(false);
+            var traps = registry.Stations.Where(s => s.Kind == StationKind.CameraTrap && (si is null || s.Site.Id == si)).OrderBy(s => s.Id, StringComparer.Ordinal)
+                .Select(s => (Station: s, Detections: independent.Count(r => r.Station == s.Id), Nights: SpeciesMetrics.TrapNights(working.GetValueOrDefault(s.Id) ?? [], start, end))).ToList();
+            int detections = traps.Sum(t => t.Detections), nights = traps.Sum(t => t.Nights);
+            return TypedResults.Json(new
+            {
+                species = name, from = start, to = end, independence_s = (long)gap.TotalSeconds, site = si,
+                independent_detections = detections, trap_nights = nights, rai = SpeciesMetrics.Rai(detections, nights),
+                stations = traps.Select(t => new { station = t.Station.Id, site = t.Station.Site.Id, independent_detections = t.Detections, trap_nights = t.Nights, rai = SpeciesMetrics.Rai(t.Detections, t.Nights) }),
+            }, Json);
+        }).WithSummary("Relative abundance index: independent detections per 100 trap-nights (trap-nights from the days each camera was seen working).");
+
+        api.MapGet("/species/{species}/activity", async (string species, string? from, string? to, string? independence, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
+            TimeSpan gap = independence is null ? TimeSpan.FromMinutes(30) : Params.Duration("independence", independence);
+            string? si = site is null ? null : Params.Site(registry, site);
+            string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
+            IReadOnlyList<DetectionRecord> independent = SpeciesMetrics.Independent(await q.DetectionsAsync(name, start, end, null, si, ct).ConfigureAwait(false), gap);
+            return TypedResults.Json(new { species = name, from = start, to = end, timezone = "Asia/Shanghai", independence_s = (long)gap.TotalSeconds, hours = SpeciesMetrics.Activity(independent) }, Json);
+        }).WithSummary("Diel activity: independent detections by hour of day, Beijing time.");
+
+        api.MapGet("/export/detections.csv", async (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
+            var csv = new StringBuilder("time_utc,time_local,station,site,zone,latitude,longitude,species,count,confidence,event_id\n");
+            foreach (var d in await q.AllDetectionsAsync(start, end, ct).ConfigureAwait(false))
+            {
+                Station s = registry.TryGet(d.Station, out Station? found) ? found : throw new InvalidOperationException("unknown station in store: " + d.Station);
+                csv.Append(CultureInfo.InvariantCulture, $"{d.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ},{d.Time.ToOffset(Params.Local):yyyy-MM-ddTHH:mm:sszzz},{d.Station},{s.Site.Id},{s.Zone},{s.Lat},{s.Lon},{Csv(d.Species)},{d.Count},{d.Confidence},{Csv(d.EventId)}\n");
+            }
+
+            return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
+        }).WithSummary("Every camera-trap detection of a period as CSV.");
+
+        api.MapGet("/export/camtrap-dp.zip", async (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
+            byte[] zip = await CamtrapDp.BuildAsync(q, registry, start, end, time.GetUtcNow(), ct).ConfigureAwait(false);
+            return TypedResults.File(zip, "application/zip", $"gardencity-camtrap-dp-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.zip");
+        }).WithSummary("A Camtrap DP 1.0 data package (datapackage.json, deployments, media, observations) of a period, for GBIF.");
+
+        MapAlerts(api);
+        return api;
+    }
+
+    private static void MapAlerts(RouteGroupBuilder api)
+    {
+        api.MapGet("/alerts/active", async (HttpContext http, CancellationToken ct) =>
+        {
+            AlertingService alerting = http.RequestServices.GetService<AlertingService>() ?? throw new BadParameterException("(role)", "Active alerts need the alerting role in this process.");
+            return TypedResults.Json(await alerting.ActiveAsync(ct).ConfigureAwait(false), AlertNotification.Json);
+        }).WithSummary("Alerts in force (needs the alerting role in the same process).");
+
+        api.MapGet("/alerts/history", async (string? from, string? to, string? rule, string? station, string? severity, string? audience, string? transition, int? limit, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(7));
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (rule is not null)
+            {
+                tags["rule"] = Params.Token("rule", rule);
+            }
+
+            if (station is not null)
+            {
+                tags["station"] = Params.Station(registry, station).Id;
+            }
+
+            if (severity is not null)
+            {
+                tags["severity"] = severity is "info" or "blue" or "yellow" or "orange" or "red" ? severity : throw new BadParameterException("severity", $"'{Params.Shorten(severity)}' is not one of info, blue, yellow, orange, red.");
+            }
+
+            if (audience is not null)
+            {
+                tags["audience"] = audience is "emergency" or "ecology" or "maintenance" ? audience : throw new BadParameterException("audience", $"'{Params.Shorten(audience)}' is not one of emergency, ecology, maintenance.");
+            }
+
+            if (transition is not null)
+            {
+                tags["transition"] = transition is "raised" or "escalated" or "deescalated" or "resolved" or "acknowledged" or "late" ? transition : throw new BadParameterException("transition", $"'{Params.Shorten(transition)}' is not a transition.");
+            }
+
+            int n = limit ?? 500;
+            if (n is < 1 or > 10_000)
+            {
+                throw new BadParameterException("limit", "'limit' must be 1–10000.");
+            }
+
+            return TypedResults.Json(await q.AlertHistoryAsync(start, end, tags, n, ct).ConfigureAwait(false), Json);
+        }).WithSummary("Alert changes from the history, newest first, filtered by rule, station, severity, audience, transition.");
+
+        api.MapPost("/alerts/{id}/ack", async (string id, HttpContext http, CancellationToken ct) =>
+        {
+            AlertingService alerting = http.RequestServices.GetService<AlertingService>() ?? throw new BadParameterException("(role)", "Acknowledging needs the alerting role in this process.");
+            string by = (string)http.Items[ApiKeyFilter.CallerItem]!;
+            Alert? alert = await alerting.AcknowledgeAsync(Params.Token("id", id), by, ct).ConfigureAwait(false);
+            return alert is null ? Problems.Status(StatusCodes.Status404NotFound, $"No active alert '{Params.Shorten(id)}'.") : TypedResults.Json(alert, AlertNotification.Json);
+        }).AddEndpointFilter(new ApiKeyFilter(ApiRole.Responder)).WithSummary("Acknowledge an active alert; recorded with the key's name and the time (responder role).");
+
+        api.MapGet("/alerts/stream", async (HttpContext http, AlertFeed feed, CancellationToken ct) =>
+        {
+            http.Response.Headers.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            await http.Response.WriteAsync(": connected\n\n", ct).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await foreach (AlertNotification n in feed.SubscribeAsync(ct).ConfigureAwait(false))
+                {
+                    await http.Response.WriteAsync($"id: {n.NotificationId}\nevent: alert\ndata: {JsonSerializer.Serialize(n, AlertNotification.Json)}\n\n", ct).ConfigureAwait(false);
+                    await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away.
+            }
+        }).WithSummary("Server-sent events: every alert change as it happens (event 'alert', JSON data).");
+    }
+
+    /// <summary>A window giving at most <paramref name="maxPoints"/> points, rounded up to a whole minute, hour or day.</summary>
+    internal static TimeSpan AutoWindow(TimeSpan range, int maxPoints)
+    {
+        double seconds = Math.Max(60, range.TotalSeconds / maxPoints);
+        foreach (int step in new[] { 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400 })
+        {
+            if (step >= seconds)
+            {
+                return TimeSpan.FromSeconds(step);
+            }
+        }
+
+        return TimeSpan.FromDays(Math.Ceiling(seconds / 86400));
+    }
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All), // Chinese as is; <, >, & still escaped
+    };
+
+    private static string Csv(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal)
+        ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+        : value;
+
+    /// <summary>Turns <see cref="BadParameterException"/> into a 400 problem naming the parameter.</summary>
+    private sealed class BadParameterFilter : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (BadParameterException ex)
+            {
+                return Problems.BadParameter(ex);
+            }
+        }
+    }
+}
