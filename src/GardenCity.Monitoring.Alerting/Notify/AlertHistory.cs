@@ -16,12 +16,15 @@ public static class AlertHistory
     /// <summary>Measurement of FWI days.</summary>
     public const string FireWeatherMeasurement = "fire_weather";
 
-    /// <summary>One line per change. Time: the change's measurement time (acknowledgements: when acknowledged).</summary>
+    /// <summary>
+    /// One line per change, at the measurement time of the alert's latest change (so an incident's history sits
+    /// together even in a replay); an acknowledgement's own clock time is the field <c>acknowledged_at</c>.
+    /// </summary>
     public static string Line(AlertChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         Alert a = change.Alert;
-        DateTimeOffset time = change.Transition == Transition.Acknowledged && a.AcknowledgedAt is { } ack ? ack : a.UpdatedAt;
+        DateTimeOffset time = a.UpdatedAt;
         var line = new StringBuilder(AlertMeasurement);
         Tag(line, "rule", a.RuleId);
         Tag(line, "station", a.StationId);
@@ -48,6 +51,11 @@ public static class AlertHistory
         if (a.AcknowledgedBy is { } by)
         {
             line.Append(",acknowledged_by=").Append(Quote(by));
+        }
+
+        if (a.AcknowledgedAt is { } at)
+        {
+            line.Append(",acknowledged_at=").Append(Quote(at.ToString("O", CultureInfo.InvariantCulture)));
         }
 
         line.Append(' ').Append(Nanoseconds(time));

@@ -3,6 +3,11 @@
 // diel activity. Charts: Chart.js 4.5.1 (vendor/). No external resources.
 'use strict';
 const state = { lang: localStorage.getItem('gc-lang') || 'zh', key: localStorage.getItem('gc-key') || '', stations: [], charts: {}, alerts: new Map() };
+// A key given once in the address (?key=...) is kept in this browser and removed from the address bar.
+// ?from=...&to=... (ISO times) open a given period, e.g. a link to the July 2023 storm.
+const query = new URLSearchParams(location.search);
+const given = query.get('key');
+if (given) { state.key = given; localStorage.setItem('gc-key', given); query.delete('key'); history.replaceState(null, '', location.pathname + (query.size ? '?' + query : '')); }
 const COLORS = { blue: '#1f6fd1', yellow: '#e6b800', orange: '#f07c00', red: '#d11f1f', info: '#6b7280' };
 const SEV_ZH = { info: '提示', blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' };
 const KIND_COLORS = { 'weather': '#1f6fd1', 'water-level': '#0f9d8a', 'fire': '#d11f1f', 'camera-trap': '#7a4cc2' };
@@ -105,7 +110,10 @@ function fill(select, items, label) {
 async function loadStations() {
   state.stations = await api('/api/v1/stations');
   const latest = state.stations.map(s => s.last_seen).filter(Boolean).sort().pop();
-  if (latest && !$('to').value) {
+  if (query.get('from') && query.get('to') && !$('to').value) {
+    $('from').value = localInput(new Date(query.get('from')));
+    $('to').value = localInput(new Date(query.get('to')));
+  } else if (latest && !$('to').value) {
     const to = new Date(latest);
     $('to').value = localInput(new Date(to.getTime() + 60000));
     $('from').value = localInput(new Date(to.getTime() - 2 * 86400000));

@@ -58,6 +58,81 @@ internal static class Repo
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
     }
 
+    /// <summary>Starts <c>node</c> in <paramref name="directory"/>; its stdout is read as JSON lines with an <c>event</c> field.</summary>
+    public static NodeProcess StartNode(string directory, IEnumerable<string> arguments) => new(Start("node", arguments, directory));
+
+    /// <summary>A node script reporting JSON lines; <see cref="NextAsync"/> waits for the next line of an event.</summary>
+    public sealed class NodeProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly System.Text.StringBuilder _stderr = new();
+
+        public NodeProcess(Process process)
+        {
+            _process = process;
+            _process.ErrorDataReceived += (_, e) =>
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            };
+            _process.BeginErrorReadLine();
+        }
+
+        public async Task<System.Text.Json.JsonElement> NextAsync(string eventName, TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            while (true)
+            {
+                string? line;
+                try
+                {
+                    line = await _process.StandardOutput.ReadLineAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"node did not report '{eventName}' within {timeout}:\n{Errors}");
+                }
+
+                if (line is null)
+                {
+                    throw new InvalidOperationException($"node ended before '{eventName}':\n{Errors}");
+                }
+
+                if (line.StartsWith('{'))
+                {
+                    System.Text.Json.JsonElement e = System.Text.Json.JsonDocument.Parse(line).RootElement.Clone();
+                    if (e.GetProperty("event").GetString() == eventName)
+                    {
+                        return e;
+                    }
+                }
+            }
+        }
+
+        private string Errors
+        {
+            get
+            {
+                lock (_stderr)
+                {
+                    return _stderr.ToString();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
+
     private static string FindRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,356 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GardenCity.Monitoring.Api.Auth;
+using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+
+namespace GardenCity.Monitoring.IntegrationTests;
+
+/// <summary>
+/// One real <c>gardencity run --roles ingest,alerting,api</c> process (embedded broker) over a fresh database filled by
+/// the real simulator (two days of the leopard scenario), plus a small hand-made data set; the API over HTTP and the
+/// dashboard in headless Chromium.
+/// </summary>
+public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
+{
+    public const string ReaderKey = "gck_reader-test-key-0001", ResponderKey = "gck_responder-test-key-0002", AdminKey = "gck_admin-test-key-0003";
+    private string _dir = string.Empty;
+    private GardenCityProcess? _process;
+
+    public HttpClient Http { get; private set; } = new();
+
+    public int Broker { get; private set; }
+
+    public string Database { get; private set; } = string.Empty;
+
+    public string InfluxUrl => servers.Influx.Url;
+
+    public async ValueTask InitializeAsync()
+    {
+        _dir = Directory.CreateTempSubdirectory("gc-api-").FullName;
+        Broker = ServerProcess.FreePort();
+        int api = ServerProcess.FreePort();
+        Database = "q" + Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string>
+        {
+            ["GardenCity:Roles"] = "ingest,alerting,api",
+            ["GardenCity:Broker:Port"] = Broker.ToString(CultureInfo.InvariantCulture),
+            ["GardenCity:Health:Url"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
+            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
+            ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Influx:Database"] = Database,
+            ["GardenCity:DeadLetter:Directory"] = Path.Combine(_dir, "dlq"),
+            ["GardenCity:Spool:Directory"] = Path.Combine(_dir, "spool"),
+            ["GardenCity:Alerting:StateDirectory"] = Path.Combine(_dir, "alerting"),
+            ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
+        };
+        string[] keys = [ReaderKey, ResponderKey, AdminKey];
+        string[] roles = ["Reader", "Responder", "Admin"];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            settings[$"GardenCity:Api:Keys:{i}:Name"] = roles[i].ToLowerInvariant() + "-test";
+            settings[$"GardenCity:Api:Keys:{i}:Role"] = roles[i];
+            settings[$"GardenCity:Api:Keys:{i}:KeyHash"] = ApiKeyFilter.Hash(keys[i]);
+        }
+
+        _process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
+        string report = Path.Combine(_dir, "report.json");
+        var (code, stdout, stderr) = await Repo.RunAsync("dotnet",
+            [Repo.SimulatorDll, "--scenario", "leopard", "--duration", "2.00:00:00", "--speed", "0", "--seed", "3", "--port", Broker.ToString(CultureInfo.InvariantCulture), "--report", report],
+            timeout: TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, stdout + stderr);
+        long expected = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("expected_points").GetProperty("camera_trap_trigger").GetInt64();
+        await InfluxServer.WaitUntilAsync(async () => await CountAsync("SELECT count(\"detections\") FROM \"camera_trap_trigger\"") >= expected,
+            TimeSpan.FromSeconds(60), () => "simulated data not stored", CancellationToken.None);
+        await WriteHandMadeDataAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            try
+            {
+                await _process.TerminateAsync();
+            }
+            finally
+            {
+                _process.Dispose();
+            }
+        }
+
+        Http.Dispose();
+        ServerProcess.DeleteDirectory(_dir);
+    }
+
+    // ls-ct-02 (Lingshan): a species the simulator never produces, Naemorhedus griseus (long-tailed goral), in October
+    // 2024 (the leopard scenario starts 2024-10-01; its own ls-ct-02 data is left out of this range by a later month).
+    // Detections (Beijing time): 11-02 21:00, 21:20 (dependent), 21:40 (independent: 40 min after 21:00), 11-03 05:10.
+    // Working: online status on 11-01, 11-02, 11-03 and 11-05; the 11-04 only a Last Will (offline): not a trap-night.
+    // Hand-computed over 11-01..11-06: 3 independent detections / 4 trap-nights → RAI 75; by hour: 21h ×2, 5h ×1.
+    private async Task WriteHandMadeDataAsync()
+    {
+        static long Ns(int day, int hour, int minute) => (new DateTimeOffset(2024, 11, day, hour, minute, 0, TimeSpan.FromHours(8)).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        var lines = new StringBuilder();
+        const string tags = "station=ls-ct-02,site=lingshan,kind=camera-trap";
+        foreach ((int d, int h, int m) in new[] { (2, 21, 0), (2, 21, 20), (2, 21, 40), (3, 5, 10) })
+        {
+            lines.Append(CultureInfo.InvariantCulture, $"camera_trap,{tags},species=Naemorhedus\\ griseus count=1i,confidence=0.91,event_id=\"hm-{d}-{h}-{m}\" {Ns(d, h, m)}\n");
+            lines.Append(CultureInfo.InvariantCulture, $"camera_trap_trigger,{tags} detections=1i,event_id=\"hm-{d}-{h}-{m}\",image_uri=\"s3://x/hm-{d}-{h}-{m}.jpg\" {Ns(d, h, m)}\n");
+        }
+
+        foreach (int d in new[] { 1, 2, 3, 5 })
+        {
+            lines.Append(CultureInfo.InvariantCulture, $"station_status,{tags} online=true,battery_v=12.4 {Ns(d, 12, 0)}\n");
+        }
+
+        lines.Append(CultureInfo.InvariantCulture, $"station_status,{tags} online=false {Ns(4, 12, 0)}\n");
+        using HttpResponseMessage write = await new HttpClient().PostAsync(new Uri($"{servers.Influx.Url}/write?db={Database}"), new StringContent(lines.ToString()), CancellationToken.None);
+        Assert.True(write.IsSuccessStatusCode, await write.Content.ReadAsStringAsync());
+    }
+
+    public async Task<long> CountAsync(string q)
+    {
+        using var http = new HttpClient();
+        string json = await http.GetStringAsync(new Uri($"{servers.Influx.Url}/query?db={Database}&q={Uri.EscapeDataString(q)}"));
+        JsonElement results = JsonDocument.Parse(json).RootElement.GetProperty("results")[0];
+        return results.TryGetProperty("series", out JsonElement s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
+    }
+}
+
+public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private const string ReaderKey = ApiFixture.ReaderKey, ResponderKey = ApiFixture.ResponderKey, AdminKey = ApiFixture.AdminKey;
+
+    private HttpClient Http => fixture.Http;
+
+    private int BrokerPort => fixture.Broker;
+
+    private Task<long> CountAsync(string q) => fixture.CountAsync(q);
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path, string? key = ReaderKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        if (key is not null)
+        {
+            request.Headers.Add("X-Api-Key", key);
+        }
+
+        using HttpResponseMessage response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private const string October = "from=2024-10-01T00:00:00%2B08:00&to=2024-10-03T00:00:00%2B08:00";
+    private const string November = "from=2024-11-01T00:00:00%2B08:00&to=2024-11-06T00:00:00%2B08:00";
+
+    [Fact]
+    public async Task Stations_ListEveryStationWithItsStateAndLatestReading()
+    {
+        var (status, body) = await GetAsync("/api/v1/stations");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(34, body.GetArrayLength());
+        JsonElement gauge = body.EnumerateArray().Single(s => s.GetProperty("id").GetString() == "qs-wl-01");
+        Assert.Equal(2.0, gauge.GetProperty("warning_level_m").GetDouble());
+        Assert.True(gauge.GetProperty("latest").GetProperty("water_level_m").GetDouble() > 0);
+        Assert.Equal(new DateTimeOffset(2024, 10, 2, 16, 0, 0, TimeSpan.Zero), gauge.GetProperty("last_seen").GetDateTimeOffset(), TimeSpan.FromMinutes(31));
+        Assert.False(gauge.GetProperty("online").GetBoolean()); // last seen in 2024, now is 2026
+        Assert.True(gauge.GetProperty("battery_v").GetDouble() > 10);
+        var (one, station) = await GetAsync("/api/v1/stations/qs-wl-01");
+        Assert.Equal((HttpStatusCode.OK, "qingshui-river"), (one, station.GetProperty("site").GetString()));
+    }
+
+    [Fact]
+    public async Task Series_DownsampledWithinMaxPoints_AndExplicitWindowAggregates()
+    {
+        var (status, auto) = await GetAsync($"/api/v1/stations/qs-wl-01/series?field=water_level_m&{October}");
+        var (_, hourly) = await GetAsync($"/api/v1/stations/bhs-wx-01/series?field=rain_mm&agg=sum&window=1h&{October}");
+        var (_, raw) = await GetAsync($"/api/v1/stations/bhs-wx-01/series?field=rain_mm&agg=sum&window=5m&{October}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(300, auto.GetProperty("window_s").GetInt64()); // 2 days / 2000 points = 86 s → 5-minute windows
+        Assert.InRange(auto.GetProperty("points").GetArrayLength(), 500, 576);
+        Assert.Equal(48, hourly.GetProperty("points").GetArrayLength());
+        double SumOf(JsonElement e) => e.GetProperty("points").EnumerateArray().Sum(p => p[1].GetDouble());
+        Assert.Equal(SumOf(raw), SumOf(hourly), 6); // the hourly sums add up to the 5-minute sums
+        var (tooMany, problem) = await GetAsync($"/api/v1/stations/bhs-wx-01/series?field=rain_mm&window=1m&from=2024-01-01T00:00:00Z&to=2024-12-01T00:00:00Z");
+        Assert.Equal((HttpStatusCode.BadRequest, "window"), (tooMany, problem.GetProperty("parameter").GetString()));
+    }
+
+    [Fact]
+    public async Task Species_DetectionsRaiAndActivity_MatchTheHandComputedDataSet()
+    {
+        var (_, list) = await GetAsync($"/api/v1/species?{November}&site=lingshan");
+        var (_, daily) = await GetAsync($"/api/v1/species/Naemorhedus%20griseus/detections?{November}");
+        var (_, weekly) = await GetAsync($"/api/v1/species/Naemorhedus%20griseus/detections?interval=week&station=ls-ct-02&{November}");
+        var (_, rai) = await GetAsync($"/api/v1/species/Naemorhedus%20griseus/rai?{November}&site=lingshan");
+        var (_, rai0) = await GetAsync($"/api/v1/species/Naemorhedus%20griseus/rai?{November}&site=lingshan&independence=0m".Replace("0m", "1s", StringComparison.Ordinal));
+        var (_, activity) = await GetAsync($"/api/v1/species/Naemorhedus%20griseus/activity?{November}");
+
+        JsonElement goral = list.EnumerateArray().Single(s => s.GetProperty("species").GetString() == "Naemorhedus griseus");
+        Assert.Equal((4, 4), (goral.GetProperty("detections").GetInt32(), goral.GetProperty("individuals").GetInt32()));
+        Assert.Equal(["2024-11-01:0", "2024-11-02:3", "2024-11-03:1", "2024-11-04:0", "2024-11-05:0"],
+            daily.GetProperty("counts").EnumerateArray().Select(c => $"{c.GetProperty("start").GetString()}:{c.GetProperty("detections").GetInt32()}"));
+        Assert.Equal(["2024-10-28:4", "2024-11-04:0"], weekly.GetProperty("counts").EnumerateArray().Select(c => $"{c.GetProperty("start").GetString()}:{c.GetProperty("detections").GetInt32()}"));
+        JsonElement station = rai.GetProperty("stations").EnumerateArray().Single(s => s.GetProperty("station").GetString() == "ls-ct-02");
+        Assert.Equal((3, 4, 75.0), (station.GetProperty("independent_detections").GetInt32(), station.GetProperty("trap_nights").GetInt32(), station.GetProperty("rai").GetDouble()));
+        Assert.Equal(4, rai0.GetProperty("stations").EnumerateArray().Single(s => s.GetProperty("station").GetString() == "ls-ct-02").GetProperty("independent_detections").GetInt32());
+        int[] hours = activity.GetProperty("hours").EnumerateArray().Select(h => h.GetInt32()).ToArray();
+        Assert.Equal((3, 2, 1), (hours.Sum(), hours[21], hours[5]));
+    }
+
+    [Fact]
+    public async Task Species_FromTheSimulator_AreListedWithTheirSites()
+    {
+        var (_, list) = await GetAsync($"/api/v1/species?{October}");
+
+        Assert.Contains(list.EnumerateArray(), s => s.GetProperty("species").GetString() == "Capreolus pygargus" && s.GetProperty("detections").GetInt32() > 0);
+        Assert.All(list.EnumerateArray(), s => Assert.Equal(s.GetProperty("detections").GetInt64(), s.GetProperty("sites").EnumerateArray().Sum(x => x.GetProperty("detections").GetInt64())));
+    }
+
+    [Fact]
+    public async Task Export_CsvAndCamtrapDp_CarryEveryDetectionWithConsistentTables()
+    {
+        using var csvRequest = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/export/detections.csv?{November}", UriKind.Relative)) { Headers = { { "X-Api-Key", ReaderKey } } };
+        string csv = await (await Http.SendAsync(csvRequest, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var zipRequest = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/export/camtrap-dp.zip?{October}", UriKind.Relative)) { Headers = { { "X-Api-Key", ReaderKey } } };
+        using HttpResponseMessage zipResponse = await Http.SendAsync(zipRequest, TestContext.Current.CancellationToken);
+        using var zip = new ZipArchive(await zipResponse.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(5, csv.Trim().Split('\n').Length); // header + the 4 hand-made detections
+        Assert.Contains("ls-ct-02,lingshan,", csv, StringComparison.Ordinal);
+        CamtrapDpCheck.Validate(zip);
+        var (_, species) = await GetAsync($"/api/v1/species?{October}");
+        long detections = species.EnumerateArray().Sum(s => s.GetProperty("detections").GetInt64());
+        Assert.Equal(detections, CamtrapDpCheck.Rows(zip, "observations.csv").Count(r => r["observationType"] != "blank"));
+    }
+
+    [Fact]
+    public async Task Alerts_HistoryActiveAcknowledgeAndLiveStream_WithRoleChecks()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using var stream = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/alerts/stream", UriKind.Relative)) { Headers = { { "X-Api-Key", ReaderKey } } };
+        using HttpResponseMessage live = await Http.SendAsync(stream, HttpCompletionOption.ResponseHeadersRead, ct);
+        using var reader = new StreamReader(await live.Content.ReadAsStreamAsync(ct));
+        Assert.Equal(": connected", await reader.ReadLineAsync(ct));
+
+        // A flood at qs-wl-01, published by the station itself: raised, seen on the stream, acknowledged.
+        await using (TestPublisher gauge = await TestPublisher.ConnectAsync(BrokerPort, "qs-wl-01", "qs-wl-01", "gc-dev-qs-wl-01"))
+        {
+            await gauge.PublishAsync("gc/v1/water-level/qs-wl-01/telemetry", """{"ts":"2024-10-02T16:10:00Z","seq":999999,"values":{"water_level_m":3.4}}""");
+        }
+
+        string? data = null;
+        while (data is null || !data.Contains("flood-level", StringComparison.Ordinal))
+        {
+            string line = await reader.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), ct) ?? throw new InvalidOperationException("stream ended");
+            data = line.StartsWith("data: ", StringComparison.Ordinal) ? line[6..] : data;
+        }
+
+        JsonElement n = JsonDocument.Parse(data).RootElement;
+        string id = n.GetProperty("alert_id").GetString()!;
+        Assert.Equal(("raised", "red"), (n.GetProperty("transition").GetString(), n.GetProperty("severity").GetString()));
+        var (_, active) = await GetAsync("/api/v1/alerts/active");
+        Assert.Contains(active.EnumerateArray(), a => a.GetProperty("id").GetString() == id);
+
+        Assert.Equal(HttpStatusCode.Forbidden, await PostAsync($"/api/v1/alerts/{id}/ack", ReaderKey));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync($"/api/v1/alerts/{id}/ack", null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync($"/api/v1/alerts/{id}/ack", "gck_wrong"));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync($"/api/v1/alerts/{id}/ack", ResponderKey));
+        Assert.Equal(HttpStatusCode.NotFound, await PostAsync("/api/v1/alerts/flood-level.nope.20240101T000000Z/ack", AdminKey));
+        var (_, after) = await GetAsync("/api/v1/alerts/active");
+        Assert.Equal("responder-test", after.EnumerateArray().Single(a => a.GetProperty("id").GetString() == id).GetProperty("acknowledged_by").GetString());
+
+        await InfluxServer.WaitUntilAsync(async () => (await GetAsync("/api/v1/alerts/history?from=2024-10-01T00:00:00Z&to=2025-09-30T00:00:00Z&station=qs-wl-01&rule=flood-level")).Body.GetArrayLength() >= 2,
+            TimeSpan.FromSeconds(20), () => "history not written", ct);
+        var (_, history) = await GetAsync("/api/v1/alerts/history?from=2024-10-01T00:00:00Z&to=2025-09-30T00:00:00Z&station=qs-wl-01&rule=flood-level");
+        Assert.Equal(["acknowledged", "raised"], history.EnumerateArray().Select(h => h.GetProperty("transition").GetString()).Order(StringComparer.Ordinal));
+        Assert.Contains(history.EnumerateArray(), h => h.GetProperty("acknowledged_by").ValueKind == JsonValueKind.String && h.GetProperty("acknowledged_by").GetString() == "responder-test");
+    }
+
+    [Fact]
+    public async Task Keys_AreRequiredAndCheckedOnEveryEndpoint()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/api/v1/stations", key: null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/api/v1/stations", key: "gck_not-a-key")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/api/v1/stations", key: AdminKey)).Status);
+        var (status, body) = await GetAsync("/api/openapi/v1.json", key: null);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body.GetProperty("paths").TryGetProperty("/api/v1/species/{species}/rai", out _));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/stations/no-such-station", "id")]
+    [InlineData("/api/v1/stations/qs-wl-01%27%20OR%20%271%27=%271/series?field=water_level_m", "id")]
+    [InlineData("/api/v1/stations/qs-wl-01/series", "field")]
+    [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m%22%20FROM%20water_level%3B%20DROP%20DATABASE%20x", "field")]
+    [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&agg=count", "agg")]
+    [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&window=1%20week", "window")]
+    [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&from=2024-10-01", "from")]
+    [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&from=2000-01-01T00:00:00Z&to=2024-01-01T00:00:00Z", "to")]
+    [InlineData("/api/v1/species/Panthera%27%3B%20DROP%20DATABASE%20x%3B--/rai?from=2024-10-01T00:00:00Z&to=2024-10-03T00:00:00Z", "species")]
+    [InlineData("/api/v1/species/Homo%20erectus/activity?from=2024-10-01T00:00:00Z&to=2024-10-03T00:00:00Z", "species")]
+    [InlineData("/api/v1/species?site=%2F..%2F..%2Fetc", "site")]
+    [InlineData("/api/v1/species/Sus%20scrofa/detections?interval=fortnight", "interval")]
+    [InlineData("/api/v1/species/Sus%20scrofa/rai?independence=-5m", "independence")]
+    [InlineData("/api/v1/alerts/history?severity=purple", "severity")]
+    [InlineData("/api/v1/alerts/history?rule=x%27%20OR%201%3D1", "rule")]
+    [InlineData("/api/v1/alerts/history?limit=100000", "limit")]
+    public async Task HostileOrWrongParameters_Give400NamingTheParameter_AndTheDatabaseIsUntouched(string path, string parameter)
+    {
+        var (status, body) = await GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(parameter, body.GetProperty("parameter").GetString());
+        Assert.Equal(400, body.GetProperty("status").GetInt32());
+        Assert.True(await CountAsync("SELECT count(\"water_level_m\") FROM \"water_level\"") > 0);
+    }
+
+    [Fact]
+    public async Task Dashboard_InHeadlessChromium_RendersAlertsChartsAndALiveAlertWithoutReload()
+    {
+        string shots = Path.Combine(AppContext.BaseDirectory, "TestResults");
+        Directory.CreateDirectory(shots);
+        string screenshot = Path.Combine(shots, "dashboard.png");
+        string browser = Path.Combine(Repo.Root, "tests", "GardenCity.Monitoring.IntegrationTests", "browser");
+        using Repo.NodeProcess node = Repo.StartNode(browser, ["dashboard-check.mjs", Http.BaseAddress + "?key=" + ReaderKey + "&from=2024-10-01T00:00:00%2B08:00&to=2024-10-03T00:00:00%2B08:00", screenshot, "60000"]);
+        JsonElement ready = await node.NextAsync("ready", TimeSpan.FromSeconds(90));
+        Assert.Empty(ready.GetProperty("errors").EnumerateArray());
+        Assert.Equal("门头沟生态与应急监测", ready.GetProperty("title").GetString());
+        JsonElement charts = ready.GetProperty("charts");
+        Assert.Equal(34, charts.GetProperty("map").GetInt32());
+        Assert.True(charts.GetProperty("level").GetInt32() > 100, charts.ToString());
+        Assert.Equal(24, charts.GetProperty("activity").GetInt32());
+
+        // A new alert while the page is open: a flame at a fire station.
+        await using (TestPublisher fire = await TestPublisher.ConnectAsync(BrokerPort, "mfs-fire-02", "mfs-fire-02", "gc-dev-mfs-fire-02"))
+        {
+            await fire.PublishAsync("gc/v1/fire/mfs-fire-02/event", """{"ts":"2024-10-02T16:20:00Z","seq":999999,"event_id":"ui-flame-1","detection":"flame","confidence":0.95}""");
+        }
+
+        JsonElement alert = await node.NextAsync("alert", TimeSpan.FromSeconds(60));
+        Assert.StartsWith("fire-detection.mfs-fire-02.", alert.GetProperty("id").GetString(), StringComparison.Ordinal);
+        Assert.Equal("red", alert.GetProperty("severity").GetString());
+        Assert.Equal(1, alert.GetProperty("navigations").GetInt32()); // no reload
+        Assert.Equal("Mentougou ecological and emergency monitoring", (await node.NextAsync("english", TimeSpan.FromSeconds(30))).GetProperty("title").GetString());
+        Assert.Empty((await node.NextAsync("done", TimeSpan.FromSeconds(30))).GetProperty("errors").EnumerateArray());
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+        TestContext.Current.AddAttachment("dashboard screenshot", screenshot);
+    }
+
+    private async Task<HttpStatusCode> PostAsync(string path, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));
+        if (key is not null)
+        {
+            request.Headers.Add("X-Api-Key", key);
+        }
+
+        using HttpResponseMessage response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+}
