@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on one machine: a private InfluxDB 1.x (Debian's influxdb, installed if missing), `gardencity run`
-# with the embedded MQTT broker, the ingestion worker and the alerting worker, and the device simulator publishing
-# the Mentougou fleet.
+# with the embedded MQTT broker, the ingestion worker, the alerting worker and the query API with its dashboard, and
+# the device simulator publishing the Mentougou fleet.
 # Everything lives under .local/ in the repository; Ctrl-C stops it all.
 #   GC_SCENARIO=rainstorm-23-7 GC_SPEED=600 deploy/run-local.sh    (any simulator scenario and speed)
 set -euo pipefail
@@ -13,6 +13,7 @@ influx_port=${GC_INFLUX_PORT:-18086}
 influx_rpc_port=${GC_INFLUX_RPC_PORT:-18088}
 mqtt_port=${GC_MQTT_PORT:-1883}
 health_port=${GC_HEALTH_PORT:-9464}
+api_port=${GC_API_PORT:-8080}
 scenario=${GC_SCENARIO:-normal}
 speed=${GC_SPEED:-30}
 duration=${GC_DURATION:-2.00:00:00}
@@ -26,8 +27,8 @@ if ! command -v influxd >/dev/null 2>&1; then
   sudo_ apt-get update -qq
   sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends influxdb >/dev/null
 fi
-for port in "$influx_port" "$influx_rpc_port" "$health_port"; do
-  if port_busy "$port"; then echo "Port $port is in use; set GC_INFLUX_PORT / GC_INFLUX_RPC_PORT / GC_HEALTH_PORT to free ports." >&2; exit 1; fi
+for port in "$influx_port" "$influx_rpc_port" "$health_port" "$api_port"; do
+  if port_busy "$port"; then echo "Port $port is in use; set GC_INFLUX_PORT / GC_INFLUX_RPC_PORT / GC_HEALTH_PORT / GC_API_PORT to free ports." >&2; exit 1; fi
 done
 if port_busy "$mqtt_port"; then
   echo "Port $mqtt_port is in use (another MQTT broker?); set GC_MQTT_PORT to a free port, e.g. GC_MQTT_PORT=11883." >&2
@@ -54,7 +55,10 @@ pids+=("$INFLUXD_PID")
 
 # The simulator replays time faster than the clock, so absence ("silent for 30 min") is judged against the fleet's
 # latest measurement time (the watermark), as in any replay; a live deployment keeps the default, the wall clock.
-dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run --roles ingest,alerting \
+# The API answers anonymous readers here (loopback only); a deployment gives out keys (gardencity api new-key).
+dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run --roles ingest,alerting,api \
+  --set "GardenCity:Api:Url=http://127.0.0.1:${api_port}" \
+  --set "GardenCity:Api:AnonymousRole=Reader" \
   --set "GardenCity:Broker:Port=${mqtt_port}" \
   --set "GardenCity:Alerting:StateDirectory=${state}/alerting" \
   --set "GardenCity:Alerting:AbsenceClock=Watermark" \
@@ -76,14 +80,16 @@ pids+=($!)
 cat <<MSG
 
 GardenCity.Monitoring is running: the simulated fleet ($scenario, ${speed}x) → embedded MQTT broker → ingestion → InfluxDB,
-and the rule engine (deploy/rules/*.yaml) raising alerts.
+the rule engine (deploy/rules/*.yaml) raising alerts, and the query API with its dashboard.
+Where to look: the dashboard   http://127.0.0.1:${api_port}/   (alerts live, station map, water level, rain, species)
   MQTT broker (embedded)  127.0.0.1:${mqtt_port}   topics gc/v1/#   (watch: mosquitto_sub -p ${mqtt_port} -t 'gc/v1/#' -v)
   InfluxDB 1.x            http://127.0.0.1:${influx_port}   database gardencity
   Health and metrics      http://127.0.0.1:${health_port}/readyz   /healthz   /metrics (Prometheus)
+  Query API               http://127.0.0.1:${api_port}/api/v1/stations   OpenAPI: /api/openapi/v1.json
   Alerts                  http://127.0.0.1:${health_port}/alerts (in force)   /alerts/cap.atom (CAP 1.2 feed)
                           MQTT gc/v1/alerts/{audience}/{rule}/{station} (retained while active)
   Logs                    .local/logs/gardencity.log, simulator.log, influxd.log;  dead letters: .local/dead-letter/
-Where to look: the latest water level of every gauge, straight from InfluxDB:
+The latest water level of every gauge, straight from InfluxDB:
   curl -sG http://127.0.0.1:${influx_port}/query --data-urlencode db=gardencity --data-urlencode "q=SELECT last(water_level_m) FROM water_level GROUP BY station"
 For alerts, replay the July 2023 storm: GC_SCENARIO=rainstorm-23-7 GC_SPEED=600 deploy/run-local.sh
 Stop: Ctrl-C (stops the simulator, gardencity and influxd).

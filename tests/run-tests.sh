@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian/Ubuntu machine: installs what the tests start (influxd, mosquitto,
-# docker-compose for validating docker-compose.yml), restores NuGet packages, builds, runs every test project,
-# and ends with one line "N passed, N failed".
+# docker-compose for validating docker-compose.yml, chromium for the dashboard test, and node/npm for playwright-core),
+# restores NuGet and npm packages, builds, runs every test project, and ends with one line "N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -11,12 +11,17 @@ missing=()
 command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 { command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } || missing+=(mosquitto)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
-command -v chromium >/dev/null 2>&1 || true # not needed yet: no web page so far
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   sudo_ apt-get update -qq
   sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# playwright-core (pinned in package-lock.json) drives Debian's chromium for the dashboard test.
+(cd tests/GardenCity.Monitoring.IntegrationTests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 configuration=${CONFIGURATION:-Release}
 dotnet restore GardenCity.Monitoring.sln --nologo -v q
