@@ -88,4 +88,6 @@ newKey.SetAction(result =>
 });
 var apiCommand = new Command("api", "Query API tools.") { newKey };
 var root = new RootCommand("GardenCity.Monitoring: sensor data pipeline for Mentougou's ecological and emergency monitoring.") { run, registryCommand, RulesCommands.Create(), apiCommand };
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// System.CommandLine ends the process 2 s after SIGTERM/Ctrl-C by default (exit 143): far too soon for `run`, whose
+// workers drain what they received (up to 15 s) and save their state. The host's own shutdown bounds the wait.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) }).ConfigureAwait(false);

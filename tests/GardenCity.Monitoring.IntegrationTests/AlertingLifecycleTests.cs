@@ -37,6 +37,12 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
         string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
         await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(10), ct);
         int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort();
+
+        // A webhook that accepts connections and never answers: its worker is mid-request when the process is told
+        // to stop, so the stop takes seconds. Regression: System.CommandLine used to end the process 2 s after
+        // SIGTERM with exit code 143 before the workers had drained.
+        using var blackHole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackHole.Start(100);
         string database = "l" + Guid.NewGuid().ToString("N")[..12];
         var settings = new Dictionary<string, string>
         {
@@ -51,6 +57,9 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
             ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
             ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
             ["GardenCity:Alerting:AckToken"] = "s3cret-token",
+            ["GardenCity:Alerting:Webhooks:0:Name"] = "black-hole",
+            ["GardenCity:Alerting:Webhooks:0:Audience"] = "Emergency",
+            ["GardenCity:Alerting:Webhooks:0:Url"] = $"http://127.0.0.1:{((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port}/hook",
         };
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}") };
         int seq = 0;
@@ -117,7 +126,9 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
             string atom = await http.GetStringAsync(new Uri("/alerts/cap.atom", UriKind.Relative), ct);
             Assert.Equal(3, atom.Split("<entry>").Length - 1); // Alert, Update (acknowledged), Cancel — the feed survived the kill
             Assert.Contains("<title>Resolved: ", atom, StringComparison.Ordinal);
-            await second.TerminateAsync();
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            await second.TerminateAsync(); // asserts exit code 0
+            Assert.True(stopping.Elapsed > TimeSpan.FromSeconds(2), $"the stop took {stopping.Elapsed}: the black-hole webhook should have held it past 2 s");
         }
         finally
         {

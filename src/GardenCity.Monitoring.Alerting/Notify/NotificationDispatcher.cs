@@ -83,7 +83,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
 
         // Give queued notifications a moment to go out; what is left stays in the outbox for the next start.
         Task all = Task.WhenAll(_workers.Select(w => w.Task ?? Task.CompletedTask));
-        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(3))).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
