@@ -15,7 +15,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Polly;
 using Polly.Registry;
@@ -502,83 +501,24 @@ public sealed class AlertingService : BackgroundService
         }
     }
 
-    private async Task KeepConnectedAsync(CancellationToken stoppingToken)
+    private Task KeepConnectedAsync(CancellationToken stoppingToken)
     {
-        string host = _mqtt.Host.Length > 0 ? _mqtt.Host : "127.0.0.1";
-        int port = _mqtt.Host.Length > 0 || _embeddedBroker is null ? _mqtt.Port : _embeddedBroker.Port;
-        MqttClientOptions options = ClientOptions(host, port, _options.ClientId, persistent: true);
-        TimeSpan backoff = _mqtt.ReconnectDelay;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        (string host, int port) = MqttSubscription.Endpoint(_mqtt, _embeddedBroker);
+        var events = new SubscriptionEvents(
+            Connecting: () => Interlocked.Increment(ref _connection),
+            Refused: result => Log.ConnectRefused(_logger, host, port, result.ResultCode.ToString(), result.ReasonString),
+            Subscribed: result =>
             {
-                if (!await _client.TryPingAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    Interlocked.Increment(ref _connection);
-                    MqttClientConnectResult result = await _client.ConnectAsync(options, stoppingToken).ConfigureAwait(false);
-                    if (result.ResultCode != MqttClientConnectResultCode.Success)
-                    {
-                        throw new InvalidOperationException("connection refused: " + result.ResultCode);
-                    }
-
-                    await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(f => f.WithTopic(WireTopic.StationFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                        .Build(), stoppingToken).ConfigureAwait(false);
-                    Log.Connected(_logger, host, port, _options.ClientId, result.IsSessionPresent);
-                    _embeddedBroker?.SubscriberReady(_options.ClientId);
-                    backoff = _mqtt.ReconnectDelay;
-                }
-
-                await Task.Delay(_mqtt.ReconnectDelay, _time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException or System.Net.Sockets.SocketException)
-            {
-                Log.ConnectFailed(_logger, ex, host, port, backoff);
-                try
-                {
-                    await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _mqtt.MaxReconnectDelay.Ticks));
-            }
-        }
+                Log.Connected(_logger, host, port, _options.ClientId, result.IsSessionPresent);
+                _embeddedBroker?.SubscriberReady(_options.ClientId);
+            },
+            Failed: (ex, delay) => Log.ConnectFailed(_logger, ex, host, port, delay));
+        return MqttSubscription.KeepSubscribedAsync(_client, ClientOptions(_options.ClientId, persistent: true), WireTopic.StationFilter, _mqtt.ReconnectDelay, _mqtt.MaxReconnectDelay, _time, events, stoppingToken);
     }
 
-    private MqttClientOptions OutputOptions() => _mqtt.Host.Length > 0
-        ? ClientOptions(_mqtt.Host, _mqtt.Port, _options.ClientId + "-out", persistent: false)
-        : ClientOptions("127.0.0.1", _embeddedBroker?.Port ?? _mqtt.Port, _options.ClientId + "-out", persistent: false);
+    private MqttClientOptions OutputOptions() => ClientOptions(_options.ClientId + "-out", persistent: false);
 
-    private MqttClientOptions ClientOptions(string host, int port, string clientId, bool persistent)
-    {
-        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(!persistent)
-            .WithSessionExpiryInterval(persistent ? (uint)_mqtt.SessionExpiry.TotalSeconds : 0)
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (_options.Username.Length > 0)
-        {
-            builder = builder.WithCredentials(_options.Username, _options.Password);
-        }
-        else if (_mqtt.Username.Length > 0)
-        {
-            builder = builder.WithCredentials(_mqtt.Username, _mqtt.Password);
-        }
-        else if (_mqtt.Host.Length == 0 && _embeddedBroker is not null)
-        {
-            (string user, string password) = _embeddedBroker.InternalCredentials;
-            builder = builder.WithCredentials(user, password);
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions ClientOptions(string clientId, bool persistent) =>
+        MqttSubscription.ClientOptions(_mqtt, _embeddedBroker, clientId, persistent,
+            _options.Username.Length > 0 ? _options.Username : _mqtt.Username, _options.Username.Length > 0 ? _options.Password : _mqtt.Password);
 }

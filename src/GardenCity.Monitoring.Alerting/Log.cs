@@ -31,6 +31,9 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Alerting cannot reach MQTT broker {Host}:{Port}; next try in {Delay}")]
     public static partial void ConnectFailed(ILogger logger, Exception exception, string host, int port, TimeSpan delay);
 
+    [LoggerMessage(LogLevel.Warning, "MQTT broker {Host}:{Port} refused the alerting connection: {ResultCode} {Reason}")]
+    public static partial void ConnectRefused(ILogger logger, string host, int port, string resultCode, string? reason);
+
     [LoggerMessage(LogLevel.Warning, "Publishing alert {Topic} failed")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string topic);
 

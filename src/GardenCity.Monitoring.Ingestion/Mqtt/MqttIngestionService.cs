@@ -9,7 +9,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace GardenCity.Monitoring.Ingestion.Mqtt;
@@ -119,57 +118,22 @@ internal sealed class MqttIngestionService : BackgroundService
         return _queue.Writer.WriteAsync(new Received(e, Volatile.Read(ref _connection)), _stopping).AsTask();
     }
 
-    private async Task KeepConnectedAsync(CancellationToken stoppingToken)
+    private Task KeepConnectedAsync(CancellationToken stoppingToken)
     {
-        string host = _options.Host.Length > 0 ? _options.Host : "127.0.0.1";
-        int port = _options.Host.Length > 0 || _embeddedBroker is null ? _options.Port : _embeddedBroker.Port;
-        MqttClientOptions clientOptions = ClientOptions(host, port, _options.ClientId, persistentSession: true);
-        _outputOptions = ClientOptions(host, port, _options.ClientId + "-out", persistentSession: false);
-        TimeSpan backoff = _options.ReconnectDelay;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        (string host, int port) = MqttSubscription.Endpoint(_options, _embeddedBroker);
+        MqttClientOptions clientOptions = ClientOptions(_options.ClientId, persistentSession: true);
+        _outputOptions = ClientOptions(_options.ClientId + "-out", persistentSession: false);
+        var events = new SubscriptionEvents(
+            Connecting: () => Interlocked.Increment(ref _connection), // messages from here on belong to the new connection
+            Refused: result => _logger.ConnectRefused(host, port, result.ResultCode.ToString(), result.ReasonString),
+            Subscribed: result =>
             {
-                if (!await _client.TryPingAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    Interlocked.Increment(ref _connection); // messages from here on belong to the new connection
-                    MqttClientConnectResult result = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
-                    if (result.ResultCode != MqttClientConnectResultCode.Success)
-                    {
-                        _logger.ConnectRefused(host, port, result.ResultCode.ToString(), result.ReasonString);
-                        throw new InvalidOperationException("connection refused: " + result.ResultCode);
-                    }
-
-                    await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(f => f.WithTopic(Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                        .Build(), stoppingToken).ConfigureAwait(false);
-                    _logger.Connected(host, port, _options.ClientId, result.IsSessionPresent, Filter);
-                    _state.SetSubscribed(true);
-                    _embeddedBroker?.SubscriberReady(_options.ClientId);
-                    backoff = _options.ReconnectDelay;
-                }
-
-                await Task.Delay(_options.ReconnectDelay, _time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException or System.Net.Sockets.SocketException)
-            {
-                _logger.ConnectFailed(ex, host, port, backoff);
-                try
-                {
-                    await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-            }
-        }
+                _logger.Connected(host, port, _options.ClientId, result.IsSessionPresent, Filter);
+                _state.SetSubscribed(true);
+                _embeddedBroker?.SubscriberReady(_options.ClientId);
+            },
+            Failed: (ex, delay) => _logger.ConnectFailed(ex, host, port, delay));
+        return MqttSubscription.KeepSubscribedAsync(_client, clientOptions, Filter, _options.ReconnectDelay, _options.MaxReconnectDelay, _time, events, stoppingToken);
     }
 
     private async Task ProcessQueueAsync(CancellationToken stoppingToken)
@@ -284,29 +248,8 @@ internal sealed class MqttIngestionService : BackgroundService
         }
     }
 
-    /// <summary>Options for one connection; a builder per call, since MQTTnet's builder hands out the options object it mutates.</summary>
-    private MqttClientOptions ClientOptions(string host, int port, string clientId, bool persistentSession)
-    {
-        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(!persistentSession)
-            .WithSessionExpiryInterval(persistentSession ? (uint)_options.SessionExpiry.TotalSeconds : 0)
-            .WithReceiveMaximum((ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (_options.Username.Length > 0)
-        {
-            builder = builder.WithCredentials(_options.Username, _options.Password);
-        }
-        else if (_options.Host.Length == 0 && _embeddedBroker is not null)
-        {
-            (string user, string password) = _embeddedBroker.InternalCredentials;
-            builder = builder.WithCredentials(user, password);
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions ClientOptions(string clientId, bool persistentSession) =>
+        MqttSubscription.ClientOptions(_options, _embeddedBroker, clientId, persistentSession, _options.Username, _options.Password, (ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue));
 
     private async Task PublishDeadLettersAsync(IReadOnlyList<DeadLetter> letters, CancellationToken stoppingToken)
     {
