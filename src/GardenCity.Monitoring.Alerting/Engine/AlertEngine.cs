@@ -359,23 +359,7 @@ public sealed class AlertEngine
         Station station = series.Station;
         if (active is null)
         {
-            Alert raised = new()
-            {
-                Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}",
-                RuleId = rule.Id,
-                StationId = station.Id,
-                Audience = rule.Audience,
-                Severity = target,
-                PeakSeverity = target,
-                Status = AlertStatus.Active,
-                RaisedAt = at,
-                UpdatedAt = at,
-                Value = value,
-                Threshold = threshold,
-                MessageZh = rule.Render(rule.MessageZh, station, target, value, threshold, at),
-                MessageEn = rule.Render(rule.MessageEn, station, target, value, threshold, at),
-                Revision = 1,
-            };
+            Alert raised = NewAlert(rule, station, target, value, threshold, at, late: false);
             pair.Active = raised;
             changes.Add(new AlertChange(Transition.Raised, raised, Severity.None, rule, station));
             return;
@@ -438,28 +422,31 @@ public sealed class AlertEngine
 
             pair.LateSeverity = severity;
             Station station = series.Station;
-            var notice = new Alert
-            {
-                Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-late",
-                RuleId = rule.Id,
-                StationId = station.Id,
-                Audience = rule.Audience,
-                Severity = severity,
-                PeakSeverity = severity,
-                Status = AlertStatus.Resolved,
-                RaisedAt = at,
-                UpdatedAt = at,
-                Value = value,
-                Threshold = threshold,
-                MessageZh = "[迟到数据] " + rule.Render(rule.MessageZh, station, severity, value, threshold, at),
-                MessageEn = "[late data] " + rule.Render(rule.MessageEn, station, severity, value, threshold, at),
-                Revision = 1,
-            };
+            Alert notice = NewAlert(rule, station, severity, value, threshold, at, late: true);
             changes.Add(new AlertChange(Transition.Late, notice, Severity.None, rule, station));
         }
 
         return changes;
     }
+
+    /// <summary>A new incident (or a late notice, which is born resolved and says so in its text).</summary>
+    private static Alert NewAlert(Rule rule, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at, bool late) => new()
+    {
+        Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}" + (late ? "-late" : string.Empty),
+        RuleId = rule.Id,
+        StationId = station.Id,
+        Audience = rule.Audience,
+        Severity = severity,
+        PeakSeverity = severity,
+        Status = late ? AlertStatus.Resolved : AlertStatus.Active,
+        RaisedAt = at,
+        UpdatedAt = at,
+        Value = value,
+        Threshold = threshold,
+        MessageZh = (late ? "[迟到数据] " : string.Empty) + rule.Render(rule.MessageZh, station, severity, value, threshold, at),
+        MessageEn = (late ? "[late data] " : string.Empty) + rule.Render(rule.MessageEn, station, severity, value, threshold, at),
+        Revision = 1,
+    };
 
     private FwiDay? ComputeFireWeather(StationSeries series, TelemetryReading reading)
     {
