@@ -242,7 +242,7 @@ public sealed class AlertingService : BackgroundService
 
             Log.Primed(_logger, readings.Count, from, to);
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found", StringComparison.Ordinal))
+        catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {
             Log.Primed(_logger, 0, from, to); // a fresh installation: nothing stored yet
         }
@@ -380,7 +380,8 @@ public sealed class AlertingService : BackgroundService
         if (changes.Count > 0)
         {
             _metrics.SetActive(_engine!.Active.Count);
-            var items = changes.Select(AlertNotification.From).SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
+            var notifications = changes.Select(AlertNotification.From).ToList();
+            var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
             _outbox!.Add(items); // durable: a crash from here on sends them after the restart
             Save(force: true); // before anyone is told and before the messages are acknowledged
             foreach ((string endpoint, AlertNotification notification) in items)
@@ -388,10 +389,7 @@ public sealed class AlertingService : BackgroundService
                 _dispatcher!.Enqueue(endpoint, notification);
             }
 
-            foreach (AlertChange change in changes)
-            {
-                _feed.Publish(AlertNotification.From(change));
-            }
+            notifications.ForEach(_feed.Publish);
         }
 
         await FlushHistoryAsync(cancellationToken).ConfigureAwait(false);

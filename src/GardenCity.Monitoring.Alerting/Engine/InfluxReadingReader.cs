@@ -48,14 +48,14 @@ public sealed class InfluxReadingReader(InfluxQlClient client, StationRegistry r
 
     private static Reading? ToReading(InfluxSeries series, int row, Station station)
     {
-        DateTimeOffset time = Time(series.Get(row, "time"));
-        long? seq = Number(series, row, "seq") is { } s ? (long)s : null;
+        DateTimeOffset time = series.Time(row);
+        long? seq = series.Number(row, "seq") is { } s ? (long)s : null;
         if (Telemetry.Contains(series.Name))
         {
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (string column in series.Columns.Where(c => !Meta.Contains(c)))
             {
-                if (Number(series, row, column) is { } v)
+                if (series.Number(row, column) is { } v)
                 {
                     values[column] = v;
                 }
@@ -68,13 +68,13 @@ public sealed class InfluxReadingReader(InfluxQlClient client, StationRegistry r
         {
             JsonElement online = series.Get(row, "online");
             return online.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? new StatusReading(station, time, seq, online.GetBoolean(), Number(series, row, "battery_v"), Number(series, row, "rssi_dbm"), null)
+                ? new StatusReading(station, time, seq, online.GetBoolean(), series.Number(row, "battery_v"), series.Number(row, "rssi_dbm"), null)
                 : null;
         }
 
-        string? detection = Text(series, row, "detection");
-        return detection is "smoke" or "flame" && Number(series, row, "confidence") is { } confidence
-            ? new FireEvent(station, time, seq, Text(series, row, "event_id") ?? string.Empty, detection == "smoke" ? FireDetectionType.Smoke : FireDetectionType.Flame, confidence, Number(series, row, "bearing_deg"))
+        string? detection = series.Text(row, "detection");
+        return detection is "smoke" or "flame" && series.Number(row, "confidence") is { } confidence
+            ? new FireEvent(station, time, seq, series.Text(row, "event_id") ?? string.Empty, detection == "smoke" ? FireDetectionType.Smoke : FireDetectionType.Flame, confidence, series.Number(row, "bearing_deg"))
             : null;
     }
 
@@ -83,27 +83,20 @@ public sealed class InfluxReadingReader(InfluxQlClient client, StationRegistry r
         var byEvent = new Dictionary<(DateTimeOffset, string), List<Detection>>();
         for (int row = 0; row < series.Values.Count; row++)
         {
-            DateTimeOffset time = Time(series.Get(row, "time"));
-            string eventId = Text(series, row, "event_id") ?? string.Empty;
-            if (Text(series, row, "species") is { } species && Number(series, row, "confidence") is { } confidence)
+            DateTimeOffset time = series.Time(row);
+            string eventId = series.Text(row, "event_id") ?? string.Empty;
+            if (series.Text(row, "species") is { } species && series.Number(row, "confidence") is { } confidence)
             {
                 if (!byEvent.TryGetValue((time, eventId), out List<Detection>? list))
                 {
                     byEvent[(time, eventId)] = list = [];
                 }
 
-                list.Add(new Detection(species, (int)(Number(series, row, "count") ?? 1), confidence));
+                list.Add(new Detection(species, (int)(series.Number(row, "count") ?? 1), confidence));
             }
         }
 
         return byEvent.Select(e => new CameraTrapEvent(station, e.Key.Item1, null, e.Key.Item2, null, e.Value));
     }
 
-    private static DateTimeOffset Time(JsonElement value) => DateTimeOffset.UnixEpoch.AddTicks(value.GetInt64() / 100);
-
-    private static double? Number(InfluxSeries series, int row, string column) =>
-        series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.Number } n ? n.GetDouble() : null;
-
-    private static string? Text(InfluxSeries series, int row, string column) =>
-        series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
 }

@@ -1,12 +1,13 @@
-using System.Globalization;
-using System.Text;
 using GardenCity.Monitoring.Alerting.Engine;
+using InfluxDB.Client.Api.Domain;
+using InfluxDB.Client.Writes;
 
 namespace GardenCity.Monitoring.Alerting.Notify;
 
 /// <summary>
 /// Line protocol for the alert history (<c>alert_event</c>) and the daily fire weather values (<c>fire_weather</c>);
-/// schema in docs/influxdb-schema.md.
+/// schema in docs/influxdb-schema.md. Built with InfluxDB.Client's <see cref="PointData"/>, like the readings
+/// (<c>PointMapper</c>), so escaping is the client's.
 /// </summary>
 public static class AlertHistory
 {
@@ -24,65 +25,53 @@ public static class AlertHistory
     {
         ArgumentNullException.ThrowIfNull(change);
         Alert a = change.Alert;
-        DateTimeOffset time = a.UpdatedAt;
-        var line = new StringBuilder(AlertMeasurement);
-        Tag(line, "rule", a.RuleId);
-        Tag(line, "station", a.StationId);
-        Tag(line, "site", change.Station.Site.Id);
-        Tag(line, "audience", a.Audience.ToString().ToLowerInvariant());
-        Tag(line, "transition", change.Transition.ToString().ToLowerInvariant());
-        Tag(line, "severity", (a.Severity == Severity.None ? change.Previous : a.Severity).ToName());
-        line.Append(' ');
-        line.Append("alert_id=").Append(Quote(a.Id));
-        line.Append(",revision=").Append(a.Revision.ToString(CultureInfo.InvariantCulture)).Append('i');
-        line.Append(",peak=").Append(Quote(a.PeakSeverity.ToName()));
-        line.Append(",message_zh=").Append(Quote(a.MessageZh));
-        line.Append(",message_en=").Append(Quote(a.MessageEn));
+        PointData point = PointData.Measurement(AlertMeasurement)
+            .Tag("rule", a.RuleId)
+            .Tag("station", a.StationId)
+            .Tag("site", change.Station.Site.Id)
+            .Tag("audience", a.Audience.ToString().ToLowerInvariant())
+            .Tag("transition", change.Transition.ToString().ToLowerInvariant())
+            .Tag("severity", (a.Severity == Severity.None ? change.Previous : a.Severity).ToName())
+            .Field("alert_id", a.Id)
+            .Field("revision", (long)a.Revision)
+            .Field("peak", a.PeakSeverity.ToName())
+            .Field("message_zh", a.MessageZh)
+            .Field("message_en", a.MessageEn)
+            .Timestamp(a.UpdatedAt, WritePrecision.Ns);
         if (a.Value is { } value && double.IsFinite(value))
         {
-            line.Append(",value=").Append(value.ToString("R", CultureInfo.InvariantCulture));
+            point = point.Field("value", value);
         }
 
         if (a.Threshold is { } threshold && double.IsFinite(threshold))
         {
-            line.Append(",threshold=").Append(threshold.ToString("R", CultureInfo.InvariantCulture));
+            point = point.Field("threshold", threshold);
         }
 
         if (a.AcknowledgedBy is { } by)
         {
-            line.Append(",acknowledged_by=").Append(Quote(by));
+            point = point.Field("acknowledged_by", by);
         }
 
         if (a.AcknowledgedAt is { } at)
         {
-            line.Append(",acknowledged_at=").Append(Quote(at.ToString("O", CultureInfo.InvariantCulture)));
+            point = point.Field("acknowledged_at", at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        line.Append(' ').Append(Nanoseconds(time));
-        return line.ToString();
+        return point.ToLineProtocol();
     }
 
     /// <summary>One line per station-day of FWI values.</summary>
     public static string Line(FwiDay day)
     {
         ArgumentNullException.ThrowIfNull(day);
-        var line = new StringBuilder(FireWeatherMeasurement);
-        Tag(line, "station", day.Station.Id);
-        Tag(line, "site", day.Station.Site.Id);
-        line.Append(' ');
         FwiResult r = day.Result;
-        line.Append(CultureInfo.InvariantCulture, $"ffmc={r.Ffmc:R},dmc={r.Dmc:R},dc={r.Dc:R},isi={r.Isi:R},bui={r.Bui:R},fwi={r.Fwi:R},dsr={r.Dsr:R}");
-        line.Append(CultureInfo.InvariantCulture, $",temp_c={day.Weather.TempC:R},rh_pct={day.Weather.RhPct:R},wind_kmh={day.Weather.WindKmh:R},rain_24h_mm={day.Weather.RainMm:R}");
-        line.Append(' ').Append(Nanoseconds(day.At));
-        return line.ToString();
+        return PointData.Measurement(FireWeatherMeasurement)
+            .Tag("station", day.Station.Id)
+            .Tag("site", day.Station.Site.Id)
+            .Field("ffmc", r.Ffmc).Field("dmc", r.Dmc).Field("dc", r.Dc).Field("isi", r.Isi).Field("bui", r.Bui).Field("fwi", r.Fwi).Field("dsr", r.Dsr)
+            .Field("temp_c", day.Weather.TempC).Field("rh_pct", day.Weather.RhPct).Field("wind_kmh", day.Weather.WindKmh).Field("rain_24h_mm", day.Weather.RainMm)
+            .Timestamp(day.At, WritePrecision.Ns)
+            .ToLineProtocol();
     }
-
-    private static void Tag(StringBuilder line, string key, string value) =>
-        line.Append(',').Append(key).Append('=').Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal).Replace("=", "\\=", StringComparison.Ordinal).Replace(" ", "\\ ", StringComparison.Ordinal));
-
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal) + "\"";
-
-    private static string Nanoseconds(DateTimeOffset time) =>
-        ((time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100).ToString(CultureInfo.InvariantCulture);
 }

@@ -118,7 +118,7 @@ internal static class ApiEndpoints
             foreach (var d in await q.AllDetectionsAsync(start, end, ct).ConfigureAwait(false))
             {
                 Station s = registry.TryGet(d.Station, out Station? found) ? found : throw new InvalidOperationException("unknown station in store: " + d.Station);
-                csv.Append(CultureInfo.InvariantCulture, $"{d.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ},{d.Time.ToOffset(Params.Local):yyyy-MM-ddTHH:mm:sszzz},{d.Station},{s.Site.Id},{s.Zone},{s.Lat},{s.Lon},{Csv(d.Species)},{d.Count},{d.Confidence},{Csv(d.EventId)}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{d.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ},{d.Time.ToOffset(Params.Local):yyyy-MM-ddTHH:mm:sszzz},{d.Station},{s.Site.Id},{s.Zone},{s.Lat},{s.Lon},{CamtrapDp.Cell(d.Species)},{d.Count},{d.Confidence},{CamtrapDp.Cell(d.EventId)}\n");
             }
 
             return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
@@ -230,10 +230,6 @@ internal static class ApiEndpoints
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All), // Chinese as is; <, >, & still escaped
     };
-
-    private static string Csv(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal)
-        ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-        : value;
 
     /// <summary>Turns <see cref="BadParameterException"/> into a 400 problem naming the parameter.</summary>
     private sealed class BadParameterFilter : IEndpointFilter

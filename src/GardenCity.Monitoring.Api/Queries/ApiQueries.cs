@@ -33,7 +33,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
         foreach (Station s in registry.Stations.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             InfluxSeries? st = status.FirstOrDefault(x => x.Tags.GetValueOrDefault("station") == s.Id);
-            DateTimeOffset? lastSeen = seen.Concat(statusTime).Where(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0).Select(x => (DateTimeOffset?)Time(x.Get(0, "time"))).Max();
+            DateTimeOffset? lastSeen = seen.Concat(statusTime).Where(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0).Select(x => (DateTimeOffset?)x.Time(0)).Max();
             InfluxSeries? last = latest.FirstOrDefault(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0);
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             if (last is not null)
@@ -52,7 +52,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
                 s.Id, s.Kind.ToWireName(), s.NameZh, s.NameEn, s.Site.Id, s.Site.NameZh, s.Site.NameEn, s.Lat, s.Lon, s.ElevationM, s.Watershed, s.Zone, s.WarningLevelM, s.GuaranteedLevelM,
                 lastSeen, reportedOnline && lastSeen is { } ls && now - ls <= offlineAfter,
                 st is null ? null : Number(st.Get(0, "battery_v")), st is null ? null : Number(st.Get(0, "rssi_dbm")),
-                last is null ? null : Time(last.Get(0, "time")), values));
+                last is null ? null : last.Time(0), values));
         }
 
         return result;
@@ -67,7 +67,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
         IReadOnlyList<InfluxSeries> series = await QueryAsync(q, ct).ConfigureAwait(false);
         return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (s, i)))
             .Where(p => p.s.Get(p.i, "v").ValueKind == JsonValueKind.Number)
-            .Select(p => new SeriesPoint(Time(p.s.Get(p.i, "time")), p.s.Get(p.i, "v").GetDouble())).ToList();
+            .Select(p => new SeriesPoint(p.s.Time(p.i), p.s.Get(p.i, "v").GetDouble())).ToList();
     }
 
     /// <summary>Species stored in the period, with detections and individuals per site.</summary>
@@ -92,7 +92,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
             + (site is null ? string.Empty : $" AND \"site\" = {InfluxQl.StringLiteral(site)}");
         IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\" FROM \"camera_trap\" WHERE {where} GROUP BY \"station\"", ct).ConfigureAwait(false);
         return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => new DetectionRecord(
-            Time(s.Get(i, "time")), s.Tags["station"], (int)s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble()))).OrderBy(r => r.Time).ToList();
+            s.Time(i), s.Tags["station"], (int)s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble()))).OrderBy(r => r.Time).ToList();
     }
 
     /// <summary>When each camera trap showed it was working: online status reports and triggers.</summary>
@@ -117,7 +117,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
                     continue; // the Last Will: not working
                 }
 
-                list.Add(Time(s.Get(i, "time")));
+                list.Add(s.Time(i));
             }
         }
 
@@ -129,7 +129,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
     {
         IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"event_id\", \"image_uri\", \"detections\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)} GROUP BY \"station\"", ct).ConfigureAwait(false);
         return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (
-            Time(s.Get(i, "time")), s.Tags["station"], s.Get(i, "event_id").GetString() ?? string.Empty, s.Get(i, "image_uri").GetString() ?? string.Empty, s.Get(i, "detections").GetInt64()))).OrderBy(t => t.Item1).ToList();
+            s.Time(i), s.Tags["station"], s.Get(i, "event_id").GetString() ?? string.Empty, s.Get(i, "image_uri").GetString() ?? string.Empty, s.Get(i, "detections").GetInt64()))).OrderBy(t => t.Item1).ToList();
     }
 
     /// <summary>Every detection of every species in the period, with its event (CSV and Camtrap DP exports).</summary>
@@ -137,7 +137,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
     {
         IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\", \"event_id\" FROM \"camera_trap\" WHERE {Range(from, to)} GROUP BY \"station\", \"species\"", ct).ConfigureAwait(false);
         return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (
-            Time(s.Get(i, "time")), s.Tags["station"], s.Tags["species"], s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble(), s.Get(i, "event_id").GetString() ?? string.Empty)))
+            s.Time(i), s.Tags["station"], s.Tags["species"], s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble(), s.Get(i, "event_id").GetString() ?? string.Empty)))
             .OrderBy(d => d.Item1).ThenBy(d => d.Item2, StringComparer.Ordinal).ThenBy(d => d.Item3, StringComparer.Ordinal).ToList();
     }
 
@@ -155,7 +155,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
                 foreach (string c in s.Columns)
                 {
                     JsonElement v = s.Get(i, c);
-                    row[c] = c == "time" ? Time(v) : v.ValueKind switch
+                    row[c] = c == "time" ? s.Time(i) : v.ValueKind switch
                     {
                         JsonValueKind.Number => v.GetDouble(),
                         JsonValueKind.String => v.GetString(),
@@ -177,15 +177,13 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
         {
             return await client.QueryAsync(q, ct).ConfigureAwait(false);
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("database not found", StringComparison.Ordinal))
+        catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {
             return []; // nothing stored yet
         }
     }
 
     private static string Range(DateTimeOffset from, DateTimeOffset to) => $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
-
-    private static DateTimeOffset Time(JsonElement ns) => DateTimeOffset.UnixEpoch.AddTicks(ns.GetInt64() / 100);
 
     private static double? Number(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 }

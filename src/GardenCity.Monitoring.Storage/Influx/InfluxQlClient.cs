@@ -14,6 +14,31 @@ public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, strin
     }
 }
 
+/// <summary>Reading typed values from <see cref="InfluxSeries"/> rows (queries run with <c>epoch=ns</c>).</summary>
+public static class InfluxSeriesValues
+{
+    /// <summary>The row's <c>time</c> column as a UTC time.</summary>
+    public static DateTimeOffset Time(this InfluxSeries series, int row)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return DateTimeOffset.UnixEpoch.AddTicks(series.Get(row, "time").GetInt64() / 100);
+    }
+
+    /// <summary>A numeric column, or null when absent or not a number.</summary>
+    public static double? Number(this InfluxSeries series, int row, string column)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.Number } n ? n.GetDouble() : null;
+    }
+
+    /// <summary>A text column, or null when absent or not text.</summary>
+    public static string? Text(this InfluxSeries series, int row, string column)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+    }
+}
+
 /// <summary>
 /// Runs InfluxQL over <c>/query</c>: native on 1.x, through the v1-compatibility API on 2.x and 3.x.
 /// Times come back as nanoseconds since the epoch (<c>epoch=ns</c>).
@@ -25,6 +50,10 @@ public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> opti
     /// <summary>Runs a statement that changes the server (CREATE, DROP) with POST.</summary>
     public async Task ExecuteAsync(string statement, CancellationToken cancellationToken) =>
         _ = await SendAsync(statement, HttpMethod.Post, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Whether a query failed because the database does not exist yet (a fresh installation: nothing stored).</summary>
+    public static bool IsDatabaseNotFound(Exception exception) =>
+        exception is InvalidOperationException && exception.Message.Contains("database not found", StringComparison.Ordinal);
 
     /// <summary>Runs a query with GET and returns its series (empty when nothing matched).</summary>
     public Task<IReadOnlyList<InfluxSeries>> QueryAsync(string query, CancellationToken cancellationToken) =>
