@@ -105,9 +105,7 @@ public sealed class IngestionBatchProcessor(
     }
 
     /// <summary>Whether an exception means InfluxDB cannot take writes now (as opposed to refusing the data).</summary>
-    internal static bool IsUnavailable(Exception ex) =>
-        ex is BrokenCircuitException or Polly.Timeout.TimeoutRejectedException
-        || (ex is InfluxWriteException write && !StorageServiceCollectionExtensions.IsBadData(write));
+    internal static bool IsUnavailable(Exception ex) => StorageServiceCollectionExtensions.IsUnavailable(ex);
 
     private async Task<IReadOnlyList<DeadLetter>> StoreAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -67,4 +67,21 @@ public sealed class InfluxOptions
     /// <value>The default value is 10 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Timeout of one write attempt. A write that takes longer counts as a failure (for the retry and for the circuit
+    /// breaker, which so opens on a hanging server as on one that refuses connections).
+    /// </summary>
+    /// <value>The default value is 2 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a batch may wait for InfluxDB, retries included, before it goes to the local spool instead. Messages are
+    /// acknowledged only once their batch is durable, so this bounds how long a hanging InfluxDB holds PUBACKs (and, in
+    /// one process with the embedded broker, how late the alerting worker sees a reading).
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SpoolAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -43,6 +43,11 @@ internal sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
             failures.Add($"{InfluxOptions.SectionName}:Username and Password are set together or not at all.");
         }
 
+        if (options.SpoolAfter < options.WriteTimeout)
+        {
+            failures.Add($"{InfluxOptions.SectionName}:SpoolAfter ({options.SpoolAfter}) must be at least {InfluxOptions.SectionName}:WriteTimeout ({options.WriteTimeout}): one attempt must fit in the budget.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

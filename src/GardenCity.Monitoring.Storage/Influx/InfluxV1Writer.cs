@@ -79,8 +79,16 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
 
             string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             int status = (int)response.StatusCode;
-            throw new InfluxWriteException($"InfluxDB refused the write with {status}: {Clip(text)}", status);
+            throw new InfluxWriteException($"InfluxDB refused the write with {status}: {Clip(text)}", status) { RetryAfter = RetryAfter(response) };
         }
+    }
+
+    /// <summary>The <c>Retry-After</c> of a 429 or 503, as a delay (seconds or an HTTP date), capped at a minute.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        RetryConditionHeaderValue? header = response.Headers.RetryAfter;
+        TimeSpan? after = header?.Delta ?? (header?.Date is { } date && response.Headers.Date is { } now ? date - now : null);
+        return after is { } a ? TimeSpan.FromTicks(Math.Clamp(a.Ticks, 0, TimeSpan.FromMinutes(1).Ticks)) : null;
     }
 
     private static string Clip(string text) => text.Length <= 400 ? text : text[..400] + "…";

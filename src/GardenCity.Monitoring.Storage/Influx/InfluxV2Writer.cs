@@ -39,7 +39,10 @@ internal sealed class InfluxV2Writer : IReadingWriter, IDisposable
         }
         catch (HttpException ex)
         {
-            throw new InfluxWriteException($"InfluxDB refused the write with {ex.Status}: {ex.Message}", ex.Status == 0 ? null : ex.Status, ex);
+            throw new InfluxWriteException($"InfluxDB refused the write with {ex.Status}: {ex.Message}", ex.Status == 0 ? null : ex.Status, ex)
+            {
+                RetryAfter = ex.RetryAfter is int seconds and > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 60)) : null,
+            };
         }
         catch (HttpRequestException ex)
         {

@@ -33,4 +33,7 @@ public sealed class InfluxWriteException : Exception
     /// </summary>
     public int? StatusCode { get; }
 
+    /// <summary>How long the server asked to wait before trying again (its <c>Retry-After</c> header), if it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
 }
