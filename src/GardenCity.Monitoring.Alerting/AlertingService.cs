@@ -9,6 +9,7 @@ using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Ingestion.Broker;
 using GardenCity.Monitoring.Ingestion.Mqtt;
 using GardenCity.Monitoring.Storage;
+using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,7 @@ public sealed class AlertingService : BackgroundService
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IMqttClient _client;
     private readonly IMqttClient _output;
-    private readonly List<string> _pendingHistory = [];
+    private readonly AlertHistoryWriter? _history;
     private readonly List<(MqttApplicationMessageReceivedEventArgs Args, int Connection)> _pendingAcks = [];
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttClientOptions? _outputOptions;
@@ -83,7 +84,9 @@ public sealed class AlertingService : BackgroundService
         ResiliencePipelineProvider<string> pipelines,
         IEnumerable<EmbeddedBrokerService> embeddedBroker,
         CapFeed capFeed,
-        AlertFeed feed)
+        AlertFeed feed,
+        IDeadLetterStore deadLetters,
+        ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mqtt);
@@ -104,6 +107,10 @@ public sealed class AlertingService : BackgroundService
         CapFeed = capFeed;
         _feed = feed;
         _store = new AlertStateStore(_options.StateDirectory);
+        if (_options.WriteHistory)
+        {
+            _history = new AlertHistoryWriter(Path.Combine(_options.StateDirectory, "history"), writer, _influxPipeline, deadLetters, time, loggers);
+        }
         _client = new MqttClientFactory().CreateMqttClient();
         _output = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -192,6 +199,7 @@ public sealed class AlertingService : BackgroundService
         WatchRules();
         _started.TrySetResult();
         Task ticks = TickAsync(stoppingToken);
+        Task history = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
         try
         {
             await KeepConnectedAsync(stoppingToken).ConfigureAwait(false);
@@ -199,6 +207,7 @@ public sealed class AlertingService : BackgroundService
         finally
         {
             await ticks.ConfigureAwait(false);
+            await history.ConfigureAwait(false);
             _watcher?.Dispose();
             if (_dispatcher is not null)
             {
@@ -224,6 +233,8 @@ public sealed class AlertingService : BackgroundService
 
                 client.Dispose();
             }
+
+            _history?.Dispose();
         }
     }
 
@@ -359,23 +370,19 @@ public sealed class AlertingService : BackgroundService
     }
 
     /// <summary>Notifies and records changes; called under the gate.</summary>
-    private async Task DispatchAsync(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, CancellationToken cancellationToken)
+    private Task DispatchAsync(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, CancellationToken cancellationToken)
     {
+        _ = cancellationToken;
         foreach (AlertChange change in changes)
         {
             _metrics.Change(change.Transition.ToString(), change.Alert.Audience.ToString());
             Log.AlertChanged(_logger, change.Transition.ToString(), change.Alert.Id, change.Alert.Severity.ToName(), change.Alert.MessageEn);
             _capChanged |= CapFeed.Add(change, _options.Cap, _time.GetUtcNow()) is not null;
-            if (_options.WriteHistory)
-            {
-                _pendingHistory.Add(AlertHistory.Line(change));
-            }
         }
 
-        if (_options.WriteHistory)
-        {
-            _pendingHistory.AddRange(fwi.Select(AlertHistory.Line));
-        }
+        // Durable before the state save below (and before the messages are acknowledged): a crash while InfluxDB is down
+        // loses no history; the writer sends it when InfluxDB takes writes again.
+        _history?.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line)]);
 
         if (changes.Count > 0)
         {
@@ -392,7 +399,7 @@ public sealed class AlertingService : BackgroundService
             notifications.ForEach(_feed.Publish);
         }
 
-        await FlushHistoryAsync(cancellationToken).ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     /// <summary>Publishes one notification on its alert topic (the MQTT endpoint of the dispatcher; throws when it fails).</summary>
@@ -421,30 +428,6 @@ public sealed class AlertingService : BackgroundService
         if (!result.IsSuccess)
         {
             throw new InvalidOperationException($"the broker refused {topic}: {result.ReasonCode}");
-        }
-    }
-
-    private async Task FlushHistoryAsync(CancellationToken cancellationToken)
-    {
-        if (_pendingHistory.Count == 0)
-        {
-            return;
-        }
-
-        string lines = string.Join('\n', _pendingHistory);
-        try
-        {
-            await _influxPipeline.ExecuteAsync(async ct => await _writer.WriteLinesAsync(lines, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            _pendingHistory.Clear();
-        }
-        catch (Exception ex) when (ex is InfluxWriteException or HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            if (_pendingHistory.Count > 100_000)
-            {
-                _pendingHistory.RemoveRange(0, _pendingHistory.Count - 100_000);
-            }
-
-            Log.HistoryWriteFailed(_logger, ex, _pendingHistory.Count);
         }
     }
 

@@ -16,8 +16,17 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Delivering {NotificationId} to {Endpoint} failed; retrying")]
     public static partial void DeliveryFailed(ILogger logger, Exception exception, string endpoint, string notificationId);
 
-    [LoggerMessage(LogLevel.Warning, "Writing alert history to InfluxDB failed; {Count} lines kept for the next try")]
-    public static partial void HistoryWriteFailed(ILogger logger, Exception exception, int count);
+    [LoggerMessage(LogLevel.Warning, "Alert history cannot be written to InfluxDB ({Reason}); {Batches} batches held on disk, retrying with back-off")]
+    public static partial void HistoryHeld(ILogger logger, string reason, int batches);
+
+    [LoggerMessage(LogLevel.Warning, "Alert history still not written after {Duration} ({Attempts} attempts, {Batches} batches held on disk): {Reason}")]
+    public static partial void HistoryStillHeld(ILogger logger, TimeSpan duration, int attempts, int batches, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Alert history is being written to InfluxDB again after {Duration} ({Attempts} failed attempts); {Batches} batches still to write")]
+    public static partial void HistoryWriting(ILogger logger, TimeSpan duration, int attempts, int batches);
+
+    [LoggerMessage(LogLevel.Error, "InfluxDB refused an alert history line ({Reason}); it is kept in the dead-letter store: {Line}")]
+    public static partial void HistoryLineRefused(ILogger logger, string reason, string line);
 
     [LoggerMessage(LogLevel.Warning, "Could not refill the rule windows from InfluxDB; starting with what arrives")]
     public static partial void PrimeFailed(ILogger logger, Exception exception);

@@ -12,7 +12,8 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// ingest, alerting) writes through a <see cref="HangingProxy"/> in front of the real influxd. While it hangs, a red
 /// reading must still be acknowledged and alerted within seconds (the write gives up after
 /// <c>GardenCity:Influx:SpoolAfter</c>, 5 s by default, and the batch is spooled), and once the proxy forwards again
-/// the spooled reading reaches InfluxDB. Before the fix the PUBACK took 38–41 s and the alert 48–51 s.
+/// the spooled reading and the alert history reach InfluxDB, even through a SIGKILL during the outage. Before the fix
+/// the PUBACK took 38–41 s, the alert 48–51 s, and the history of an alert raised during an outage died with the process.
 /// </summary>
 public sealed class HangingInfluxTests(ServersFixture servers)
 {
@@ -20,7 +21,7 @@ public sealed class HangingInfluxTests(ServersFixture servers)
     private static readonly DateTimeOffset T0 = new(2024, 8, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task AllInOne_InfluxHangs_RedReadingAcknowledgedAndAlertedWithinSecondsThenStored()
+    public async Task AllInOne_InfluxHangs_RedReadingAcknowledgedAndAlertedWithinSecondsAndNothingLostThroughSigkill()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         string dir = Directory.CreateTempSubdirectory("gc-hang-").FullName;
@@ -91,14 +92,38 @@ public sealed class HangingInfluxTests(ServersFixture servers)
             await InfluxServer.WaitUntilAsync(async () => JsonDocument.Parse(await http.GetStringAsync(new Uri("/alerts", UriKind.Relative), ct)).RootElement.GetArrayLength() == 1,
                 TimeSpan.FromSeconds(60), () => process.Output, ct);
             TimeSpan alerted = sincePublish.Elapsed;
-            TestContext.Current.SendDiagnosticMessage($"InfluxDB hanging: PUBACK after {puback.TotalSeconds:F1} s, alert in force after {alerted.TotalSeconds:F1} s");
+            string figures = $"InfluxDB hanging: PUBACK after {puback.TotalSeconds:F1} s, alert in force after {alerted.TotalSeconds:F1} s";
+            TestContext.Current.SendDiagnosticMessage(figures);
+            File.AppendAllText(FaultToleranceTests.FiguresFile, $"{DateTime.UtcNow:u} {nameof(HangingInfluxTests)}: {figures}\n");
             Assert.True(puback < TimeSpan.FromSeconds(15), $"PUBACK took {puback} with InfluxDB hanging (SpoolAfter is 5 s)\n{process.Output}");
             Assert.True(alerted < TimeSpan.FromSeconds(20), $"the red alert took {alerted} with InfluxDB hanging\n{process.Output}");
             Assert.Equal(1, await StoredAsync());
 
+            // Issue 11 finding 3: SIGKILL while InfluxDB still hangs. The alert's history line was only in memory before;
+            // now it is on disk and reaches InfluxDB after the restart, like the spooled reading.
+            string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri("/alerts", UriKind.Relative), ct)).RootElement[0].GetProperty("id").GetString()!;
+            process.Kill();
             proxy.SetHanging(false);
-            await InfluxServer.WaitUntilAsync(async () => await StoredAsync() == 2, TimeSpan.FromSeconds(60), () => process.Output, ct);
-            await process.TerminateAsync();
+            using GardenCityProcess restarted = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
+            await InfluxServer.WaitUntilAsync(async () => await StoredAsync() == 2, TimeSpan.FromSeconds(60), () => restarted.Output, ct);
+            IReadOnlyList<InfluxSeries> history = [];
+            await InfluxServer.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    history = await query.QueryAsync("SELECT alert_id, transition FROM alert_event", ct);
+                }
+                catch (InvalidOperationException)
+                {
+                    history = [];
+                }
+
+                return history.Count > 0;
+            }, TimeSpan.FromSeconds(60), () => restarted.Output, ct);
+            Assert.Equal(alertId, history[0].Get(0, "alert_id").GetString());
+            Assert.Equal("raised", history[0].Get(0, "transition").GetString());
+            Assert.Single(history[0].Values); // one change (raised), written once
+            await restarted.TerminateAsync();
         }
         finally
         {
