@@ -86,7 +86,7 @@ Where to look: the dashboard   http://127.0.0.1:${api_port}/   (alerts live, sta
   InfluxDB 1.x            http://127.0.0.1:${influx_port}   database gardencity
   Health and metrics      http://127.0.0.1:${health_port}/readyz   /healthz   /metrics (Prometheus)
   Query API               http://127.0.0.1:${api_port}/api/v1/stations   OpenAPI: /api/openapi/v1.json
-  Alerts                  http://127.0.0.1:${health_port}/alerts (in force)   /alerts/cap.atom (CAP 1.2 feed)
+  Alerts                  http://127.0.0.1:${api_port}/api/v1/alerts/active (in force)   /api/v1/alerts/cap.atom (CAP 1.2 feed)
                           MQTT gc/v1/alerts/{audience}/{rule}/{station} (retained while active)
   Logs                    .local/logs/gardencity.log, simulator.log, influxd.log;  dead letters: .local/dead-letter/
 The latest water level of every gauge, straight from InfluxDB:
@@ -99,6 +99,6 @@ while kill -0 "${pids[1]}" 2>/dev/null; do
   sleep 30
   counts=$(curl -sG "http://127.0.0.1:${influx_port}/query" --data-urlencode db=gardencity \
     --data-urlencode "q=SELECT count(seq) FROM weather, water_level, fire, camera_trap_trigger" | grep -o '"name":"[a-z_]*"\|,[0-9]*\]' | tr -d '"],' | sed 's/name://' | paste -sd' ' - || true)
-  active=$(curl -fs "http://127.0.0.1:${health_port}/alerts" | grep -o '"rule_id"' | wc -l || true)
+  active=$(curl -fs "http://127.0.0.1:${api_port}/api/v1/alerts/active" | grep -o '"rule_id"' | wc -l || true)
   echo "$(date +%T) stored: ${counts:-nothing yet}; alerts in force: ${active:-0}"
 done

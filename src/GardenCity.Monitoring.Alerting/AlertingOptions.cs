@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.ComponentModel.DataAnnotations;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
@@ -77,7 +78,13 @@ public sealed class AlertingOptions
     [Range(0, 20)]
     public int WebhookRetries { get; set; } = 4;
 
-    /// <summary>Bearer token that allows <c>POST /alerts/{id}/ack</c>; empty disables acknowledging over HTTP.</summary>
+    /// <summary>
+    /// No longer used, kept so that a configuration that still sets it is refused with what to do instead: alerts are
+    /// acknowledged through the query API (<c>POST /api/v1/alerts/{id}/ack</c>) with a responder key, which records the
+    /// person's name. Must be empty.
+    /// </summary>
+    /// <value>The default value is empty.</value>
+    [RegularExpression("^$", ErrorMessage = "GardenCity:Alerting:AckToken is no longer used: acknowledge through the query API (POST /api/v1/alerts/ID/ack, role api) with a responder key made by 'gardencity api new-key --name NAME --role responder', and remove this setting.")]
     public string AckToken { get; set; } = string.Empty;
 
     /// <summary>CAP settings.</summary>

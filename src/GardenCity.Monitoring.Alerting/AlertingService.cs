@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Buffers;
 using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Engine;
@@ -122,13 +123,28 @@ public sealed class AlertingService : BackgroundService
     /// <summary>Completes once the engine is running (rules loaded, state restored).</summary>
     public Task Started => _started.Task;
 
-    /// <summary>Alerts in force.</summary>
-    public async Task<IReadOnlyList<Alert>> ActiveAsync(CancellationToken cancellationToken)
+    /// <summary>Alerts in force, each as the notification of its latest change.</summary>
+    public async Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _engine?.Active ?? [];
+            if (_engine is not { } engine)
+            {
+                return [];
+            }
+
+            var rules = engine.Rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            var active = new List<AlertNotification>();
+            foreach (Alert alert in engine.Active)
+            {
+                if (rules.TryGetValue(alert.RuleId, out Rule? rule) && _registry.TryGet(alert.StationId, out Station? station))
+                {
+                    active.Add(alert.ToNotification(rule, station));
+                }
+            }
+
+            return active;
         }
         finally
         {
@@ -137,7 +153,7 @@ public sealed class AlertingService : BackgroundService
     }
 
     /// <summary>Acknowledges an active alert on behalf of <paramref name="by"/>; null when no active alert has that id.</summary>
-    public async Task<Alert?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken)
+    public async Task<AlertNotification?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -148,7 +164,7 @@ public sealed class AlertingService : BackgroundService
             }
 
             await DispatchAsync([change], [], cancellationToken).ConfigureAwait(false);
-            return change.Alert;
+            return change.ToNotification();
         }
         finally
         {
@@ -387,7 +403,7 @@ public sealed class AlertingService : BackgroundService
         if (changes.Count > 0)
         {
             _metrics.SetActive(_engine!.Active.Count);
-            var notifications = changes.Select(AlertNotification.From).ToList();
+            var notifications = changes.Select(c => c.ToNotification()).ToList();
             var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
             _outbox!.Add(items); // durable: a crash from here on sends them after the restart
             Save(force: true); // before anyone is told and before the messages are acknowledged

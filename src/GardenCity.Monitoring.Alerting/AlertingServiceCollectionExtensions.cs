@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Ingestion.Mqtt;
@@ -34,6 +35,12 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<AlertFeed>();
         services.TryAddSingleton<AlertingService>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertingService>());
+
+        // What the query API sees of alerting (declared in Core, so neither project references the other).
+        services.TryAddSingleton<AlertQueryService>();
+        services.AddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertQueryService>());
+        services.AddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertQueryService>());
+        services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using Microsoft.Extensions.Logging;
 
 namespace GardenCity.Monitoring.Alerting;

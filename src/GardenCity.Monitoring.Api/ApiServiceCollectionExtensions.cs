@@ -1,7 +1,8 @@
 using System.Reflection;
-using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Api.Alerts;
 using GardenCity.Monitoring.Api.Endpoints;
 using GardenCity.Monitoring.Api.Queries;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage;
 using GardenCity.Monitoring.Storage.Influx;
@@ -45,7 +46,11 @@ public static class ApiServiceCollectionExtensions
         }));
         services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsValidator>().BindConfiguration(ApiOptions.SectionName);
         services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>()));
-        services.TryAddSingleton<AlertFeed>();
+        // Without the alerting role in this process (AddAlerting registers the real ones first), alert endpoints say so.
+        services.TryAddSingleton<AlertingNotRunning>();
+        services.TryAddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertingNotRunning>());
         return services;
     }
 

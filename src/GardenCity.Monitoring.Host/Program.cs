@@ -1,9 +1,10 @@
 using System.CommandLine;
+using GardenCity.Monitoring.Api.Auth;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Host;
 
 var configOption = new Option<string?>("--config") { Description = "A JSON configuration file, applied over appsettings.json." };
-var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest, alerting); overrides GardenCity:Roles." };
+var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest, alerting, api); overrides GardenCity:Roles." };
 var setOption = new Option<string[]>("--set") { Description = "A configuration value KEY=VALUE, applied last; repeatable.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore };
 var run = new Command("run", "Run the configured roles until Ctrl-C. With no external broker configured, an embedded MQTT broker listens on 127.0.0.1:1883.")
 {
@@ -80,8 +81,8 @@ newKey.SetAction(result =>
         return 2;
     }
 
-    string key = "gck_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+    string key = ApiKeys.New();
+    string hash = ApiKeys.Hash(key);
     Console.WriteLine($"key (shown once): {key}");
     Console.WriteLine($"configuration:    \"GardenCity:Api:Keys:N:Name\": \"{name}\", \"Role\": \"{char.ToUpperInvariant(role[0])}{role[1..]}\", \"KeyHash\": \"{hash}\"");
     return 0;

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.CommandLine;
 using System.Globalization;
 using GardenCity.Monitoring.Alerting;

@@ -158,10 +158,6 @@ internal static class RunCommand
         if (healthUrl.Length > 0)
         {
             host.MapObservability();
-            if (roleSet.Contains("alerting"))
-            {
-                host.MapAlertEndpoints();
-            }
         }
 
         try

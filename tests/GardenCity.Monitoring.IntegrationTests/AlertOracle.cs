@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;

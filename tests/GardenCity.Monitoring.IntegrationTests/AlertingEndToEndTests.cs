@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -10,7 +11,7 @@ namespace GardenCity.Monitoring.IntegrationTests;
 
 /// <summary>
 /// Scenarios through the whole system: the real simulator process → a fresh Mosquitto → one <c>gardencity run --roles
-/// ingest,alerting</c> process → influxd, webhooks on loopback and retained MQTT alert topics. The alerts received
+/// ingest,alerting,api</c> process → influxd, webhooks on loopback and retained MQTT alert topics. The alerts received
 /// must be exactly the incidents <see cref="AlertOracle"/> works out from the scenario's samples, each notification once.
 /// </summary>
 public sealed class AlertingEndToEndTests(ServersFixture servers)
@@ -50,11 +51,13 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
         using var hooks = new WebhookReceiver();
         string database = "a" + Guid.NewGuid().ToString("N")[..12];
         string dir = Directory.CreateTempSubdirectory("gc-alert-").FullName;
-        int health = ServerProcess.FreePort();
+        int health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
         var settings = new Dictionary<string, string>
         {
-            ["GardenCity:Roles"] = "ingest,alerting",
+            ["GardenCity:Roles"] = "ingest,alerting,api",
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
+            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
+            ["GardenCity:Api:AnonymousRole"] = "Reader",
             ["GardenCity:Mqtt:Host"] = "127.0.0.1",
             ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
@@ -111,7 +114,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
 
             // CAP: one message per emergency change, in the feed.
             using var http = new HttpClient();
-            string atom = await http.GetStringAsync(new Uri($"http://127.0.0.1:{health}/alerts/cap.atom"), ct);
+            string atom = await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/cap.atom"), ct);
             int emergencyChanges = hooks.Deliveries.Count(d => d.Path == "emergency" && d.Value.GetProperty("transition").GetString() != "late");
             Assert.Equal(Math.Min(emergencyChanges, 500), atom.Split("<entry>").Length - 1);
 

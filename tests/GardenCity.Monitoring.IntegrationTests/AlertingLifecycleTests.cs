@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -7,8 +8,9 @@ using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 namespace GardenCity.Monitoring.IntegrationTests;
 
 /// <summary>
-/// One all-in-one <c>gardencity run --roles ingest,alerting</c> process (embedded broker) with a rules folder of its
-/// own: rule files edited while it runs, a broken edit refused, acknowledgement over HTTP, and SIGKILL then restart.
+/// One all-in-one <c>gardencity run --roles ingest,alerting,api</c> process (embedded broker) with a rules folder of its
+/// own: rule files edited while it runs, a broken edit refused, acknowledgement through the query API, and SIGKILL then
+/// restart.
 /// </summary>
 public sealed class AlertingLifecycleTests(ServersFixture servers)
 {
@@ -36,7 +38,8 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
         string dir = Directory.CreateTempSubdirectory("gc-life-").FullName;
         string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
         await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(10), ct);
-        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort();
+        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
+        const string LiWeiKey = "gck_test-responder-li-wei";
 
         // A webhook that accepts connections and never answers: its worker is mid-request when the process is told
         // to stop, so the stop takes seconds. Regression: System.CommandLine used to end the process 2 s after
@@ -46,7 +49,12 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
         string database = "l" + Guid.NewGuid().ToString("N")[..12];
         var settings = new Dictionary<string, string>
         {
-            ["GardenCity:Roles"] = "ingest,alerting",
+            ["GardenCity:Roles"] = "ingest,alerting,api",
+            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
+            ["GardenCity:Api:AnonymousRole"] = "Reader",
+            ["GardenCity:Api:Keys:0:Name"] = "Li Wei",
+            ["GardenCity:Api:Keys:0:Role"] = "Responder",
+            ["GardenCity:Api:Keys:0:KeyHash"] = GardenCity.Monitoring.Api.Auth.ApiKeys.Hash(LiWeiKey),
             ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
@@ -56,12 +64,11 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
             ["GardenCity:Alerting:RulesDirectory"] = rules,
             ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
             ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
-            ["GardenCity:Alerting:AckToken"] = "s3cret-token",
             ["GardenCity:Alerting:Webhooks:0:Name"] = "black-hole",
             ["GardenCity:Alerting:Webhooks:0:Audience"] = "Emergency",
             ["GardenCity:Alerting:Webhooks:0:Url"] = $"http://127.0.0.1:{((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port}/hook",
         };
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
         int seq = 0;
         async Task PublishAsync(double rain, int minute)
         {
@@ -69,7 +76,7 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
             await station.PublishAsync($"gc/v1/weather/{Station}/telemetry", $$$"""{"ts":"{{{T0.AddMinutes(minute):yyyy-MM-ddTHH:mm:ssZ}}}","seq":{{{++seq}}},"values":{"rain_mm":{{{rain.ToString(CultureInfo.InvariantCulture)}}}}}""");
         }
 
-        async Task<JsonElement[]> ActiveAsync() => JsonDocument.Parse(await http.GetStringAsync(new Uri("/alerts", UriKind.Relative), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+        async Task<JsonElement[]> ActiveAsync() => JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
 
         try
         {
@@ -84,7 +91,7 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
                 await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(3), ct);
                 await InfluxServer.WaitUntilAsync(async () => { await PublishAsync(5, 5 * (seq + 1)); return (await ActiveAsync()).Length == 1; }, TimeSpan.FromSeconds(20), () => first.Output, ct);
                 JsonElement raised = (await ActiveAsync()).Single();
-                firstId = raised.GetProperty("id").GetString()!;
+                firstId = raised.GetProperty("alert_id").GetString()!;
                 Assert.Equal("red", raised.GetProperty("severity").GetString());
 
                 // A broken edit is refused, naming file, line and field; the running rule stays in force.
@@ -93,17 +100,18 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
                 await InfluxServer.WaitUntilAsync(() => Task.FromResult(first.Output.Contains("Rule files refused", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), () => first.Output, ct);
                 Assert.Contains("rain.yaml:10:", first.Output, StringComparison.Ordinal);
                 Assert.Contains("rules[0](heavy-rain).levels[0].when.threshold.field", first.Output, StringComparison.Ordinal);
-                Assert.Equal(firstId, (await ActiveAsync()).Single().GetProperty("id").GetString());
+                Assert.Equal(firstId, (await ActiveAsync()).Single().GetProperty("alert_id").GetString());
 
-                // Acknowledge: refused without the token, recorded with it.
-                using HttpResponseMessage anonymous = await http.PostAsync(new Uri($"/alerts/{firstId}/ack?by=Li%20Wei", UriKind.Relative), null, ct);
+                // Acknowledge through the query API (the one alert HTTP surface): refused without a responder key,
+                // recorded with the key holder's name with it.
+                using HttpResponseMessage anonymous = await http.PostAsync(new Uri($"/api/v1/alerts/{firstId}/ack", UriKind.Relative), null, ct);
                 Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/alerts/{firstId}/ack?by=Li%20Wei", UriKind.Relative));
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret-token");
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/v1/alerts/{firstId}/ack", UriKind.Relative));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LiWeiKey);
                 using HttpResponseMessage ack = await http.SendAsync(request, ct);
                 Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
                 Assert.Equal("Li Wei", (await ActiveAsync()).Single().GetProperty("acknowledged_by").GetString());
-                using HttpResponseMessage unknown = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri("/alerts/no-such/ack?by=x", UriKind.Relative)) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "s3cret-token") } }, ct);
+                using HttpResponseMessage unknown = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/alerts/no-such/ack", UriKind.Relative)) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", LiWeiKey) } }, ct);
                 Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
                 first.Kill(); // SIGKILL: no shutdown code runs
@@ -112,18 +120,18 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
             await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule(3), ct);
             using GardenCityProcess second = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
             JsonElement kept = (await ActiveAsync()).Single();
-            Assert.Equal((firstId, "Li Wei"), (kept.GetProperty("id").GetString(), kept.GetProperty("acknowledged_by").GetString()));
+            Assert.Equal((firstId, "Li Wei"), (kept.GetProperty("alert_id").GetString(), kept.GetProperty("acknowledged_by").GetString()));
 
             // The same danger continues: no second incident. Then it stops raining and the incident resolves.
             await PublishAsync(6, 5 * (seq + 1));
             await Task.Delay(500, ct);
-            Assert.Equal(firstId, (await ActiveAsync()).Single().GetProperty("id").GetString());
+            Assert.Equal(firstId, (await ActiveAsync()).Single().GetProperty("alert_id").GetString());
             await PublishAsync(0, 5 * (seq + 1) + 30);
             await InfluxServer.WaitUntilAsync(async () => (await ActiveAsync()).Length == 0, TimeSpan.FromSeconds(20), () => second.Output, ct);
             Assert.Equal(1, CountOccurrences(second.Output, "Alert Resolved " + firstId));
             Assert.DoesNotContain("Alert Raised", second.Output, StringComparison.Ordinal);
 
-            string atom = await http.GetStringAsync(new Uri("/alerts/cap.atom", UriKind.Relative), ct);
+            string atom = await http.GetStringAsync(new Uri("/api/v1/alerts/cap.atom", UriKind.Relative), ct);
             Assert.Equal(3, atom.Split("<entry>").Length - 1); // Alert, Update (acknowledged), Cancel — the feed survived the kill
             Assert.Contains("<title>Resolved: ", atom, StringComparison.Ordinal);
             var stopping = System.Diagnostics.Stopwatch.StartNew();

@@ -52,7 +52,7 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
         {
             settings[$"GardenCity:Api:Keys:{i}:Name"] = roles[i].ToLowerInvariant() + "-test";
             settings[$"GardenCity:Api:Keys:{i}:Role"] = roles[i];
-            settings[$"GardenCity:Api:Keys:{i}:KeyHash"] = ApiKeyFilter.Hash(keys[i]);
+            settings[$"GardenCity:Api:Keys:{i}:KeyHash"] = ApiKeys.Hash(keys[i]);
         }
 
         _process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
@@ -255,7 +255,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         string id = n.GetProperty("alert_id").GetString()!;
         Assert.Equal(("raised", "red"), (n.GetProperty("transition").GetString(), n.GetProperty("severity").GetString()));
         var (_, active) = await GetAsync("/api/v1/alerts/active");
-        Assert.Contains(active.EnumerateArray(), a => a.GetProperty("id").GetString() == id);
+        Assert.Contains(active.EnumerateArray(), a => a.GetProperty("alert_id").GetString() == id);
 
         Assert.Equal(HttpStatusCode.Forbidden, await PostAsync($"/api/v1/alerts/{id}/ack", ReaderKey));
         Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync($"/api/v1/alerts/{id}/ack", null));
@@ -263,7 +263,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.OK, await PostAsync($"/api/v1/alerts/{id}/ack", ResponderKey));
         Assert.Equal(HttpStatusCode.NotFound, await PostAsync("/api/v1/alerts/flood-level.nope.20240101T000000Z/ack", AdminKey));
         var (_, after) = await GetAsync("/api/v1/alerts/active");
-        Assert.Equal("responder-test", after.EnumerateArray().Single(a => a.GetProperty("id").GetString() == id).GetProperty("acknowledged_by").GetString());
+        Assert.Equal("responder-test", after.EnumerateArray().Single(a => a.GetProperty("alert_id").GetString() == id).GetProperty("acknowledged_by").GetString());
 
         await InfluxServer.WaitUntilAsync(async () => (await GetAsync("/api/v1/alerts/history?from=2024-10-01T00:00:00Z&to=2025-09-30T00:00:00Z&station=qs-wl-01&rule=flood-level")).Body.GetArrayLength() >= 2,
             TimeSpan.FromSeconds(20), () => "history not written", ct);

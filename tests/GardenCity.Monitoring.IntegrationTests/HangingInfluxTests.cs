@@ -40,11 +40,13 @@ public sealed class HangingInfluxTests(ServersFixture servers)
                 message: { zh: "{station_zh} {value}", en: "{station_en} {value} mm" }
             """, ct);
         await using var proxy = new HangingProxy(new Uri(servers.Influx.Url).Port);
-        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort();
+        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
         string database = "h" + Guid.NewGuid().ToString("N")[..12];
         var settings = new Dictionary<string, string>
         {
-            ["GardenCity:Roles"] = "ingest,alerting",
+            ["GardenCity:Roles"] = "ingest,alerting,api",
+            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
+            ["GardenCity:Api:AnonymousRole"] = "Reader",
             ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
             ["GardenCity:Influx:Url"] = proxy.Url,
@@ -56,7 +58,7 @@ public sealed class HangingInfluxTests(ServersFixture servers)
             ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
             ["GardenCity:Alerting:PrimeFromInflux"] = "false",
         };
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
         var query = new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database }));
         int seq = 0;
         async Task<TimeSpan> PublishAsync(double rain, int minute)
@@ -89,7 +91,7 @@ public sealed class HangingInfluxTests(ServersFixture servers)
             proxy.SetHanging(true);
             var sincePublish = Stopwatch.StartNew();
             TimeSpan puback = await PublishAsync(45, 5);
-            await InfluxServer.WaitUntilAsync(async () => JsonDocument.Parse(await http.GetStringAsync(new Uri("/alerts", UriKind.Relative), ct)).RootElement.GetArrayLength() == 1,
+            await InfluxServer.WaitUntilAsync(async () => JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement.GetArrayLength() == 1,
                 TimeSpan.FromSeconds(60), () => process.Output, ct);
             TimeSpan alerted = sincePublish.Elapsed;
             string figures = $"InfluxDB hanging: PUBACK after {puback.TotalSeconds:F1} s, alert in force after {alerted.TotalSeconds:F1} s";
@@ -101,7 +103,7 @@ public sealed class HangingInfluxTests(ServersFixture servers)
 
             // Issue 11 finding 3: SIGKILL while InfluxDB still hangs. The alert's history line was only in memory before;
             // now it is on disk and reaches InfluxDB after the restart, like the spooled reading.
-            string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri("/alerts", UriKind.Relative), ct)).RootElement[0].GetProperty("id").GetString()!;
+            string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement[0].GetProperty("alert_id").GetString()!;
             process.Kill();
             proxy.SetHanging(false);
             using GardenCityProcess restarted = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);

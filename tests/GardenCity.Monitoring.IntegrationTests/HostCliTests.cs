@@ -65,12 +65,23 @@ public sealed class HostCliTests(ServersFixture servers)
     [InlineData("GardenCity:Influx:Version=V2", "GardenCity:Influx:Token is required")]
     [InlineData("GardenCity:Roles=ingest,teleport", "teleport")]
     [InlineData("nonsense", "KEY=VALUE")]
+    [InlineData("GardenCity:Influx:SpoolAfter=00:00:01", "GardenCity:Influx:SpoolAfter (00:00:01) must be at least GardenCity:Influx:WriteTimeout")]
     public async Task Run_InvalidOption_ExitsTwoWithClearMessage(string setting, string expected)
     {
         var (code, _, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
 
         Assert.True(code == 2, stderr);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RemovedAckToken_ExitsTwoSayingWhatToDoInstead()
+    {
+        var (code, _, stderr) = await GardenCity(null, "run", "--roles", "alerting", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", "GardenCity:Alerting:AckToken=s3cret");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("GardenCity:Alerting:AckToken is no longer used", stderr, StringComparison.Ordinal);
+        Assert.Contains("gardencity api new-key", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

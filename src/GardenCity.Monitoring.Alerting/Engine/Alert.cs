@@ -1,39 +1,8 @@
 using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Alerting.Engine;
-
-/// <summary>Whether an alert is still in force.</summary>
-public enum AlertStatus
-{
-    /// <summary>Raised and not yet resolved.</summary>
-    Active,
-
-    /// <summary>The danger is over.</summary>
-    Resolved,
-}
-
-/// <summary>A change in an alert's life; each one is notified once and stored in the alert history.</summary>
-public enum Transition
-{
-    /// <summary>A new incident.</summary>
-    Raised,
-
-    /// <summary>Severity went up.</summary>
-    Escalated,
-
-    /// <summary>Severity went down (after the rule's cooldown).</summary>
-    DeEscalated,
-
-    /// <summary>No level has held for the cooldown: the incident is over.</summary>
-    Resolved,
-
-    /// <summary>A person acknowledged it.</summary>
-    Acknowledged,
-
-    /// <summary>Readings older than the lateness horizon would have raised it: history, never a live alarm.</summary>
-    Late,
-}
 
 /// <summary>
 /// One incident of a rule at a station, as of its latest change. Immutable; each change makes a new instance with a
@@ -85,6 +54,12 @@ public sealed record Alert
 
     /// <summary>When, by the clock of the acknowledging system.</summary>
     public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>The change that made this revision (an alert restored from an older state file reads as raised).</summary>
+    public Transition LastTransition { get; init; } = Transition.Raised;
+
+    /// <summary>The severity before <see cref="LastTransition"/> (none for a new incident).</summary>
+    public Severity PreviousSeverity { get; init; }
 
     /// <summary>Increases by one with every change; <c>{Id}#{Revision}</c> identifies one notification.</summary>
     public required int Revision { get; init; }

@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 
@@ -79,7 +80,7 @@ public sealed class AlertEngine
             _pairs.Remove((ruleId, stationId));
             if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && _registry.TryGet(stationId, out Station? st))
             {
-                Alert resolved = active with { Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, Revision = active.Revision + 1 };
+                Alert resolved = active with { LastTransition = Transition.Resolved, PreviousSeverity = active.Severity, Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, Revision = active.Revision + 1 };
                 changes.Add(new AlertChange(Transition.Resolved, resolved, active.Severity, old, st));
             }
         }
@@ -178,7 +179,7 @@ public sealed class AlertEngine
         {
             if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && _registry.TryGet(stationId, out Station? station))
             {
-                pair.Active = active with { AcknowledgedBy = by, AcknowledgedAt = at, Revision = active.Revision + 1 };
+                pair.Active = active with { LastTransition = Transition.Acknowledged, PreviousSeverity = active.Severity, AcknowledgedBy = by, AcknowledgedAt = at, Revision = active.Revision + 1 };
                 return new AlertChange(Transition.Acknowledged, pair.Active, active.Severity, rule, station);
             }
         }
@@ -369,6 +370,8 @@ public sealed class AlertEngine
         Severity shown = target == Severity.None ? current : target;
         Alert next = active with
         {
+            LastTransition = transition,
+            PreviousSeverity = current,
             Severity = target,
             PeakSeverity = target > active.PeakSeverity ? target : active.PeakSeverity,
             Status = target == Severity.None ? AlertStatus.Resolved : AlertStatus.Active,
@@ -422,7 +425,7 @@ public sealed class AlertEngine
 
             pair.LateSeverity = severity;
             Station station = series.Station;
-            Alert notice = NewAlert(rule, station, severity, value, threshold, at, late: true);
+            Alert notice = NewAlert(rule, station, severity, value, threshold, at, late: true) with { LastTransition = Transition.Late };
             changes.Add(new AlertChange(Transition.Late, notice, Severity.None, rule, station));
         }
 

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
@@ -7,7 +8,7 @@ namespace GardenCity.Monitoring.Alerting.Notify;
 /// Live alert changes for in-process listeners (the API's server-sent events): every subscriber gets every
 /// notification published after it subscribed. A subscriber that falls 1000 behind loses the oldest. Thread-safe.
 /// </summary>
-public sealed class AlertFeed
+public sealed class AlertFeed : IAlertStream
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<AlertNotification>> _subscribers = [];

@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Alerts;
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
 

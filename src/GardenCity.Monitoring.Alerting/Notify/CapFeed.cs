@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Globalization;
 using System.Xml;
 using GardenCity.Monitoring.Alerting.Engine;

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;

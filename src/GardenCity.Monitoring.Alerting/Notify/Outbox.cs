@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Text.Json;
 
 namespace GardenCity.Monitoring.Alerting.Notify;

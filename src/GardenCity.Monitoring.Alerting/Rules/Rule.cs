@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GardenCity.Monitoring.Core.Stations;

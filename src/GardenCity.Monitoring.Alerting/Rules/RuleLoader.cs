@@ -1,6 +1,8 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Time;
 using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Core.Yaml;
 using YamlDotNet.Core;
@@ -557,29 +559,9 @@ public static partial class RuleLoader
         return registry is null ? null : new Bound(null, registry, offset);
     }
 
-    /// <summary>Parses <c>90s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c> or <c>hh:mm:ss</c>.</summary>
-    public static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        Match m = DurationPattern().Match(text);
-        if (m.Success && double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double n))
-        {
-            duration = m.Groups[2].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(n),
-                "m" => TimeSpan.FromMinutes(n),
-                "h" => TimeSpan.FromHours(n),
-                _ => TimeSpan.FromDays(n),
-            };
-            return duration > TimeSpan.Zero && duration <= TimeSpan.FromDays(400);
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero && duration <= TimeSpan.FromDays(400);
-    }
-
     private static TimeSpan? ReadDuration(YamlContext ctx, YamlNode node, string path)
     {
-        if (node is YamlScalarNode { Value: { } text } && TryParseDuration(text, out TimeSpan duration))
+        if (node is YamlScalarNode { Value: { } text } && Durations.TryParse(text, out TimeSpan duration))
         {
             return duration;
         }
@@ -674,8 +656,6 @@ public static partial class RuleLoader
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex RuleId();
 
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)([smhd])$")]
-    private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"^(\d{1,2})-(\d{1,2})$")]
     private static partial Regex HourRange();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -45,12 +44,9 @@ internal sealed class ApiKeyFilter(ApiRole required) : IEndpointFilter
         return await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>The lower-case hex SHA-256 of a key.</summary>
-    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
     private static (ApiRole, string?) Identify(ApiOptions options, string presented)
     {
-        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        byte[] hash = Convert.FromHexString(ApiKeys.Hash(presented));
         foreach (ApiKey key in options.Keys)
         {
             if (key.KeyHash.Length == 64 && CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(key.KeyHash)))

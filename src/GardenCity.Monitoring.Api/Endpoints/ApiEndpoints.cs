@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using GardenCity.Monitoring.Alerting;
-using GardenCity.Monitoring.Alerting.Engine;
-using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Api.Auth;
 using GardenCity.Monitoring.Api.Queries;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -137,11 +135,19 @@ internal static class ApiEndpoints
 
     private static void MapAlerts(RouteGroupBuilder api)
     {
-        api.MapGet("/alerts/active", async (HttpContext http, CancellationToken ct) =>
-        {
-            AlertingService alerting = http.RequestServices.GetService<AlertingService>() ?? throw new BadParameterException("(role)", "Active alerts need the alerting role in this process.");
-            return TypedResults.Json(await alerting.ActiveAsync(ct).ConfigureAwait(false), AlertNotification.Json);
-        }).WithSummary("Alerts in force (needs the alerting role in the same process).");
+        api.MapGet("/alerts/active", async (IAlertQueries alerts, CancellationToken ct) =>
+            TypedResults.Json(await alerts.ActiveAsync(ct).ConfigureAwait(false), AlertNotification.Json))
+            .WithSummary("Alerts in force, each as its latest change (the notification JSON); needs the alerting role in the same process.");
+
+        api.MapGet("/alerts/cap.atom", (HttpContext http, IAlertQueries alerts) =>
+            TypedResults.Text(alerts.CapAtom($"{http.Request.Scheme}://{http.Request.Host}/api/v1"), "application/atom+xml; charset=utf-8"))
+            .WithSummary("Atom feed of the CAP 1.2 messages of emergency alerts (the latest 500).");
+
+        api.MapGet("/alerts/cap/{file}", (string file, IAlertQueries alerts) =>
+            file.EndsWith(".xml", StringComparison.Ordinal) && alerts.CapMessage(file[..^4]) is { } xml
+                ? (IResult)TypedResults.Text(xml, "application/cap+xml; charset=utf-8")
+                : Problems.Status(StatusCodes.Status404NotFound, $"No CAP message '{Params.Shorten(file)}'."))
+            .WithSummary("One CAP 1.2 message, by its identifier.");
 
         api.MapGet("/alerts/history", async (string? from, string? to, string? rule, string? station, string? severity, string? audience, string? transition, int? limit, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
@@ -181,15 +187,14 @@ internal static class ApiEndpoints
             return TypedResults.Json(await q.AlertHistoryAsync(start, end, tags, n, ct).ConfigureAwait(false), Json);
         }).WithSummary("Alert changes from the history, newest first, filtered by rule, station, severity, audience, transition.");
 
-        api.MapPost("/alerts/{id}/ack", async (string id, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/alerts/{id}/ack", async (string id, HttpContext http, IAlertAcknowledger alerting, CancellationToken ct) =>
         {
-            AlertingService alerting = http.RequestServices.GetService<AlertingService>() ?? throw new BadParameterException("(role)", "Acknowledging needs the alerting role in this process.");
             string by = (string)http.Items[ApiKeyFilter.CallerItem]!;
-            Alert? alert = await alerting.AcknowledgeAsync(Params.Token("id", id), by, ct).ConfigureAwait(false);
+            AlertNotification? alert = await alerting.AcknowledgeAsync(Params.Token("id", id), by, ct).ConfigureAwait(false);
             return alert is null ? Problems.Status(StatusCodes.Status404NotFound, $"No active alert '{Params.Shorten(id)}'.") : TypedResults.Json(alert, AlertNotification.Json);
         }).AddEndpointFilter(new ApiKeyFilter(ApiRole.Responder)).WithSummary("Acknowledge an active alert; recorded with the key's name and the time (responder role).");
 
-        api.MapGet("/alerts/stream", async (HttpContext http, AlertFeed feed, CancellationToken ct) =>
+        api.MapGet("/alerts/stream", async (HttpContext http, IAlertStream feed, CancellationToken ct) =>
         {
             http.Response.Headers.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Time;
 using GardenCity.Monitoring.Core.Wire;
 
 namespace GardenCity.Monitoring.Api.Queries;
@@ -86,7 +86,7 @@ internal static partial class Params
 
     public static TimeSpan Duration(string name, string text)
     {
-        if (text.Length <= 16 && RuleLoader.TryParseDuration(text, out TimeSpan d))
+        if (text.Length <= 16 && Durations.TryParse(text, out TimeSpan d))
         {
             return d;
         }

@@ -44,7 +44,7 @@ function renderAlerts() {
   for (const a of alerts) {
     const li = document.createElement('li');
     li.className = `sev-${a.severity}`;
-    li.dataset.alertId = a.id || a.alert_id;
+    li.dataset.alertId = a.alert_id;
     const badge = document.createElement('span');
     badge.className = `badge sev-${a.severity}`;
     badge.textContent = t(SEV_ZH[a.severity] || a.severity, a.severity);
@@ -64,7 +64,7 @@ function renderAlerts() {
 async function loadAlerts() {
   try {
     const active = await api('/api/v1/alerts/active');
-    state.alerts = new Map(active.map(a => [a.id, a]));
+    state.alerts = new Map(active.map(a => [a.alert_id, a]));
   } catch (e) { console.warn('alerts', e); }
   renderAlerts();
 }
@@ -91,7 +91,7 @@ async function streamAlerts() {
           const n = JSON.parse(data);
           if (n.transition === 'late') continue;
           if (n.status === 'resolved') state.alerts.delete(n.alert_id);
-          else state.alerts.set(n.alert_id, { ...n, id: n.alert_id });
+          else state.alerts.set(n.alert_id, n); // the same JSON shape as /alerts/active
           renderAlerts();
         }
       }

@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Readings;
 using Microsoft.Extensions.Time.Testing;
 using static GardenCity.Monitoring.Alerting.Tests.TestData;

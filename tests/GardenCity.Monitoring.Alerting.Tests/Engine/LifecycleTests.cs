@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Core.Readings;

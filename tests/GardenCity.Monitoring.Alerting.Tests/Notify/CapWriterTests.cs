@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Schema;
@@ -79,7 +80,7 @@ public sealed class CapWriterTests
         AlertChange leopard = Feed(engine, [Camera("bhs-ct-01", T0, "Panthera pardus japonensis", 0.95)]).Single(c => c.Rule.Id == "species-leopard");
 
         Assert.Null(new CapFeed().Add(leopard, new CapOptions(), T0));
-        AlertNotification n = AlertNotification.From(leopard);
+        AlertNotification n = leopard.ToNotification();
         Assert.True(n.RequiresVerification);
         Assert.Null(n.Lat);
         Assert.Equal("gc/v1/alerts/ecology/species-leopard/bhs-ct-01", AlertNotification.Topic(n.Audience, n.RuleId, n.StationId));

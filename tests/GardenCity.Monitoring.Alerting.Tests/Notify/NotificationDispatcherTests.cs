@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Alerts;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
@@ -20,7 +21,7 @@ public sealed class NotificationDispatcherTests : IDisposable
     {
         AlertEngine engine = new(ShippedRules(), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0);
         AlertChange change = Feed(engine, [Telemetry("qs-wl-01", T0.AddMinutes(minute), 1, ("water_level_m", 3.5))]).First(c => c.Rule.Id == "flood-level");
-        return AlertNotification.From(change);
+        return change.ToNotification();
     }
 
     private static int FreePort()

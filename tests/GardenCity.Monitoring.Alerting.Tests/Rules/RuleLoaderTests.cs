@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Alerts;
 
 namespace GardenCity.Monitoring.Alerting.Tests.Rules;
 
@@ -84,23 +85,4 @@ public sealed class RuleLoaderTests
         Assert.Equal("(syntax)", Assert.Single(ex.Errors).Field);
         Assert.True(ex.Errors[0].Line >= 2);
     }
-
-    [Theory]
-    [InlineData("90s", 90)]
-    [InlineData("30m", 1800)]
-    [InlineData("1.5h", 5400)]
-    [InlineData("1d", 86400)]
-    [InlineData("00:10:00", 600)]
-    public void TryParseDuration_KnownForms_Parse(string text, int seconds)
-    {
-        Assert.True(RuleLoader.TryParseDuration(text, out TimeSpan duration));
-        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
-    }
-
-    [Theory]
-    [InlineData("0m")]
-    [InlineData("-5m")]
-    [InlineData("5 minutes")]
-    [InlineData("9999d")]
-    public void TryParseDuration_BadForms_AreRefused(string text) => Assert.False(RuleLoader.TryParseDuration(text, out _));
 }

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using GardenCity.Monitoring.Alerting.Engine;
-using GardenCity.Monitoring.Core.Stations;
-
-namespace GardenCity.Monitoring.Alerting.Notify;
+namespace GardenCity.Monitoring.Core.Alerts;
 
 /// <summary>
-/// The JSON body of an alert notification (MQTT and webhooks); documented in docs/alerting.md. Sensitive rules carry
-/// no coordinates.
+/// The one JSON shape of an alert, documented in docs/alerting.md: the body of every notification (MQTT, webhooks,
+/// server-sent events) and what the query API returns for an alert in force (its latest change). Sensitive rules carry
+/// no coordinates. Built by the alerting worker (<c>AlertNotifications</c>); read by the API through
+/// <see cref="IAlertQueries"/>.
 /// </summary>
 public sealed record AlertNotification
 {
@@ -99,45 +98,6 @@ public sealed record AlertNotification
 
     /// <summary>Whether a person must verify it before anything is published (sensitive rules).</summary>
     public bool RequiresVerification { get; init; }
-
-    /// <summary>Builds the notification of a change.</summary>
-    public static AlertNotification From(AlertChange change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        Alert a = change.Alert;
-        Station s = change.Station;
-        bool sensitive = change.Rule.Sensitive;
-        return new AlertNotification
-        {
-            NotificationId = change.NotificationId,
-            AlertId = a.Id,
-            Transition = change.Transition,
-            RuleId = a.RuleId,
-            RuleZh = change.Rule.NameZh,
-            RuleEn = change.Rule.NameEn,
-            Audience = a.Audience,
-            Severity = a.Severity,
-            PreviousSeverity = change.Previous,
-            PeakSeverity = a.PeakSeverity,
-            Status = a.Status,
-            StationId = s.Id,
-            StationZh = s.NameZh,
-            StationEn = s.NameEn,
-            Site = s.Site.Id,
-            Watershed = s.Watershed,
-            Lat = sensitive ? null : s.Lat,
-            Lon = sensitive ? null : s.Lon,
-            RaisedAt = a.RaisedAt,
-            UpdatedAt = a.UpdatedAt,
-            Value = a.Value,
-            Threshold = a.Threshold,
-            MessageZh = a.MessageZh,
-            MessageEn = a.MessageEn,
-            AcknowledgedBy = a.AcknowledgedBy,
-            AcknowledgedAt = a.AcknowledgedAt,
-            RequiresVerification = sensitive,
-        };
-    }
 
     /// <summary>UTF-8 JSON.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

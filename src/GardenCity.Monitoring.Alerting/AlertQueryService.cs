@@ -1,0 +1,22 @@
+using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Core.Alerts;
+
+namespace GardenCity.Monitoring.Alerting;
+
+/// <summary>
+/// The alerting worker's answers to the query API (<see cref="IAlertQueries"/>, <see cref="IAlertAcknowledger"/>):
+/// alerts in force and acknowledgements through <see cref="AlertingService"/>, the CAP feed from <see cref="CapFeed"/>.
+/// </summary>
+internal sealed class AlertQueryService(AlertingService alerting, CapFeed cap, TimeProvider time) : IAlertQueries, IAlertAcknowledger
+{
+    public bool IsAvailable => true;
+
+    public Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken) => alerting.ActiveAsync(cancellationToken);
+
+    public string CapAtom(string baseUrl) => cap.Atom(baseUrl, time.GetUtcNow());
+
+    public string? CapMessage(string identifier) => cap.Find(identifier)?.Xml;
+
+    public Task<AlertNotification?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken) =>
+        alerting.AcknowledgeAsync(alertId, by, cancellationToken);
+}

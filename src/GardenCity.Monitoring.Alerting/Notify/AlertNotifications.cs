@@ -1,0 +1,64 @@
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Stations;
+
+namespace GardenCity.Monitoring.Alerting.Notify;
+
+/// <summary>Builds the <see cref="AlertNotification"/> of a change.</summary>
+public static class AlertNotifications
+{
+    /// <summary>Builds the notification of a change.</summary>
+    public static AlertNotification ToNotification(this AlertChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return Build(change.Alert, change.Transition, change.Previous, change.Rule, change.Station);
+    }
+
+    /// <summary>
+    /// The notification of an alert's latest change: what the API shows for an alert in force, in the same shape as
+    /// every notification.
+    /// </summary>
+    public static AlertNotification ToNotification(this Alert alert, Rule rule, Station station)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return Build(alert, alert.LastTransition, alert.PreviousSeverity, rule, station);
+    }
+
+    private static AlertNotification Build(Alert a, Transition transition, Severity previous, Rule rule, Station s)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(s);
+        bool sensitive = rule.Sensitive;
+        return new AlertNotification
+        {
+            NotificationId = $"{a.Id}#{a.Revision}",
+            AlertId = a.Id,
+            Transition = transition,
+            RuleId = a.RuleId,
+            RuleZh = rule.NameZh,
+            RuleEn = rule.NameEn,
+            Audience = a.Audience,
+            Severity = a.Severity,
+            PreviousSeverity = previous,
+            PeakSeverity = a.PeakSeverity,
+            Status = a.Status,
+            StationId = s.Id,
+            StationZh = s.NameZh,
+            StationEn = s.NameEn,
+            Site = s.Site.Id,
+            Watershed = s.Watershed,
+            Lat = sensitive ? null : s.Lat,
+            Lon = sensitive ? null : s.Lon,
+            RaisedAt = a.RaisedAt,
+            UpdatedAt = a.UpdatedAt,
+            Value = a.Value,
+            Threshold = a.Threshold,
+            MessageZh = a.MessageZh,
+            MessageEn = a.MessageEn,
+            AcknowledgedBy = a.AcknowledgedBy,
+            AcknowledgedAt = a.AcknowledgedAt,
+            RequiresVerification = sensitive,
+        };
+    }
+}

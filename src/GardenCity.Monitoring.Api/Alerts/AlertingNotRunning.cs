@@ -1,0 +1,30 @@
+using GardenCity.Monitoring.Api.Queries;
+using GardenCity.Monitoring.Core.Alerts;
+
+namespace GardenCity.Monitoring.Api.Alerts;
+
+/// <summary>
+/// What the API sees of alerting when no alerting worker runs in this process: alerts in force, acknowledgement and the
+/// CAP feed answer 400 naming the missing role; the live stream stays open and quiet.
+/// </summary>
+internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IAlertStream
+{
+    public bool IsAvailable => false;
+
+    public Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken) => throw Missing("Alerts in force need");
+
+    public string CapAtom(string baseUrl) => throw Missing("The CAP feed needs");
+
+    public string? CapMessage(string identifier) => throw Missing("The CAP feed needs");
+
+    public Task<AlertNotification?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken) => throw Missing("Acknowledging needs");
+
+    public async IAsyncEnumerable<AlertNotification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        yield break;
+    }
+
+    private static BadParameterException Missing(string what) =>
+        new("(role)", $"{what} the alerting role in this process (gardencity run --roles ...,alerting,api).");
+}
