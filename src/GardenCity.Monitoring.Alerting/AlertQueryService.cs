@@ -1,13 +1,14 @@
 using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
 
 namespace GardenCity.Monitoring.Alerting;
 
 /// <summary>
 /// The alerting worker's answers to the query API (<see cref="IAlertQueries"/>, <see cref="IAlertAcknowledger"/>):
-/// alerts in force and acknowledgements through <see cref="AlertingService"/>, the CAP feed from <see cref="CapFeed"/>.
+/// alerts in force and acknowledgements through the <see cref="AlertEngineHost"/>, the CAP feed from <see cref="CapFeed"/>.
 /// </summary>
-internal sealed class AlertQueryService(AlertingService alerting, CapFeed cap, TimeProvider time) : IAlertQueries, IAlertAcknowledger
+internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time) : IAlertQueries, IAlertAcknowledger
 {
     public bool IsAvailable => true;
 

@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
@@ -33,8 +34,10 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<AlertingMetrics>();
         services.TryAddSingleton<CapFeed>();
         services.TryAddSingleton<AlertFeed>();
-        services.TryAddSingleton<AlertingService>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlertingService>());
+        services.TryAddSingleton<AlertTopicPublisher>();
+        services.TryAddSingleton<NotificationPipeline>();
+        services.TryAddSingleton<AlertEngineHost>();
+        services.AddHostedService<AlertSubscriptionService>();
 
         // What the query API sees of alerting (declared in Core, so neither project references the other).
         services.TryAddSingleton<AlertQueryService>();

@@ -85,6 +85,18 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
             {
                 await PublishAsync(5, 0);
                 await Task.Delay(1000, ct);
+
+                // Issue 11 finding 10: the health listener used to answer /alerts without any key (and take acks with a
+                // bearer token of its own). One alert surface now, the API's, under its key policy.
+                using var healthHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{health}") };
+                foreach (string path in new[] { "/alerts", "/alerts/cap.atom" })
+                {
+                    using HttpResponseMessage gone = await healthHttp.GetAsync(new Uri(path, UriKind.Relative), ct);
+                    Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+                }
+
+                using HttpResponseMessage ready = await healthHttp.GetAsync(new Uri("/healthz", UriKind.Relative), ct);
+                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
                 Assert.Empty(await ActiveAsync()); // 5 mm < 10 mm
 
                 // Edit: 3 mm is enough now; the next reading raises.

@@ -278,6 +278,11 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/api/v1/stations", key: null)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/api/v1/stations", key: "gck_not-a-key")).Status);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync("/api/v1/stations", key: AdminKey)).Status);
+        foreach (string alerts in new[] { "/api/v1/alerts/active", "/api/v1/alerts/cap.atom" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(alerts, key: null)).Status);
+        }
+
         var (status, body) = await GetAsync("/api/openapi/v1.json", key: null);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body.GetProperty("paths").TryGetProperty("/api/v1/species/{species}/rai", out _));

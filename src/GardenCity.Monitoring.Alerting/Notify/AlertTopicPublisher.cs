@@ -1,0 +1,74 @@
+using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Ingestion.Mqtt;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace GardenCity.Monitoring.Alerting.Notify;
+
+/// <summary>
+/// Publishes notifications on <c>gc/v1/alerts/{audience}/{rule}/{station}</c> (retained while the alert is in force; an
+/// empty retained message clears it on resolve) through a connection of its own (<c>{ClientId}-out</c>, clean session).
+/// The MQTT endpoint of the <see cref="NotificationDispatcher"/>, which retries it: one call at a time.
+/// </summary>
+internal sealed class AlertTopicPublisher : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly MqttClientOptions _clientOptions;
+
+    public AlertTopicPublisher(IOptions<AlertingOptions> options, IOptions<MqttIngestionOptions> mqtt, IEnumerable<EmbeddedBrokerService> embeddedBroker)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(mqtt);
+        _clientOptions = AlertingMqtt.ClientOptions(options.Value, mqtt.Value, embeddedBroker.FirstOrDefault(), options.Value.ClientId + "-out", persistent: false);
+    }
+
+    /// <summary>Publishes one notification on its alert topic; throws when the broker does not take it.</summary>
+    public async Task PublishAsync(AlertNotification n, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(n);
+        string topic = AlertNotification.Topic(n.Audience, n.RuleId, n.StationId);
+        if (!_client.IsConnected)
+        {
+            MqttClientConnectResult connected = await _client.ConnectAsync(_clientOptions, cancellationToken).ConfigureAwait(false);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException("the broker refused the alert publisher: " + connected.ResultCode);
+            }
+        }
+
+        bool retained = n.Transition is not (Transition.Resolved or Transition.Late);
+        MqttClientPublishResult result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(n.ToJson())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retained).WithContentType("application/json").Build(), cancellationToken).ConfigureAwait(false);
+        if (n.Transition == Transition.Resolved && result.IsSuccess)
+        {
+            // An empty retained message clears the retained alert: a new subscriber sees only alerts in force.
+            result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException($"the broker refused {topic}: {result.ReasonCode}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _client.Dispose();
+    }
+}
+
+/// <summary>The alerting worker's MQTT client settings: its own account if set, else the ingestion worker's.</summary>
+internal static class AlertingMqtt
+{
+    public static MqttClientOptions ClientOptions(AlertingOptions options, MqttIngestionOptions mqtt, EmbeddedBrokerService? embeddedBroker, string clientId, bool persistent) =>
+        MqttSubscription.ClientOptions(mqtt, embeddedBroker, clientId, persistent,
+            options.Username.Length > 0 ? options.Username : mqtt.Username, options.Username.Length > 0 ? options.Password : mqtt.Password);
+}

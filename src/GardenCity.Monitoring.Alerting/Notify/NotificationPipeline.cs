@@ -1,0 +1,144 @@
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Storage;
+using GardenCity.Monitoring.Storage.DeadLetters;
+using GardenCity.Monitoring.Storage.Influx;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.Registry;
+
+namespace GardenCity.Monitoring.Alerting.Notify;
+
+/// <summary>
+/// Everything that happens to an alert change once the engine made it, in this order: logged and counted, added to
+/// the CAP feed, its history appended durably (<see cref="AlertHistoryWriter"/>), its notifications added durably to the
+/// <see cref="Outbox"/>, then — after the caller saved the engine state — queued for their endpoints (webhooks, the MQTT
+/// alert topics) and handed to in-process listeners (<see cref="AlertFeed"/>). Not thread-safe: the engine host calls it
+/// under its gate.
+/// </summary>
+internal sealed class NotificationPipeline : IAsyncDisposable
+{
+    private readonly AlertingOptions _options;
+    private readonly IHttpClientFactory _http;
+    private readonly AlertTopicPublisher _topics;
+    private readonly AlertFeed _feed;
+    private readonly AlertingMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NotificationPipeline> _logger;
+    private readonly AlertHistoryWriter? _history;
+    private Outbox? _outbox;
+    private NotificationDispatcher? _dispatcher;
+    private Task _historyTask = Task.CompletedTask;
+    private bool _capChanged;
+
+    public NotificationPipeline(
+        IOptions<AlertingOptions> options,
+        IHttpClientFactory http,
+        AlertTopicPublisher topics,
+        CapFeed cap,
+        AlertFeed feed,
+        AlertingMetrics metrics,
+        IReadingWriter writer,
+        ResiliencePipelineProvider<string> pipelines,
+        IDeadLetterStore deadLetters,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pipelines);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _options = options.Value;
+        _http = http;
+        _topics = topics;
+        Cap = cap;
+        _feed = feed;
+        _metrics = metrics;
+        _time = time;
+        _logger = loggers.CreateLogger<NotificationPipeline>();
+        if (_options.WriteHistory)
+        {
+            _history = new AlertHistoryWriter(Path.Combine(_options.StateDirectory, "history"), writer,
+                pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline), deadLetters, time, loggers);
+        }
+    }
+
+    /// <summary>The CAP feed of emergency alerts.</summary>
+    public CapFeed Cap { get; }
+
+    /// <summary>Opens the outbox, starts one delivery worker per endpoint and sends again what the last run left undelivered.</summary>
+    public void Start(CancellationToken stoppingToken)
+    {
+        _outbox = new Outbox(_options.StateDirectory);
+        var endpoints = _options.Webhooks.Select(w => NotificationDispatcher.Webhook(w, _http.CreateClient("gardencity-webhooks"))).ToList();
+        if (_options.PublishMqtt)
+        {
+            endpoints.Add(new NotificationEndpoint("mqtt", _ => true, _topics.PublishAsync));
+        }
+
+        _dispatcher = new NotificationDispatcher(endpoints, _outbox, _options, _time, _logger, _metrics);
+        foreach ((string endpoint, AlertNotification pending) in _outbox.Pending)
+        {
+            _dispatcher.Enqueue(endpoint, pending); // not delivered before the last stop: send again
+        }
+
+        _historyTask = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
+    }
+
+    /// <summary>Whether the CAP feed changed since the last call (so the next state save must include it).</summary>
+    public bool TakeCapChanged()
+    {
+        bool changed = _capChanged;
+        _capChanged = false;
+        return changed;
+    }
+
+    /// <summary>
+    /// Records changes and FWI days; <paramref name="saveState"/> is called once they are durable (history, outbox) and
+    /// before anyone is told, so that a crash can only repeat a notification, never lose one.
+    /// </summary>
+    public void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, int activeCount, Action saveState)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(fwi);
+        ArgumentNullException.ThrowIfNull(saveState);
+        foreach (AlertChange change in changes)
+        {
+            _metrics.Change(change.Transition.ToString(), change.Alert.Audience.ToString());
+            Log.AlertChanged(_logger, change.Transition.ToString(), change.Alert.Id, change.Alert.Severity.ToName(), change.Alert.MessageEn);
+            _capChanged |= Cap.Add(change, _options.Cap, _time.GetUtcNow()) is not null;
+        }
+
+        // Durable before the state save (and before the messages are acknowledged): a crash while InfluxDB is down
+        // loses no history; the writer sends it when InfluxDB takes writes again.
+        _history?.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line)]);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        _metrics.SetActive(activeCount);
+        var notifications = changes.Select(c => c.ToNotification()).ToList();
+        var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
+        _outbox!.Add(items); // durable: a crash from here on sends them after the restart
+        saveState(); // before anyone is told and before the messages are acknowledged
+        foreach ((string endpoint, AlertNotification notification) in items)
+        {
+            _dispatcher!.Enqueue(endpoint, notification);
+        }
+
+        notifications.ForEach(_feed.Publish);
+    }
+
+    /// <summary>Gives queued notifications a moment to go out (the rest stay in the outbox), stops the history writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_dispatcher is not null)
+        {
+            await _dispatcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _historyTask.ConfigureAwait(false);
+        await _topics.DisposeAsync().ConfigureAwait(false);
+        _history?.Dispose();
+    }
+}

@@ -1,0 +1,267 @@
+using GardenCity.Monitoring.Core.Alerts;
+using System.Text.Json;
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Readings;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Storage.Influx;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GardenCity.Monitoring.Alerting.Worker;
+
+/// <summary>
+/// The rule engine behind one gate, with its checkpoints. Every input (a message's readings, a tick, an
+/// acknowledgement, a rule reload) runs under the gate; its changes go through the <see cref="NotificationPipeline"/>,
+/// which has the state saved before anyone is told. Messages are numbered as they are processed; once the state that
+/// includes message <c>n</c> is saved, <see cref="SavedThrough"/> is at least <c>n</c> and the subscription may
+/// acknowledge it. The state is saved every <see cref="AckBatch"/> messages or <see cref="AckInterval"/>, and at once
+/// when an alert changes. Thread-safe.
+/// </summary>
+internal sealed class AlertEngineHost
+{
+    /// <summary>At most this many messages wait for the next state save before they are acknowledged.</summary>
+    internal const int AckBatch = 64;
+
+    /// <summary>At most this long a message waits for the next state save (under load; when quiet, the next tick saves).</summary>
+    internal static readonly TimeSpan AckInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly AlertingOptions _options;
+    private readonly StationRegistry _registry;
+    private readonly NotificationPipeline _pipeline;
+    private readonly InfluxReadingReader _reader;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertEngineHost> _logger;
+    private readonly AlertingMetrics _metrics;
+    private readonly AlertStateStore _store;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private RuleWatcher? _watcher;
+    private AlertEngine? _engine;
+    private DateTimeOffset _lastSave;
+    private long _processed;
+    private long _saved;
+
+    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _registry = registry;
+        _pipeline = pipeline;
+        _reader = new InfluxReadingReader(query, registry);
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _store = new AlertStateStore(_options.StateDirectory);
+    }
+
+    /// <summary>Messages up to this number are in the saved state.</summary>
+    public long SavedThrough => Interlocked.Read(ref _saved);
+
+    /// <summary>Loads the rules, restores the saved state, refills the windows from InfluxDB and starts the notification pipeline.</summary>
+    public async Task StartAsync(CancellationToken stoppingToken)
+    {
+        RuleSet rules = RuleLoader.LoadDirectory(_options.RulesDirectory, _registry);
+        Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
+        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow());
+        try
+        {
+            if (_store.Load() is { } state)
+            {
+                engine.Restore(state.Engine);
+                _pipeline.Cap.Restore(state.Cap ?? []);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or NotSupportedException)
+        {
+            Log.StateUnreadable(_logger, _store.Path, ex.Message);
+        }
+
+        if (_options.PrimeFromInflux)
+        {
+            await PrimeAsync(engine, stoppingToken).ConfigureAwait(false);
+        }
+
+        _engine = engine;
+        _pipeline.Start(stoppingToken);
+        _watcher = new RuleWatcher(_options.RulesDirectory);
+    }
+
+    /// <summary>Evaluates one message's readings; returns the message's number (see <see cref="SavedThrough"/>).</summary>
+    public async Task<long> ProcessAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ReloadIfRequested();
+            var changes = new List<AlertChange>();
+            var fwi = new List<FwiDay>();
+            foreach (Reading reading in readings)
+            {
+                EngineOutput output = _engine!.Process(reading, _time.GetUtcNow());
+                changes.AddRange(output.Changes);
+                fwi.AddRange(output.FireWeather);
+            }
+
+            _metrics.Readings(readings.Count);
+            long number = ++_processed;
+            Record(changes, fwi);
+            if (_processed - _saved >= AckBatch || _time.GetUtcNow() - _lastSave >= AckInterval)
+            {
+                Save(force: true);
+            }
+
+            return number;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Judges absence (and reloads changed rules); saves what waits to be acknowledged.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ReloadIfRequested();
+            Record(_engine!.Tick(_time.GetUtcNow()), []);
+            Save(force: _processed > _saved);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Alerts in force, each as the notification of its latest change.</summary>
+    public async Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_engine is not { } engine)
+            {
+                return [];
+            }
+
+            var rules = engine.Rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            var active = new List<AlertNotification>();
+            foreach (Alert alert in engine.Active)
+            {
+                if (rules.TryGetValue(alert.RuleId, out Rule? rule) && _registry.TryGet(alert.StationId, out Station? station))
+                {
+                    active.Add(alert.ToNotification(rule, station));
+                }
+            }
+
+            return active;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Acknowledges an active alert on behalf of <paramref name="by"/>; null when no active alert has that id.</summary>
+    public async Task<AlertNotification?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_engine?.Acknowledge(alertId, by, _time.GetUtcNow()) is not { } change)
+            {
+                return null;
+            }
+
+            Record([change], []);
+            return change.ToNotification();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Saves the state a last time and lets the notification pipeline drain.</summary>
+    public async Task StopAsync()
+    {
+        _watcher?.Dispose();
+        await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            Save(force: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Under the gate.</summary>
+    private void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi) =>
+        _pipeline.Record(changes, fwi, _engine!.Active.Count, () => Save(force: true));
+
+    /// <summary>Saves the engine state; every message processed so far may then be acknowledged. Under the gate.</summary>
+    private void Save(bool force)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        if (_engine is null || (!force && now - _lastSave < TimeSpan.FromSeconds(10)))
+        {
+            return;
+        }
+
+        _store.Save(new AlertingState(_engine.Snapshot(), _pipeline.TakeCapChanged() ? _pipeline.Cap.Entries : null));
+        _lastSave = now;
+        Interlocked.Exchange(ref _saved, _processed);
+    }
+
+    /// <summary>Reloads the rules if a file changed; under the gate (on the next message or tick).</summary>
+    private void ReloadIfRequested()
+    {
+        if (_watcher?.TakeRequest() != true)
+        {
+            return;
+        }
+
+        try
+        {
+            RuleSet rules = RuleLoader.LoadDirectory(_options.RulesDirectory, _registry);
+            IReadOnlyList<AlertChange> changes = _engine!.ReplaceRules(rules, _time.GetUtcNow());
+            Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
+            Record(changes, []);
+        }
+        catch (RuleFileException ex)
+        {
+            Log.RulesRefused(_logger, ex.Message);
+        }
+    }
+
+    private async Task PrimeAsync(AlertEngine engine, CancellationToken cancellationToken)
+    {
+        DateTimeOffset to = engine.Watermark ?? _time.GetUtcNow();
+        TimeSpan lookback = engine.Rules.Rules.Select(r => r.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
+        DateTimeOffset from = to - (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1));
+        try
+        {
+            IReadOnlyList<Reading> readings = await _reader.ReadAsync(from, to, cancellationToken).ConfigureAwait(false);
+            foreach (Reading reading in readings)
+            {
+                engine.Prime(reading);
+            }
+
+            Log.Primed(_logger, readings.Count, from, to);
+        }
+        catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
+        {
+            Log.Primed(_logger, 0, from, to); // a fresh installation: nothing stored yet
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Log.PrimeFailed(_logger, ex);
+        }
+    }
+}

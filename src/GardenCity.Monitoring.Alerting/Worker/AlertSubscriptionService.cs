@@ -1,0 +1,169 @@
+using System.Buffers;
+using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Ingestion.Mqtt;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+
+namespace GardenCity.Monitoring.Alerting.Worker;
+
+/// <summary>
+/// The alerting worker's MQTT side: subscribes to station topics at QoS 1 with a persistent session of its own
+/// (<see cref="AlertingOptions.ClientId"/>), hands each message's readings to the <see cref="AlertEngineHost"/>, and
+/// acknowledges a message only once the engine state that includes it is saved; a crash before that makes the broker
+/// redeliver it, and processing it again changes nothing (same measurement time). Ticks the engine on a timer
+/// (absence, rule reloads, checkpoints).
+/// </summary>
+internal sealed class AlertSubscriptionService : BackgroundService
+{
+    private readonly AlertingOptions _options;
+    private readonly MqttIngestionOptions _mqtt;
+    private readonly AlertEngineHost _engine;
+    private readonly WireDecoder _decoder;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertSubscriptionService> _logger;
+    private readonly EmbeddedBrokerService? _embeddedBroker;
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly Lock _acksGate = new();
+    private readonly Queue<(long Number, MqttApplicationMessageReceivedEventArgs Args, int Connection)> _unacknowledged = new();
+    private int _connection;
+    private CancellationToken _stopping;
+
+    public AlertSubscriptionService(
+        IOptions<AlertingOptions> options,
+        IOptions<MqttIngestionOptions> mqtt,
+        AlertEngineHost engine,
+        WireDecoder decoder,
+        TimeProvider time,
+        ILogger<AlertSubscriptionService> logger,
+        IEnumerable<EmbeddedBrokerService> embeddedBroker)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(mqtt);
+        _options = options.Value;
+        _mqtt = mqtt.Value;
+        _engine = engine;
+        _decoder = decoder;
+        _time = time;
+        _logger = logger;
+        _embeddedBroker = embeddedBroker.FirstOrDefault();
+        _embeddedBroker?.HoldConnectionsUntilSubscribed(_options.ClientId);
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        await _engine.StartAsync(stoppingToken).ConfigureAwait(false);
+        Task ticks = TickAsync(stoppingToken);
+        try
+        {
+            await KeepConnectedAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ticks.ConfigureAwait(false);
+            await _engine.StopAsync().ConfigureAwait(false);
+            if (_client.IsConnected)
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _client.Dispose();
+        }
+    }
+
+    /// <summary>One message: evaluated, then acknowledged with every earlier one whose state is saved. Exposed for tests.</summary>
+    internal async Task HandleAsync(MqttApplicationMessageReceivedEventArgs e, int connection)
+    {
+        DecodeResult decoded = _decoder.Decode(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow());
+        long number = await _engine.ProcessAsync(decoded.Readings, _stopping).ConfigureAwait(false);
+        lock (_acksGate)
+        {
+            _unacknowledged.Enqueue((number, e, connection));
+        }
+
+        await AcknowledgeSavedAsync().ConfigureAwait(false);
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (WireTopic.IsSystemOutput(e.ApplicationMessage.Topic))
+        {
+            return Task.CompletedTask;
+        }
+
+        e.AutoAcknowledge = false;
+        return HandleAsync(e, Volatile.Read(ref _connection));
+    }
+
+    /// <summary>Messages whose effect is in the saved state may go: a crash before the save makes the broker redeliver them.</summary>
+    private async Task AcknowledgeSavedAsync()
+    {
+        long saved = _engine.SavedThrough;
+        var ready = new List<(MqttApplicationMessageReceivedEventArgs Args, int Connection)>();
+        lock (_acksGate)
+        {
+            while (_unacknowledged.TryPeek(out var next) && next.Number <= saved)
+            {
+                _unacknowledged.Dequeue();
+                ready.Add((next.Args, next.Connection));
+            }
+        }
+
+        foreach ((MqttApplicationMessageReceivedEventArgs args, int connection) in ready)
+        {
+            if (connection != Volatile.Read(ref _connection) || !_client.IsConnected)
+            {
+                continue; // The broker redelivers it on the resumed session; processing it again changes nothing.
+            }
+
+            try
+            {
+                await args.AcknowledgeAsync(_stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // MQTTnet 5.2 throws NullReferenceException when the connection dropped meanwhile: the broker redelivers.
+                Log.PublishFailed(_logger, ex, "(acknowledgement)");
+            }
+        }
+    }
+
+    private async Task TickAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.TickInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await _engine.TickAsync(stoppingToken).ConfigureAwait(false);
+                await AcknowledgeSavedAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private Task KeepConnectedAsync(CancellationToken stoppingToken)
+    {
+        (string host, int port) = MqttSubscription.Endpoint(_mqtt, _embeddedBroker);
+        var events = new SubscriptionEvents(
+            Connecting: () => Interlocked.Increment(ref _connection),
+            Refused: result => Log.ConnectRefused(_logger, host, port, result.ResultCode.ToString(), result.ReasonString),
+            Subscribed: result =>
+            {
+                Log.Connected(_logger, host, port, _options.ClientId, result.IsSessionPresent);
+                _embeddedBroker?.SubscriberReady(_options.ClientId);
+            },
+            Failed: (ex, delay) => Log.ConnectFailed(_logger, ex, host, port, delay));
+        return MqttSubscription.KeepSubscribedAsync(_client, AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId, persistent: true),
+            WireTopic.StationFilter, _mqtt.ReconnectDelay, _mqtt.MaxReconnectDelay, _time, events, stoppingToken);
+    }
+}
