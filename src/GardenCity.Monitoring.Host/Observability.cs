@@ -53,8 +53,14 @@ internal static class Observability
         {
             long bytes = spool.SizeBytes, max = options.Value.MaxBytes;
             string text = $"{spool.Count} batches, {bytes} of {max} bytes";
-            return Task.FromResult(bytes >= max * 0.95 ? HealthCheckResult.Unhealthy("spool full: " + text)
-                : spool.IsEmpty ? HealthCheckResult.Healthy("empty") : HealthCheckResult.Degraded("InfluxDB behind, spooling: " + text));
+            IReadOnlyList<string> quarantined = spool.QuarantinedFiles();
+            string damage = quarantined.Count == 0 ? string.Empty
+                : $"; spool damage quarantined in {quarantined.Count} .corrupt files in {options.Value.Directory}, inspect and remove them (docs/fault-tolerance.md)";
+            return Task.FromResult(spool.DiskFullError is { } disk ? HealthCheckResult.Unhealthy($"spool full: file system full ({disk}): {text}{damage}")
+                : bytes >= max * 0.95 ? HealthCheckResult.Unhealthy("spool full: " + text + damage)
+                : !spool.IsEmpty ? HealthCheckResult.Degraded("InfluxDB behind, spooling: " + text + damage)
+                : damage.Length > 0 ? HealthCheckResult.Degraded("empty" + damage)
+                : HealthCheckResult.Healthy("empty"));
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed record ReceivedMessage(string Topic, ReadOnlyMemory<byte> Payload)
 /// sample of every message is durable: in InfluxDB, in the local spool (while InfluxDB is unreachable, or while older
 /// spooled readings wait, so that each station's readings arrive in order), or in the dead-letter file. Only then may
 /// the messages be acknowledged. It throws <see cref="SpoolFullException"/> when InfluxDB is unreachable and the spool
-/// is full: nothing may be acknowledged then.
+/// is full (at <c>MaxBytes</c>, or its file system is full): nothing may be acknowledged then, and the process stays up.
 /// </summary>
 public sealed class IngestionBatchProcessor(
     WireDecoder decoder,
@@ -83,9 +83,9 @@ public sealed class IngestionBatchProcessor(
             {
                 return await ProcessAsync(messages, cancellationToken).ConfigureAwait(false);
             }
-            catch (SpoolFullException)
+            catch (SpoolFullException ex)
             {
-                logger.SpoolFull(retryDelay);
+                logger.SpoolFull(ex.Message, retryDelay);
                 await Task.Delay(retryDelay, time, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -167,9 +167,12 @@ public sealed class IngestionBatchProcessor(
 
     private void Spool(List<Reading> readings)
     {
-        if (!spool.TryAppend(PointMapper.ToLineProtocol(readings), readings.Count))
+        switch (spool.Append(readings))
         {
-            throw new SpoolFullException();
+            case SpoolAppendResult.LimitReached:
+                throw new SpoolFullException();
+            case SpoolAppendResult.DiskFull:
+                throw new SpoolFullException($"InfluxDB is unreachable and the spool's file system is full ({spool.DiskFullError})");
         }
 
         metrics.ReadingsSpooled.Add(readings.Count);

@@ -20,6 +20,10 @@ public sealed class IngestionMetrics : IDisposable
         ReadingsSpooled = _meter.CreateCounter<long>("readings.spooled", description: "Readings written to the local spool while InfluxDB was unavailable");
         _meter.CreateObservableGauge("spool.size", () => spool.SizeBytes, unit: "By", description: "Bytes held in the spool");
         _meter.CreateObservableGauge("spool.readings", () => spool.PendingReadings, description: "Readings waiting in the spool");
+        _meter.CreateObservableGauge("spool.disk_full", () => spool.DiskFullError is null ? 0 : 1, description: "1 while the spool's file system is full (back-pressure)");
+        _meter.CreateObservableCounter("spool.damaged.bytes", () => spool.DamagedBytes, unit: "By", description: "Bytes of damaged spool records found at start and quarantined to .corrupt files");
+        _meter.CreateObservableCounter("spool.damaged.records", () => spool.DamagedRecords, description: "Damaged spool records found at start (at least one per damaged stretch)");
+        _meter.CreateObservableGauge("spool.quarantined_files", () => spool.QuarantinedFiles().Count, description: ".corrupt files in the spool folder waiting for an operator");
         _meter.CreateObservableGauge("broker.connected", () => state.IsSubscribed ? 1 : 0, description: "1 while connected and subscribed to the broker");
         MessagesReceived = _meter.CreateCounter<long>("messages.received", description: "MQTT messages received from stations");
         ReadingsStored = _meter.CreateCounter<long>("readings.stored", description: "Readings written to InfluxDB");

@@ -31,8 +31,8 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "InfluxDB is unavailable; {Count} readings go to the spool: {Message}")]
     public static partial void Spooling(this ILogger logger, int count, string message);
 
-    [LoggerMessage(LogLevel.Warning, "The spool is full and InfluxDB unavailable: not acknowledging, the broker keeps the messages; retrying in {Delay}")]
-    public static partial void SpoolFull(this ILogger logger, TimeSpan delay);
+    [LoggerMessage(LogLevel.Warning, "{Reason}: not acknowledging, the broker keeps the messages; retrying in {Delay}")]
+    public static partial void SpoolFull(this ILogger logger, string reason, TimeSpan delay);
 
     [LoggerMessage(LogLevel.Information, "Replayed {Readings} spooled readings to InfluxDB; {Remaining} batches left")]
     public static partial void Replayed(this ILogger logger, int readings, int remaining);

@@ -1,6 +1,9 @@
 namespace GardenCity.Monitoring.Ingestion;
 
-/// <summary>InfluxDB is unreachable and the spool is full: the batch is not durable and must not be acknowledged.</summary>
+/// <summary>
+/// InfluxDB is unreachable and the spool is full (at <c>MaxBytes</c>, or its file system is full): the batch is not durable
+/// and must not be acknowledged. Back-pressure, not a failure: the caller waits and tries again.
+/// </summary>
 public sealed class SpoolFullException : Exception
 {
     public SpoolFullException()

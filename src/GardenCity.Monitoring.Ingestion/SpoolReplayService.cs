@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using GardenCity.Monitoring.Storage;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
@@ -14,7 +13,7 @@ namespace GardenCity.Monitoring.Ingestion;
 /// Replays the spool to InfluxDB, oldest batch first, and removes each batch only once InfluxDB accepted it; a
 /// segment file is deleted when all its batches are removed. While InfluxDB is down it waits and tries again.
 /// </summary>
-internal sealed partial class SpoolReplayService(
+internal sealed class SpoolReplayService(
     FileSpool spool,
     IReadingWriter writer,
     IDeadLetterStore deadLetters,
@@ -60,7 +59,12 @@ internal sealed partial class SpoolReplayService(
         }
     }
 
-    /// <summary>Replays the oldest batch; false when the spool is empty.</summary>
+    /// <summary>
+    /// Replays the oldest batch and removes it; false when the spool is empty. When InfluxDB refuses the batch as bad
+    /// data, its points are written one by one and the refused ones dead-lettered under the station and kind the spool
+    /// record gives them. Throws what <see cref="IngestionBatchProcessor.IsUnavailable"/> recognises while InfluxDB is
+    /// down; the batch then stays in the spool.
+    /// </summary>
     internal async Task<bool> ReplayOneAsync(CancellationToken cancellationToken)
     {
         SpoolRecord? record = spool.PeekOldest();
@@ -76,17 +80,15 @@ internal sealed partial class SpoolReplayService(
         catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
         {
             var refused = new List<DeadLetter>();
-            foreach (string line in record.LineProtocol.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (SpoolLine line in record.Lines)
             {
                 try
                 {
-                    await WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                    await WriteAsync(line.LineProtocol, cancellationToken).ConfigureAwait(false);
                 }
                 catch (InfluxWriteException lineError) when (StorageServiceCollectionExtensions.IsBadData(lineError))
                 {
-                    string station = StationTag().Match(line) is { Success: true } m ? m.Groups[1].Value : "unknown";
-                    string kind = KindTag().Match(line) is { Success: true } k ? k.Groups[1].Value : "unknown";
-                    refused.Add(new DeadLetter(time.GetUtcNow(), $"gc/v1/{kind}/{station}", kind, station, DeadLetter.StorageRejectedCode, lineError.Message, null, line, "line-protocol"));
+                    refused.Add(new DeadLetter(time.GetUtcNow(), $"gc/v1/{line.Kind}/{line.Station}", line.Kind, line.Station, DeadLetter.StorageRejectedCode, lineError.Message, null, line.LineProtocol, "line-protocol"));
                 }
             }
 
@@ -104,10 +106,4 @@ internal sealed partial class SpoolReplayService(
             static async (state, ct) => await state.writer.WriteLinesAsync(state.lines, ct).ConfigureAwait(false),
             (writer, lines),
             cancellationToken).ConfigureAwait(false);
-
-    [GeneratedRegex(@"[,]station=([^,\s]+)")]
-    private static partial Regex StationTag();
-
-    [GeneratedRegex(@"[,]kind=([^,\s]+)")]
-    private static partial Regex KindTag();
 }
