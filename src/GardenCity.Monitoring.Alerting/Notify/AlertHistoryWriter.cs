@@ -31,11 +31,13 @@ public sealed class AlertHistoryWriter : IDisposable
     private DateTimeOffset? _failingSince;
     private DateTimeOffset _lastSummary;
     private int _failedAttempts;
+    private readonly string _directory;
 
     /// <summary>Opens the history spool in <paramref name="directory"/>; <paramref name="write"/> is the <c>influx-write</c> pipeline.</summary>
     public AlertHistoryWriter(string directory, IReadingWriter writer, ResiliencePipeline write, IDeadLetterStore deadLetters, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
+        _directory = directory;
         _spool = new FileSpool(Microsoft.Extensions.Options.Options.Create(new SpoolOptions { Directory = directory, MaxBytes = long.MaxValue }), loggers.CreateLogger<FileSpool>());
         _writer = writer;
         _write = write;
@@ -72,7 +74,13 @@ public sealed class AlertHistoryWriter : IDisposable
             return;
         }
 
-        _ = _spool.TryAppend(string.Join('\n', lines), lines.Count); // MaxBytes is unbounded: the history is never refused
+        // MaxBytes is unbounded: only a full file system refuses. Then the caller must not go on as if the history were
+        // kept: the exception stops the message from being acknowledged, and the broker delivers it again later.
+        if (_spool.Append(string.Join('\n', lines), lines.Count) != SpoolAppendResult.Appended)
+        {
+            throw new IOException($"The alert history spool in {_directory} cannot take more (file system full); the message stays unacknowledged.");
+        }
+
         _appended.Release();
     }
 

@@ -16,7 +16,7 @@ namespace GardenCity.Monitoring.Alerting.Notify;
 /// alert topics) and handed to in-process listeners (<see cref="AlertFeed"/>). Not thread-safe: the engine host calls it
 /// under its gate.
 /// </summary>
-internal sealed class NotificationPipeline : IAsyncDisposable
+internal sealed class NotificationPipeline
 {
     private readonly AlertingOptions _options;
     private readonly IHttpClientFactory _http;
@@ -129,16 +129,19 @@ internal sealed class NotificationPipeline : IAsyncDisposable
         notifications.ForEach(_feed.Publish);
     }
 
-    /// <summary>Gives queued notifications a moment to go out (the rest stay in the outbox), stops the history writer.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Gives queued notifications a moment to go out (the rest stay in the outbox) and waits for the history writer,
+    /// whose token the host has cancelled. Once; the MQTT connection is closed by the container (<see cref="AlertTopicPublisher"/>).
+    /// </summary>
+    public async Task StopAsync()
     {
-        if (_dispatcher is not null)
+        if (_dispatcher is { } dispatcher)
         {
-            await _dispatcher.DisposeAsync().ConfigureAwait(false);
+            _dispatcher = null;
+            await dispatcher.DisposeAsync().ConfigureAwait(false);
         }
 
         await _historyTask.ConfigureAwait(false);
-        await _topics.DisposeAsync().ConfigureAwait(false);
         _history?.Dispose();
     }
 }

@@ -189,7 +189,7 @@ internal sealed class AlertEngineHost
     public async Task StopAsync()
     {
         _watcher?.Dispose();
-        await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await _pipeline.StopAsync().ConfigureAwait(false);
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
