@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Ingestion;
+using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Spool;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -17,6 +18,7 @@ internal static class Observability
     {
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(IngestionMetrics.MeterName)
+            .AddMeter(DeadLetterFileStore.MeterName)
             .AddMeter("Polly")
             .AddPrometheusExporter());
         IHealthChecksBuilder checks = builder.Services.AddHealthChecks()
@@ -25,6 +27,7 @@ internal static class Observability
         {
             checks.AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
             checks.AddCheck<SpoolHealthCheck>("spool", tags: ["ready"]);
+            checks.AddCheck<DeadLetterHealthCheck>("dead-letter", tags: ["ready"]);
         }
     }
 
@@ -61,6 +64,21 @@ internal static class Observability
                 : !spool.IsEmpty ? HealthCheckResult.Degraded("InfluxDB behind, spooling: " + text + damage)
                 : damage.Length > 0 ? HealthCheckResult.Degraded("empty" + damage)
                 : HealthCheckResult.Healthy("empty"));
+        }
+    }
+
+    /// <summary>Degraded (still 200: ingestion goes on) while a station's dead letters are summarised or the folder is at its bound.</summary>
+    private sealed class DeadLetterHealthCheck(DeadLetterFileStore store) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            DeadLetterStatus s = store.Status;
+            string size = $"{s.SizeBytes} of {s.MaxTotalBytes} bytes";
+            return Task.FromResult(
+                s.Full ? HealthCheckResult.Degraded($"dead-letter folder full ({size}): dead letters only counted in the log and metrics")
+                : s.SizeBytes >= s.CopyLimitBytes ? HealthCheckResult.Degraded($"dead-letter folder at its bound ({size}): dead letters summarised, not copied")
+                : s.StationsOverBound.Count > 0 ? HealthCheckResult.Degraded($"{s.SummarisedThisWindow} dead letters summarised this hour, over the per-station bound: {string.Join(", ", s.StationsOverBound)}")
+                : HealthCheckResult.Healthy(size));
         }
     }
 }

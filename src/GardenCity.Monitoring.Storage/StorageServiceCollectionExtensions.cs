@@ -35,7 +35,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IReadingWriter>(sp => sp.GetRequiredService<IOptions<InfluxOptions>>().Value.Version == InfluxApiVersion.V2
             ? sp.GetRequiredService<InfluxV2Writer>()
             : sp.GetRequiredService<InfluxV1Writer>());
-        services.TryAddSingleton<IDeadLetterStore, DeadLetterFileStore>();
+        services.TryAddSingleton<DeadLetterFileStore>();
+        services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<DeadLetterFileStore>());
 
         services.AddOptionsWithValidateOnStart<SpoolOptions>().BindConfiguration(SpoolOptions.SectionName).ValidateDataAnnotations();
         services.TryAddSingleton<FileSpool>();

@@ -284,7 +284,10 @@ public sealed class FaultToleranceTests(ServersFixture servers)
     {
         await using var mosquitto = new MosquittoServer();
         await mosquitto.StartAsync(TestContext.Current.CancellationToken);
-        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, mosquitto: mosquitto);
+        // Every hostile message comes from zt-wx-01: lift its dead-letter bound so each one is copied whole (the bound
+        // itself is DeadLetterBoundTests').
+        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, mosquitto: mosquitto,
+            settings: new Dictionary<string, string?> { ["GardenCity:DeadLetter:MaxBytesPerStationPerHour"] = (1L << 30).ToString(CultureInfo.InvariantCulture) });
         await using TestPublisher publisher = await TestPublisher.ConnectAsync(mosquitto.Port);
         var random = new Random(2023);
         int good = 0;

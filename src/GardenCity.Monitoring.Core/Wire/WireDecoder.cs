@@ -94,7 +94,8 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
             {
                 if (CountProperties(root) != 1)
                 {
-                    rejections.Add(Whole(RejectionReason.InvalidStructure, "a backlog message has only the field 'samples'", payload));
+                    rejections.Add(Whole(RejectionReason.InvalidStructure,
+                        CountProperties(root, "samples") > 1 ? "field 'samples' appears twice" : "a backlog message has only the field 'samples'", payload));
                 }
                 else if (samples.ValueKind != JsonValueKind.Array)
                 {
@@ -126,6 +127,13 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
     {
         try
         {
+            // JsonDocument keeps both copies of a repeated key and TryGetProperty answers the last one, so
+            // {"values":{"water_level_m":1.1,"water_level_m":99}} would store 99: reject a repeat at any depth.
+            if (FindDuplicateKey(sample, "sample") is { } duplicate)
+            {
+                throw new SampleRejectedException(RejectionReason.InvalidStructure, $"field '{Clip(duplicate)}' appears twice");
+            }
+
             readings.Add(wt.Stream switch
             {
                 WireStream.Telemetry => ReadTelemetry(station, sample, now),
@@ -373,30 +381,69 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
 
     private static void CheckKeys(JsonElement obj, string[] allowed, string at)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Repeated keys were already refused by FindDuplicateKey.
         foreach (JsonProperty property in obj.EnumerateObject())
         {
             if (!allowed.Contains(property.Name))
             {
                 throw new SampleRejectedException(RejectionReason.UnknownField, $"unknown field '{Path(at, Clip(property.Name))}'; known: {string.Join(", ", allowed)}");
             }
-
-            if (!seen.Add(property.Name))
-            {
-                throw new SampleRejectedException(RejectionReason.InvalidStructure, $"field '{Path(at, property.Name)}' appears twice");
-            }
         }
     }
 
-    private static int CountProperties(JsonElement obj)
+    private static int CountProperties(JsonElement obj, string? name = null)
     {
         int n = 0;
-        foreach (JsonProperty unused in obj.EnumerateObject())
+        foreach (JsonProperty property in obj.EnumerateObject())
         {
-            n++;
+            if (name is null || property.NameEquals(name))
+            {
+                n++;
+            }
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// The path of the first key that appears twice in one object anywhere in <paramref name="element"/>
+    /// (names compared after unescaping, as JsonElement looks them up), or null. Depth is bounded by MaxDepth.
+    /// </summary>
+    private static string? FindDuplicateKey(JsonElement element, string at)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    string path = Path(at, property.Name);
+                    if (!seen.Add(property.Name))
+                    {
+                        return path;
+                    }
+
+                    if (FindDuplicateKey(property.Value, path) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    if (FindDuplicateKey(item, $"{(at == "sample" ? string.Empty : at)}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static string Path(string at, string name) => at == "sample" ? name : $"{at}.{name}";

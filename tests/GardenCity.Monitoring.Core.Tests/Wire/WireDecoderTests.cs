@@ -299,6 +299,53 @@ public sealed class WireDecoderTests
         Assert.Equal(value, Assert.IsType<TelemetryReading>(Assert.Single(result.Readings)).Values[field]);
     }
 
+    // Issue 11 finding 12: JsonDocument keeps repeated keys and the last one won ({"water_level_m":1.1,"water_level_m":99} stored 99).
+    [Theory]
+    [InlineData("water-level/yd-wl-03/telemetry", """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1,"water_level_m":99}}""", "values.water_level_m")]
+    [InlineData("water-level/yd-wl-03/telemetry", """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1,"water_level_\u006d":99}}""", "values.water_level_m")]
+    [InlineData("water-level/yd-wl-03/telemetry", """{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"values":{"water_level_m":99}}""", "'values'")]
+    [InlineData("water-level/yd-wl-03/telemetry", """{"ts":"2023-07-31T02:00:00Z","ts":"2023-07-31T02:01:00Z","seq":1,"values":{"water_level_m":1.1}}""", "'ts'")]
+    [InlineData("camera-trap/bhs-ct-01/event", """{"ts":"2023-07-31T02:00:00Z","seq":9,"event_id":"e1","detections":[{"species":"Sus scrofa","count":1,"count":7,"confidence":0.9}]}""", "detections[0].count")]
+    [InlineData("fire/mfs-fire-02/event", """{"ts":"2023-07-31T02:00:00Z","seq":91,"event_id":"f1","detection":"smoke","detection":"flame","confidence":0.81}""", "'detection'")]
+    [InlineData("weather/qs-wx-01/status", """{"ts":"2023-07-31T02:00:00Z","online":true,"online":false}""", "'online'")]
+    public void Decode_DuplicateKeyAtAnyLevel_RejectsSampleAsInvalidStructureNamingTheKey(string topic, string sample, string mentioned)
+    {
+        DecodeResult result = Decode("gc/v1/" + topic, sample);
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidStructure, rejection.Reason);
+        Assert.Equal(0, rejection.SampleIndex);
+        Assert.Contains(mentioned, rejection.Detail, StringComparison.Ordinal);
+        Assert.Contains("twice", rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_BacklogWithDuplicateKeyInOneSample_RejectsOnlyThatSample()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry",
+            """{"samples":[{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"water_level_m":3.42}},{"ts":"2023-07-31T02:20:00Z","seq":2,"values":{"water_level_m":1.1,"water_level_m":99}}]}""");
+
+        Assert.Equal(3.42, Assert.IsType<TelemetryReading>(Assert.Single(result.Readings)).Values["water_level_m"]);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidStructure, rejection.Reason);
+        Assert.Equal(1, rejection.SampleIndex);
+        Assert.Contains("values.water_level_m", rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_BacklogWithSamplesTwice_RejectsWholeMessage()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry",
+            """{"samples":[{"ts":"2023-07-31T02:15:00Z","seq":1,"values":{"water_level_m":3.42}}],"samples":[{"ts":"2023-07-31T02:20:00Z","seq":2,"values":{"water_level_m":99}}]}""");
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidStructure, rejection.Reason);
+        Assert.Null(rejection.SampleIndex);
+        Assert.Contains("'samples' appears twice", rejection.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Code_EveryReason_HasADistinctKebabCaseCode()
     {

@@ -47,6 +47,17 @@ public sealed class MosquittoServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: a broker crash. Only what autosave already wrote to the data folder survives.</summary>
+    public void Kill()
+    {
+        if (_process is not null)
+        {
+            _process.Kill();
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         _process?.Dispose();
