@@ -72,9 +72,9 @@ internal sealed class ApiFailures(RequestDelegate next, ILogger<ApiFailures> log
         {
             await next(http).ConfigureAwait(false);
         }
-        catch (Exception ex) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (http.RequestAborted.IsCancellationRequested)
         {
-            _ = ex; // the client went away: nobody to answer
+            // The client went away: nobody to answer.
         }
         catch (Exception ex)
         {
