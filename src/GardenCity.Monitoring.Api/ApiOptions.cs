@@ -64,4 +64,29 @@ public sealed class ApiOptions
     /// <summary>A station silent longer than this is shown offline. <value>The default value is 1 hour.</value></summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan OfflineAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Exports (CSV, Camtrap DP) running at once; more wait in the export queue. <value>The default value is 2.</value>
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentExports { get; set; } = 2;
+
+    /// <summary>Exports waiting for a turn; beyond that a request gets 503 with Retry-After. <value>The default value is 4.</value></summary>
+    [Range(0, 1000)]
+    public int ExportQueueLength { get; set; } = 4;
+
+    /// <summary>
+    /// Other InfluxDB-backed requests (stations, series, species) running at once; more wait in the query queue.
+    /// <value>The default value is 16.</value>
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentQueries { get; set; } = 16;
+
+    /// <summary>Queries waiting for a turn; beyond that a request gets 503 with Retry-After. <value>The default value is 64.</value></summary>
+    [Range(0, 10_000)]
+    public int QueryQueueLength { get; set; } = 64;
+
+    /// <summary>Retry-After of a 503 (a full queue, InfluxDB unreachable or timed out). <value>The default value is 10 seconds.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 }

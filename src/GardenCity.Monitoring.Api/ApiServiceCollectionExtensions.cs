@@ -51,7 +51,21 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.AddRateLimiter(ApiLimits.Add);
         return services;
+    }
+
+    /// <summary>
+    /// Adds the API's middleware, after <c>UseRouting</c>: failures of <c>/api/*</c> as problem responses (InfluxDB
+    /// unreachable or timed out: 503 with Retry-After) and the concurrency limits of the heavy endpoints. Endpoints
+    /// without a limit policy (health, metrics, dashboard) pass straight through.
+    /// </summary>
+    public static IApplicationBuilder UseApi(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<ApiFailures>();
+        app.UseRateLimiter();
+        return app;
     }
 
     /// <summary>Maps <c>/api/v1/*</c>, <c>/api/openapi/v1.json</c> and the dashboard (<c>/</c>), on hosts matching <paramref name="hosts"/>.</summary>

@@ -152,6 +152,13 @@ internal static class RunCommand
 
         if (apiUrl is not null)
         {
+            // Problem responses for failed /api requests and the API's concurrency limits; the health endpoints carry
+            // no limit policy, so they stay out of the limiter and answer under API load.
+            host.UseApi();
+        }
+
+        if (apiUrl is not null)
+        {
             host.MapApi($"*:{apiUrl.Port}");
         }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using GardenCity.Monitoring.Api.Auth;
 using GardenCity.Monitoring.Api.Queries;
@@ -22,13 +21,13 @@ internal static class ApiEndpoints
 
         api.MapGet("/stations", async (ApiQueries q, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
             TypedResults.Json(await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false), Json))
-            .WithSummary("Every station with last seen, online state, battery, RSSI and its latest reading.");
+            .RequireRateLimiting(ApiLimits.Query).WithSummary("Every station with last seen, online state, battery, RSSI and its latest reading.");
 
         api.MapGet("/stations/{id}", async (string id, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             Station station = Params.Station(registry, id, "id");
             return TypedResults.Json((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Single(s => s.Id == station.Id), Json);
-        }).WithSummary("One station.");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("One station.");
 
         api.MapGet("/stations/{id}/series", async (string id, string? field, string? from, string? to, string? agg, string? window, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
@@ -49,7 +48,7 @@ internal static class ApiEndpoints
                 warning_level_m = station.WarningLevelM, guaranteed_level_m = station.GuaranteedLevelM,
                 points = points.Select(p => new object[] { p.Time, p.Value }),
             }, Json);
-        }).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points.");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points.");
 
         api.MapGet("/species", async (string? from, string? to, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
@@ -63,7 +62,7 @@ internal static class ApiEndpoints
                 individuals = g.Sum(r => r.Individuals),
                 sites = g.Select(r => new { site = r.Site, detections = r.Detections, individuals = r.Individuals }),
             }), Json);
-        }).WithSummary("Species detected in a period, with detection and individual counts per site.");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("Species detected in a period, with detection and individual counts per site.");
 
         api.MapGet("/species/{species}/detections", async (string species, string? from, string? to, string? interval, string? station, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
@@ -78,7 +77,7 @@ internal static class ApiEndpoints
                 species = name, interval = i, from = start, to = end, station = st, site = si, timezone = "Asia/Shanghai",
                 counts = SpeciesMetrics.Bucket(records.Select(r => r.Time), i, start, end).Select(b => new { start = b.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), detections = b.Count }),
             }, Json);
-        }).WithSummary("Detections of a species per local day, ISO week or month, for a station, a site or all.");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("Detections of a species per local day, ISO week or month, for a station, a site or all.");
 
         api.MapGet("/species/{species}/rai", async (string species, string? from, string? to, string? independence, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
@@ -97,7 +96,7 @@ internal static class ApiEndpoints
                 independent_detections = detections, trap_nights = nights, rai = SpeciesMetrics.Rai(detections, nights),
                 stations = traps.Select(t => new { station = t.Station.Id, site = t.Station.Site.Id, independent_detections = t.Detections, trap_nights = t.Nights, rai = SpeciesMetrics.Rai(t.Detections, t.Nights) }),
             }, Json);
-        }).WithSummary("Relative abundance index: independent detections per 100 trap-nights (trap-nights from the days each camera was seen working).");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("Relative abundance index: independent detections per 100 trap-nights (trap-nights from the days each camera was seen working).");
 
         api.MapGet("/species/{species}/activity", async (string species, string? from, string? to, string? independence, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
@@ -107,27 +106,21 @@ internal static class ApiEndpoints
             string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
             IReadOnlyList<DetectionRecord> independent = SpeciesMetrics.Independent(await q.DetectionsAsync(name, start, end, null, si, ct).ConfigureAwait(false), gap);
             return TypedResults.Json(new { species = name, from = start, to = end, timezone = "Asia/Shanghai", independence_s = (long)gap.TotalSeconds, hours = SpeciesMetrics.Activity(independent) }, Json);
-        }).WithSummary("Diel activity: independent detections by hour of day, Beijing time.");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("Diel activity: independent detections by hour of day, Beijing time.");
 
-        api.MapGet("/export/detections.csv", async (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/export/detections.csv", (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
-            var csv = new StringBuilder("time_utc,time_local,station,site,zone,latitude,longitude,species,count,confidence,event_id\n");
-            foreach (var d in await q.AllDetectionsAsync(start, end, ct).ConfigureAwait(false))
-            {
-                Station s = registry.TryGet(d.Station, out Station? found) ? found : throw new InvalidOperationException("unknown station in store: " + d.Station);
-                csv.Append(CultureInfo.InvariantCulture, $"{d.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ},{d.Time.ToOffset(Params.Local):yyyy-MM-ddTHH:mm:sszzz},{d.Station},{s.Site.Id},{s.Zone},{s.Lat},{s.Lon},{CamtrapDp.Cell(d.Species)},{d.Count},{d.Confidence},{CamtrapDp.Cell(d.EventId)}\n");
-            }
+            return TypedResults.Stream(body => DetectionsCsv.WriteAsync(body, q, registry, start, end, ct), "text/csv; charset=utf-8");
+        }).RequireRateLimiting(ApiLimits.Export).WithSummary("Every camera-trap detection of a period as CSV (streamed).");
 
-            return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
-        }).WithSummary("Every camera-trap detection of a period as CSV.");
-
-        api.MapGet("/export/camtrap-dp.zip", async (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/export/camtrap-dp.zip", (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
-            byte[] zip = await CamtrapDp.BuildAsync(q, registry, start, end, time.GetUtcNow(), ct).ConfigureAwait(false);
-            return TypedResults.File(zip, "application/zip", $"gardencity-camtrap-dp-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.zip");
-        }).WithSummary("A Camtrap DP 1.0 data package (datapackage.json, deployments, media, observations) of a period, for GBIF.");
+            DateTimeOffset now = time.GetUtcNow();
+            return TypedResults.Stream(body => CamtrapDp.WriteAsync(body, q, registry, start, end, now, ct), "application/zip",
+                $"gardencity-camtrap-dp-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.zip");
+        }).RequireRateLimiting(ApiLimits.Export).WithSummary("A Camtrap DP 1.0 data package (deployments, media, observations, datapackage.json) of a period, for GBIF (streamed).");
 
         MapAlerts(api);
         return api;

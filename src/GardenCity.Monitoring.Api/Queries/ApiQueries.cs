@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage.Influx;
@@ -6,6 +7,12 @@ namespace GardenCity.Monitoring.Api.Queries;
 
 /// <summary>A point of a series.</summary>
 public sealed record SeriesPoint(DateTimeOffset Time, double Value);
+
+/// <summary>A camera-trap trigger (blank ones included).</summary>
+public sealed record TriggerRecord(DateTimeOffset Time, string Station, string EventId, string ImageUri, long Detections);
+
+/// <summary>One species detected in a trigger: the trigger's time, station and event.</summary>
+public sealed record SpeciesDetection(DateTimeOffset Time, string Station, string Species, long Count, double Confidence, string EventId);
 
 /// <summary>A station's state.</summary>
 public sealed record StationState(
@@ -124,22 +131,111 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
         return result;
     }
 
-    /// <summary>Camera-trap triggers of the period (for the Camtrap DP media table).</summary>
-    public async Task<IReadOnlyList<(DateTimeOffset Time, string Station, string EventId, string ImageUri, long Detections)>> TriggersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    /// <summary>Rows per piece of a streamed query result (InfluxDB <c>chunk_size</c>).</summary>
+    internal const int ChunkSize = 5000;
+
+    /// <summary>
+    /// Per camera trap, the first and last sign it was working in the period (an online status report or a trigger):
+    /// the deployment span of the Camtrap DP export, from four aggregate queries instead of every report.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (DateTimeOffset First, DateTimeOffset Last)>> WorkingSpansAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"event_id\", \"image_uri\", \"detections\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)} GROUP BY \"station\"", ct).ConfigureAwait(false);
-        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (
-            s.Time(i), s.Tags["station"], s.Get(i, "event_id").GetString() ?? string.Empty, s.Get(i, "image_uri").GetString() ?? string.Empty, s.Get(i, "detections").GetInt64()))).OrderBy(t => t.Item1).ToList();
+        string range = Range(from, to);
+        var result = new Dictionary<string, (DateTimeOffset First, DateTimeOffset Last)>(StringComparer.Ordinal);
+        foreach (string selector in new[] { "first", "last" })
+        {
+            // A status report saying offline (the Last Will) is no sign of work.
+            IReadOnlyList<InfluxSeries> status = await QueryAsync($"SELECT {selector}(\"online\") FROM \"station_status\" WHERE \"kind\" = 'camera-trap' AND \"online\" = true AND {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
+            IReadOnlyList<InfluxSeries> triggers = await QueryAsync($"SELECT {selector}(\"detections\") FROM \"camera_trap_trigger\" WHERE {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
+            foreach (InfluxSeries s in status.Concat(triggers).Where(s => s.Values.Count > 0))
+            {
+                string id = s.Tags["station"];
+                DateTimeOffset t = s.Time(0);
+                result[id] = result.TryGetValue(id, out var span) ? (t < span.First ? t : span.First, t > span.Last ? t : span.Last) : (t, t);
+            }
+        }
+
+        return result;
     }
 
-    /// <summary>Every detection of every species in the period, with its event (CSV and Camtrap DP exports).</summary>
-    public async Task<IReadOnlyList<(DateTimeOffset Time, string Station, string Species, long Count, double Confidence, string EventId)>> AllDetectionsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    /// <summary>
+    /// Camera-trap triggers of the period, streamed from InfluxDB in time order (triggers at the same time by station),
+    /// in groups of the same time (the Camtrap DP media table).
+    /// </summary>
+    public IAsyncEnumerable<List<TriggerRecord>> StreamTriggersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        SameTime<TriggerRecord>(StreamRowsAsync($"SELECT \"event_id\", \"image_uri\", \"detections\", \"station\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)}", ct), columns =>
+        {
+            int time = columns.IndexOf("time"), eventId = columns.IndexOf("event_id"), image = columns.IndexOf("image_uri"), detections = columns.IndexOf("detections"), station = columns.IndexOf("station");
+            return row => new TriggerRecord(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, Text(row[eventId]), Text(row[image]), row[detections].GetInt64());
+        }, t => t.Time, (x, y) => string.CompareOrdinal(x.Station, y.Station), ct);
+
+    /// <summary>
+    /// Every detection of every species in the period with its event, streamed from InfluxDB in time order (at the
+    /// same time by station, then species), in groups of the same time (CSV and Camtrap DP exports).
+    /// </summary>
+    public IAsyncEnumerable<List<SpeciesDetection>> StreamDetectionsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        SameTime<SpeciesDetection>(StreamRowsAsync($"SELECT \"count\", \"confidence\", \"event_id\", \"station\", \"species\" FROM \"camera_trap\" WHERE {Range(from, to)}", ct), columns =>
+        {
+            int time = columns.IndexOf("time"), count = columns.IndexOf("count"), confidence = columns.IndexOf("confidence"), eventId = columns.IndexOf("event_id"), station = columns.IndexOf("station"), species = columns.IndexOf("species");
+            return row => new SpeciesDetection(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, row[species].GetString() ?? string.Empty, row[count].GetInt64(), row[confidence].GetDouble(), Text(row[eventId]));
+        }, d => d.Time, (x, y) => string.CompareOrdinal(x.Station, y.Station) is var c && c != 0 ? c : string.CompareOrdinal(x.Species, y.Species), ct);
+
+    /// <summary>Rows of one-series results as they stream in, each piece with its columns; nothing when the database does not exist yet.</summary>
+    private async IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> StreamRowsAsync(string q, [EnumeratorCancellation] CancellationToken ct)
     {
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\", \"event_id\" FROM \"camera_trap\" WHERE {Range(from, to)} GROUP BY \"station\", \"species\"", ct).ConfigureAwait(false);
-        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (
-            s.Time(i), s.Tags["station"], s.Tags["species"], s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble(), s.Get(i, "event_id").GetString() ?? string.Empty)))
-            .OrderBy(d => d.Item1).ThenBy(d => d.Item2, StringComparer.Ordinal).ThenBy(d => d.Item3, StringComparer.Ordinal).ToList();
+        IAsyncEnumerator<InfluxSeries> pieces = client.StreamAsync(q, ChunkSize, ct).GetAsyncEnumerator(ct);
+        await using (pieces.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await pieces.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
+                {
+                    yield break; // nothing stored yet
+                }
+
+                yield return (pieces.Current.Columns as List<string> ?? [.. pieces.Current.Columns], pieces.Current.Values);
+            }
+        }
     }
+
+    /// <summary>Rows in groups of the same time, each group sorted by <paramref name="order"/> (InfluxDB gives no order among equal times).</summary>
+    private static async IAsyncEnumerable<List<T>> SameTime<T>(
+        IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> pieces, Func<List<string>, Func<JsonElement[], T>> reader, Func<T, DateTimeOffset> time, Comparison<T> order,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var group = new List<T>();
+        await foreach ((List<string> columns, IReadOnlyList<JsonElement[]> rows) in pieces.WithCancellation(ct).ConfigureAwait(false))
+        {
+            Func<JsonElement[], T> read = reader(columns);
+            foreach (JsonElement[] row in rows)
+            {
+                T item = read(row);
+                if (group.Count > 0 && time(group[0]) != time(item))
+                {
+                    group.Sort(order);
+                    yield return group;
+                    group = [];
+                }
+
+                group.Add(item);
+            }
+        }
+
+        if (group.Count > 0)
+        {
+            group.Sort(order);
+            yield return group;
+        }
+    }
+
+    private static string Text(JsonElement v) => v.ValueKind == JsonValueKind.String ? v.GetString() ?? string.Empty : string.Empty;
 
     /// <summary>Alert changes from the history (<c>alert_event</c>), newest first.</summary>
     public async Task<IReadOnlyList<Dictionary<string, object?>>> AlertHistoryAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyDictionary<string, string> tags, int limit, CancellationToken ct)

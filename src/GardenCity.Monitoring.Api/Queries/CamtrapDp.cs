@@ -35,106 +35,176 @@ public static class CamtrapDp
          "behavior", "individualID", "individualPositionRadius", "individualPositionAngle", "individualSpeed", "bboxX", "bboxY", "bboxWidth", "bboxHeight", "classificationMethod", "classifiedBy",
          "classificationTimestamp", "classificationProbability", "observationTags", "observationComments"];
 
-    /// <summary>Builds the zip.</summary>
-    public static async Task<byte[]> BuildAsync(ApiQueries queries, StationRegistry registry, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Writes the zip to <paramref name="output"/> entry by entry as the rows stream in from InfluxDB (nothing is held
+    /// whole): the deployment spans come from aggregate queries first, then <c>deployments.csv</c>, <c>media.csv</c> and
+    /// <c>observations.csv</c> (triggers and detections streamed in time order and joined per time: a detection has its
+    /// trigger's time, PointMapper), and <c>datapackage.json</c> last, with the species found on the way. Nothing is
+    /// written before the first query has answered, so an unreachable InfluxDB still gets a problem response.
+    /// </summary>
+    public static async Task WriteAsync(Stream output, ApiQueries queries, StationRegistry registry, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(registry);
-        IReadOnlyDictionary<string, List<DateTimeOffset>> working = await queries.WorkingEvidenceAsync(from, to, ct).ConfigureAwait(false);
-        var triggers = await queries.TriggersAsync(from, to, ct).ConfigureAwait(false);
-        var detections = await queries.AllDetectionsAsync(from, to, ct).ConfigureAwait(false);
-
+        IReadOnlyDictionary<string, (DateTimeOffset First, DateTimeOffset Last)> spans = await queries.WorkingSpansAsync(from, to, ct).ConfigureAwait(false);
         string Deployment(string station) => $"{station}_{from.ToOffset(Params.Local):yyyyMMdd}";
-        var deployments = new StringBuilder(Row(DeploymentColumns));
-        var deployed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Station s in registry.Stations.Where(s => s.Kind == StationKind.CameraTrap).OrderBy(s => s.Id, StringComparer.Ordinal))
+        var stations = registry.Stations.Where(s => s.Kind == StationKind.CameraTrap && spans.ContainsKey(s.Id)).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var deployed = stations.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+
+        using var sink = new SyncWritesBuffered(output);
+        ZipArchive zip = await ZipArchive.CreateAsync(sink, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct).ConfigureAwait(false);
+        await using (zip.ConfigureAwait(false))
         {
-            var seen = (working.GetValueOrDefault(s.Id) ?? []).Concat(triggers.Where(t => t.Station == s.Id).Select(t => t.Time)).ToList();
-            if (seen.Count == 0)
+            await WriteEntryAsync(zip, "deployments.csv", async w =>
             {
-                continue;
-            }
-
-            deployed.Add(s.Id);
-            deployments.Append(Row([Deployment(s.Id), s.Id, s.NameEn, Num(s.Lat), Num(s.Lon), "30", Time(seen.Min()), Time(seen.Max()), "Baihua Mountain reserve", s.Id, string.Empty,
-                string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, "false", "false", string.Empty, string.Empty,
-                $"site:{s.Site.Id}" + (s.Zone is { } z ? $" | zone:{z}" : string.Empty), string.Empty, string.Empty]));
-        }
-
-        var media = new StringBuilder(Row(MediaColumns));
-        var observations = new StringBuilder(Row(ObservationColumns));
-        var humanEvents = detections.Where(d => d.Species == "human").Select(d => d.EventId).ToHashSet(StringComparer.Ordinal);
-        var byEvent = detections.GroupBy(d => d.EventId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        foreach (var t in triggers.Where(t => deployed.Contains(t.Station)))
-        {
-            string path = t.ImageUri.Length > 0 ? t.ImageUri : $"media/{t.EventId}.jpg";
-            media.Append(Row([t.EventId, Deployment(t.Station), "activityDetection", Time(t.Time), path, humanEvents.Contains(t.EventId) ? "false" : "true",
-                Path.GetFileName(path), "image/jpeg", string.Empty, string.Empty, string.Empty]));
-            List<(DateTimeOffset Time, string Station, string Species, long Count, double Confidence, string EventId)> found = byEvent.GetValueOrDefault(t.EventId) ?? [];
-            if (found.Count == 0)
-            {
-                observations.Append(Observation($"{t.EventId}_blank", Deployment(t.Station), t.EventId, t.Time, "blank", string.Empty, string.Empty, string.Empty));
-            }
-
-            foreach (var d in found)
-            {
-                (string type, string name) = d.Species switch
+                await w.WriteAsync(Row(DeploymentColumns)).ConfigureAwait(false);
+                foreach (Station s in stations)
                 {
-                    "human" => ("human", string.Empty),
-                    "vehicle" => ("vehicle", string.Empty),
-                    "unknown" => ("unknown", string.Empty),
-                    _ => ("animal", d.Species),
-                };
-                observations.Append(Observation($"{t.EventId}_{Slug(d.Species)}", Deployment(t.Station), t.EventId, t.Time, type, name, d.Count.ToString(CultureInfo.InvariantCulture), Num(d.Confidence)));
-            }
-        }
+                    (DateTimeOffset first, DateTimeOffset last) = spans[s.Id];
+                    await w.WriteAsync(Row([Deployment(s.Id), s.Id, s.NameEn, Num(s.Lat), Num(s.Lon), "30", Time(first), Time(last), "Baihua Mountain reserve", s.Id, string.Empty,
+                        string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, "false", "false", string.Empty, string.Empty,
+                        $"site:{s.Site.Id}" + (s.Zone is { } z ? $" | zone:{z}" : string.Empty), string.Empty, string.Empty])).ConfigureAwait(false);
+                }
+            }, ct).ConfigureAwait(false);
 
-        var stations = deployed.Select(id => registry.TryGet(id, out Station? st) ? st! : throw new InvalidOperationException(id)).ToList();
-        var package = new Dictionary<string, object?>
-        {
-            ["name"] = "gardencity-mentougou-camera-traps",
-            ["title"] = "Mentougou camera traps (Baihua Mountain and neighbouring sites)",
-            ["profile"] = SchemaBase + "camtrap-dp-profile.json",
-            ["created"] = Time(now),
-            ["contributors"] = new[] { new { title = "GardenCity.Monitoring, Mentougou district", role = "publisher" } },
-            ["licenses"] = new[] { new { name = "CC-BY-4.0", scope = "data" } },
-            ["project"] = new
+            await WriteEntryAsync(zip, "media.csv", async w =>
             {
-                title = "Mentougou ecological monitoring: camera traps",
-                samplingDesign = "targeted",
-                captureMethod = new[] { "activityDetection" },
-                individualAnimals = false,
-                observationLevel = new[] { "media" },
-            },
-            ["spatial"] = stations.Count == 0 ? null : new
-            {
-                type = "Polygon",
-                coordinates = new[]
+                await w.WriteAsync(Row(MediaColumns)).ConfigureAwait(false);
+                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, null, ct).ConfigureAwait(false))
                 {
-                    new[]
+                    string path = t.ImageUri.Length > 0 ? t.ImageUri : $"media/{t.EventId}.jpg";
+                    bool people = found.Exists(d => d.Species == "human");
+                    await w.WriteAsync(Row([t.EventId, Deployment(t.Station), "activityDetection", Time(t.Time), path, people ? "false" : "true",
+                        Path.GetFileName(path), "image/jpeg", string.Empty, string.Empty, string.Empty])).ConfigureAwait(false);
+                }
+            }, ct).ConfigureAwait(false);
+
+            var species = new SortedSet<string>(StringComparer.Ordinal);
+            await WriteEntryAsync(zip, "observations.csv", async w =>
+            {
+                await w.WriteAsync(Row(ObservationColumns)).ConfigureAwait(false);
+                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, species, ct).ConfigureAwait(false))
+                {
+                    if (found.Count == 0)
                     {
-                        new[] { stations.Min(s => s.Lon), stations.Min(s => s.Lat) }, new[] { stations.Max(s => s.Lon), stations.Min(s => s.Lat) },
-                        new[] { stations.Max(s => s.Lon), stations.Max(s => s.Lat) }, new[] { stations.Min(s => s.Lon), stations.Max(s => s.Lat) },
-                        new[] { stations.Min(s => s.Lon), stations.Min(s => s.Lat) },
+                        await w.WriteAsync(Observation($"{t.EventId}_blank", Deployment(t.Station), t.EventId, t.Time, "blank", string.Empty, string.Empty, string.Empty)).ConfigureAwait(false);
+                    }
+
+                    foreach (SpeciesDetection d in found)
+                    {
+                        (string type, string name) = d.Species switch
+                        {
+                            "human" => ("human", string.Empty),
+                            "vehicle" => ("vehicle", string.Empty),
+                            "unknown" => ("unknown", string.Empty),
+                            _ => ("animal", d.Species),
+                        };
+                        await w.WriteAsync(Observation($"{t.EventId}_{Slug(d.Species)}", Deployment(t.Station), t.EventId, t.Time, type, name, d.Count.ToString(CultureInfo.InvariantCulture), Num(d.Confidence))).ConfigureAwait(false);
+                    }
+                }
+            }, ct).ConfigureAwait(false);
+
+            var package = new Dictionary<string, object?>
+            {
+                ["name"] = "gardencity-mentougou-camera-traps",
+                ["title"] = "Mentougou camera traps (Baihua Mountain and neighbouring sites)",
+                ["profile"] = SchemaBase + "camtrap-dp-profile.json",
+                ["created"] = Time(now),
+                ["contributors"] = new[] { new { title = "GardenCity.Monitoring, Mentougou district", role = "publisher" } },
+                ["licenses"] = new[] { new { name = "CC-BY-4.0", scope = "data" } },
+                ["project"] = new
+                {
+                    title = "Mentougou ecological monitoring: camera traps",
+                    samplingDesign = "targeted",
+                    captureMethod = new[] { "activityDetection" },
+                    individualAnimals = false,
+                    observationLevel = new[] { "media" },
+                },
+                ["spatial"] = stations.Count == 0 ? null : new
+                {
+                    type = "Polygon",
+                    coordinates = new[]
+                    {
+                        new[]
+                        {
+                            new[] { stations.Min(s => s.Lon), stations.Min(s => s.Lat) }, new[] { stations.Max(s => s.Lon), stations.Min(s => s.Lat) },
+                            new[] { stations.Max(s => s.Lon), stations.Max(s => s.Lat) }, new[] { stations.Min(s => s.Lon), stations.Max(s => s.Lat) },
+                            new[] { stations.Min(s => s.Lon), stations.Min(s => s.Lat) },
+                        },
                     },
                 },
-            },
-            ["temporal"] = new { start = from.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), end = to.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
-            ["taxonomic"] = detections.Select(d => d.Species).Where(s => s is not ("human" or "vehicle" or "unknown")).Distinct().Order(StringComparer.Ordinal).Select(s => new { scientificName = s }),
-            ["resources"] = new[] { Resource("deployments"), Resource("media"), Resource("observations") },
-        };
-
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            Add(zip, "datapackage.json", JsonSerializer.Serialize(package, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
-            Add(zip, "deployments.csv", deployments.ToString());
-            Add(zip, "media.csv", media.ToString());
-            Add(zip, "observations.csv", observations.ToString());
+                ["temporal"] = new { start = from.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), end = to.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+                ["taxonomic"] = species.Where(s => s is not ("human" or "vehicle" or "unknown")).Select(s => new { scientificName = s }),
+                ["resources"] = new[] { Resource("deployments"), Resource("media"), Resource("observations") },
+            };
+            await WriteEntryAsync(zip, "datapackage.json", w => w.WriteAsync(JsonSerializer.Serialize(package, PackageJson)), ct).ConfigureAwait(false);
         }
 
-        return buffer.ToArray();
+        await sink.FlushAsync(ct).ConfigureAwait(false); // the central directory
     }
+
+    /// <summary>
+    /// The triggers of deployed cameras, each with the detections of its event, from two streams in time order joined
+    /// per time. <paramref name="species"/>, when given, collects the species of every detection of the period.
+    /// </summary>
+    private static async IAsyncEnumerable<(TriggerRecord Trigger, List<SpeciesDetection> Found)> JoinAsync(
+        ApiQueries queries, DateTimeOffset from, DateTimeOffset to, HashSet<string> deployed, SortedSet<string>? species, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        IAsyncEnumerator<List<SpeciesDetection>> detections = queries.StreamDetectionsAsync(from, to, ct).GetAsyncEnumerator(ct);
+        await using (detections.ConfigureAwait(false))
+        {
+            List<SpeciesDetection>? pending = await NextAsync(detections, species).ConfigureAwait(false);
+            await foreach (List<TriggerRecord> triggers in queries.StreamTriggersAsync(from, to, ct).ConfigureAwait(false))
+            {
+                DateTimeOffset time = triggers[0].Time;
+                while (pending is not null && pending[0].Time < time)
+                {
+                    pending = await NextAsync(detections, species).ConfigureAwait(false); // detections without a trigger in the period
+                }
+
+                List<SpeciesDetection> same = pending is not null && pending[0].Time == time ? pending : [];
+                foreach (TriggerRecord t in triggers.Where(t => deployed.Contains(t.Station)))
+                {
+                    yield return (t, same.FindAll(d => d.EventId == t.EventId));
+                }
+            }
+
+            while (pending is not null)
+            {
+                pending = await NextAsync(detections, species).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<List<SpeciesDetection>?> NextAsync(IAsyncEnumerator<List<SpeciesDetection>> detections, SortedSet<string>? species)
+    {
+        if (!await detections.MoveNextAsync().ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        species?.UnionWith(detections.Current.Select(d => d.Species));
+        return detections.Current;
+    }
+
+    private static async Task WriteEntryAsync(ZipArchive zip, string name, Func<StreamWriter, Task> write, CancellationToken ct)
+    {
+        ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        Stream stream = await entry.OpenAsync(ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var writer = new StreamWriter(stream, Utf8, bufferSize: 64 * 1024, leaveOpen: true);
+            await using (writer.ConfigureAwait(false))
+            {
+                await write(writer).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private static readonly JsonSerializerOptions PackageJson = new() { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static object Resource(string name) => new { name, path = name + ".csv", profile = "tabular-data-resource", format = "csv", mediatype = "text/csv", encoding = "utf-8", schema = SchemaBase + name + "-table-schema.json" };
 
@@ -142,13 +212,6 @@ public static class CamtrapDp
         Row([id, deployment, mediaId, string.Empty, Time(time), Time(time), "media", type, string.Empty, name, count, string.Empty, string.Empty,
              string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
              probability.Length > 0 ? "machine" : string.Empty, probability.Length > 0 ? "station classifier" : string.Empty, string.Empty, probability, string.Empty, string.Empty]);
-
-    private static void Add(ZipArchive zip, string name, string text)
-    {
-        ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.Optimal);
-        using Stream stream = entry.Open();
-        stream.Write(Encoding.UTF8.GetBytes(text));
-    }
 
     private static string Row(IEnumerable<string> cells) => string.Join(",", cells.Select(Cell)) + "\n";
 
@@ -162,4 +225,73 @@ public static class CamtrapDp
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Slug(string species) => species.Replace(' ', '_');
+
+    /// <summary>
+    /// The response body under the zip. .NET 10's ZipArchive writes entry data asynchronously, but closing an entry
+    /// (the deflater's last block, the data descriptor) and the central directory are written synchronously even from
+    /// DisposeAsync, and Kestrel refuses synchronous writes. Those few small writes are kept here and sent, in order,
+    /// before the next asynchronous write or on <see cref="FlushAsync(CancellationToken)"/>.
+    /// </summary>
+    private sealed class SyncWritesBuffered(Stream inner) : Stream
+    {
+        private readonly MemoryStream _pending = new();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await DrainAsync(cancellationToken).ConfigureAwait(false);
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        public override void Flush()
+        {
+            // Nothing synchronous reaches the response: kept until the next asynchronous write or flush.
+        }
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            await DrainAsync(cancellationToken).ConfigureAwait(false);
+            await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _pending.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private async Task DrainAsync(CancellationToken cancellationToken)
+        {
+            if (_pending.Length > 0)
+            {
+                await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken).ConfigureAwait(false);
+                _pending.SetLength(0);
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +22,11 @@ public static class InfluxSeriesValues
     public static DateTimeOffset Time(this InfluxSeries series, int row)
     {
         ArgumentNullException.ThrowIfNull(series);
-        return DateTimeOffset.UnixEpoch.AddTicks(series.Get(row, "time").GetInt64() / 100);
+        return FromEpochNs(series.Get(row, "time").GetInt64());
     }
+
+    /// <summary>A <c>time</c> cell (nanoseconds since the epoch) as a UTC time.</summary>
+    public static DateTimeOffset FromEpochNs(long nanoseconds) => DateTimeOffset.UnixEpoch.AddTicks(nanoseconds / 100);
 
     /// <summary>A numeric column, or null when absent or not a number.</summary>
     public static double? Number(this InfluxSeries series, int row, string column)
@@ -37,6 +41,11 @@ public static class InfluxSeriesValues
         ArgumentNullException.ThrowIfNull(series);
         return series.Columns.Contains(column) && series.Get(row, column) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
     }
+}
+
+/// <summary>InfluxDB answered a query with an error (an HTTP error status or an error in the result).</summary>
+public sealed class InfluxQueryException(string message) : InvalidOperationException(message)
+{
 }
 
 /// <summary>
@@ -79,16 +88,91 @@ public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> opti
         string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"InfluxQL query failed with {(int)response.StatusCode}: {text}");
+            throw new InfluxQueryException($"InfluxQL query failed with {(int)response.StatusCode}: {text}");
         }
 
         using JsonDocument doc = JsonDocument.Parse(text);
         var series = new List<InfluxSeries>();
-        foreach (JsonElement result in doc.RootElement.GetProperty("results").EnumerateArray())
+        ReadResults(doc.RootElement, clone: true, series);
+        return series;
+    }
+
+    /// <summary>
+    /// Runs a query with GET and <c>chunked=true</c>: yields the series piece by piece as InfluxDB sends them, at most
+    /// <paramref name="chunkSize"/> rows each, so a large result is never held whole (a series longer than a chunk comes
+    /// as several pieces with the same name and tags, in order). The request timeout covers the wait for the answer to
+    /// start, then each wait for the next piece (a <see cref="TimeoutException"/>).
+    /// </summary>
+    public async IAsyncEnumerable<InfluxSeries> StreamAsync(string query, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        var form = new Dictionary<string, string>
+        {
+            ["db"] = _options.Database, ["q"] = query, ["epoch"] = "ns", ["chunked"] = "true", ["chunk_size"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (_options.RetentionPolicy.Length > 0)
+        {
+            form["rp"] = _options.RetentionPolicy;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, _options.Url.TrimEnd('/') + "/query?" + string.Join('&', form.Select(kv => kv.Key + "=" + Uri.EscapeDataString(kv.Value))));
+        Authorize(request, _options);
+        using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new InfluxQueryException($"InfluxQL query failed with {(int)response.StatusCode}: {text}");
+        }
+
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(_options.RequestTimeout);
+        Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            // Each chunk is one JSON object ({"results":[...]}); they follow each other in the body.
+            IAsyncEnumerator<JsonElement> chunks = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(body, topLevelValues: true, cancellationToken: idle.Token).GetAsyncEnumerator(idle.Token);
+            await using (chunks.ConfigureAwait(false))
+            {
+                var series = new List<InfluxSeries>();
+                while (true)
+                {
+                    try
+                    {
+                        if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"InfluxDB sent no data for {_options.RequestTimeout.TotalSeconds:0.#} s (GardenCity:Influx:RequestTimeout) while streaming a query result.");
+                    }
+
+                    idle.CancelAfter(_options.RequestTimeout);
+                    series.Clear();
+                    ReadResults(chunks.Current, clone: false, series);
+                    foreach (InfluxSeries s in series)
+                    {
+                        yield return s;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ReadResults(JsonElement root, bool clone, List<InfluxSeries> series)
+    {
+        if (root.TryGetProperty("error", out JsonElement top))
+        {
+            throw new InfluxQueryException("InfluxQL error: " + top.GetString());
+        }
+
+        foreach (JsonElement result in root.GetProperty("results").EnumerateArray())
         {
             if (result.TryGetProperty("error", out JsonElement error))
             {
-                throw new InvalidOperationException("InfluxQL error: " + error.GetString());
+                throw new InfluxQueryException("InfluxQL error: " + error.GetString());
             }
 
             if (!result.TryGetProperty("series", out JsonElement list))
@@ -112,11 +196,9 @@ public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> opti
                     tags,
                     s.GetProperty("columns").EnumerateArray().Select(c => c.GetString() ?? string.Empty).ToList(),
                     s.TryGetProperty("values", out JsonElement v)
-                        ? v.EnumerateArray().Select(row => row.EnumerateArray().Select(cell => cell.Clone()).ToArray()).ToList()
+                        ? v.EnumerateArray().Select(row => row.EnumerateArray().Select(cell => clone ? cell.Clone() : cell).ToArray()).ToList()
                         : []));
             }
         }
-
-        return series;
     }
 }
