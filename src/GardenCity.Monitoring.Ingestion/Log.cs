@@ -22,8 +22,8 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Broker closed the connection from {Remote}: a packet of {Claimed} bytes claimed, the limit is {Limit} (GardenCity:Broker:MaxPacketSize; -1 = malformed length)")]
     public static partial void BrokerPacketTooLarge(this ILogger logger, string remote, long claimed, int limit);
 
-    [LoggerMessage(LogLevel.Warning, "Broker has {Limit} connections waiting for their CONNECT (GardenCity:Broker:MaxPendingConnections); closing new ones until some log in or time out")]
-    public static partial void BrokerPendingConnectionsFull(this ILogger logger, int limit);
+    [LoggerMessage(LogLevel.Warning, "Broker closes new connections: {Limit} in all (GardenCity:Broker:MaxPendingConnections) or {PerSource} from one address (MaxPendingConnectionsPerSource) are waiting for their CONNECT; until they log in or time out")]
+    public static partial void BrokerPendingConnectionsFull(this ILogger logger, int limit, int perSource);
 
     [LoggerMessage(LogLevel.Debug, "Broker refused the connection of client {ClientId} (user {User}) from {Remote} without checking: too many failed logins")]
     public static partial void ConnectionRateLimited(this ILogger logger, string clientId, string user, string remote);

@@ -63,6 +63,11 @@ public sealed class EmbeddedBrokerOptions
     [Range(1, 100_000)]
     public int MaxPendingConnections { get; set; } = 256;
 
+    /// <summary>Connections from one IP address that have not yet sent their CONNECT packet; further ones from it are closed at once.</summary>
+    /// <value>The default value is 32.</value>
+    [Range(1, 100_000)]
+    public int MaxPendingConnectionsPerSource { get; set; } = 32;
+
     /// <summary>Password checks a source address may fail in <see cref="FailedLoginWindow"/>; then its logins are refused ("quota exceeded") without checking.</summary>
     /// <value>The default value is 20.</value>
     [Range(1, 100_000)]

@@ -105,7 +105,7 @@ public sealed class EmbeddedBrokerService(
             .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
             .WithDefaultCommunicationTimeout(o.ConnectTimeout) // MQTTnet waits this long for the CONNECT packet
             .Build();
-        var pending = new PendingConnections(o.MaxPendingConnections);
+        var pending = new PendingConnections(o.MaxPendingConnections, o.MaxPendingConnectionsPerSource);
         List<IMqttServerAdapter> listeners = [new GuardedTcpServerAdapter(new IPEndPoint(address, Port), null, o, pending, metrics, logger)];
         if (o.TlsPort > 0)
         {

@@ -16,7 +16,8 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 /// One TCP listener of the embedded broker (plain, or TLS with <c>certificate</c>), in place of MQTTnet's own, which
 /// has no maximum packet size, no limit of connections waiting for their CONNECT, and no TLS handshake timeout. Each
 /// connection's bytes pass a <see cref="PacketSizeGuardChannel"/>; at most <see cref="EmbeddedBrokerOptions.MaxPendingConnections"/>
-/// connections (of all listeners together) may be waiting for their first packet, later ones are closed at once; the
+/// connections (of all listeners together; <see cref="EmbeddedBrokerOptions.MaxPendingConnectionsPerSource"/> from one
+/// address) may be waiting for their first packet, later ones are closed at once; the
 /// TLS handshake must end within <see cref="EmbeddedBrokerOptions.ConnectTimeout"/> (the CONNECT itself is timed by
 /// MQTTnet's <c>DefaultCommunicationTimeout</c>, set to the same value). Listens on exactly the configured address.
 /// </summary>
@@ -107,12 +108,13 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
                 continue;
             }
 
-            if (!_pending.TryEnter())
+            PendingConnections.Slot? slot = _pending.TryEnter((client.RemoteEndPoint as IPEndPoint)?.Address);
+            if (slot is null)
             {
                 _metrics.ConnectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", "pending_limit"), _listenerTag);
                 if (_pending.TryClaimFullWarning())
                 {
-                    _logger.BrokerPendingConnectionsFull(_options.MaxPendingConnections);
+                    _logger.BrokerPendingConnectionsFull(_options.MaxPendingConnections, _options.MaxPendingConnectionsPerSource);
                 }
 
                 client.LingerState = new LingerOption(true, 0);
@@ -120,13 +122,12 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
                 continue;
             }
 
-            _ = Task.Run(() => HandleAsync(client, stopping), CancellationToken.None);
+            _ = Task.Run(() => HandleAsync(client, slot, stopping), CancellationToken.None);
         }
     }
 
-    private async Task HandleAsync(Socket client, CancellationToken stopping)
+    private async Task HandleAsync(Socket client, PendingConnections.Slot slot, CancellationToken stopping)
     {
-        var slot = new PendingConnections.Slot(_pending);
         EndPoint? remote = null;
         Stream? stream = null;
         try
@@ -196,40 +197,70 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
     }
 }
 
-/// <summary>Connections accepted by any listener that have not yet sent their first packet. Thread-safe.</summary>
-internal sealed class PendingConnections(int maximum)
+/// <summary>
+/// Connections accepted by any listener that have not yet sent their first packet, in all and per source address
+/// (so that one source holding its share cannot keep everyone else out). Thread-safe.
+/// </summary>
+internal sealed class PendingConnections(int maximum, int perSource)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, int> _bySource = new();
+    private readonly Lock _lock = new();
     private int _count;
     private int _warned;
 
     /// <summary>Connections waiting now.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Takes a place; false when all <c>maximum</c> are taken.</summary>
-    public bool TryEnter()
+    /// <summary>Takes a place for a connection from <paramref name="source"/>; <see langword="null"/> when all places (or the source's) are taken.</summary>
+    public Slot? TryEnter(IPAddress? source)
     {
-        if (Interlocked.Increment(ref _count) <= maximum)
+        lock (_lock)
         {
-            return true;
-        }
+            int fromSource = source is null ? 0 : _bySource.GetValueOrDefault(source);
+            if (_count >= maximum || fromSource >= perSource)
+            {
+                return null;
+            }
 
-        Interlocked.Decrement(ref _count);
-        return false;
+            _count++;
+            if (source is not null)
+            {
+                _bySource[source] = fromSource + 1;
+            }
+
+            return new Slot(this, source);
+        }
     }
 
     /// <summary>True once per episode of being full (so the log says it once, the metric counts every one).</summary>
     public bool TryClaimFullWarning() => Interlocked.Exchange(ref _warned, 1) == 0;
 
-    private void Leave()
+    private void Leave(IPAddress? source)
     {
-        if (Interlocked.Decrement(ref _count) < maximum / 2)
+        lock (_lock)
         {
-            Volatile.Write(ref _warned, 0);
+            _count--;
+            if (source is not null && _bySource.TryGetValue(source, out int n))
+            {
+                if (n <= 1)
+                {
+                    _bySource.TryRemove(source, out _);
+                }
+                else
+                {
+                    _bySource[source] = n - 1;
+                }
+            }
+
+            if (_count < maximum / 2)
+            {
+                _warned = 0;
+            }
         }
     }
 
     /// <summary>One connection's place, given back once, whichever comes first: its first packet or its end.</summary>
-    public sealed class Slot(PendingConnections owner)
+    public sealed class Slot(PendingConnections owner, IPAddress? source)
     {
         private int _left;
 
@@ -237,7 +268,7 @@ internal sealed class PendingConnections(int maximum)
         {
             if (Interlocked.Exchange(ref _left, 1) == 0)
             {
-                owner.Leave();
+                owner.Leave(source);
             }
         }
     }
