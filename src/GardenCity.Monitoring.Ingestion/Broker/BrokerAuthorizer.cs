@@ -166,7 +166,7 @@ public sealed class BrokerAuthorizer
             : LoginResult.Accepted(kind);
     }
 
-/// <summary>Whether <paramref name="username"/> may publish on <paramref name="topic"/>.</summary>
+    /// <summary>Whether <paramref name="username"/> may publish on <paramref name="topic"/>.</summary>
     public bool MayPublish(string? username, string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);
