@@ -56,6 +56,9 @@ public static class IngestionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<EmbeddedBrokerOptions, EmbeddedBrokerOptionsValidator>().BindConfiguration(EmbeddedBrokerOptions.SectionName);
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<EmbeddedBrokerService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBrokerService>());
         return services;

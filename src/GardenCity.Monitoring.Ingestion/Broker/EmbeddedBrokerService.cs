@@ -1,5 +1,6 @@
-using System.Net;
 using System.Buffers;
+using System.Collections;
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -9,6 +10,7 @@ using MQTTnet;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -17,10 +19,34 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 /// <summary>
 /// Runs an in-process MQTTnet broker with persistent sessions. It starts in <see cref="StartAsync"/>, before the
 /// ingestion worker connects. Sessions and queues are in memory: see docs for what that means for durability.
+/// Its listeners are <see cref="GuardedTcpServerAdapter"/>s (maximum packet size, pending-connection limit, CONNECT
+/// timeout); logins go through <see cref="BrokerAuthorizer"/> with a <see cref="FailedLoginLimiter"/>.
 /// </summary>
-public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> options, StationRegistry registry, ILogger<EmbeddedBrokerService> logger) : IHostedService, IDisposable
+public sealed class EmbeddedBrokerService(
+    IOptions<EmbeddedBrokerOptions> options,
+    StationRegistry registry,
+    BrokerMetrics metrics,
+    TimeProvider time,
+    ILogger<EmbeddedBrokerService> logger) : IHostedService, IDisposable
 {
+    /// <summary>Session item holding the protocol version of the session's current connection.</summary>
+    private static readonly object ProtocolVersionKey = new();
+
+    private readonly BrokerAuthorizer _authorizer = new(
+        registry,
+        options.Value.ServiceAccounts,
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
+        new FailedLoginLimiter(options.Value.MaxFailedLoginsPerSource, options.Value.MaxFailedLoginsPerUser, options.Value.FailedLoginWindow, time));
+
+    /// <summary>
+    /// The session items of what this process injects (dead letters): the one mark of an in-process publish that no
+    /// network client can carry (its client id and user name are only strings).
+    /// </summary>
+    private readonly Hashtable _injected = [];
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _awaitedSubscribers = new(StringComparer.Ordinal);
     private IPublishInterceptor? _interceptor;
+    private MqttServer? _server;
 
     /// <summary>All-in-one mode: station messages are made durable by <paramref name="interceptor"/> before their PUBACK.</summary>
     public void InterceptWith(IPublishInterceptor interceptor) => _interceptor = interceptor;
@@ -35,15 +61,20 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
 
         MqttApplicationMessage message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
-        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = BrokerAuthorizer.InternalUser }, cancellationToken).ConfigureAwait(false);
+        var injected = new InjectedMqttApplicationMessage(message)
+        {
+            SenderClientId = BrokerAuthorizer.InternalUser,
+            SenderUserName = BrokerAuthorizer.InternalUser,
+            CustomSessionItems = _injected,
+        };
+        await _server.InjectApplicationMessage(injected, cancellationToken).ConfigureAwait(false);
     }
-
-    private readonly BrokerAuthorizer _authorizer = new(registry, options.Value.ServiceAccounts, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
-    private MqttServer? _server;
 
     /// <summary>Credentials for workers of this process (see <see cref="BrokerAuthorizer.InternalUser"/>).</summary>
     public (string Username, string Password) InternalCredentials => (BrokerAuthorizer.InternalUser, _authorizer.InternalPassword);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _awaitedSubscribers = new(StringComparer.Ordinal);
+
+    /// <summary>The broker's authenticator (its count of PBKDF2 checks shows what a login storm costs).</summary>
+    public BrokerAuthorizer Authorizer => _authorizer;
 
     /// <summary>
     /// Holds station connections back (MQTT "server unavailable", so stations retry) until the worker
@@ -69,22 +100,22 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
 
         Port = o.Port == 0 ? FreePort(address) : o.Port;
         var factory = new MqttServerFactory();
-        MqttServerOptionsBuilder builder = factory.CreateServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
-            .WithDefaultEndpointPort(Port)
+        MqttServerOptions serverOptions = factory.CreateServerOptionsBuilder()
             .WithPersistentSessions()
-            .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient);
+            .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
+            .WithDefaultCommunicationTimeout(o.ConnectTimeout) // MQTTnet waits this long for the CONNECT packet
+            .Build();
+        var pending = new PendingConnections(o.MaxPendingConnections, o.MaxPendingConnectionsPerSource);
+        List<IMqttServerAdapter> listeners = [new GuardedTcpServerAdapter(new IPEndPoint(address, Port), null, o, pending, metrics, logger)];
         if (o.TlsPort > 0)
         {
-            builder = builder.WithEncryptedEndpoint()
-                .WithEncryptedEndpointBoundIPAddress(address)
-                .WithEncryptedEndpointPort(o.TlsPort)
-                .WithEncryptionCertificate(X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertificatePath, o.TlsCertificatePassword));
+            X509Certificate2 certificate = X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertificatePath, o.TlsCertificatePassword);
+            listeners.Add(new GuardedTcpServerAdapter(new IPEndPoint(address, o.TlsPort), certificate, o, pending, metrics, logger));
         }
 
-        _server = factory.CreateMqttServer(builder.Build());
+        _server = factory.CreateMqttServer(serverOptions, listeners);
         _server.ValidatingConnectionAsync += ValidateConnection;
+        _server.ClientConnectedAsync += RememberProtocol;
         _server.InterceptingPublishAsync += AuthorizePublish;
         _server.InterceptingSubscriptionAsync += AuthorizeSubscription;
         try
@@ -105,6 +136,7 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
         {
             e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
             e.ReasonString = "the workers are starting; try again shortly";
+            metrics.LoginsRefused.Add(1, new KeyValuePair<string, object?>("reason", "starting"));
             return Task.CompletedTask;
         }
 
@@ -113,28 +145,69 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
             return Task.CompletedTask;
         }
 
-        (PrincipalKind kind, string reason) = _authorizer.Authenticate(e.ClientId, e.UserName, e.Password);
-        if (kind == PrincipalKind.None)
+        string? source = (e.RemoteEndPoint as IPEndPoint)?.Address.ToString();
+        LoginResult login = _authorizer.Authenticate(e.ClientId, e.UserName, e.Password, source);
+        switch (login.Failure)
         {
-            e.ReasonCode = reason.Contains("client id", StringComparison.Ordinal) ? MqttConnectReasonCode.ClientIdentifierNotValid : MqttConnectReasonCode.BadUserNameOrPassword;
-            e.ReasonString = reason;
-            logger.ConnectionRefused(e.ClientId, e.UserName ?? string.Empty, reason);
+            case LoginFailure.None:
+                return Task.CompletedTask;
+            case LoginFailure.RateLimited:
+                e.ReasonCode = MqttConnectReasonCode.QuotaExceeded;
+                logger.ConnectionRateLimited(e.ClientId, e.UserName ?? string.Empty, source ?? string.Empty);
+                break;
+            case LoginFailure.ClientIdNotValid:
+                e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+                logger.ConnectionRefused(e.ClientId, e.UserName ?? string.Empty, login.Reason);
+                break;
+            default:
+                e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+                logger.ConnectionRefused(e.ClientId, e.UserName ?? string.Empty, login.Reason);
+                break;
         }
 
+        e.ReasonString = login.Reason;
+        metrics.LoginsRefused.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(login.Failure)));
+        return Task.CompletedTask;
+    }
+
+    private static string ReasonTag(LoginFailure failure) => failure switch
+    {
+        LoginFailure.RateLimited => "rate_limited",
+        LoginFailure.ClientIdNotValid => "client_id",
+        LoginFailure.MissingCredentials => "missing_credentials",
+        _ => "bad_credentials",
+    };
+
+    private Task RememberProtocol(ClientConnectedEventArgs e)
+    {
+        // The session's items, not the CONNECT's: a resumed session keeps the items of its first connection.
+        e.SessionItems[ProtocolVersionKey] = e.ProtocolVersion;
         return Task.CompletedTask;
     }
 
     private async Task AuthorizePublish(InterceptingPublishEventArgs e)
     {
         string topic = e.ApplicationMessage.Topic;
-        bool ours = e.ClientId == BrokerAuthorizer.InternalUser; // what this process injects (dead letters)
-        bool fromServer = string.IsNullOrEmpty(e.ClientId);
-        if (!ours && !fromServer && !options.Value.AllowAnonymous && !_authorizer.MayPublish(e.UserName, topic))
+        bool ours = ReferenceEquals(e.SessionItems, _injected); // what this process injects (dead letters); never a network client
+        if (!ours && !options.Value.AllowAnonymous && !_authorizer.MayPublish(e.UserName, topic))
         {
+            // Rights follow the authenticated user name of the connection, never its client id.
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             e.Response.ReasonString = "a station may publish only under its own id and kind";
-            logger.PublishRefused(e.ClientId, topic);
+            MqttProtocolVersion protocol = e.SessionItems?[ProtocolVersionKey] is MqttProtocolVersion v ? v : MqttProtocolVersion.Unknown;
+            metrics.PublishesRefused.Add(1, new KeyValuePair<string, object?>("protocol", ProtocolTag(protocol)));
+            if (protocol is MqttProtocolVersion.V311 or MqttProtocolVersion.V310)
+            {
+                // 3.1.1 has no reason code in its PUBACK: a plain PUBACK would tell the station its data was taken.
+                e.CloseConnection = true;
+                logger.PublishRefusedDisconnected(e.ClientId, e.UserName ?? string.Empty, topic);
+            }
+            else
+            {
+                logger.PublishRefused(e.ClientId, topic);
+            }
+
             return;
         }
 
@@ -145,6 +218,14 @@ public sealed class EmbeddedBrokerService(IOptions<EmbeddedBrokerOptions> option
             await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    private static string ProtocolTag(MqttProtocolVersion protocol) => protocol switch
+    {
+        MqttProtocolVersion.V310 => "3.1",
+        MqttProtocolVersion.V311 => "3.1.1",
+        MqttProtocolVersion.V500 => "5.0",
+        _ => "unknown",
+    };
 
     private Task AuthorizeSubscription(InterceptingSubscriptionEventArgs e)
     {
