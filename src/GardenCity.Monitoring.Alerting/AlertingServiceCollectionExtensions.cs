@@ -3,7 +3,7 @@ using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
-using GardenCity.Monitoring.Ingestion.Mqtt;
+using GardenCity.Monitoring.Messaging;
 using GardenCity.Monitoring.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,7 +28,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddMetrics();
         services.AddHttpClient("gardencity-webhooks");
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
-        services.AddOptions<MqttIngestionOptions>().BindConfiguration(MqttIngestionOptions.SectionName);
+        services.AddMqttConnection(); // the broker connection the ingestion worker uses too (validated at start)
         services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<AlertingMetrics>();

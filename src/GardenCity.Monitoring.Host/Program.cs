@@ -2,6 +2,7 @@ using System.CommandLine;
 using GardenCity.Monitoring.Api.Auth;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Host;
+using GardenCity.Monitoring.Messaging.Broker;
 
 var configOption = new Option<string?>("--config") { Description = "A JSON configuration file, applied over appsettings.json." };
 var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest, alerting, api); overrides GardenCity:Roles." };

@@ -3,6 +3,7 @@ using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Api;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
+using GardenCity.Monitoring.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

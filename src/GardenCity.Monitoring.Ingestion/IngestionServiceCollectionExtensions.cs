@@ -1,7 +1,8 @@
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
-using GardenCity.Monitoring.Ingestion.Broker;
 using GardenCity.Monitoring.Ingestion.Mqtt;
+using GardenCity.Monitoring.Messaging;
+using GardenCity.Monitoring.Messaging.Broker;
 using GardenCity.Monitoring.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Ingestion;
 
-/// <summary>Registers the ingestion worker and the embedded broker.</summary>
+/// <summary>Registers the ingestion worker.</summary>
 public static class IngestionServiceCollectionExtensions
 {
     /// <summary>
@@ -26,6 +27,7 @@ public static class IngestionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddStorage();
         services.AddMetrics();
+        services.AddMqttConnection();
         services.AddOptionsWithValidateOnStart<MqttIngestionOptions, MqttIngestionOptionsValidator>().BindConfiguration(MqttIngestionOptions.SectionName);
         services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
@@ -48,19 +50,6 @@ public static class IngestionServiceCollectionExtensions
         }
 
         services.AddHostedService<SpoolReplayService>();
-        return services;
-    }
-
-    /// <summary>Adds the embedded MQTT broker; it starts before any worker that connects to it.</summary>
-    public static IServiceCollection AddEmbeddedBroker(this IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddOptionsWithValidateOnStart<EmbeddedBrokerOptions, EmbeddedBrokerOptionsValidator>().BindConfiguration(EmbeddedBrokerOptions.SectionName);
-        services.AddMetrics();
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<BrokerMetrics>();
-        services.TryAddSingleton<EmbeddedBrokerService>();
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBrokerService>());
         return services;
     }
 }

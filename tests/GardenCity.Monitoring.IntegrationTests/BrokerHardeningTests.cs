@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 using GardenCity.Monitoring.Storage.Influx;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,18 +101,26 @@ public sealed class BrokerHardeningTests(ServersFixture servers)
         using var counters = new BrokerCounters(ingestion);
 
         bool refused;
-        await using (TestPublisher station = await TestPublisher.ConnectAsync(ingestion.BrokerPort, "qs-wl-01", "qs-wl-01", "gc-dev-qs-wl-01", MqttProtocolVersion.V500))
+        TestPublisher flooder = await TestPublisher.ConnectAsync(ingestion.BrokerPort, "qs-wl-01", "qs-wl-01", "gc-dev-qs-wl-01", MqttProtocolVersion.V500);
+        try
         {
             byte[] huge = new byte[10 * 1024 * 1024];
             huge.AsSpan().Fill((byte)' ');
+            refused = !(await flooder.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("gc/v1/water-level/qs-wl-01/telemetry").WithPayload(huge)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken)).IsSuccess;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        {
+            refused = true; // the broker closed the connection while the client was still writing
+        }
+        finally
+        {
             try
             {
-                refused = !(await station.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("gc/v1/water-level/qs-wl-01/telemetry").WithPayload(huge)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken)).IsSuccess;
+                await flooder.DisposeAsync(); // its DISCONNECT may meet the closed socket ("broken pipe"): that is the point
             }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
             {
-                refused = true; // the broker closed the connection while the client was still writing
             }
         }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using GardenCity.Monitoring.Storage.Influx;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+using GardenCity.Monitoring.Storage.Tests.Spool;
 using GardenCity.Monitoring.Storage.Influx;
 using GardenCity.Monitoring.Storage.Spool;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -199,65 +200,6 @@ public sealed class SpoolFaultTests
         catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException)
         {
             return 0; // the database does not exist yet, or influxd is starting
-        }
-    }
-
-    /// <summary>A small real tmpfs (needs root); unmounted on dispose.</summary>
-    private sealed class Tmpfs : IDisposable
-    {
-        private Tmpfs(string path) => Path = path;
-
-        public string Path { get; }
-
-        public static Tmpfs Mount(string size)
-        {
-            string path = Directory.CreateTempSubdirectory("gc-tmpfs-").FullName;
-            (int code, string error) = Run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", path);
-            if (code != 0)
-            {
-                Directory.Delete(path);
-                Assert.Skip($"needs a real full file system: 'mount -t tmpfs' was refused (exit {code}: {error.Trim()}); run the tests as root");
-            }
-
-            return new Tmpfs(path);
-        }
-
-        public void Dispose()
-        {
-            if (Run("umount", Path).Code != 0)
-            {
-                Run("umount", "-l", Path); // a file still open after a failed test
-            }
-
-            try
-            {
-                Directory.Delete(Path, recursive: true);
-            }
-            catch (IOException)
-            {
-                // still busy: left for the temp cleaner rather than hiding the test's own failure
-            }
-        }
-
-        private static (int Code, string Error) Run(string file, params string[] arguments)
-        {
-            try
-            {
-                var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-                foreach (string argument in arguments)
-                {
-                    start.ArgumentList.Add(argument);
-                }
-
-                using Process process = Process.Start(start)!;
-                string error = process.StandardError.ReadToEnd();
-                process.WaitForExit();
-                return (process.ExitCode, error);
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                return (-1, ex.Message);
-            }
         }
     }
 }

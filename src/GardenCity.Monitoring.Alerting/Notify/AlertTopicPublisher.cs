@@ -1,9 +1,9 @@
 using GardenCity.Monitoring.Core.Alerts;
-using GardenCity.Monitoring.Ingestion.Broker;
-using GardenCity.Monitoring.Ingestion.Mqtt;
+using GardenCity.Monitoring.Messaging.Broker;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
+using GardenCity.Monitoring.Messaging.Client;
 
 namespace GardenCity.Monitoring.Alerting.Notify;
 
@@ -17,7 +17,7 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly MqttClientOptions _clientOptions;
 
-    public AlertTopicPublisher(IOptions<AlertingOptions> options, IOptions<MqttIngestionOptions> mqtt, IEnumerable<EmbeddedBrokerService> embeddedBroker)
+    public AlertTopicPublisher(IOptions<AlertingOptions> options, IOptions<MqttConnectionOptions> mqtt, IEnumerable<EmbeddedBrokerService> embeddedBroker)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mqtt);
@@ -68,7 +68,7 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
 /// <summary>The alerting worker's MQTT client settings: its own account if set, else the ingestion worker's.</summary>
 internal static class AlertingMqtt
 {
-    public static MqttClientOptions ClientOptions(AlertingOptions options, MqttIngestionOptions mqtt, EmbeddedBrokerService? embeddedBroker, string clientId, bool persistent) =>
+    public static MqttClientOptions ClientOptions(AlertingOptions options, MqttConnectionOptions mqtt, EmbeddedBrokerService? embeddedBroker, string clientId, bool persistent) =>
         MqttSubscription.ClientOptions(mqtt, embeddedBroker, clientId, persistent,
             options.Username.Length > 0 ? options.Username : mqtt.Username, options.Username.Length > 0 ? options.Password : mqtt.Password);
 }

@@ -1,12 +1,12 @@
 using System.Buffers;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Core.Wire;
-using GardenCity.Monitoring.Ingestion.Broker;
-using GardenCity.Monitoring.Ingestion.Mqtt;
+using GardenCity.Monitoring.Messaging.Broker;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using GardenCity.Monitoring.Messaging.Client;
 
 namespace GardenCity.Monitoring.Alerting.Worker;
 
@@ -20,7 +20,7 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 internal sealed class AlertSubscriptionService : BackgroundService
 {
     private readonly AlertingOptions _options;
-    private readonly MqttIngestionOptions _mqtt;
+    private readonly MqttConnectionOptions _mqtt;
     private readonly AlertEngineHost _engine;
     private readonly WireDecoder _decoder;
     private readonly TimeProvider _time;
@@ -34,7 +34,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
 
     public AlertSubscriptionService(
         IOptions<AlertingOptions> options,
-        IOptions<MqttIngestionOptions> mqtt,
+        IOptions<MqttConnectionOptions> mqtt,
         AlertEngineHost engine,
         WireDecoder decoder,
         TimeProvider time,

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using GardenCity.Monitoring.Core.Wire;
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using Microsoft.Extensions.Hosting;
@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
+using GardenCity.Monitoring.Messaging.Client;
 
 namespace GardenCity.Monitoring.Ingestion.Mqtt;
 
@@ -22,6 +23,7 @@ namespace GardenCity.Monitoring.Ingestion.Mqtt;
 internal sealed class MqttIngestionService : BackgroundService
 {
     private readonly MqttIngestionOptions _options;
+    private readonly MqttConnectionOptions _broker;
     private readonly IngestionBatchProcessor _processor;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttIngestionService> _logger;
@@ -36,6 +38,7 @@ internal sealed class MqttIngestionService : BackgroundService
 
     public MqttIngestionService(
         IOptions<MqttIngestionOptions> options,
+        IOptions<MqttConnectionOptions> broker,
         IngestionBatchProcessor processor,
         TimeProvider time,
         ILogger<MqttIngestionService> logger,
@@ -43,7 +46,10 @@ internal sealed class MqttIngestionService : BackgroundService
         IngestionState state)
     {
         _state = state;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(broker);
         _options = options.Value;
+        _broker = broker.Value;
         _processor = processor;
         _time = time;
         _logger = logger;
@@ -120,7 +126,7 @@ internal sealed class MqttIngestionService : BackgroundService
 
     private Task KeepConnectedAsync(CancellationToken stoppingToken)
     {
-        (string host, int port) = MqttSubscription.Endpoint(_options, _embeddedBroker);
+        (string host, int port) = MqttSubscription.Endpoint(_broker, _embeddedBroker);
         MqttClientOptions clientOptions = ClientOptions(_options.ClientId, persistentSession: true);
         _outputOptions = ClientOptions(_options.ClientId + "-out", persistentSession: false);
         var events = new SubscriptionEvents(
@@ -133,7 +139,7 @@ internal sealed class MqttIngestionService : BackgroundService
                 _embeddedBroker?.SubscriberReady(_options.ClientId);
             },
             Failed: (ex, delay) => _logger.ConnectFailed(ex, host, port, delay));
-        return MqttSubscription.KeepSubscribedAsync(_client, clientOptions, Filter, _options.ReconnectDelay, _options.MaxReconnectDelay, _time, events, stoppingToken);
+        return MqttSubscription.KeepSubscribedAsync(_client, clientOptions, Filter, _broker.ReconnectDelay, _broker.MaxReconnectDelay, _time, events, stoppingToken);
     }
 
     private async Task ProcessQueueAsync(CancellationToken stoppingToken)
@@ -215,7 +221,7 @@ internal sealed class MqttIngestionService : BackgroundService
         try
         {
             // While the spool is full nothing is acknowledged: the queue fills, MQTTnet stops reading, the broker keeps the rest.
-            letters = await _processor.ProcessUntilDurableAsync(messages, _options.ReconnectDelay, stoppingToken).ConfigureAwait(false);
+            letters = await _processor.ProcessUntilDurableAsync(messages, _broker.ReconnectDelay, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -249,7 +255,7 @@ internal sealed class MqttIngestionService : BackgroundService
     }
 
     private MqttClientOptions ClientOptions(string clientId, bool persistentSession) =>
-        MqttSubscription.ClientOptions(_options, _embeddedBroker, clientId, persistentSession, _options.Username, _options.Password, (ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue));
+        MqttSubscription.ClientOptions(_broker, _embeddedBroker, clientId, persistentSession, _broker.Username, _broker.Password, (ushort)Math.Min(_options.QueueCapacity, ushort.MaxValue));
 
     private async Task PublishDeadLettersAsync(IReadOnlyList<DeadLetter> letters, CancellationToken stoppingToken)
     {

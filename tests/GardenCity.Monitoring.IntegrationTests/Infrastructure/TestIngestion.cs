@@ -1,6 +1,7 @@
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging;
+using GardenCity.Monitoring.Messaging.Broker;
 using GardenCity.Monitoring.Storage.Influx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

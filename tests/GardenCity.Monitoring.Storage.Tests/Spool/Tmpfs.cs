@@ -25,7 +25,11 @@ internal sealed class Tmpfs : IDisposable
 
     public void Dispose()
     {
-        Run("umount", Path);
+        if (Run("umount", Path).Code != 0)
+        {
+            Run("umount", "-l", Path); // a file still open after a failed test
+        }
+
         Directory.Delete(Path, recursive: true);
     }
 

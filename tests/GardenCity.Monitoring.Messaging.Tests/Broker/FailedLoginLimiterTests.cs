@@ -1,7 +1,7 @@
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GardenCity.Monitoring.Ingestion.Tests.Broker;
+namespace GardenCity.Monitoring.Messaging.Tests.Broker;
 
 public sealed class FailedLoginLimiterTests
 {

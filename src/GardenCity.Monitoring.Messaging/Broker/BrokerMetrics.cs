@@ -1,21 +1,24 @@
 using System.Diagnostics.Metrics;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// The embedded broker's instruments, on the ingestion meter <c>GardenCity.Monitoring.Ingestion</c> (the broker may run
-/// without the ingestion worker, so they are not on <see cref="IngestionMetrics"/>, whose gauges need the worker).
+/// without the ingestion worker, so they are not on the ingestion worker's metrics class, whose gauges need the worker).
 /// Tags: <c>reason</c>, <c>protocol</c>.
 /// </summary>
 public sealed class BrokerMetrics : IDisposable
 {
+    /// <summary>The meter the counters are on: the ingestion worker's, so the metric names stay what they were.</summary>
+    public const string MeterName = "GardenCity.Monitoring.Ingestion";
+
     private readonly Meter _meter;
 
     /// <summary>Creates the instruments from the DI meter factory.</summary>
     public BrokerMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        _meter = meterFactory.Create(IngestionMetrics.MeterName);
+        _meter = meterFactory.Create(MeterName);
         ConnectionsClosed = _meter.CreateCounter<long>("broker.connections.closed",
             description: "Connections the broker closed for their transport: reason packet_too_large, pending_limit, tls_handshake");
         LoginsRefused = _meter.CreateCounter<long>("broker.logins.refused",

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>Source-generated validation of <see cref="EmbeddedBrokerOptions"/>.</summary>
 [OptionsValidator]

@@ -1,11 +1,12 @@
 using System.Threading.Channels;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
+using GardenCity.Monitoring.Messaging.Broker;
+using GardenCity.Monitoring.Messaging.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using GardenCity.Monitoring.Ingestion.Mqtt;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Ingestion.Mqtt;
 
 /// <summary>
 /// Ingestion in the all-in-one mode (the embedded broker and the worker in one process): the broker hands each
@@ -16,6 +17,7 @@ namespace GardenCity.Monitoring.Ingestion.Broker;
 internal sealed class InterceptedIngestionService(
     IngestionBatchProcessor processor,
     IOptions<MqttIngestionOptions> options,
+    IOptions<MqttConnectionOptions> connection,
     IngestionState state,
     EmbeddedBrokerService broker) : BackgroundService, IPublishInterceptor
 {
@@ -74,7 +76,7 @@ internal sealed class InterceptedIngestionService(
     private async Task FlushAsync(List<(ReceivedMessage Message, TaskCompletionSource Done)> batch, CancellationToken stoppingToken)
     {
         // While the spool is full the PUBACKs wait: the stations slow down.
-        IReadOnlyList<DeadLetter> letters = await processor.ProcessUntilDurableAsync(batch.Select(b => b.Message).ToList(), options.Value.ReconnectDelay, stoppingToken).ConfigureAwait(false);
+        IReadOnlyList<DeadLetter> letters = await processor.ProcessUntilDurableAsync(batch.Select(b => b.Message).ToList(), connection.Value.ReconnectDelay, stoppingToken).ConfigureAwait(false);
         foreach (DeadLetter letter in letters)
         {
             await broker.PublishOutputAsync(letter.OutputTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter), stoppingToken).ConfigureAwait(false);

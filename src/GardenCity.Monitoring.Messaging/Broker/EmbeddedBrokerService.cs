@@ -14,7 +14,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// Runs an in-process MQTTnet broker with persistent sessions. It starts in <see cref="StartAsync"/>, before the

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Channel;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// Reads a client's byte stream for MQTTnet and follows the MQTT framing as it passes (fixed header, remaining

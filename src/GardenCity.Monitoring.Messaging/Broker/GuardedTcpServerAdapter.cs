@@ -10,7 +10,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Implementations;
 using MQTTnet.Server;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// One TCP listener of the embedded broker (plain, or TLS with <c>certificate</c>), in place of MQTTnet's own, which

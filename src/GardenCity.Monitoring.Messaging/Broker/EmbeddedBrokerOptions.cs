@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>The embedded MQTTnet broker (the <c>broker</c> role).</summary>
 public sealed class EmbeddedBrokerOptions

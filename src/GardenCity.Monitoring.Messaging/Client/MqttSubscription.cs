@@ -1,10 +1,10 @@
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace GardenCity.Monitoring.Ingestion.Mqtt;
+namespace GardenCity.Monitoring.Messaging.Client;
 
 /// <summary>What a supervised subscription reports.</summary>
 /// <param name="Connecting">Called before each connect: messages from then on belong to the new connection.</param>
@@ -77,7 +77,7 @@ public static class MqttSubscription
     /// the embedded broker's internal account.
     /// </summary>
     public static MqttClientOptions ClientOptions(
-        MqttIngestionOptions mqtt, EmbeddedBrokerService? embeddedBroker, string clientId, bool persistentSession, string username, string password, ushort? receiveMaximum = null)
+        MqttConnectionOptions mqtt, EmbeddedBrokerService? embeddedBroker, string clientId, bool persistentSession, string username, string password, ushort? receiveMaximum = null)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         (string host, int port) = Endpoint(mqtt, embeddedBroker);
@@ -107,7 +107,7 @@ public static class MqttSubscription
     }
 
     /// <summary>The broker a worker connects to: the configured host, or the embedded broker on loopback.</summary>
-    public static (string Host, int Port) Endpoint(MqttIngestionOptions mqtt, EmbeddedBrokerService? embeddedBroker)
+    public static (string Host, int Port) Endpoint(MqttConnectionOptions mqtt, EmbeddedBrokerService? embeddedBroker)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         return mqtt.Host.Length > 0 ? (mqtt.Host, mqtt.Port) : ("127.0.0.1", embeddedBroker?.Port ?? mqtt.Port);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// Token buckets of password checks, one per source address and one per user name: a check takes a token from both

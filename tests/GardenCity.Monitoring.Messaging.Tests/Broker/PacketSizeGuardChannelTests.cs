@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using MQTTnet.Channel;
 
-namespace GardenCity.Monitoring.Ingestion.Tests.Broker;
+namespace GardenCity.Monitoring.Messaging.Tests.Broker;
 
 public sealed class PacketSizeGuardChannelTests
 {

@@ -1,4 +1,4 @@
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// Takes a station's message inside the embedded broker, before the broker answers the station: when

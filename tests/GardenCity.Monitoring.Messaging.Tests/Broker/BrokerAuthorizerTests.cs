@@ -1,8 +1,8 @@
 using GardenCity.Monitoring.Core.Stations;
-using GardenCity.Monitoring.Ingestion.Broker;
+using GardenCity.Monitoring.Messaging.Broker;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GardenCity.Monitoring.Ingestion.Tests.Broker;
+namespace GardenCity.Monitoring.Messaging.Tests.Broker;
 
 public sealed class BrokerAuthorizerTests
 {

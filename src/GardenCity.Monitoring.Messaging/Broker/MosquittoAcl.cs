@@ -2,14 +2,14 @@ using System.Text;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
 
-namespace GardenCity.Monitoring.Host;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>
 /// Writes a Mosquitto <c>acl_file</c> with the same rules as the embedded broker: each station writes only its own
 /// topics (its kind and id, so also its Last Will) and reads only its command topic; service accounts read every
 /// station topic and write the system's outputs.
 /// </summary>
-internal static class MosquittoAcl
+public static class MosquittoAcl
 {
     public static string Build(StationRegistry registry, IEnumerable<string> serviceAccounts)
     {

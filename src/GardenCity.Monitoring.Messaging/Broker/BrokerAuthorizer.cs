@@ -4,7 +4,7 @@ using System.Text;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
 
-namespace GardenCity.Monitoring.Ingestion.Broker;
+namespace GardenCity.Monitoring.Messaging.Broker;
 
 /// <summary>Who a broker client is.</summary>
 public enum PrincipalKind
