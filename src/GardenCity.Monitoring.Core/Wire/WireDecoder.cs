@@ -206,9 +206,9 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
             RequireObject(item, at);
             CheckKeys(item, DetectionKeys, at);
             string species = ReadRequiredString(item, "species", at, 128);
-            if (!OtherSpecies.Contains(species) && !ScientificName().IsMatch(species))
+            if (!OtherSpecies.Contains(species) && !IsScientificName(species))
             {
-                throw new SampleRejectedException(RejectionReason.InvalidEvent, $"'{at}.species' is '{Clip(species)}': expected a scientific name (e.g. Panthera pardus japonensis) or human, vehicle, unknown");
+                throw new SampleRejectedException(RejectionReason.InvalidEvent, $"'{at}.species' is '{Clip(species)}': expected a scientific name, which begins with a capital Latin letter (e.g. Panthera pardus japonensis), or human, vehicle, unknown");
             }
 
             double count = ReadNumber(Require(item, "count", at), FieldSpecs.DetectionCount, at + ".count");
@@ -231,7 +231,7 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
         DateTimeOffset ts = ReadTs(sample, now);
         long seq = ReadSeq(sample, required: true)!.Value;
         string eventId = ReadEventId(sample);
-        FireDetectionType detection = ReadRequiredString(sample, "detection", "sample", 16) switch
+        FireDetectionType detection = ReadRequiredString(sample, "detection", "sample", 128) switch
         {
             "smoke" => FireDetectionType.Smoke,
             "flame" => FireDetectionType.Flame,
@@ -338,18 +338,18 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
         return value;
     }
 
-    private static string ReadEventId(JsonElement sample)
-    {
-        string id = ReadRequiredString(sample, "event_id", "sample", 128);
-        return EventId().IsMatch(id)
-            ? id
-            : throw new SampleRejectedException(RejectionReason.InvalidEvent, $"'event_id' is '{Clip(id)}': expected letters, digits, '-', '_', '.' or ':'");
-    }
+    /// <summary>
+    /// <c>event_id</c>: the contract allows any text. Only what cannot be stored safely is refused (empty, over the
+    /// documented 128 characters, control characters, broken UTF-16); spaces, commas, quotes, '=' and the rest are kept
+    /// as sent and escaped by the line-protocol writer.
+    /// </summary>
+    private static string ReadEventId(JsonElement sample) => ReadRequiredString(sample, "event_id", "sample", 128);
 
     private static string ReadRequiredString(JsonElement obj, string name, string at, int maxLength)
     {
         JsonElement element = Require(obj, name, at);
-        return element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } text && text.Length <= maxLength
+        string? text = element.ValueKind == JsonValueKind.String ? ReadText(element, Path(at, name), RejectionReason.InvalidEvent) : null;
+        return text is { Length: > 0 } && text.Length <= maxLength
             ? text
             : throw new SampleRejectedException(RejectionReason.InvalidEvent, $"'{Path(at, name)}' must be a text of 1 to {maxLength} characters, got {Clip(element.GetRawText())}");
     }
@@ -361,10 +361,70 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
             return null;
         }
 
-        return element.ValueKind == JsonValueKind.String && element.GetString() is { } text && text.Length <= maxLength
+        string? text = element.ValueKind == JsonValueKind.String ? ReadText(element, name, RejectionReason.InvalidStructure) : null;
+        return text is not null && text.Length <= maxLength
             ? text
             : throw new SampleRejectedException(RejectionReason.InvalidStructure, $"'{name}' must be a text of at most {maxLength} characters, got {Clip(element.GetRawText())}");
     }
+
+    /// <summary>
+    /// A JSON text as stored: refused only when it cannot be stored safely, that is when it holds a control character
+    /// (U+0000–U+001F, U+007F–U+009F: a line break ends an InfluxDB line) or an unpaired surrogate (not encodable as
+    /// UTF-8).
+    /// </summary>
+    private static string ReadText(JsonElement element, string path, RejectionReason reason)
+    {
+        string text;
+        try
+        {
+            text = element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new SampleRejectedException(reason, $"'{path}' holds an unpaired UTF-16 surrogate escape, which is not text");
+        }
+
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i]))
+            {
+                throw new SampleRejectedException(reason, $"'{path}' holds the control character U+{(int)text[i]:X4} at position {i}; control characters cannot be stored");
+            }
+
+        }
+
+        if (!IsWellFormed(text))
+        {
+            throw new SampleRejectedException(reason, $"'{path}' holds an unpaired UTF-16 surrogate, which is not text");
+        }
+
+        return text;
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The contract says only "a scientific name". Every scientific name, of any rank, begins with a capitalised Latin
+    /// name, so that is all that is checked: epithets, <c>sp.</c>, hybrid signs and authorship are the station's
+    /// business. A backslash is refused: the species is an InfluxDB tag, and InfluxDB 1.x cannot store a tag value
+    /// with a backslash before a space, comma or '=' or at its end (it has no escape for a backslash in tags).
+    /// </summary>
+    private static bool IsScientificName(string species) => species[0] is >= 'A' and <= 'Z' && !species.Contains('\\', StringComparison.Ordinal);
 
     private static JsonElement Require(JsonElement obj, string name, string at) =>
         obj.TryGetProperty(name, out JsonElement value)
@@ -452,12 +512,6 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(?<zone>[Zz]|[+-]\d{2}:\d{2})?$", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();
-
-    [GeneratedRegex(@"^[A-Z][a-z]+( [a-z]+(-[a-z]+)?){0,2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ScientificName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex EventId();
 
     private sealed class SampleRejectedException(RejectionReason reason, string message) : Exception(message)
     {

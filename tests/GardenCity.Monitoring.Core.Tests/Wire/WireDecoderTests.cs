@@ -178,7 +178,7 @@ public sealed class WireDecoderTests
     public static TheoryData<string, string, RejectionReason> BadEvents => new()
     {
         { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"detections":[]}""", RejectionReason.MissingField },
-        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e 1","detections":[]}""", RejectionReason.InvalidEvent },
+        { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e\n1","detections":[]}""", RejectionReason.InvalidEvent },
         { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1"}""", RejectionReason.MissingField },
         { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":{}}""", RejectionReason.InvalidStructure },
         { "camera-trap/bhs-ct-01", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":"leopard","count":1,"confidence":0.9}]}""", RejectionReason.InvalidEvent },
@@ -353,5 +353,112 @@ public sealed class WireDecoderTests
 
         Assert.Equal(codes.Length, codes.Distinct().Count());
         Assert.All(codes, c => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", c));
+    }
+
+    // Issue 12 finding 4: the contract allows any text as event_id (up to the documented 128 characters); the old
+    // decoder refused anything but [A-Za-z0-9_.:-] and dead-lettered a whole camera's events as invalid-event.
+    [Theory]
+    [InlineData("e 1")]
+    [InlineData("cam 7, burst \"a\"=1")]
+    [InlineData("bhs ct 07 / 000553")]
+    [InlineData("相机七号-000553")]
+    [InlineData("x\\y\\")]
+    [InlineData("'; DROP DATABASE gc; --")]
+    [InlineData(" leading and trailing ")]
+    [InlineData("🐆-1")]
+    public void Decode_EventIdOfAnyText_IsStoredExactlyAsSent(string eventId)
+    {
+        string json = $$"""{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":{{System.Text.Json.JsonSerializer.Serialize(eventId)}},"detections":[{"species":"Sus scrofa","count":1,"confidence":0.9}]}""";
+
+        DecodeResult camera = Decode("gc/v1/camera-trap/bhs-ct-01/event", json, Later);
+        DecodeResult fire = Decode("gc/v1/fire/mfs-fire-02/event", $$"""{"ts":"2024-04-03T05:05:40Z","seq":91,"event_id":{{System.Text.Json.JsonSerializer.Serialize(eventId)}},"detection":"smoke","confidence":0.8}""", Later);
+
+        Assert.Empty(camera.Rejections);
+        Assert.Equal(eventId, Assert.IsType<CameraTrapEvent>(Assert.Single(camera.Readings)).EventId);
+        Assert.Empty(fire.Rejections);
+        Assert.Equal(eventId, Assert.IsType<FireEvent>(Assert.Single(fire.Readings)).EventId);
+    }
+
+    [Fact]
+    public void Decode_EventIdOf128Characters_IsAcceptedAnd129Rejected()
+    {
+        string Event(int n) => $$"""{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"{{new string('a', n - 1)}} ","detections":[]}""";
+
+        Assert.Empty(Decode("gc/v1/camera-trap/bhs-ct-01/event", Event(128), Later).Rejections);
+        Rejection r = Assert.Single(Decode("gc/v1/camera-trap/bhs-ct-01/event", Event(129), Later).Rejections);
+        Assert.Equal(RejectionReason.InvalidEvent, r.Reason);
+        Assert.Contains("'event_id' must be a text of 1 to 128 characters", r.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"a\\nb\"", "U+000A")]
+    [InlineData("\"a\\u0000b\"", "U+0000")]
+    [InlineData("\"a\\tb\"", "U+0009")]
+    [InlineData("\"a\\u007fb\"", "U+007F")]
+    [InlineData("\"a\\u0085b\"", "U+0085")]
+    [InlineData("\"a\\ud800b\"", "surrogate")]
+    [InlineData("\"\"", "1 to 128")]
+    [InlineData("7", "1 to 128")]
+    public void Decode_EventIdThatCannotBeStored_IsRejectedNamingTheField(string eventIdJson, string expected)
+    {
+        string json = "{\"ts\":\"2024-10-02T13:47:13Z\",\"seq\":9,\"event_id\":" + eventIdJson + ",\"detections\":[]}";
+
+        DecodeResult result = Decode("gc/v1/camera-trap/bhs-ct-01/event", json, Later);
+
+        Rejection r = Assert.Single(result.Rejections);
+        Assert.Empty(result.Readings);
+        Assert.Equal(RejectionReason.InvalidEvent, r.Reason);
+        Assert.Contains("'event_id'", r.Detail, StringComparison.Ordinal);
+        Assert.Contains(expected, r.Detail, StringComparison.Ordinal);
+    }
+
+    // The contract says "a scientific name": the old pattern (Genus species subspecies in lower-case letters only)
+    // refused real scientific names. Only a leading capital Latin letter is required now.
+    [Theory]
+    [InlineData("Martes sp.")]
+    [InlineData("Cervidae")]
+    [InlineData("Canis lupus × familiaris")]
+    [InlineData("Panthera pardus (Linnaeus, 1758)")]
+    [InlineData("Prionailurus bengalensis euptilurus")]
+    [InlineData("Sus scrofa, juvenile = 1 \"x\"")]
+    public void Decode_ScientificNamesTheOldPatternRefused_AreAccepted(string species)
+    {
+        string json = $$"""{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","detections":[{"species":{{System.Text.Json.JsonSerializer.Serialize(species)}},"count":1,"confidence":0.9}]}""";
+
+        DecodeResult result = Decode("gc/v1/camera-trap/bhs-ct-01/event", json, Later);
+
+        Assert.Empty(result.Rejections);
+        Assert.Equal(species, Assert.Single(Assert.IsType<CameraTrapEvent>(Assert.Single(result.Readings)).Detections).Species);
+    }
+
+    [Theory]
+    [InlineData("\"leopard\"", "scientific name")]
+    [InlineData("\"Sus scrofa\\\\\"", "scientific name")]
+    [InlineData("\"Sus\\\\ scrofa\"", "scientific name")]
+    [InlineData("\"Sus scrofa\\n\"", "U+000A")]
+    [InlineData("\"\"", "1 to 128")]
+    public void Decode_SpeciesThatIsNoScientificNameOrCannotBeStored_IsRejected(string speciesJson, string expected)
+    {
+        string json = "{\"ts\":\"2024-10-02T13:47:13Z\",\"seq\":9,\"event_id\":\"e1\",\"detections\":[{\"species\":" + speciesJson + ",\"count\":1,\"confidence\":0.9}]}";
+
+        Rejection r = Assert.Single(Decode("gc/v1/camera-trap/bhs-ct-01/event", json, Later).Rejections);
+
+        Assert.Equal(RejectionReason.InvalidEvent, r.Reason);
+        Assert.Contains("'detections[0].species'", r.Detail, StringComparison.Ordinal);
+        Assert.Contains(expected, r.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_ImageUriAndFirmware_AreAnyTextWithoutControlCharacters()
+    {
+        DecodeResult ok = Decode("gc/v1/camera-trap/bhs-ct-01/event", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","image_uri":"s3://traps/ct 01/a,b=\"c\".jpg","detections":[]}""", Later);
+        DecodeResult badUri = Decode("gc/v1/camera-trap/bhs-ct-01/event", """{"ts":"2024-10-02T13:47:13Z","seq":9,"event_id":"e1","image_uri":"s3://x\ny.jpg","detections":[]}""", Later);
+        DecodeResult firmware = Decode("gc/v1/camera-trap/bhs-ct-07/status", """{"ts":"2024-10-02T13:50:00Z","online":true,"firmware":"2.3.1 beta, \"rc\"=2"}""", Later);
+        DecodeResult badFirmware = Decode("gc/v1/camera-trap/bhs-ct-07/status", """{"ts":"2024-10-02T13:50:00Z","online":true,"firmware":"2.3.1\r"}""", Later);
+
+        Assert.Equal("s3://traps/ct 01/a,b=\"c\".jpg", Assert.IsType<CameraTrapEvent>(Assert.Single(ok.Readings)).ImageUri);
+        Assert.Equal("2.3.1 beta, \"rc\"=2", Assert.IsType<StatusReading>(Assert.Single(firmware.Readings)).Firmware);
+        Assert.Equal((RejectionReason.InvalidStructure, true), (Assert.Single(badUri.Rejections).Reason, badUri.Rejections[0].Detail.Contains("'image_uri'", StringComparison.Ordinal)));
+        Assert.Equal((RejectionReason.InvalidStructure, true), (Assert.Single(badFirmware.Rejections).Reason, badFirmware.Rejections[0].Detail.Contains("U+000D", StringComparison.Ordinal)));
     }
 }
