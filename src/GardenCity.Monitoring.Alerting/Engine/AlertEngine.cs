@@ -5,13 +5,20 @@ using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Alerting.Engine;
 
-/// <summary>What absence ("no message for 30 minutes") is judged against.</summary>
+/// <summary>
+/// The engine's clock: what absence ("no message for 30 minutes") and lateness are judged against (docs/alerting.md,
+/// "Clock policy"). The setting keeps its historical name, <c>GardenCity:Alerting:AbsenceClock</c>.
+/// </summary>
 public enum AbsenceClock
 {
-    /// <summary>The wall clock: live operation, where a silent fleet must still raise it.</summary>
+    /// <summary>
+    /// Live operation: absence is judged against the wall clock (a silent fleet must still raise it), and a reading
+    /// older than the lateness horizon by the wall clock is late whatever the watermark, so a backlog from years ago
+    /// never raises a live alert. A station counts as heard when anything from it arrives, late or not.
+    /// </summary>
     WallClock,
 
-    /// <summary>The watermark (latest measurement time seen): replays and backtests.</summary>
+    /// <summary>Replays and backtests: pure event time. Absence and lateness are judged against the watermark only.</summary>
     Watermark,
 }
 
@@ -37,8 +44,8 @@ public sealed class AlertEngine
     /// <summary>Creates an engine.</summary>
     /// <param name="rules">The rules to run.</param>
     /// <param name="registry">The station registry (levels, sites, zones).</param>
-    /// <param name="latenessHorizon">A reading further than this behind the watermark is late.</param>
-    /// <param name="absenceClock">What absence is judged against.</param>
+    /// <param name="latenessHorizon">A reading further than this behind the watermark (live: or behind the wall clock) is late.</param>
+    /// <param name="absenceClock">The clock policy: live (wall clock) or replay (watermark).</param>
     /// <param name="startedAt">When the engine started (a station never heard is silent since then).</param>
     public AlertEngine(RuleSet rules, StationRegistry registry, TimeSpan latenessHorizon, AbsenceClock absenceClock, DateTimeOffset startedAt)
     {
@@ -80,7 +87,8 @@ public sealed class AlertEngine
             _pairs.Remove((ruleId, stationId));
             if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && _registry.TryGet(stationId, out Station? st))
             {
-                Alert resolved = active with { LastTransition = Transition.Resolved, PreviousSeverity = active.Severity, Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, Revision = active.Revision + 1 };
+                (string zh, string en) = old.DescribeRemoved(st);
+                Alert resolved = active with { LastTransition = Transition.Resolved, PreviousSeverity = active.Severity, Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, MessageZh = zh, MessageEn = en, Revision = active.Revision + 1 };
                 changes.Add(new AlertChange(Transition.Resolved, resolved, active.Severity, old, st));
             }
         }
@@ -93,13 +101,25 @@ public sealed class AlertEngine
 
     /// <summary>Takes one accepted reading.</summary>
     /// <param name="reading">The reading.</param>
-    /// <param name="wallNow">The wall clock (caps the watermark; judges nothing else).</param>
+    /// <param name="wallNow">
+    /// The wall clock: caps the watermark; live (<see cref="AbsenceClock.WallClock"/>) it also bounds lateness and
+    /// records when the station was last heard. A replay judges nothing else by it.
+    /// </param>
     public EngineOutput Process(Reading reading, DateTimeOffset wallNow)
     {
         ArgumentNullException.ThrowIfNull(reading);
         StationSeries series = SeriesOf(reading.Station);
         Record(series, reading);
-        bool late = Watermark is { } mark && reading.Timestamp < mark - _latenessHorizon;
+        bool live = _absenceClock == AbsenceClock.WallClock;
+        if (live && (series.LastArrival is null || wallNow > series.LastArrival))
+        {
+            series.LastArrival = wallNow;
+        }
+
+        // Clock policy: late when further than the horizon behind the watermark, and live also when further than the
+        // horizon behind the wall clock (a lone backlog sets no watermark of its own, so it could not be late otherwise).
+        bool late = (Watermark is { } mark && reading.Timestamp < mark - _latenessHorizon)
+            || (live && wallNow - reading.Timestamp > _latenessHorizon);
         if (late)
         {
             return new EngineOutput(LateNotices(series, reading.Timestamp), []);
@@ -191,14 +211,15 @@ public sealed class AlertEngine
     public EngineSnapshot Snapshot() => new()
     {
         Watermark = Watermark,
-        Stations = _series.Values.Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay)).ToList(),
+        Stations = _series.Values.Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival)).ToList(),
         Pairs = _pairs.Select(p => new PairSnapshot(
             p.Key.Rule,
             p.Key.Station,
             p.Value.Active,
             p.Value.LastHeld.ToDictionary(h => h.Key, h => h.Value),
             p.Value.Memory.ToDictionary(m => m.Key, m => new LeafSnapshot(m.Value.On, m.Value.Since)),
-            p.Value.LateSeverity)).ToList(),
+            p.Value.LateHeld.Keys.DefaultIfEmpty(Severity.None).Max(),
+            p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value))).ToList(),
     };
 
     /// <summary>Restores persisted state (call before the first reading). Entries for unknown stations or rules are dropped.</summary>
@@ -213,6 +234,7 @@ public sealed class AlertEngine
                 StationSeries series = SeriesOf(station);
                 series.LatestTime = s.LatestTime;
                 series.LastSeq = s.LastSeq;
+                series.LastArrival = s.LastArrival;
                 if (s.Fwi is not null)
                 {
                     _fwi[s.StationId] = new StationFwi { State = s.Fwi, LastDay = s.FwiDay };
@@ -224,10 +246,15 @@ public sealed class AlertEngine
         {
             if (_rules.Rules.Any(r => r.Id == p.RuleId) && _registry.TryGet(p.StationId, out _))
             {
-                var pair = new PairState { Active = p.Active, LateSeverity = p.LateSeverity };
+                var pair = new PairState { Active = p.Active };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
                 {
                     pair.LastHeld[severity] = time;
+                }
+
+                foreach ((Severity severity, DateTimeOffset time) in p.LateHeld ?? new Dictionary<Severity, DateTimeOffset>())
+                {
+                    pair.LateHeld[severity] = time; // (an older state file has only LateSeverity, without a time: dropped)
                 }
 
                 foreach ((int id, LeafSnapshot leaf) in p.Memory)
@@ -319,25 +346,18 @@ public sealed class AlertEngine
             _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
         }
 
-        pair.LateSeverity = Severity.None;
         Severity holding = Severity.None;
-        double? value = null, threshold = null;
+        var measured = new Dictionary<Severity, (double? Value, double? Threshold)>();
         foreach (RuleLevel level in rule.Levels)
         {
             var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory };
-            bool holds = level.Condition.Evaluate(ctx);
-            if (holds)
+            if (level.Condition.Evaluate(ctx))
             {
                 pair.LastHeld[level.Severity] = at;
                 holding = level.Severity;
-                value = ctx.Value;
-                threshold = ctx.Threshold;
             }
-            else if (value is null && holding == Severity.None)
-            {
-                value = ctx.Value;
-                threshold = ctx.Threshold;
-            }
+
+            measured[level.Severity] = (ctx.Value, ctx.Threshold);
         }
 
         // Levels that stopped holding less than a cooldown ago still count: flapping is damped, raising is not.
@@ -357,6 +377,9 @@ public sealed class AlertEngine
             return;
         }
 
+        // The figures of the level the change reports: the new severity, or for a resolve the one left.
+        Severity reported = target == Severity.None ? current : target;
+        (double? value, double? threshold) = measured.GetValueOrDefault(reported);
         Station station = series.Station;
         if (active is null)
         {
@@ -367,7 +390,7 @@ public sealed class AlertEngine
         }
 
         Transition transition = target == Severity.None ? Transition.Resolved : target > current ? Transition.Escalated : Transition.DeEscalated;
-        Severity shown = target == Severity.None ? current : target;
+        (string messageZh, string messageEn) = rule.Describe(transition, station, reported, current, value ?? active.Value, threshold ?? active.Threshold, at);
         Alert next = active with
         {
             LastTransition = transition,
@@ -378,8 +401,8 @@ public sealed class AlertEngine
             UpdatedAt = at,
             Value = value ?? active.Value,
             Threshold = threshold ?? active.Threshold,
-            MessageZh = rule.Render(rule.MessageZh, station, shown, value ?? active.Value, threshold ?? active.Threshold, at),
-            MessageEn = rule.Render(rule.MessageEn, station, shown, value ?? active.Value, threshold ?? active.Threshold, at),
+            MessageZh = messageZh,
+            MessageEn = messageEn,
             AcknowledgedBy = transition == Transition.Escalated ? null : active.AcknowledgedBy,
             AcknowledgedAt = transition == Transition.Escalated ? null : active.AcknowledgedAt,
             Revision = active.Revision + 1,
@@ -413,7 +436,7 @@ public sealed class AlertEngine
                 }
             }
 
-            if (severity == Severity.None || severity <= (pair?.Active?.Severity ?? Severity.None) || severity == pair?.LateSeverity)
+            if (severity == Severity.None)
             {
                 continue;
             }
@@ -423,7 +446,15 @@ public sealed class AlertEngine
                 _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
             }
 
-            pair.LateSeverity = severity;
+            // One notice per severity for one late episode: none while this severity or a higher one held in late data
+            // less than a cooldown from this reading (a storm falling through orange after red adds nothing).
+            bool told = pair.LateHeld.Any(h => h.Key >= severity && (at - h.Value).Duration() < rule.Cooldown);
+            pair.LateHeld[severity] = at;
+            if (told || severity <= (pair.Active?.Severity ?? Severity.None))
+            {
+                continue;
+            }
+
             Station station = series.Station;
             Alert notice = NewAlert(rule, station, severity, value, threshold, at, late: true) with { LastTransition = Transition.Late };
             changes.Add(new AlertChange(Transition.Late, notice, Severity.None, rule, station));
@@ -518,7 +549,8 @@ public sealed class AlertEngine
 
         public Alert? Active { get; set; }
 
-        public Severity LateSeverity { get; set; }
+        /// <summary>Per severity, the measurement time of the late reading that last reached it (as its top level).</summary>
+        public Dictionary<Severity, DateTimeOffset> LateHeld { get; } = [];
     }
 
     private sealed class StationFwi
@@ -543,10 +575,23 @@ public sealed record EngineSnapshot
 }
 
 /// <summary>A station's persisted state.</summary>
-public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTime, long? LastSeq, FwiState? Fwi, DateOnly? FwiDay);
+/// <param name="StationId">The station.</param>
+/// <param name="LatestTime">Latest measurement time of a reading that was not late.</param>
+/// <param name="LastSeq">Last sequence number.</param>
+/// <param name="Fwi">FWI codes carried over.</param>
+/// <param name="FwiDay">Day of the last FWI value.</param>
+/// <param name="LastArrival">Live only: wall clock when anything from the station last arrived (absent in older state files).</param>
+public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTime, long? LastSeq, FwiState? Fwi, DateOnly? FwiDay, DateTimeOffset? LastArrival = null);
 
 /// <summary>A (rule, station)'s persisted state.</summary>
-public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity);
+/// <param name="RuleId">The rule.</param>
+/// <param name="StationId">The station.</param>
+/// <param name="Active">The alert in force.</param>
+/// <param name="LastHeld">Per severity, when its level last held.</param>
+/// <param name="Memory">Condition memory.</param>
+/// <param name="LateSeverity">The highest severity in <paramref name="LateHeld"/> (kept for older readers; not read back).</param>
+/// <param name="LateHeld">Per severity, when late data last reached it (absent in older state files).</param>
+public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity, IReadOnlyDictionary<Severity, DateTimeOffset>? LateHeld = null);
 
 /// <summary>A condition's persisted memory.</summary>
 public sealed record LeafSnapshot(bool On, DateTimeOffset? Since);

@@ -112,6 +112,15 @@ public sealed class StationSeries(Station station)
     /// <summary>Latest measurement time of anything the station sent; the time its rules are evaluated at.</summary>
     public DateTimeOffset? LatestTime { get; set; }
 
+    /// <summary>Live only: the wall clock when anything from the station last arrived, late or not (null in a replay).</summary>
+    public DateTimeOffset? LastArrival { get; set; }
+
+    /// <summary>
+    /// When the station was last heard, for absence: the later of <see cref="LatestTime"/> and <see cref="LastArrival"/>.
+    /// A station sending only a backlog is late, not offline.
+    /// </summary>
+    public DateTimeOffset? LastHeard => LastArrival is { } arrival && (LatestTime is null || arrival > LatestTime) ? arrival : LatestTime;
+
     /// <summary>The last <c>seq</c> seen, to find gaps.</summary>
     public long? LastSeq { get; set; }
 

@@ -285,7 +285,7 @@ public sealed class AbsenceCondition(TimeSpan duration) : Condition
     public override bool Evaluate(EvalContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        DateTimeOffset last = ctx.Series.LatestTime ?? ctx.NeverHeardSince;
+        DateTimeOffset last = ctx.Series.LastHeard ?? ctx.NeverHeardSince;
         TimeSpan silent = ctx.AbsenceNow - last;
         ctx.Report(Math.Round(silent.TotalMinutes), Duration.TotalMinutes);
         return silent >= Duration;

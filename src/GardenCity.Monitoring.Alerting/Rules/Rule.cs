@@ -90,9 +90,61 @@ public sealed partial record Rule
 
     /// <summary>Placeholders a message may use.</summary>
     public static IReadOnlyList<string> Placeholders { get; } =
-        ["rule", "rule_zh", "rule_en", "station", "station_zh", "station_en", "site_zh", "site_en", "severity", "severity_zh", "value", "threshold", "time_local"];
+        ["rule", "rule_zh", "rule_en", "station", "station_zh", "station_en", "site_zh", "site_en", "severity", "severity_zh", "value", "threshold", "window", "window_zh", "time_local"];
 
-    /// <summary>Fills a template; <c>{value}</c> and <c>{threshold}</c> take a .NET format after a colon, e.g. <c>{value:0.0}</c>.</summary>
+    /// <summary>
+    /// The Chinese and English text of a change. <paramref name="value"/> and <paramref name="threshold"/> are those of
+    /// the level the text reports: the new severity for a raise, escalation or de-escalation (so a step down to orange
+    /// quotes the orange quantity, e.g. the 3 h sum, even while only a lower level still holds), the severity left for
+    /// a resolve. A raise and a late notice read as the rule's template; an escalation and a de-escalation say so
+    /// before it; a resolve is its own sentence (the template says a criterion is reached, which is then untrue).
+    /// </summary>
+    /// <param name="transition">The change.</param>
+    /// <param name="station">The station.</param>
+    /// <param name="severity">The severity reported: the new one, or for a resolve the one left.</param>
+    /// <param name="previous">The severity before the change.</param>
+    /// <param name="value">The reported level's measured value.</param>
+    /// <param name="threshold">The reported level's threshold.</param>
+    /// <param name="at">Measurement time of the change.</param>
+    public (string Zh, string En) Describe(Transition transition, Station station, Severity severity, Severity previous, double? value, double? threshold, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(station);
+        string zh = Render(MessageZh, station, severity, value, threshold, at);
+        string en = Render(MessageEn, station, severity, value, threshold, at);
+        switch (transition)
+        {
+            case Transition.Escalated:
+                return ($"由{previous.ToChinese()}升为{severity.ToChinese()}：{zh}", $"Raised from {previous.ToName()} to {severity.ToName()}: {en}");
+            case Transition.DeEscalated:
+                return ($"由{previous.ToChinese()}降为{severity.ToChinese()}：{zh}", $"Lowered from {previous.ToName()} to {severity.ToName()}: {en}");
+            case Transition.Resolved:
+                string where = $"{station.NameEn} ({station.Site.NameEn})", whereZh = $"{station.NameZh}（{station.Site.NameZh}）";
+                if (value is not { } v || threshold is not { } t)
+                {
+                    return ($"{NameZh}解除：{whereZh}已不再满足{severity.ToChinese()}条件。", $"Resolved: {NameEn}, {where}: the {severity.ToName()} condition no longer holds.");
+                }
+
+                TimeSpan window = WindowOf(severity);
+                string figure = v.ToString("0.0##", CultureInfo.InvariantCulture), criterion = t.ToString("0.##", CultureInfo.InvariantCulture);
+                return (
+                    $"{NameZh}解除：{whereZh}{figure} 已低于{severity.ToChinese()}标准 {criterion}" + (window > TimeSpan.Zero ? $"（{FormatWindow(window, zh: true)}）" : string.Empty) + "。",
+                    $"Resolved: {NameEn}, {where}: {figure} is below the {severity.ToName()} criterion of {criterion}" + (window > TimeSpan.Zero ? $" in {FormatWindow(window, zh: false)}" : string.Empty) + ".");
+            default:
+                return (zh, en);
+        }
+    }
+
+    /// <summary>The text of an alert resolved because its rule was removed.</summary>
+    public (string Zh, string En) DescribeRemoved(Station station)
+    {
+        ArgumentNullException.ThrowIfNull(station);
+        return ($"{NameZh}解除：{station.NameZh}（{station.Site.NameZh}）的规则已删除。", $"Resolved: {NameEn}, {station.NameEn} ({station.Site.NameEn}): the rule was removed.");
+    }
+
+    /// <summary>
+    /// Fills a template; <c>{value}</c> and <c>{threshold}</c> take a .NET format after a colon, e.g. <c>{value:0.0}</c>;
+    /// <c>{window}</c> (<c>{window_zh}</c>) is the longest window of the level of <paramref name="severity"/>, e.g. <c>3 h</c>.
+    /// </summary>
     public string Render(string template, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(template);
@@ -114,11 +166,23 @@ public sealed partial record Rule
                 "severity_zh" => severity.ToChinese(),
                 "value" => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-",
                 "threshold" => threshold?.ToString(format, CultureInfo.InvariantCulture) ?? "-",
+                "window" => FormatWindow(WindowOf(severity), zh: false),
+                "window_zh" => FormatWindow(WindowOf(severity), zh: true),
                 "time_local" => at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 _ => m.Value,
             };
         });
     }
+
+    /// <summary>The longest window of the level of <paramref name="severity"/> (zero when it has none or no such level).</summary>
+    private TimeSpan WindowOf(Severity severity) => Levels.FirstOrDefault(l => l.Severity == severity)?.Condition.Lookback ?? TimeSpan.Zero;
+
+    private static string FormatWindow(TimeSpan window, bool zh) => window switch
+    {
+        { Ticks: <= 0 } => "-",
+        _ when window.TotalHours >= 1 && window.TotalHours == Math.Floor(window.TotalHours) => window.TotalHours.ToString("0", CultureInfo.InvariantCulture) + (zh ? " 小时" : " h"),
+        _ => window.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture) + (zh ? " 分钟" : " min"),
+    };
 
     /// <summary><c>{name}</c> or <c>{name:format}</c>.</summary>
     [GeneratedRegex(@"\{([a-z_]+)(?::([^{}]+))?\}")]
