@@ -104,9 +104,6 @@ public sealed class IngestionBatchProcessor(
         }
     }
 
-    /// <summary>Whether an exception means InfluxDB cannot take writes now (as opposed to refusing the data).</summary>
-    internal static bool IsUnavailable(Exception ex) => StorageServiceCollectionExtensions.IsUnavailable(ex);
-
     private async Task<IReadOnlyList<DeadLetter>> StoreAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!spool.IsEmpty)
@@ -120,13 +117,13 @@ public sealed class IngestionBatchProcessor(
             await WriteAsync(readings, cancellationToken).ConfigureAwait(false);
             return [];
         }
-        catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
+        catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
         {
             // Validation makes this rare (e.g. a field type conflict with older data): find the readings InfluxDB
             // refuses by writing one at a time, store the rest, dead-letter the refused ones.
             logger.BatchRefused(readings.Count, ex.Message);
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
         {
             logger.Spooling(readings.Count, ex.Message);
             Spool(readings);
@@ -140,11 +137,11 @@ public sealed class IngestionBatchProcessor(
             {
                 await WriteAsync([readings[i]], cancellationToken).ConfigureAwait(false);
             }
-            catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
+            catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
             {
                 letters.Add(StorageRejected(readings[i], ex, now));
             }
-            catch (Exception ex) when (IsUnavailable(ex))
+            catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
             {
                 Spool(readings.GetRange(i, readings.Count - i));
                 break;

@@ -43,7 +43,7 @@ internal sealed class SpoolReplayService(
             {
                 return;
             }
-            catch (Exception ex) when (IngestionBatchProcessor.IsUnavailable(ex))
+            catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
             {
                 logger.ReplayWaiting(spool.Count, ex.Message);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
@@ -67,35 +67,14 @@ internal sealed class SpoolReplayService(
     /// </summary>
     internal async Task<bool> ReplayOneAsync(CancellationToken cancellationToken)
     {
-        SpoolRecord? record = spool.PeekOldest();
+        SpoolRecord? record = await spool.WriteOldestAsync(WriteAsync, deadLetters,
+            (line, error) => new DeadLetter(time.GetUtcNow(), $"gc/v1/{line.Kind}/{line.Station}", line.Kind, line.Station, DeadLetter.StorageRejectedCode, error.Message, null, line.LineProtocol, "line-protocol"),
+            cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return false;
         }
 
-        try
-        {
-            await WriteAsync(record.LineProtocol, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
-        {
-            var refused = new List<DeadLetter>();
-            foreach (SpoolLine line in record.Lines)
-            {
-                try
-                {
-                    await WriteAsync(line.LineProtocol, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InfluxWriteException lineError) when (StorageServiceCollectionExtensions.IsBadData(lineError))
-                {
-                    refused.Add(new DeadLetter(time.GetUtcNow(), $"gc/v1/{line.Kind}/{line.Station}", line.Kind, line.Station, DeadLetter.StorageRejectedCode, lineError.Message, null, line.LineProtocol, "line-protocol"));
-                }
-            }
-
-            await deadLetters.AppendAsync(refused, cancellationToken).ConfigureAwait(false);
-        }
-
-        spool.Remove(record);
         metrics.ReadingsStored.Add(record.Readings);
         logger.Replayed(record.Readings, spool.Count);
         return true;

@@ -83,7 +83,7 @@ public sealed class SpoolReplayServiceTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<InfluxWriteException>(() => _replay.ReplayOneAsync(TestContext.Current.CancellationToken));
 
-        Assert.True(IngestionBatchProcessor.IsUnavailable(ex));
+        Assert.True(InfluxWritePolicy.IsUnavailable(ex));
         Assert.Equal(1, _spool.Count);
     }
 

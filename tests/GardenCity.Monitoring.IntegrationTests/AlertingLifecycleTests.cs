@@ -17,7 +17,8 @@ public sealed class AlertingLifecycleTests(ServersFixture servers)
     private const string Station = "bhs-wx-01";
     private static readonly DateTimeOffset T0 = new(2024, 8, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static string Rule(double threshold) => $$"""
+    /// <summary>A one-rule set: heavy rain, red at <paramref name="threshold"/> mm in a weather reading.</summary>
+    internal static string Rule(double threshold) => $$"""
         rules:
           - id: heavy-rain
             name: { zh: 强降雨, en: Heavy rain }

@@ -26,19 +26,7 @@ public sealed class HangingInfluxTests(ServersFixture servers)
         CancellationToken ct = TestContext.Current.CancellationToken;
         string dir = Directory.CreateTempSubdirectory("gc-hang-").FullName;
         string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), """
-            rules:
-              - id: heavy-rain
-                name: { zh: 强降雨, en: Heavy rain }
-                audience: emergency
-                category: Met
-                watch: { kinds: [weather] }
-                cooldown: 10m
-                levels:
-                  - severity: red
-                    when: { threshold: { field: rain_mm, at_least: 30 } }
-                message: { zh: "{station_zh} {value}", en: "{station_en} {value} mm" }
-            """, ct);
+        await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), AlertingLifecycleTests.Rule(30), ct); // red at 30 mm
         await using var proxy = new HangingProxy(new Uri(servers.Influx.Url).Port);
         int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
         string database = "h" + Guid.NewGuid().ToString("N")[..12];

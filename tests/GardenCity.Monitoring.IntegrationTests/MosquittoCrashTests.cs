@@ -26,22 +26,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
         await using var mosquitto = new MosquittoServer();
         string config = await ShippedConfigAsync(mosquitto);
         await mosquitto.StartAsync(ct, config);
-        string database = "mqcrash" + Guid.NewGuid().ToString("N")[..8];
-        string dir = Directory.CreateTempSubdirectory("gc-mqcrash-").FullName;
-        var settings = new Dictionary<string, string>
-        {
-            ["GardenCity:Roles"] = "ingest",
-            ["GardenCity:Mqtt:Host"] = "127.0.0.1",
-            ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
-            ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
-            ["GardenCity:Mqtt:Username"] = "gardencity-ingest",
-            ["GardenCity:Mqtt:Password"] = "gc-dev-gardencity-ingest",
-            ["GardenCity:Influx:Url"] = servers.Influx.Url,
-            ["GardenCity:Influx:Database"] = database,
-            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
-            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
-        };
-        var query = new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database }));
+        (string dir, Dictionary<string, string> settings, InfluxQlClient query) = Worker(mosquitto, "mqcrash");
         var load = new LoadPublisher(mosquitto.Port, readingsPerStation: ReadingsPerStation, samplesPerMessage: SamplesPerMessage);
         try
         {
@@ -93,22 +78,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
         await using var mosquitto = new MosquittoServer();
         string config = await ShippedConfigAsync(mosquitto);
         await mosquitto.StartAsync(ct, config);
-        string database = "mqaway" + Guid.NewGuid().ToString("N")[..8];
-        string dir = Directory.CreateTempSubdirectory("gc-mqaway-").FullName;
-        var settings = new Dictionary<string, string>
-        {
-            ["GardenCity:Roles"] = "ingest",
-            ["GardenCity:Mqtt:Host"] = "127.0.0.1",
-            ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
-            ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
-            ["GardenCity:Mqtt:Username"] = "gardencity-ingest",
-            ["GardenCity:Mqtt:Password"] = "gc-dev-gardencity-ingest",
-            ["GardenCity:Influx:Url"] = servers.Influx.Url,
-            ["GardenCity:Influx:Database"] = database,
-            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
-            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
-        };
-        var query = new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database }));
+        (string dir, Dictionary<string, string> settings, InfluxQlClient query) = Worker(mosquitto, "mqaway");
         var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 500, samplesPerMessage: 1);
         try
         {
@@ -169,6 +139,27 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
             .Replace("log_dest stdout", "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information", StringComparison.Ordinal) + MosquittoServer.RunAsRoot;
         Assert.Contains(mosquitto.DataDirectory, config, StringComparison.Ordinal);
         return config;
+    }
+
+    /// <summary>A worker's settings against <paramref name="mosquitto"/>, with a fresh database and folder, and a query client for that database.</summary>
+    private (string Dir, Dictionary<string, string> Settings, InfluxQlClient Query) Worker(MosquittoServer mosquitto, string prefix)
+    {
+        string database = prefix + Guid.NewGuid().ToString("N")[..8];
+        string dir = Directory.CreateTempSubdirectory($"gc-{prefix}-").FullName;
+        var settings = new Dictionary<string, string>
+        {
+            ["GardenCity:Roles"] = "ingest",
+            ["GardenCity:Mqtt:Host"] = "127.0.0.1",
+            ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
+            ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
+            ["GardenCity:Mqtt:Username"] = "gardencity-ingest",
+            ["GardenCity:Mqtt:Password"] = "gc-dev-gardencity-ingest",
+            ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Influx:Database"] = database,
+            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
+            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+        };
+        return (dir, settings, new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database })));
     }
 
     private static string Setting(string config, string name) =>

@@ -47,7 +47,7 @@ public sealed class AlertHistoryWriter : IDisposable
         _wait = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(StorageServiceCollectionExtensions.IsUnavailable),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(InfluxWritePolicy.IsUnavailable),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(1),
@@ -106,35 +106,16 @@ public sealed class AlertHistoryWriter : IDisposable
     /// <summary>Writes the oldest held batch (waiting out an outage); false when nothing is held. One loop iteration, for tests.</summary>
     internal async Task<bool> WriteOldestAsync(CancellationToken cancellationToken)
     {
-        if (_spool.PeekOldest() is not { } record)
+        SpoolRecord? record = await _spool.WriteOldestAsync(WriteAsync, _deadLetters, (line, error) =>
+        {
+            Log.HistoryLineRefused(_logger, error.Message, line.LineProtocol);
+            return new DeadLetter(_time.GetUtcNow(), "alert-history", null, null, DeadLetter.StorageRejectedCode, error.Message, null, line.LineProtocol, "line-protocol");
+        }, cancellationToken).ConfigureAwait(false);
+        if (record is null)
         {
             return false;
         }
 
-        try
-        {
-            await WriteAsync(record.LineProtocol, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InfluxWriteException ex) when (StorageServiceCollectionExtensions.IsBadData(ex))
-        {
-            var refused = new List<DeadLetter>();
-            foreach (string line in record.LineProtocol.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                try
-                {
-                    await WriteAsync(line, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InfluxWriteException lineError) when (StorageServiceCollectionExtensions.IsBadData(lineError))
-                {
-                    Log.HistoryLineRefused(_logger, lineError.Message, line);
-                    refused.Add(new DeadLetter(_time.GetUtcNow(), "alert-history", null, null, DeadLetter.StorageRejectedCode, lineError.Message, null, line, "line-protocol"));
-                }
-            }
-
-            await _deadLetters.AppendAsync(refused, cancellationToken).ConfigureAwait(false);
-        }
-
-        _spool.Remove(record);
         if (_failingSince is { } since)
         {
             Log.HistoryWriting(_logger, _time.GetUtcNow() - since, _failedAttempts, _spool.Count);

@@ -110,7 +110,10 @@ internal sealed class NotificationPipeline
 
         // Durable before the state save (and before the messages are acknowledged): a crash while InfluxDB is down
         // loses no history; the writer sends it when InfluxDB takes writes again.
-        _history?.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line)]);
+        if (_history is not null && changes.Count + fwi.Count > 0) // most readings change nothing: no work for them
+        {
+            _history.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line)]);
+        }
         if (changes.Count == 0)
         {
             return;

@@ -29,7 +29,7 @@ public sealed class InfluxWriteException : Exception
 
     /// <summary>
     /// HTTP status, when the server answered; null when it did not. Whether to retry is decided by the caller
-    /// (<c>StorageServiceCollectionExtensions.IsBadData</c>: 400, 413 and 422 are bad data, everything else is retried).
+    /// (<c>InfluxWritePolicy.IsBadData</c>: 400, 413 and 422 are bad data, everything else is retried).
     /// </summary>
     public int? StatusCode { get; }
 

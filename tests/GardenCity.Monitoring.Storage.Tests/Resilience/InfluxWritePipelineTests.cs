@@ -29,7 +29,7 @@ public sealed class InfluxWritePipelineTests
         await AdvanceUntilDoneAsync(time, write, TimeSpan.FromSeconds(30));
 
         await Assert.ThrowsAnyAsync<Exception>(() => write);
-        Assert.True(StorageServiceCollectionExtensions.IsUnavailable(write.Exception!.InnerException!), write.Exception.InnerException!.GetType().Name);
+        Assert.True(InfluxWritePolicy.IsUnavailable(write.Exception!.InnerException!), write.Exception.InnerException!.GetType().Name);
         Assert.InRange(time.GetUtcNow() - start, TimeSpan.FromSeconds(2), Options.SpoolAfter + TimeSpan.FromMilliseconds(200));
     }
 
@@ -117,7 +117,7 @@ public sealed class InfluxWritePipelineTests
 
         // Two 1 s attempts time out (fake time), then the breaker opens: either way the batch goes to the spool.
         Exception ex = await Assert.ThrowsAnyAsync<Exception>(() => write);
-        Assert.True(StorageServiceCollectionExtensions.IsUnavailable(ex), ex.GetType().Name);
+        Assert.True(InfluxWritePolicy.IsUnavailable(ex), ex.GetType().Name);
         Assert.InRange(time.GetUtcNow() - start, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3.2));
     }
 
@@ -132,18 +132,18 @@ public sealed class InfluxWritePipelineTests
     [InlineData(403, false)]
     [InlineData(422, false)]
     public void IsTransient_ByStatus(int? status, bool transient) =>
-        Assert.Equal(transient, StorageServiceCollectionExtensions.IsTransient(new InfluxWriteException("x", status)));
+        Assert.Equal(transient, InfluxWritePolicy.IsTransient(new InfluxWriteException("x", status)));
 
     [Fact]
     public void IsUnavailable_CredentialsRefused_SpooledNotDeadLettered()
     {
-        Assert.True(StorageServiceCollectionExtensions.IsUnavailable(new InfluxWriteException("x", 401)));
-        Assert.False(StorageServiceCollectionExtensions.IsUnavailable(new InfluxWriteException("x", 400)));
-        Assert.True(StorageServiceCollectionExtensions.IsUnavailable(new TimeoutRejectedException()));
+        Assert.True(InfluxWritePolicy.IsUnavailable(new InfluxWriteException("x", 401)));
+        Assert.False(InfluxWritePolicy.IsUnavailable(new InfluxWriteException("x", 400)));
+        Assert.True(InfluxWritePolicy.IsUnavailable(new TimeoutRejectedException()));
     }
 
     private static ResiliencePipeline Build(TimeProvider time, InfluxOptions options) =>
-        StorageServiceCollectionExtensions.ConfigureWritePipeline(new ResiliencePipelineBuilder { TimeProvider = time }, options).Build();
+        InfluxWritePolicy.ConfigureWritePipeline(new ResiliencePipelineBuilder { TimeProvider = time }, options).Build();
 
     /// <summary>Moves fake time forward in 100 ms steps until <paramref name="task"/> ends or <paramref name="limit"/> of fake time passed.</summary>
     private static async Task AdvanceUntilDoneAsync(FakeTimeProvider time, Task task, TimeSpan limit)
