@@ -1,6 +1,7 @@
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Api;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
 using GardenCity.Monitoring.Messaging;
@@ -59,6 +60,12 @@ internal static class RunCommand
             }
 
             builder.Services.AddSingleton(registry);
+            if (LoadQualityPolicy(builder.Configuration, registry, error) is not { } quality)
+            {
+                return ExitCodes.BadConfiguration;
+            }
+
+            builder.Services.AddSingleton(quality);
             if (roleSet.Contains("alerting"))
             {
                 // Broken rule files refuse the start, like a broken registry; once running, a broken edit is refused
@@ -237,6 +244,37 @@ internal static class RunCommand
 
         configuration.AddInMemoryCollection(overrides);
         return true;
+    }
+
+    /// <summary>
+    /// The quality policy (docs/data-quality.md) of <c>GardenCity:Quality:PolicyFile</c>: a broken file refuses the
+    /// start like a broken registry. Left at its default and absent, no checks run (said once); set empty, none run.
+    /// </summary>
+    internal static QualityPolicy? LoadQualityPolicy(IConfiguration configuration, StationRegistry registry, TextWriter error)
+    {
+        const string Key = "GardenCity:Quality:PolicyFile";
+        string? configured = configuration[Key];
+        string path = configured ?? "deploy/quality.yaml";
+        if (path.Length == 0)
+        {
+            return QualityPolicy.None;
+        }
+
+        if (configured is null && !File.Exists(path))
+        {
+            error.WriteLine($"Note: no quality policy at {path} ({Key}): readings are stored without quality checks.");
+            return QualityPolicy.None;
+        }
+
+        try
+        {
+            return QualityPolicyLoader.LoadFile(path, registry);
+        }
+        catch (QualityPolicyException ex)
+        {
+            error.WriteLine(ex.Message);
+            return null;
+        }
     }
 }
 

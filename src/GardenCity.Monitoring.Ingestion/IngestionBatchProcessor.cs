@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
@@ -30,7 +31,8 @@ public sealed class IngestionBatchProcessor(
     ResiliencePipelineProvider<string> pipelines,
     IngestionMetrics metrics,
     TimeProvider time,
-    ILogger<IngestionBatchProcessor> logger)
+    ILogger<IngestionBatchProcessor> logger,
+    QualityChecker? quality = null)
 {
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline);
 
@@ -44,7 +46,11 @@ public sealed class IngestionBatchProcessor(
         foreach (ReceivedMessage message in messages)
         {
             DecodeResult result = decoder.Decode(message.Topic, message.Payload.Span, now);
-            readings.AddRange(result.Readings);
+            foreach (Reading reading in result.Readings)
+            {
+                readings.Add(quality is null ? reading : Check(quality, reading, now, readings));
+            }
+
             foreach (Rejection rejection in result.Rejections)
             {
                 logger.Rejected(rejection.Reason.Code(), rejection.Topic, rejection.Detail);
@@ -69,6 +75,45 @@ public sealed class IngestionBatchProcessor(
         metrics.MessagesReceived.Add(messages.Count);
         logger.BatchStored(readings.Count, messages.Count, letters.Count);
         return letters;
+    }
+
+    /// <summary>
+    /// Runs the quality checks (docs/data-quality.md) on one reading: returns it with its flags, and adds a
+    /// <see cref="QualityUpdate"/> for every earlier reading this one re-flagged (a spike), stored in the same batch.
+    /// </summary>
+    private Reading Check(QualityChecker checker, Reading reading, DateTimeOffset now, List<Reading> readings)
+    {
+        if (reading is not TelemetryReading)
+        {
+            return reading;
+        }
+
+        QualityAssessment assessment = checker.Assess(reading, now);
+        string kind = reading.Station.Kind.ToWireName();
+        if (assessment.Quality.Flag != QualityFlag.Good)
+        {
+            metrics.ReadingsFlagged.Add(1, new KeyValuePair<string, object?>("flag", assessment.Quality.Flag.ToWireName()), new KeyValuePair<string, object?>("kind", kind));
+        }
+
+        foreach (QualityRevision revision in assessment.Revisions)
+        {
+            readings.Add(new QualityUpdate(revision.Station, revision.Timestamp, revision.Quality));
+            metrics.ReadingsFlagged.Add(1, new KeyValuePair<string, object?>("flag", revision.Quality.Flag.ToWireName()), new KeyValuePair<string, object?>("kind", kind));
+        }
+
+        if (assessment.ClockDrift is { } drift)
+        {
+            if (drift == TimeSpan.Zero)
+            {
+                logger.ClockDriftEnded(reading.Station.Id);
+            }
+            else
+            {
+                logger.ClockDriftStarted(reading.Station.Id, drift);
+            }
+        }
+
+        return reading with { Quality = assessment.Quality };
     }
 
     /// <summary>

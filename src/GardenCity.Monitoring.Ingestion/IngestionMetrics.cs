@@ -28,6 +28,7 @@ public sealed class IngestionMetrics : IDisposable
         MessagesReceived = _meter.CreateCounter<long>("messages.received", description: "MQTT messages received from stations");
         ReadingsStored = _meter.CreateCounter<long>("readings.stored", description: "Readings written to InfluxDB");
         ReadingsDeadLettered = _meter.CreateCounter<long>("readings.dead_lettered", description: "Messages or samples rejected to the dead-letter store");
+        ReadingsFlagged = _meter.CreateCounter<long>("readings.flagged", description: "Telemetry readings a quality check flagged doubtful or bad (tags: flag, kind); spikes found later count again as bad");
         WriteDuration = _meter.CreateHistogram<double>("influx.write.duration", unit: "s", description: "Duration of InfluxDB batch writes, retries included");
     }
 
@@ -42,6 +43,9 @@ public sealed class IngestionMetrics : IDisposable
 
     /// <summary>Dead letters written.</summary>
     public Counter<long> ReadingsDeadLettered { get; }
+
+    /// <summary>Readings flagged doubtful or bad by the quality checks.</summary>
+    public Counter<long> ReadingsFlagged { get; }
 
     /// <summary>Write latency.</summary>
     public Histogram<double> WriteDuration { get; }

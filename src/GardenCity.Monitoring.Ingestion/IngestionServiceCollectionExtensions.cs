@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Ingestion.Mqtt;
@@ -33,6 +34,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<IngestionMetrics>();
         services.TryAddSingleton<IngestionState>();
+        services.TryAddSingleton(sp => new QualityChecker(sp.GetService<QualityPolicy>() ?? QualityPolicy.None));
         services.TryAddSingleton<IngestionBatchProcessor>();
         if (intercept)
         {

@@ -48,4 +48,10 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Warning, "Could not publish a dead letter on {Topic}; it is in the dead-letter file")]
     public static partial void DeadLetterPublishFailed(this ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(LogLevel.Warning, "Station {Station}'s clock is off by {Offset} (its time minus the receipt time) for its last readings: they are flagged clock-drift (doubtful) until it is fixed")]
+    public static partial void ClockDriftStarted(this ILogger logger, string station, TimeSpan offset);
+
+    [LoggerMessage(LogLevel.Information, "Station {Station}'s clock is on time again")]
+    public static partial void ClockDriftEnded(this ILogger logger, string station);
 }

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Core.Readings;
@@ -6,7 +7,14 @@ namespace GardenCity.Monitoring.Core.Readings;
 /// One accepted sample from a station. <see cref="Timestamp"/> is the station's time of measurement,
 /// in UTC, never the time of arrival.
 /// </summary>
-public abstract record Reading(Station Station, DateTimeOffset Timestamp, long? Seq);
+public abstract record Reading(Station Station, DateTimeOffset Timestamp, long? Seq)
+{
+    /// <summary>
+    /// What the quality checks found (docs/data-quality.md); null when the reading was not checked (not telemetry, or
+    /// read back from a store that had no flags).
+    /// </summary>
+    public ReadingQuality? Quality { get; init; }
+}
 
 /// <summary>A telemetry sample: numeric values keyed by contract field name.</summary>
 public sealed record TelemetryReading(Station Station, DateTimeOffset Timestamp, long? Seq, IReadOnlyDictionary<string, double> Values)
@@ -36,3 +44,11 @@ public sealed record FireEvent(Station Station, DateTimeOffset Timestamp, long? 
 /// <summary>A station's health report (also its Last Will, with <see cref="Online"/> false).</summary>
 public sealed record StatusReading(Station Station, DateTimeOffset Timestamp, long? Seq, bool Online, double? BatteryV, double? RssiDbm, string? Firmware)
     : Reading(Station, Timestamp, Seq);
+
+/// <summary>
+/// New quality flags for a telemetry reading stored earlier (a later sample showed its jump was a spike). Stored as the
+/// earlier point's <c>quality</c> and <c>quality_checks</c> fields only, at the same measurement, tags and time, so the
+/// reading stays one point and its values are untouched.
+/// </summary>
+public sealed record QualityUpdate(Station Station, DateTimeOffset Timestamp, ReadingQuality NewQuality)
+    : Reading(Station, Timestamp, null);

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 using InfluxDB.Client.Api.Domain;
@@ -45,7 +46,12 @@ public static class PointMapper
                     point = point.Field(field, value);
                 }
 
-                yield return point;
+                yield return t.Quality is { } quality ? WithQuality(point, quality) : point;
+                break;
+
+            case QualityUpdate u:
+                // Only the flags: InfluxDB merges fields of one point (measurement + tags + time), so the values stay.
+                yield return WithQuality(Tags(PointData.Measurement(TelemetryMeasurement(u.Station.Kind)), u.Station, u.Timestamp), u.NewQuality);
                 break;
 
             case CameraTrapEvent e:
@@ -121,24 +127,33 @@ public static class PointMapper
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "camera traps send events, not telemetry"),
     };
 
+    /// <summary>Field of a telemetry point: its worst flag, <c>good</c>, <c>doubtful</c> or <c>bad</c> (docs/data-quality.md).</summary>
+    public const string QualityField = "quality";
+
+    /// <summary>Field of a telemetry point: the checks that found something, <c>check:field</c> entries, comma-separated.</summary>
+    public const string QualityChecksField = "quality_checks";
+
+    private static PointData WithQuality(PointData point, ReadingQuality quality) =>
+        point.Field(QualityField, quality.Flag.ToWireName()).Field(QualityChecksField, quality.ToString());
+
     private static PointData Base(string measurement, Reading reading)
     {
-        Station station = reading.Station;
-        PointData point = PointData.Measurement(measurement)
+        PointData point = Tags(PointData.Measurement(measurement), reading.Station, reading.Timestamp);
+        return reading.Seq is { } seq ? point.Field("seq", seq) : point;
+    }
+
+    private static PointData Tags(PointData point, Station station, DateTimeOffset timestamp)
+    {
+        point = point
             .Tag("station", station.Id)
             .Tag("site", station.Site.Id)
             .Tag("kind", station.Kind.ToWireName())
-            .Timestamp(reading.Timestamp, WritePrecision.Ns);
+            .Timestamp(timestamp, WritePrecision.Ns);
         if (station.Watershed is { } watershed)
         {
             point = point.Tag("watershed", watershed);
         }
 
-        if (station.Zone is { } zone)
-        {
-            point = point.Tag("zone", zone);
-        }
-
-        return reading.Seq is { } seq ? point.Field("seq", seq) : point;
+        return station.Zone is { } zone ? point.Tag("zone", zone) : point;
     }
 }
