@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage.Influx;

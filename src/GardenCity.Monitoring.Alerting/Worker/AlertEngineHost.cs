@@ -2,6 +2,7 @@ using GardenCity.Monitoring.Core.Alerts;
 using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;

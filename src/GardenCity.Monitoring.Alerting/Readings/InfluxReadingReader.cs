@@ -3,7 +3,7 @@ using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage.Influx;
 
-namespace GardenCity.Monitoring.Alerting.Engine;
+namespace GardenCity.Monitoring.Alerting.Readings;
 
 /// <summary>
 /// Reads stored readings back from InfluxDB as <see cref="Reading"/>s, in time order: to prime the engine's windows at

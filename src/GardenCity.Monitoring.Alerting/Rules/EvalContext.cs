@@ -1,0 +1,53 @@
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Stations;
+
+namespace GardenCity.Monitoring.Alerting.Rules;
+
+/// <summary>The inputs of one evaluation: a station's series at a time, and the memory of the (rule, station).</summary>
+public sealed class EvalContext
+{
+    /// <summary>The station's data.</summary>
+    public required StationSeries Series { get; init; }
+
+    /// <summary>The time evaluated at (the station's latest measurement time).</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>"Now" for absence: the wall clock live, the watermark in a replay or backtest.</summary>
+    public required DateTimeOffset AbsenceNow { get; init; }
+
+    /// <summary>When a station that never sent anything counts as last heard (the engine's start).</summary>
+    public required DateTimeOffset NeverHeardSince { get; init; }
+
+    /// <summary>Memory per condition id; a throwaway dictionary evaluates without changing state.</summary>
+    public required Dictionary<int, LeafMemory> Memory { get; init; }
+
+    /// <summary>The first measured value a condition reported (for the message).</summary>
+    public double? Value { get; set; }
+
+    /// <summary>The threshold that value was compared with.</summary>
+    public double? Threshold { get; set; }
+
+    /// <summary>The station.</summary>
+    public Station Station => Series.Station;
+
+    /// <summary>The memory of condition <paramref name="id"/>.</summary>
+    public LeafMemory MemoryOf(int id)
+    {
+        if (!Memory.TryGetValue(id, out LeafMemory? memory))
+        {
+            Memory[id] = memory = new LeafMemory();
+        }
+
+        return memory;
+    }
+
+    /// <summary>Records the value and threshold of the first condition that reports one.</summary>
+    public void Report(double value, double? threshold)
+    {
+        if (Value is null)
+        {
+            Value = value;
+            Threshold = threshold;
+        }
+    }
+}
