@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 
@@ -36,6 +37,7 @@ public sealed class AlertEngine
     private readonly Dictionary<string, StationSeries> _series = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StationFwi> _fwi = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Rule, string Station), PairState> _pairs = [];
+    private readonly QualityChecker _quality;
     private RuleSet _rules = RuleSet.Empty;
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -47,8 +49,13 @@ public sealed class AlertEngine
     /// <param name="latenessHorizon">A reading further than this behind the watermark (live: or behind the wall clock) is late.</param>
     /// <param name="absenceClock">The clock policy: live (wall clock) or replay (watermark).</param>
     /// <param name="startedAt">When the engine started (a station never heard is silent since then).</param>
-    public AlertEngine(RuleSet rules, StationRegistry registry, TimeSpan latenessHorizon, AbsenceClock absenceClock, DateTimeOffset startedAt)
+    /// <param name="quality">
+    /// The quality checks run on each station's telemetry (docs/data-quality.md), the same policy as the ingestion
+    /// worker's; none by default.
+    /// </param>
+    public AlertEngine(RuleSet rules, StationRegistry registry, TimeSpan latenessHorizon, AbsenceClock absenceClock, DateTimeOffset startedAt, QualityPolicy? quality = null)
     {
+        _quality = new QualityChecker(quality ?? QualityPolicy.None);
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
@@ -109,8 +116,9 @@ public sealed class AlertEngine
     {
         ArgumentNullException.ThrowIfNull(reading);
         StationSeries series = SeriesOf(reading.Station);
-        Record(series, reading);
         bool live = _absenceClock == AbsenceClock.WallClock;
+        reading = Check(reading, wallNow, judgeClock: live);
+        Record(series, reading);
         if (live && (series.LastArrival is null || wallNow > series.LastArrival))
         {
             series.LastArrival = wallNow;
@@ -271,11 +279,43 @@ public sealed class AlertEngine
     public void Prime(Reading reading)
     {
         ArgumentNullException.ThrowIfNull(reading);
+        reading = Check(reading, reading.Timestamp, judgeClock: false); // learns the station's recent samples
+
         StationSeries series = SeriesOf(reading.Station);
         long? seq = series.LastSeq;
         Record(series, reading with { Seq = null });
         series.LastSeq = seq;
     }
+
+    /// <summary>
+    /// Runs the quality checks on a telemetry reading: returns it with its flags, and re-flags the earlier samples it
+    /// showed to be spikes. A reading that already has flags (read back from InfluxDB, in a backtest or at start-up)
+    /// keeps them: the checker only learns from it.
+    /// </summary>
+    private Reading Check(Reading reading, DateTimeOffset wallNow, bool judgeClock)
+    {
+        if (reading is not TelemetryReading)
+        {
+            return reading;
+        }
+
+        QualityAssessment assessment = _quality.Assess(reading, wallNow, judgeClock);
+        foreach (QualityRevision revision in assessment.Revisions)
+        {
+            StationSeries earlier = SeriesOf(revision.Station);
+            foreach ((string field, QualityChecks checks) in revision.Quality.Fields)
+            {
+                earlier.Field(field)?.Reflag(revision.Timestamp, checks);
+            }
+        }
+
+        return reading.Quality is null ? reading with { Quality = assessment.Quality } : reading;
+    }
+
+    /// <summary>Whether an alert of <paramref name="ruleId"/> is in force at <paramref name="atLeast"/> or above for a station of <paramref name="watershed"/>.</summary>
+    private bool ActiveInWatershed(string ruleId, string watershed, Severity atLeast) =>
+        _pairs.Any(p => p.Key.Rule == ruleId && p.Value.Active is { } active && active.Severity >= atLeast
+            && _registry.TryGet(p.Key.Station, out Station? station) && station.Watershed == watershed);
 
     private DateTimeOffset AbsenceNow(DateTimeOffset wallNow) => _absenceClock == AbsenceClock.WallClock ? wallNow : Watermark ?? wallNow;
 
@@ -296,7 +336,7 @@ public sealed class AlertEngine
             case TelemetryReading t:
                 foreach ((string field, double value) in t.Values)
                 {
-                    series.Add(field, t.Timestamp, value);
+                    series.Add(field, t.Timestamp, value, t.Quality?.Of(field) ?? QualityChecks.None);
                 }
 
                 break;
@@ -350,7 +390,7 @@ public sealed class AlertEngine
         var measured = new Dictionary<Severity, (double? Value, double? Threshold)>();
         foreach (RuleLevel level in rule.Levels)
         {
-            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory };
+            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed };
             if (level.Condition.Evaluate(ctx))
             {
                 pair.LastHeld[level.Severity] = at;
@@ -427,7 +467,7 @@ public sealed class AlertEngine
             foreach (RuleLevel level in rule.Levels)
             {
                 // Throwaway memory: a late reading never moves the live state.
-                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [] };
+                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [], Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed };
                 if (level.Condition.Evaluate(ctx))
                 {
                     severity = level.Severity;
@@ -502,9 +542,9 @@ public sealed class AlertEngine
             return null; // The day's value comes from the first observation from local noon on (none after 18:00: skip the day).
         }
 
-        double? temp = series.Field("air_temp_c")?.Latest(reading.Timestamp)?.Value;
-        double? rh = series.Field("rh_pct")?.Latest(reading.Timestamp)?.Value;
-        double? wind = series.Field("wind_speed_ms")?.Latest(reading.Timestamp)?.Value;
+        double? temp = series.Field("air_temp_c")?.Latest(reading.Timestamp, QualityFlag.Doubtful)?.Value;
+        double? rh = series.Field("rh_pct")?.Latest(reading.Timestamp, QualityFlag.Doubtful)?.Value;
+        double? wind = series.Field("wind_speed_ms")?.Latest(reading.Timestamp, QualityFlag.Doubtful)?.Value;
         if (temp is null || rh is null || wind is null)
         {
             return null;
@@ -514,7 +554,7 @@ public sealed class AlertEngine
         StationSeries? rainSeries = station.Kind == StationKind.Weather ? series
             : _registry.Stations.Where(s => s.Kind == StationKind.Weather && s.Site.Id == station.Site.Id).OrderBy(s => s.Id, StringComparer.Ordinal)
                 .Select(s => _series.GetValueOrDefault(s.Id)).FirstOrDefault(s => s is not null);
-        double rain = rainSeries?.Field("rain_mm")?.Window(reading.Timestamp, TimeSpan.FromDays(1)).Sum(s => s.Value) ?? 0;
+        double rain = rainSeries?.Field("rain_mm")?.Window(reading.Timestamp, TimeSpan.FromDays(1)).Where(s => s.Flag != QualityFlag.Bad).Sum(s => s.Value) ?? 0;
         var weather = new FwiWeather(temp.Value, rh.Value, wind.Value * 3.6, rain, local.Month, station.Lat);
         FwiResult result = FireWeatherIndex.Day(fwi.State, weather);
         fwi.State = result.State;

@@ -1,9 +1,14 @@
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Alerting.Engine;
 
-/// <summary>A timestamped numeric sample.</summary>
-public readonly record struct Sample(DateTimeOffset Time, double Value);
+/// <summary>A timestamped numeric sample and what the quality checks found in it (docs/data-quality.md).</summary>
+public readonly record struct Sample(DateTimeOffset Time, double Value, QualityChecks Checks = QualityChecks.None)
+{
+    /// <summary>The sample's flag.</summary>
+    public QualityFlag Flag => QualityFlags.Of(Checks);
+}
 
 /// <summary>Something a station saw at an instant: a camera-trap detection or a fire detection.</summary>
 /// <param name="Time">Measurement time.</param>
@@ -25,23 +30,56 @@ public sealed class TimeSeries
     public int Count => _samples.Count;
 
     /// <summary>Adds or replaces the sample at <paramref name="time"/>.</summary>
-    public void Add(DateTimeOffset time, double value)
+    public void Add(DateTimeOffset time, double value, QualityChecks checks = QualityChecks.None)
     {
         if (_samples.Count == 0 || _samples[^1].Time < time)
         {
-            _samples.Add(new Sample(time, value));
+            _samples.Add(new Sample(time, value, checks));
             return;
         }
 
         int i = IndexAtOrAfter(time);
         if (i < _samples.Count && _samples[i].Time == time)
         {
-            _samples[i] = new Sample(time, value);
+            _samples[i] = new Sample(time, value, checks);
         }
         else
         {
-            _samples.Insert(i, new Sample(time, value));
+            _samples.Insert(i, new Sample(time, value, checks));
         }
+    }
+
+    /// <summary>Sets new quality checks on the sample at <paramref name="time"/> (a jump found to be a spike); false when there is none.</summary>
+    public bool Reflag(DateTimeOffset time, QualityChecks checks)
+    {
+        int i = IndexAtOrAfter(time);
+        if (i < _samples.Count && _samples[i].Time == time)
+        {
+            _samples[i] = _samples[i] with { Checks = checks };
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The latest sample at or before <paramref name="at"/> whose flag is at most <paramref name="admit"/>.</summary>
+    public Sample? Latest(DateTimeOffset at, QualityFlag admit)
+    {
+        int i = IndexAtOrAfter(at);
+        if (i < _samples.Count && _samples[i].Time == at)
+        {
+            i++;
+        }
+
+        for (i--; i >= 0; i--)
+        {
+            if (_samples[i].Flag <= admit)
+            {
+                return _samples[i];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The latest sample at or before <paramref name="at"/>.</summary>
@@ -124,18 +162,21 @@ public sealed class StationSeries(Station station)
     /// <summary>The last <c>seq</c> seen, to find gaps.</summary>
     public long? LastSeq { get; set; }
 
+    /// <summary>The fields seen, in ordinal order.</summary>
+    public IEnumerable<string> FieldNames => _fields.Keys.Order(StringComparer.Ordinal);
+
     /// <summary>The series of a field, or null when none was seen.</summary>
     public TimeSeries? Field(string name) => _fields.GetValueOrDefault(name);
 
-    /// <summary>Adds a value of a field.</summary>
-    public void Add(string field, DateTimeOffset time, double value)
+    /// <summary>Adds a value of a field, with what the quality checks found in it.</summary>
+    public void Add(string field, DateTimeOffset time, double value, QualityChecks checks = QualityChecks.None)
     {
         if (!_fields.TryGetValue(field, out TimeSeries? series))
         {
             _fields[field] = series = new TimeSeries();
         }
 
-        series.Add(time, value);
+        series.Add(time, value, checks);
     }
 
     /// <summary>Adds an event (kept in time order).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage.Influx;
@@ -12,7 +13,7 @@ namespace GardenCity.Monitoring.Alerting.Readings;
 public sealed class InfluxReadingReader(InfluxQlClient client, StationRegistry registry)
 {
     private static readonly string[] Telemetry = [PointMapper.Weather, PointMapper.WaterLevel, PointMapper.Fire];
-    private static readonly HashSet<string> Meta = new(StringComparer.Ordinal) { "time", "seq", "station", "site", "kind", "watershed", "zone", "species", "detection", "event_id", "image_uri", "detections", "firmware" };
+    private static readonly HashSet<string> Meta = new(StringComparer.Ordinal) { "time", "seq", "station", "site", "kind", "watershed", "zone", "species", "detection", "event_id", "image_uri", "detections", "firmware", PointMapper.QualityField, PointMapper.QualityChecksField };
 
     /// <summary>Readings measured in (<paramref name="from"/>, <paramref name="to"/>], ordered by time then station.</summary>
     public async Task<IReadOnlyList<Reading>> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
@@ -61,7 +62,11 @@ public sealed class InfluxReadingReader(InfluxQlClient client, StationRegistry r
                 }
             }
 
-            return values.Count == 0 ? null : new TelemetryReading(station, time, seq, values);
+            // Flags stored with the values come back with them (docs/data-quality.md); points older than the checks have none.
+            return values.Count == 0 ? null : new TelemetryReading(station, time, seq, values)
+            {
+                Quality = series.Text(row, PointMapper.QualityChecksField) is { } checks ? new ReadingQuality(QualityFlags.Parse(checks)) : null,
+            };
         }
 
         if (series.Name == PointMapper.StationStatus)

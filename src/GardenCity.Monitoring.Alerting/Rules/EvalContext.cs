@@ -1,4 +1,6 @@
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Alerting.Rules;
@@ -20,6 +22,21 @@ public sealed class EvalContext
 
     /// <summary>Memory per condition id; a throwaway dictionary evaluates without changing state.</summary>
     public required Dictionary<int, LeafMemory> Memory { get; init; }
+
+    /// <summary>
+    /// The worst quality flag a value may have and still count (docs/data-quality.md): <see cref="QualityFlag.Good"/>
+    /// by default, <see cref="QualityFlag.Doubtful"/> for a rule with <c>doubtful: count</c>; bad values never count.
+    /// </summary>
+    public QualityFlag Admit { get; init; } = QualityFlag.Good;
+
+    /// <summary>
+    /// Whether an alert of a rule is in force, at least at a severity, for a station of a watershed (for conditions that
+    /// look beyond their own station); null where the engine offers none (always false then).
+    /// </summary>
+    public Func<string, string, Severity, bool>? ActiveInWatershed { get; init; }
+
+    /// <summary>Whether a sample counts for this rule (its flag is at most <see cref="Admit"/>).</summary>
+    public bool Counts(Sample sample) => sample.Flag <= Admit;
 
     /// <summary>The first measured value a condition reported (for the message).</summary>
     public double? Value { get; set; }

@@ -38,7 +38,7 @@ public sealed class RateCondition(string field, TimeSpan window, double perHour,
     public double? Rate(EvalContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        var samples = ctx.Series.Field(Field)?.Window(ctx.At, Window).ToList();
+        var samples = ctx.Series.Field(Field)?.Window(ctx.At, Window).Where(ctx.Counts).ToList();
         if (samples is null || samples.Count < 2)
         {
             return null;

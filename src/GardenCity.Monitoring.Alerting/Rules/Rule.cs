@@ -79,6 +79,12 @@ public sealed partial record Rule
     /// </summary>
     public bool Sensitive { get; init; }
 
+    /// <summary>
+    /// Whether values flagged doubtful by the quality checks count (<c>doubtful: count</c>); by default they do not
+    /// (<c>ignore</c>: shown, never raising). Bad values never count (docs/data-quality.md).
+    /// </summary>
+    public bool CountDoubtful { get; init; }
+
     /// <summary>Every condition of every level, depth first.</summary>
     public IEnumerable<Condition> AllConditions => Levels.SelectMany(l => l.Condition.SelfAndDescendants());
 

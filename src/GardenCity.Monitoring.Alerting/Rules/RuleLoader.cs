@@ -1,6 +1,7 @@
 using GardenCity.Monitoring.Core.Alerts;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Time;
 using GardenCity.Monitoring.Core.Wire;
@@ -46,7 +47,7 @@ public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<string> Fi
 /// </summary>
 public static partial class RuleLoader
 {
-    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive"];
+    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive", "doubtful"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
 
@@ -112,6 +113,17 @@ public static partial class RuleLoader
             }
 
             errors.AddRange(ctx.Errors);
+        }
+
+        foreach (Rule rule in rules)
+        {
+            foreach (WatershedAlertCondition c in rule.Levels.SelectMany(l => l.Condition.SelfAndDescendants()).OfType<WatershedAlertCondition>())
+            {
+                if (!ids.ContainsKey(c.RuleId))
+                {
+                    errors.Add(new ConfigFileError(rule.Source.Split(':')[0], int.TryParse(rule.Source.Split(':')[^1], out int line) ? line : 0, 1, $"rules({rule.Id}).levels.when.watershed_alert.rule", $"no rule '{c.RuleId}' is loaded; name a rule of the rules directory"));
+                }
+            }
         }
 
         if (errors.Count > 0)
@@ -202,6 +214,7 @@ public static partial class RuleLoader
         TimeSpan cooldown = ctx.Child(node, "cooldown", path, required: false) is { } cd ? ReadDuration(ctx, cd, path + ".cooldown") ?? TimeSpan.Zero : TimeSpan.FromMinutes(30);
         bool lateNotices = ReadBool(ctx, node, "late_notices", path, true);
         bool sensitive = ReadBool(ctx, node, "sensitive", path, false);
+        bool countDoubtful = ctx.Child(node, "doubtful", path, required: false) is { } doubtful && ReadDoubtful(ctx, doubtful, path + ".doubtful");
 
         var levels = new List<RuleLevel>();
         int nextId = 0;
@@ -255,6 +268,7 @@ public static partial class RuleLoader
             MessageEn = messageEn,
             LateNotices = lateNotices,
             Sensitive = sensitive,
+            CountDoubtful = countDoubtful,
         };
     }
 
@@ -318,7 +332,7 @@ public static partial class RuleLoader
     {
         if (node is not YamlMappingNode map || map.Children.Count != 1 || map.Children.First().Key is not YamlScalarNode { Value: { } type })
         {
-            ctx.Error(node, path, "expected one condition: a mapping with one key (threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, all, any)");
+            ctx.Error(node, path, "expected one condition: a mapping with one key (threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, all, any)");
             return null;
         }
 
@@ -336,8 +350,10 @@ public static partial class RuleLoader
             "absence" => ReadAbsence(ctx, body, cp),
             "event" => ReadEvent(ctx, body, cp, scope),
             "sequence_gap" => ReadGap(ctx, body, cp),
+            "quality" => ReadQuality(ctx, body, cp, scope),
+            "watershed_alert" => ReadWatershedAlert(ctx, body, cp, scope),
             "all" or "any" => ReadList(ctx, body, cp, scope, type == "all", ref nextId),
-            _ => FailRef<Condition>(ctx, map.Children.First().Key, path, $"unknown condition '{type}'; expected threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, all or any"),
+            _ => FailRef<Condition>(ctx, map.Children.First().Key, path, $"unknown condition '{type}'; expected threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, all or any"),
         };
         if (condition is not null)
         {
@@ -472,6 +488,73 @@ public static partial class RuleLoader
 
         TimeSpan? within = ctx.Child(map, "within", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".within") : null;
         return type is null || within is null ? null : new EventCondition(type, subjects, confidence, zones, hours, within.Value);
+    }
+
+    private static bool ReadDoubtful(YamlContext ctx, YamlNode node, string path)
+    {
+        switch ((node as YamlScalarNode)?.Value)
+        {
+            case "count": return true;
+            case "ignore": return false;
+            default:
+                ctx.Error(node, path, $"'{(node as YamlScalarNode)?.Value}' is not a choice for doubtful readings; expected ignore (the default: they are shown, they do not raise) or count");
+                return false;
+        }
+    }
+
+    private static QualityCondition? ReadQuality(YamlContext ctx, YamlNode body, string path, RuleScope scope)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["check", "field"]);
+        string? name = ctx.RequiredString(map, "check", path);
+        QualityChecks check = QualityChecks.None;
+        if (name is not null && !QualityFlags.TryParseCheck(name, out check))
+        {
+            ctx.Error(map.Children[new YamlScalarNode("check")], path + ".check", $"unknown quality check '{name}'; expected one of {string.Join(", ", QualityFlags.CheckNames)}");
+            return null;
+        }
+
+        string? field = map.Children.ContainsKey(new YamlScalarNode("field")) ? ReadField(ctx, map, path, scope) : null;
+        if (map.Children.ContainsKey(new YamlScalarNode("field")) && field is null)
+        {
+            return null;
+        }
+
+        return check == QualityChecks.None ? null : new QualityCondition(check, field);
+    }
+
+    private static WatershedAlertCondition? ReadWatershedAlert(YamlContext ctx, YamlNode body, string path, RuleScope scope)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        ctx.CheckKeys(map, path, ["rule", "at_least"]);
+        string? rule = ctx.RequiredString(map, "rule", path);
+        if (rule is not null && !RuleId().IsMatch(rule))
+        {
+            ctx.Error(map.Children[new YamlScalarNode("rule")], path + ".rule", $"'{rule}' is not a rule id ([a-z0-9][a-z0-9-]{{0,63}})");
+            rule = null;
+        }
+
+        string severityName = ctx.OptionalString(map, "at_least", path) ?? "info";
+        if (!SeverityNames.TryParse(severityName, out Severity severity) || severity == Severity.None)
+        {
+            ctx.Error(map.Children[new YamlScalarNode("at_least")], path + ".at_least", $"unknown severity '{severityName}'; expected info, blue, yellow, orange or red");
+            return null;
+        }
+
+        if (scope.Kinds.Contains(StationKind.CameraTrap) || scope.Kinds.Contains(StationKind.Fire))
+        {
+            ctx.Error(map, path, "only stations with a watershed (gauges, weather stations) can have a watershed alert: watch weather or water-level kinds");
+        }
+
+        return rule is null ? null : new WatershedAlertCondition(rule, severity);
     }
 
     private static SequenceGapCondition? ReadGap(YamlContext ctx, YamlNode body, string path)

@@ -58,10 +58,10 @@ public sealed class ValueCondition(string field, Aggregate aggregate, TimeSpan w
 
         if (Aggregate == Aggregate.Latest)
         {
-            return series.Latest(ctx.At)?.Value;
+            return series.Latest(ctx.At, ctx.Admit)?.Value;
         }
 
-        var values = series.Window(ctx.At, Window).Select(s => s.Value).ToList();
+        var values = series.Window(ctx.At, Window).Where(ctx.Counts).Select(s => s.Value).ToList();
         if (values.Count == 0)
         {
             return Aggregate == Aggregate.Sum ? 0 : null;

@@ -5,6 +5,7 @@ using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Readings;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage.Influx;
 using Microsoft.Extensions.Logging;
@@ -37,14 +38,16 @@ internal sealed class AlertEngineHost
     private readonly AlertingMetrics _metrics;
     private readonly AlertStateStore _store;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly QualityPolicy _quality;
     private RuleWatcher? _watcher;
     private AlertEngine? _engine;
     private DateTimeOffset _lastSave;
     private long _processed;
     private long _saved;
 
-    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics)
+    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, QualityPolicy? quality = null)
     {
+        _quality = quality ?? QualityPolicy.None;
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _registry = registry;
@@ -64,7 +67,7 @@ internal sealed class AlertEngineHost
     {
         RuleSet rules = RuleLoader.LoadDirectory(_options.RulesDirectory, _registry);
         Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
-        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow());
+        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow(), _quality);
         try
         {
             if (_store.Load() is { } state)
