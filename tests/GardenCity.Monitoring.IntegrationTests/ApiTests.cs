@@ -294,6 +294,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [InlineData("/api/v1/stations/qs-wl-01/series", "field")]
     [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m%22%20FROM%20water_level%3B%20DROP%20DATABASE%20x", "field")]
     [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&agg=count", "agg")]
+    [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&quality=best", "quality")]
     [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&window=1%20week", "window")]
     [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&from=2024-10-01", "from")]
     [InlineData("/api/v1/stations/qs-wl-01/series?field=water_level_m&from=2000-01-01T00:00:00Z&to=2024-01-01T00:00:00Z", "to")]

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using System.Globalization;
 using System.Text.Json;
 using GardenCity.Monitoring.Api.Auth;
@@ -29,7 +30,7 @@ internal static class ApiEndpoints
             return TypedResults.Json((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Single(s => s.Id == station.Id), Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("One station.");
 
-        api.MapGet("/stations/{id}/series", async (string id, string? field, string? from, string? to, string? agg, string? window, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/stations/{id}/series", async (string id, string? field, string? from, string? to, string? agg, string? window, string? quality, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             Station station = Params.Station(registry, id, "id");
             string f = Params.Field(station, field ?? throw new BadParameterException("field", "'field' is required; known: " + string.Join(", ", Params.FieldsOf(station)) + "."));
@@ -41,14 +42,16 @@ internal static class ApiEndpoints
                 throw new BadParameterException("window", $"{window} gives {(end - start) / w:0} points; at most {o.Value.MaxPoints} (use a wider window or a shorter range).");
             }
 
-            IReadOnlyList<SeriesPoint> points = await q.SeriesAsync(station, f, aggregation, w, start, end, ct).ConfigureAwait(false);
+            QualityFlag admit = Params.QualityFilter(quality);
+            IReadOnlyList<SeriesPoint> points = await q.SeriesAsync(station, f, aggregation, w, start, end, ct, admit).ConfigureAwait(false);
             return TypedResults.Json(new
             {
                 station = station.Id, field = f, agg = aggregation, window_s = (long)w.TotalSeconds, from = start, to = end,
+                quality = quality ?? "all",
                 warning_level_m = station.WarningLevelM, guaranteed_level_m = station.GuaranteedLevelM,
-                points = points.Select(p => new object[] { p.Time, p.Value }),
+                points = points.Select(p => new object[] { p.Time, p.Value, p.Flag.ToWireName() }),
             }, Json);
-        }).RequireRateLimiting(ApiLimits.Query).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points.");
+        }).RequireRateLimiting(ApiLimits.Query).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points, each [time, value, worst quality flag]; quality=all|usable|good filters flagged values.");
 
         api.MapGet("/species", async (string? from, string? to, string? site, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {

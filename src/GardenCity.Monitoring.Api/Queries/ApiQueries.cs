@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GardenCity.Monitoring.Core.Stations;
@@ -6,7 +7,7 @@ using GardenCity.Monitoring.Storage.Influx;
 namespace GardenCity.Monitoring.Api.Queries;
 
 /// <summary>A point of a series.</summary>
-public sealed record SeriesPoint(DateTimeOffset Time, double Value);
+public sealed record SeriesPoint(DateTimeOffset Time, double Value, QualityFlag Flag = QualityFlag.Good);
 
 /// <summary>A camera-trap trigger (blank ones included).</summary>
 public sealed record TriggerRecord(DateTimeOffset Time, string Station, string EventId, string ImageUri, long Detections);
@@ -65,16 +66,46 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
         return result;
     }
 
-    /// <summary>A field of a station, aggregated per window (GROUP BY time), empty windows left out.</summary>
-    public async Task<IReadOnlyList<SeriesPoint>> SeriesAsync(Station station, string field, string agg, TimeSpan window, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    /// <summary>
+    /// A field of a station, aggregated per window (GROUP BY time), empty windows left out, each window with the worst
+    /// quality flag of the values in it (docs/data-quality.md). <paramref name="admit"/> leaves out values flagged worse.
+    /// </summary>
+    public async Task<IReadOnlyList<SeriesPoint>> SeriesAsync(Station station, string field, string agg, TimeSpan window, DateTimeOffset from, DateTimeOffset to, CancellationToken ct, QualityFlag admit = QualityFlag.Bad)
     {
-        string measurement = field is "battery_v" or "rssi_dbm" ? PointMapper.StationStatus : PointMapper.TelemetryMeasurement(station.Kind);
-        string q = $"SELECT {agg}({InfluxQl.Identifier(field)}) AS v FROM {InfluxQl.Identifier(measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} "
-            + $"AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)} GROUP BY time({(long)window.TotalSeconds}s) fill(none)";
-        IReadOnlyList<InfluxSeries> series = await QueryAsync(q, ct).ConfigureAwait(false);
+        bool status = field is "battery_v" or "rssi_dbm";
+        string measurement = status ? PointMapper.StationStatus : PointMapper.TelemetryMeasurement(station.Kind);
+        string where = $"FROM {InfluxQl.Identifier(measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
+        string group = $"GROUP BY time({(long)window.TotalSeconds}s) fill(none)";
+
+        // The checks of a value are "check:field" entries of quality_checks; InfluxQL's regex on the field finds them.
+        string bad = $"/(^|,)spike:{System.Text.RegularExpressions.Regex.Escape(field)}(,|$)/";
+        string doubtful = $"/(^|,)(soft-limit|rate-of-change|stuck|clock-drift):{System.Text.RegularExpressions.Regex.Escape(field)}(,|$)/";
+        string filter = status || admit == QualityFlag.Bad ? string.Empty
+            : admit == QualityFlag.Doubtful ? $" AND \"quality_checks\" !~ {bad}"
+            : $" AND \"quality_checks\" !~ {bad} AND \"quality_checks\" !~ {doubtful}";
+        string column = InfluxQl.Identifier(field);
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT {agg}({column}) AS v {where}{filter} {group}", ct).ConfigureAwait(false);
+        var flags = new Dictionary<DateTimeOffset, QualityFlag>();
+        if (!status && admit > QualityFlag.Good)
+        {
+            foreach ((QualityFlag flag, string pattern) in new[] { (QualityFlag.Doubtful, doubtful), (QualityFlag.Bad, bad) }.Where(f => f.Item1 <= admit))
+            {
+                foreach (InfluxSeries s in await QueryAsync($"SELECT count({column}) AS n {where} AND \"quality_checks\" =~ {pattern} {group}", ct).ConfigureAwait(false))
+                {
+                    for (int i = 0; i < s.Values.Count; i++)
+                    {
+                        if (s.Number(i, "n") is > 0)
+                        {
+                            flags[s.Time(i)] = flag; // bad is asked last: the worst wins
+                        }
+                    }
+                }
+            }
+        }
+
         return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (s, i)))
             .Where(p => p.s.Get(p.i, "v").ValueKind == JsonValueKind.Number)
-            .Select(p => new SeriesPoint(p.s.Time(p.i), p.s.Get(p.i, "v").GetDouble())).ToList();
+            .Select(p => new SeriesPoint(p.s.Time(p.i), p.s.Get(p.i, "v").GetDouble(), flags.GetValueOrDefault(p.s.Time(p.i)))).ToList();
     }
 
     /// <summary>Species stored in the period, with detections and individuals per site.</summary>

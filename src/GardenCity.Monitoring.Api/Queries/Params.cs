@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GardenCity.Monitoring.Core.Stations;
@@ -83,6 +84,19 @@ internal static partial class Params
         agg ??= "mean";
         return agg is "mean" or "max" or "min" or "sum" ? agg : throw new BadParameterException("agg", $"'{Shorten(agg)}' is not one of mean, max, min, sum.");
     }
+
+    /// <summary>
+    /// The <c>quality</c> filter of a series: <c>all</c> (the default: every value, each window with its worst flag),
+    /// <c>usable</c> (bad values left out) or <c>good</c> (doubtful and bad left out; also values stored before the
+    /// checks existed, which were never checked). docs/data-quality.md.
+    /// </summary>
+    public static QualityFlag QualityFilter(string? quality) => quality switch
+    {
+        null or "all" => QualityFlag.Bad,
+        "usable" => QualityFlag.Doubtful,
+        "good" => QualityFlag.Good,
+        _ => throw new BadParameterException("quality", $"'{Shorten(quality)}' is not one of all, usable, good (docs/data-quality.md)."),
+    };
 
     public static TimeSpan Duration(string name, string text)
     {

@@ -9,6 +9,7 @@ const query = new URLSearchParams(location.search);
 const given = query.get('key');
 if (given) { state.key = given; localStorage.setItem('gc-key', given); query.delete('key'); history.replaceState(null, '', location.pathname + (query.size ? '?' + query : '')); }
 const COLORS = { blue: '#1f6fd1', yellow: '#e6b800', orange: '#f07c00', red: '#d11f1f', info: '#6b7280' };
+const QUALITY_COLORS = { doubtful: '#e8890c', bad: '#d0021b' }; // flagged values (docs/data-quality.md)
 const SEV_ZH = { info: '提示', blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' };
 const KIND_COLORS = { 'weather': '#1f6fd1', 'water-level': '#0f9d8a', 'fire': '#d11f1f', 'camera-trap': '#7a4cc2' };
 const $ = id => document.getElementById(id);
@@ -141,7 +142,12 @@ async function loadLevel() {
   chart('level', {
     type: 'line',
     data: { labels: xs.map(x => new Date(x).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })),
-      datasets: [{ label: t('水位 (米)', 'water level (m)'), data: s.points.map(p => p[1]), borderColor: '#0f9d8a', pointRadius: 0 },
+      // Doubtful values are drawn as orange triangles and bad ones (spikes) as red crosses (docs/data-quality.md).
+      datasets: [{ label: t('水位 (米)', 'water level (m)'), data: s.points.map(p => p[1]), borderColor: '#0f9d8a',
+        pointRadius: s.points.map(p => (p[2] && p[2] !== 'good' ? 5 : 0)),
+        pointStyle: s.points.map(p => (p[2] === 'bad' ? 'crossRot' : 'triangle')),
+        pointBackgroundColor: s.points.map(p => QUALITY_COLORS[p[2]] || '#0f9d8a'),
+        pointBorderColor: s.points.map(p => QUALITY_COLORS[p[2]] || '#0f9d8a') },
         line(t('警戒水位', 'warning level'), s.warning_level_m, COLORS.yellow), line(t('保证水位', 'guaranteed level'), s.guaranteed_level_m, COLORS.red)] },
     options: { animation: false, maintainAspectRatio: false },
   });
@@ -153,7 +159,7 @@ async function loadRain() {
   chart('rain', {
     type: 'bar',
     data: { labels: s.points.map(p => new Date(p[0]).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit' })),
-      datasets: [{ label: t('降雨 (毫米/小时)', 'rain (mm/h)'), data: s.points.map(p => p[1]), backgroundColor: COLORS.blue }] },
+      datasets: [{ label: t('降雨 (毫米/小时)', 'rain (mm/h)'), data: s.points.map(p => p[1]), backgroundColor: s.points.map(p => QUALITY_COLORS[p[2]] || COLORS.blue) }] },
     options: { animation: false, maintainAspectRatio: false },
   });
 }

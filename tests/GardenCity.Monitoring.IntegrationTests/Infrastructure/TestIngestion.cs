@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
 using GardenCity.Monitoring.Messaging;
@@ -37,7 +38,7 @@ public sealed class TestIngestion : IAsyncDisposable
     public static StationRegistry Stations => Registry.Value;
 
     /// <summary>Starts ingestion into a fresh database; with <paramref name="embeddedBroker"/> it also runs the broker on a free port, else it uses the fixture's Mosquitto.</summary>
-    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null, InfluxServer? influx = null)
+    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null, InfluxServer? influx = null, QualityPolicy? quality = null)
     {
         string database = "t" + Guid.NewGuid().ToString("N")[..12];
         string deadLetters = Directory.CreateTempSubdirectory("gc-dlq-").FullName;
@@ -70,6 +71,10 @@ public sealed class TestIngestion : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Polly", LogLevel.Error);
         builder.Services.AddSingleton(Registry.Value);
+        if (quality is not null)
+        {
+            builder.Services.AddSingleton(quality);
+        }
         if (embeddedBroker)
         {
             builder.Services.AddEmbeddedBroker();
