@@ -66,6 +66,50 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
         await InfluxServer.WaitUntilAsync(async () => await CountAsync("SELECT count(\"detections\") FROM \"camera_trap_trigger\"") >= expected,
             TimeSpan.FromSeconds(60), () => "simulated data not stored", CancellationToken.None);
         await WriteHandMadeDataAsync();
+        await PublishSpacedEventIdsAsync();
+    }
+
+    /// <summary>What <see cref="PublishSpacedEventIdsAsync"/> sends: station, local time, event id, image URI, marten count.</summary>
+    public static readonly (string Station, DateTimeOffset Time, string EventId, string? ImageUri, int Martens)[] SpacedEvents =
+    [
+        ("ls-ct-01", new(2024, 10, 1, 21, 0, 0, TimeSpan.FromHours(8)), "IMG 0001", null, 1),
+        ("ls-ct-01", new(2024, 10, 1, 21, 10, 0, TimeSpan.FromHours(8)), "IMG 0002", "/sdcard/DCIM/IMG 0002.JPG", 1), // dependent (10 min)
+        ("ls-ct-01", new(2024, 10, 2, 3, 0, 0, TimeSpan.FromHours(8)), "IMG 0003, night \"B\"", "s3://camera-traps/ls-ct-01/IMG 0003.JPG", 2),
+        ("ls-ct-01", new(2024, 10, 2, 4, 0, 0, TimeSpan.FromHours(8)), "IMG 0004..bak", null, 0), // blank
+        ("ls-ct-02", new(2024, 10, 1, 22, 0, 0, TimeSpan.FromHours(8)), "IMG 0001", null, 1), // the same id at another camera
+    ];
+
+    // Issue 12 finding 4: event ids with spaces (and a comma, quotes, dots) as a camera's own file counter writes them,
+    // published over MQTT by the stations themselves into the leopard scenario's days (Lingshan, whose cameras the
+    // scenario runs too), with a species the simulator never produces, Martes flavigula (yellow-throated marten).
+    private async Task PublishSpacedEventIdsAsync()
+    {
+        foreach (var group in SpacedEvents.GroupBy(e => e.Station))
+        {
+            await using TestPublisher station = await TestPublisher.ConnectAsync(Broker, group.Key, group.Key, "gc-dev-" + group.Key);
+            int seq = 900_000;
+            foreach (var e in group)
+            {
+                var payload = new Dictionary<string, object>
+                {
+                    ["ts"] = e.Time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                    ["seq"] = ++seq,
+                    ["event_id"] = e.EventId,
+                    ["detections"] = e.Martens == 0 ? Array.Empty<object>() : [new { species = "Martes flavigula", count = e.Martens, confidence = 0.87 }],
+                };
+                if (e.ImageUri is not null)
+                {
+                    payload["image_uri"] = e.ImageUri;
+                }
+
+                await station.PublishAsync($"gc/v1/camera-trap/{group.Key}/event", JsonSerializer.Serialize(payload));
+            }
+        }
+
+        await InfluxServer.WaitUntilAsync(async () => await CountAsync("SELECT count(\"detections\") FROM \"camera_trap_trigger\" WHERE \"event_id\" =~ /^IMG /") >= SpacedEvents.Length,
+            TimeSpan.FromSeconds(30), () => "the events with spaces in their ids were not stored (dead-lettered?)", CancellationToken.None);
+        await InfluxServer.WaitUntilAsync(async () => await CountAsync("SELECT count(\"count\") FROM \"camera_trap\" WHERE \"species\" = 'Martes flavigula'") >= SpacedEvents.Count(e => e.Martens > 0),
+            TimeSpan.FromSeconds(30), () => "the detections of the events with spaces in their ids were not stored", CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
@@ -226,7 +270,111 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         CamtrapDpCheck.Validate(zip);
         var (_, species) = await GetAsync($"/api/v1/species?{October}");
         long detections = species.EnumerateArray().Sum(s => s.GetProperty("detections").GetInt64());
-        Assert.Equal(detections, CamtrapDpCheck.Rows(zip, "observations.csv").Count(r => r["observationType"] != "blank"));
+        Assert.Equal(detections, Table(zip, "observations.csv").Count(r => r["observationType"] != "blank"));
+    }
+
+    /// <summary>
+    /// The Camtrap DP export of the simulator's leopard scenario (with the spaced event ids published into it) and of
+    /// the hand-made November set, each checked against the official Camtrap DP 1.0.2 profile and table schemas.
+    /// </summary>
+    [Theory]
+    [InlineData(October)]
+    [InlineData(November)]
+    public async Task CamtrapDp_Export_PassesTheOfficialSchemas(string period)
+    {
+        using ZipArchive zip = await ExportAsync(period);
+
+        IReadOnlyList<string> errors = CamtrapDpSchema.Validate(zip);
+
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.NotEmpty(Table(zip, "observations.csv"));
+    }
+
+    /// <summary>
+    /// Issue 12 finding 5: <c>temporal.end</c> is the last day, not the exclusive end of the period (the exports
+    /// printed 2024-10-03 and 2024-11-06). The profile's definition: the first and the last day of the deployments.
+    /// </summary>
+    [Theory]
+    [InlineData(October, "2024-10-01", "2024-10-02")]
+    [InlineData(November, "2024-11-01", "2024-11-05")]
+    public async Task CamtrapDp_Temporal_IsTheFirstAndLastDayNotTheExclusiveEnd(string period, string start, string end)
+    {
+        using ZipArchive zip = await ExportAsync(period);
+        using var reader = new StreamReader(zip.GetEntry("datapackage.json")!.Open());
+        JsonElement temporal = JsonDocument.Parse(await reader.ReadToEndAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("temporal");
+
+        Assert.Equal((start, end), (temporal.GetProperty("start").GetString(), temporal.GetProperty("end").GetString()));
+    }
+
+    /// <summary>
+    /// Issue 12 finding 4: event ids with spaces, a comma, quotes and dots, published over MQTT, go through InfluxDB into
+    /// the RAI and the Camtrap DP export unchanged; two cameras with the same id stay two media; a station's local
+    /// image path (not a path the media schema allows) is kept in mediaComments.
+    /// </summary>
+    [Fact]
+    public async Task SpacedEventIds_RoundTripIntoTheRaiAndTheCamtrapDpExport()
+    {
+        var (status, rai) = await GetAsync($"/api/v1/species/Martes%20flavigula/rai?{October}&site=lingshan");
+        var (_, everyRecord) = await GetAsync($"/api/v1/species/Martes%20flavigula/rai?{October}&site=lingshan&independence=1s");
+        using ZipArchive zip = await ExportAsync(October);
+        var media = Table(zip, "media.csv");
+        var observations = Table(zip, "observations.csv");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        JsonElement Station(JsonElement r, string id) => r.GetProperty("stations").EnumerateArray().Single(s => s.GetProperty("station").GetString() == id);
+        foreach ((string station, int independent, int records) in new[] { ("ls-ct-01", 2, 3), ("ls-ct-02", 1, 1) })
+        {
+            JsonElement s = Station(rai, station);
+            int nights = s.GetProperty("trap_nights").GetInt32();
+            Assert.Equal(independent, s.GetProperty("independent_detections").GetInt32());
+            Assert.Equal(records, Station(everyRecord, station).GetProperty("independent_detections").GetInt32());
+            Assert.InRange(nights, 1, 2);
+            Assert.Equal(100.0 * independent / nights, s.GetProperty("rai").GetDouble(), 6);
+        }
+
+        foreach (var e in ApiFixture.SpacedEvents)
+        {
+            var m = media.Single(r => r["deploymentID"].StartsWith(e.Station + "_", StringComparison.Ordinal) && r["timestamp"] == e.Time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+            var o = observations.Where(r => r["mediaID"] == m["mediaID"]).ToList();
+            Assert.All(o, r => Assert.Equal(e.EventId, r["eventID"]));
+            Assert.Equal(e.Martens == 0 ? ["blank"] : ["animal"], o.Select(r => r["observationType"]));
+            Assert.Equal(e.Martens == 0 ? "" : e.Martens.ToString(CultureInfo.InvariantCulture), o[0]["count"]);
+            if (e.ImageUri is "/sdcard/DCIM/IMG 0002.JPG")
+            {
+                Assert.Equal(("media/ls-ct-01/IMG%200002.jpg", "IMG 0002.jpg", "image_uri as sent: /sdcard/DCIM/IMG 0002.JPG"), (m["filePath"], m["fileName"], m["mediaComments"]));
+            }
+            else if (e.ImageUri is not null)
+            {
+                Assert.Equal((e.ImageUri, "IMG 0003.JPG"), (m["filePath"], m["fileName"]));
+            }
+            else
+            {
+                Assert.Equal(e.EventId + ".jpg", m["fileName"]);
+            }
+        }
+
+        Assert.Equal("media/ls-ct-01/IMG%200004%2E%2Ebak.jpg", media.Single(r => r["fileName"] == "IMG 0004..bak.jpg")["filePath"]);
+        Assert.Equal(2, observations.Count(r => r["eventID"] == "IMG 0001")); // two cameras, one id: two media, two observations
+        Assert.Equal(media.Count, media.Select(r => r["mediaID"]).Distinct().Count());
+    }
+
+    private async Task<ZipArchive> ExportAsync(string period)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/export/camtrap-dp.zip?{period}", UriKind.Relative)) { Headers = { { "X-Api-Key", ReaderKey } } };
+        using HttpResponseMessage response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var copy = new MemoryStream();
+        await response.Content.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        copy.Position = 0;
+        return new ZipArchive(copy);
+    }
+
+    /// <summary>A CSV entry of the zip as rows by column name (RFC 4180, quoted cells with commas and quotes).</summary>
+    private static List<Dictionary<string, string>> Table(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        List<string[]> records = CamtrapDpSchema.ParseCsv(reader.ReadToEnd());
+        return [.. records.Skip(1).Select(r => records[0].Zip(r).ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal))];
     }
 
     [Fact]

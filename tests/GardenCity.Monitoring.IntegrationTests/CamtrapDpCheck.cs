@@ -8,8 +8,9 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// <summary>
 /// Checks a Camtrap DP package against the rules of the 1.0 standard as docs/domain-reference §3.1 records them: the
 /// package metadata that is required, the three resources, each table's columns in schema order, required values,
-/// enumerations, the datetime format with a zone, unique keys and the links between tables. (The JSON schemas
-/// themselves are not run: no JSON-schema validator is used here.)
+/// enumerations, the datetime format with a zone, unique keys and the links between tables, and rules of ours the
+/// schemas cannot state (media with people are not public; an animal observation has a scientific name). The
+/// official schemas themselves are run by <see cref="CamtrapDpSchema"/>.
 /// </summary>
 internal static partial class CamtrapDpCheck
 {

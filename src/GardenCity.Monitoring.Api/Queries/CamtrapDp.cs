@@ -11,9 +11,10 @@ namespace GardenCity.Monitoring.Api.Queries;
 /// three CSV resources <c>deployments</c>, <c>media</c>, <c>observations</c>, with the columns of the 1.0 table schemas
 /// in their order. One deployment per camera trap and period (start and end: the first and last sign it was working),
 /// one media row per trigger, one media-level observation per detected species (blank triggers: one <c>blank</c>
-/// observation). Media with people are not public (privacy). Times in UTC+8 with their offset.
+/// observation). Media with people are not public (privacy). Times in UTC+8 with their offset. Checked against the
+/// official Camtrap DP 1.0.2 and Frictionless schemas (tests: <c>CamtrapDpSchemaTests</c>, <c>ApiTests</c>).
 /// </summary>
-public static class CamtrapDp
+public static partial class CamtrapDp
 {
     /// <summary>Version of the Camtrap DP standard written.</summary>
     public const string Version = "1.0.2";
@@ -56,6 +57,8 @@ public static class CamtrapDp
         ZipArchive zip = await ZipArchive.CreateAsync(sink, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct).ConfigureAwait(false);
         await using (zip.ConfigureAwait(false))
         {
+            DateTimeOffset? firstWork = stations.Count == 0 ? null : stations.Min(s => spans[s.Id].First);
+            DateTimeOffset? lastWork = stations.Count == 0 ? null : stations.Max(s => spans[s.Id].Last);
             await WriteEntryAsync(zip, "deployments.csv", async w =>
             {
                 await w.WriteAsync(Row(DeploymentColumns)).ConfigureAwait(false);
@@ -71,12 +74,12 @@ public static class CamtrapDp
             await WriteEntryAsync(zip, "media.csv", async w =>
             {
                 await w.WriteAsync(Row(MediaColumns)).ConfigureAwait(false);
-                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, null, ct).ConfigureAwait(false))
+                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, ct).ConfigureAwait(false))
                 {
-                    string path = t.ImageUri.Length > 0 ? t.ImageUri : $"media/{t.EventId}.jpg";
+                    (string path, string fileName, string comment) = FileOf(t);
                     bool people = found.Exists(d => d.Species == "human");
-                    await w.WriteAsync(Row([t.EventId, Deployment(t.Station), "activityDetection", Time(t.Time), path, people ? "false" : "true",
-                        Path.GetFileName(path), "image/jpeg", string.Empty, string.Empty, string.Empty])).ConfigureAwait(false);
+                    await w.WriteAsync(Row([MediaId(t), Deployment(t.Station), "activityDetection", Time(t.Time), path, people ? "false" : "true",
+                        fileName, "image/jpeg", string.Empty, string.Empty, comment])).ConfigureAwait(false);
                 }
             }, ct).ConfigureAwait(false);
 
@@ -84,11 +87,12 @@ public static class CamtrapDp
             await WriteEntryAsync(zip, "observations.csv", async w =>
             {
                 await w.WriteAsync(Row(ObservationColumns)).ConfigureAwait(false);
-                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, species, ct).ConfigureAwait(false))
+                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, ct).ConfigureAwait(false))
                 {
+                    string mediaId = MediaId(t);
                     if (found.Count == 0)
                     {
-                        await w.WriteAsync(Observation($"{t.EventId}_blank", Deployment(t.Station), t.EventId, t.Time, "blank", string.Empty, string.Empty, string.Empty)).ConfigureAwait(false);
+                        await w.WriteAsync(Observation($"{mediaId}_blank", Deployment(t.Station), mediaId, t.EventId, t.Time, "blank", string.Empty, string.Empty, string.Empty)).ConfigureAwait(false);
                     }
 
                     foreach (SpeciesDetection d in found)
@@ -100,11 +104,19 @@ public static class CamtrapDp
                             "unknown" => ("unknown", string.Empty),
                             _ => ("animal", d.Species),
                         };
-                        await w.WriteAsync(Observation($"{t.EventId}_{Slug(d.Species)}", Deployment(t.Station), t.EventId, t.Time, type, name, d.Count.ToString(CultureInfo.InvariantCulture), Num(d.Confidence))).ConfigureAwait(false);
+                        if (name.Length > 0)
+                        {
+                            species.Add(name); // taxonomic: the scientific names of the observations written, nothing else
+                        }
+
+                        await w.WriteAsync(Observation($"{mediaId}_{Slug(d.Species)}", Deployment(t.Station), mediaId, t.EventId, t.Time, type, name, d.Count.ToString(CultureInfo.InvariantCulture), Num(d.Confidence))).ConfigureAwait(false);
                     }
                 }
             }, ct).ConfigureAwait(false);
 
+            // Spatial coverage: the cameras deployed; with none in the period (a package without records), the camera
+            // traps of the registry, so that the required spatial is still the network's area, not absent.
+            List<Station> area = stations.Count > 0 ? stations : [.. registry.Stations.Where(s => s.Kind == StationKind.CameraTrap)];
             var package = new Dictionary<string, object?>
             {
                 ["name"] = "gardencity-mentougou-camera-traps",
@@ -112,7 +124,8 @@ public static class CamtrapDp
                 ["profile"] = SchemaBase + "camtrap-dp-profile.json",
                 ["created"] = Time(now),
                 ["contributors"] = new[] { new { title = "GardenCity.Monitoring, Mentougou district", role = "publisher" } },
-                ["licenses"] = new[] { new { name = "CC-BY-4.0", scope = "data" } },
+                // The profile: if licenses are given, one for the data and one for the media files (minItems 2).
+                ["licenses"] = new[] { new { name = "CC-BY-4.0", scope = "data" }, new { name = "CC-BY-4.0", scope = "media" } },
                 ["project"] = new
                 {
                     title = "Mentougou ecological monitoring: camera traps",
@@ -121,21 +134,21 @@ public static class CamtrapDp
                     individualAnimals = false,
                     observationLevel = new[] { "media" },
                 },
-                ["spatial"] = stations.Count == 0 ? null : new
+                ["spatial"] = area.Count == 0 ? null : new
                 {
                     type = "Polygon",
                     coordinates = new[]
                     {
                         new[]
                         {
-                            new[] { stations.Min(s => s.Lon), stations.Min(s => s.Lat) }, new[] { stations.Max(s => s.Lon), stations.Min(s => s.Lat) },
-                            new[] { stations.Max(s => s.Lon), stations.Max(s => s.Lat) }, new[] { stations.Min(s => s.Lon), stations.Max(s => s.Lat) },
-                            new[] { stations.Min(s => s.Lon), stations.Min(s => s.Lat) },
+                            new[] { area.Min(s => s.Lon), area.Min(s => s.Lat) }, new[] { area.Max(s => s.Lon), area.Min(s => s.Lat) },
+                            new[] { area.Max(s => s.Lon), area.Max(s => s.Lat) }, new[] { area.Min(s => s.Lon), area.Max(s => s.Lat) },
+                            new[] { area.Min(s => s.Lon), area.Min(s => s.Lat) },
                         },
                     },
                 },
-                ["temporal"] = new { start = from.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), end = to.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
-                ["taxonomic"] = species.Where(s => s is not ("human" or "vehicle" or "unknown")).Select(s => new { scientificName = s }),
+                ["temporal"] = Temporal(from, to, firstWork, lastWork),
+                ["taxonomic"] = species.Select(s => new { scientificName = s }),
                 ["resources"] = new[] { Resource("deployments"), Resource("media"), Resource("observations") },
             };
             await WriteEntryAsync(zip, "datapackage.json", w => w.WriteAsync(JsonSerializer.Serialize(package, PackageJson)), ct).ConfigureAwait(false);
@@ -146,21 +159,21 @@ public static class CamtrapDp
 
     /// <summary>
     /// The triggers of deployed cameras, each with the detections of its event, from two streams in time order joined
-    /// per time. <paramref name="species"/>, when given, collects the species of every detection of the period.
+    /// per time.
     /// </summary>
     private static async IAsyncEnumerable<(TriggerRecord Trigger, List<SpeciesDetection> Found)> JoinAsync(
-        ApiQueries queries, DateTimeOffset from, DateTimeOffset to, HashSet<string> deployed, SortedSet<string>? species, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        ApiQueries queries, DateTimeOffset from, DateTimeOffset to, HashSet<string> deployed, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         IAsyncEnumerator<List<SpeciesDetection>> detections = queries.StreamDetectionsAsync(from, to, ct).GetAsyncEnumerator(ct);
         await using (detections.ConfigureAwait(false))
         {
-            List<SpeciesDetection>? pending = await NextAsync(detections, species).ConfigureAwait(false);
+            List<SpeciesDetection>? pending = await NextAsync(detections).ConfigureAwait(false);
             await foreach (List<TriggerRecord> triggers in queries.StreamTriggersAsync(from, to, ct).ConfigureAwait(false))
             {
                 DateTimeOffset time = triggers[0].Time;
                 while (pending is not null && pending[0].Time < time)
                 {
-                    pending = await NextAsync(detections, species).ConfigureAwait(false); // detections without a trigger in the period
+                    pending = await NextAsync(detections).ConfigureAwait(false); // detections without a trigger in the period
                 }
 
                 List<SpeciesDetection> same = pending is not null && pending[0].Time == time ? pending : [];
@@ -172,21 +185,13 @@ public static class CamtrapDp
 
             while (pending is not null)
             {
-                pending = await NextAsync(detections, species).ConfigureAwait(false);
+                pending = await NextAsync(detections).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task<List<SpeciesDetection>?> NextAsync(IAsyncEnumerator<List<SpeciesDetection>> detections, SortedSet<string>? species)
-    {
-        if (!await detections.MoveNextAsync().ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        species?.UnionWith(detections.Current.Select(d => d.Species));
-        return detections.Current;
-    }
+    private static async Task<List<SpeciesDetection>?> NextAsync(IAsyncEnumerator<List<SpeciesDetection>> detections) =>
+        await detections.MoveNextAsync().ConfigureAwait(false) ? detections.Current : null;
 
     private static async Task WriteEntryAsync(ZipArchive zip, string name, Func<StreamWriter, Task> write, CancellationToken ct)
     {
@@ -208,15 +213,61 @@ public static class CamtrapDp
 
     private static object Resource(string name) => new { name, path = name + ".csv", profile = "tabular-data-resource", format = "csv", mediatype = "text/csv", encoding = "utf-8", schema = SchemaBase + name + "-table-schema.json" };
 
-    private static string Observation(string id, string deployment, string mediaId, DateTimeOffset time, string type, string name, string count, string probability) =>
-        Row([id, deployment, mediaId, string.Empty, Time(time), Time(time), "media", type, string.Empty, name, count, string.Empty, string.Empty,
+    /// <summary>
+    /// <c>temporal</c>: the dates (UTC+8) of the first and the last day of the deployments written, as the profile
+    /// defines it ("start date of the first deployment", "end date of the last deployment"). Without deployments, the
+    /// requested period's first and last day: <paramref name="to"/> is exclusive, so its last day is the date of the
+    /// instant just before it (issue 12 finding 5: it used to print <paramref name="to"/>'s own date, one day late).
+    /// </summary>
+    internal static object Temporal(DateTimeOffset from, DateTimeOffset to, DateTimeOffset? firstWork, DateTimeOffset? lastWork) => new
+    {
+        start = Date(firstWork ?? from),
+        end = Date(lastWork ?? (to > from ? to.AddTicks(-1) : from)),
+    };
+
+    private static string Date(DateTimeOffset t) => t.ToOffset(Params.Local).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <c>mediaID</c>: the camera and the trigger's time (UTC+8, to the 100 ns). The point identity in InfluxDB is
+    /// measurement, tags and time, so no two triggers of one camera share a time, while the camera's own
+    /// <c>event_id</c> is unique neither across cameras (two cameras of one model both count <c>IMG 0001</c>) nor over
+    /// time (a counter reset): it is kept in <c>observations.eventID</c> and the file name. (A media ID of the event id
+    /// alone broke the tables' primary key, found by the official Table Schemas.)
+    /// </summary>
+    internal static string MediaId(TriggerRecord t) => $"{t.Station}_{t.Time.ToOffset(Params.Local).ToString("yyyyMMdd'T'HHmmss.FFFFFFF", CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// <c>filePath</c>, <c>fileName</c> and <c>mediaComments</c> of a trigger. The station's <c>image_uri</c> when it
+    /// is a path the media table schema accepts (not starting with <c>.</c>, <c>/</c> or <c>~</c>, no <c>..</c>);
+    /// otherwise (none sent, or e.g. a camera's local <c>/sdcard/…</c> path) a relative path made of the camera and
+    /// its event id, percent-encoded so that no id can make it climb out (<c>..</c>) or split it (<c>/</c>), with the
+    /// <c>image_uri</c> as sent in <c>mediaComments</c>.
+    /// </summary>
+    internal static (string Path, string FileName, string Comment) FileOf(TriggerRecord t)
+    {
+        if (t.ImageUri.Length > 0 && FilePathPattern().IsMatch(t.ImageUri))
+        {
+            string name = t.ImageUri[(t.ImageUri.LastIndexOf('/') + 1)..];
+            return (t.ImageUri, name.Length > 0 ? name : t.EventId, string.Empty);
+        }
+
+        string path = $"media/{t.Station}/{Uri.EscapeDataString(t.EventId).Replace(".", "%2E", StringComparison.Ordinal)}.jpg";
+        return (path, t.EventId + ".jpg", t.ImageUri.Length > 0 ? "image_uri as sent: " + t.ImageUri : string.Empty);
+    }
+
+    /// <summary>The <c>filePath</c> pattern of the official media table schema (Camtrap DP 1.0.2).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?=^[^./~])(^((?!\.{2}).)*$).*$")]
+    private static partial System.Text.RegularExpressions.Regex FilePathPattern();
+
+    private static string Observation(string id, string deployment, string mediaId, string eventId, DateTimeOffset time, string type, string name, string count, string probability) =>
+        Row([id, deployment, mediaId, eventId, Time(time), Time(time), "media", type, string.Empty, name, count, string.Empty, string.Empty,
              string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
              probability.Length > 0 ? "machine" : string.Empty, probability.Length > 0 ? "station classifier" : string.Empty, string.Empty, probability, string.Empty, string.Empty]);
 
     private static string Row(IEnumerable<string> cells) => string.Join(",", cells.Select(Cell)) + "\n";
 
     /// <summary>A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break.</summary>
-    internal static string Cell(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal)
+    internal static string Cell(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal)
         ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
         : value;
 
