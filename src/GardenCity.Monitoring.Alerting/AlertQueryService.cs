@@ -5,10 +5,10 @@ using GardenCity.Monitoring.Core.Alerts;
 namespace GardenCity.Monitoring.Alerting;
 
 /// <summary>
-/// The alerting worker's answers to the query API (<see cref="IAlertQueries"/>, <see cref="IAlertAcknowledger"/>):
-/// alerts in force and acknowledgements through the <see cref="AlertEngineHost"/>, the CAP feed from <see cref="CapFeed"/>.
+/// The alerting worker's answers to the query API (<see cref="IAlertQueries"/>, <see cref="IAlertAcknowledger"/>, <see cref="IAlertCloser"/>):
+/// alerts in force, acknowledgements and closes through the <see cref="AlertEngineHost"/>, the CAP feed from <see cref="CapFeed"/>.
 /// </summary>
-internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time) : IAlertQueries, IAlertAcknowledger
+internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time) : IAlertQueries, IAlertAcknowledger, IAlertCloser
 {
     public bool IsAvailable => true;
 
@@ -20,4 +20,7 @@ internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, T
 
     public Task<AlertNotification?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken) =>
         alerting.AcknowledgeAsync(alertId, by, cancellationToken);
+
+    public Task<AlertNotification?> CloseAsync(string alertId, string by, string reason, CancellationToken cancellationToken) =>
+        alerting.CloseAsync(alertId, by, reason, cancellationToken);
 }

@@ -43,6 +43,7 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<AlertQueryService>();
         services.AddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertQueryService>());
+        services.AddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
         return services;
     }

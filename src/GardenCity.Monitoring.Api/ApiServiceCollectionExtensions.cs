@@ -50,6 +50,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<AlertingNotRunning>();
         services.TryAddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.AddRateLimiter(ApiLimits.Add);
         return services;

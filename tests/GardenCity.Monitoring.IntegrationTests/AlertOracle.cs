@@ -123,6 +123,18 @@ internal static class AlertOracle
             }
         }
 
+        // No data is not normal (docs/alerting.md): an emergency flood, rainstorm or fire incident still in force when
+        // its station has been silent for 30 min (the shipped stale horizon) stays, and is marked stale once.
+        string[] staleRules = ["rainstorm-cma", "flood-level", "flood-fast-rise", "fire-co", "fire-detection", "fire-danger-fwi"];
+        for (int i = 0; i < incidents.Count; i++)
+        {
+            Incident incident = incidents[i];
+            if (!incident.Resolved && staleRules.Contains(incident.Rule) && fleetLast - byStation[incident.Station][^1].Timestamp >= TimeSpan.FromMinutes(30))
+            {
+                incidents[i] = incident with { Changes = incident.Changes + 1 };
+            }
+        }
+
         return (messages, incidents.OrderBy(i => i.Rule, StringComparer.Ordinal).ThenBy(i => i.Station, StringComparer.Ordinal).ThenBy(i => i.RaisedAt).ToList());
     }
 

@@ -28,7 +28,7 @@ public sealed record Alert
     /// <summary>Highest severity reached in this incident.</summary>
     public required Severity PeakSeverity { get; init; }
 
-    /// <summary>Active or resolved.</summary>
+    /// <summary>Active, resolved or closed.</summary>
     public required AlertStatus Status { get; init; }
 
     /// <summary>Measurement time the incident began.</summary>
@@ -60,6 +60,21 @@ public sealed record Alert
 
     /// <summary>The severity before <see cref="LastTransition"/> (none for a new incident).</summary>
     public Severity PreviousSeverity { get; init; }
+
+    /// <summary>In force, but the station has been silent for the rule's stale horizon (set and cleared by the engine).</summary>
+    public bool Stale { get; init; }
+
+    /// <summary>When the station was last heard, while <see cref="Stale"/> (engine clock: wall clock live, event time in replay).</summary>
+    public DateTimeOffset? StaleSince { get; init; }
+
+    /// <summary>Who closed it by hand.</summary>
+    public string? ClosedBy { get; init; }
+
+    /// <summary>When, by the clock of the closing system.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>The reason given.</summary>
+    public string? CloseReason { get; init; }
 
     /// <summary>Increases by one with every change; <c>{Id}#{Revision}</c> identifies one notification.</summary>
     public required int Revision { get; init; }

@@ -38,6 +38,7 @@ public sealed class AlertEngine
     private readonly Dictionary<string, StationFwi> _fwi = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Rule, string Station), PairState> _pairs = [];
     private readonly QualityChecker _quality;
+    private readonly Dictionary<string, DataGap> _gaps = new(StringComparer.Ordinal);
     private RuleSet _rules = RuleSet.Empty;
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -128,6 +129,7 @@ public sealed class AlertEngine
         // horizon behind the wall clock (a lone backlog sets no watermark of its own, so it could not be late otherwise).
         bool late = (Watermark is { } mark && reading.Timestamp < mark - _latenessHorizon)
             || (live && wallNow - reading.Timestamp > _latenessHorizon);
+        NoteGapData(series.Station.Id, reading.Timestamp);
         if (late)
         {
             return new EngineOutput(LateNotices(series, reading.Timestamp), []);
@@ -150,7 +152,7 @@ public sealed class AlertEngine
             fwi.Add(day);
         }
 
-        var changes = new List<AlertChange>();
+        var changes = new List<AlertChange>(RestoreContact(series, reading.Timestamp));
         DateTimeOffset at = series.LatestTime.Value;
         foreach (Rule rule in _rules.Rules)
         {
@@ -195,6 +197,7 @@ public sealed class AlertEngine
             }
         }
 
+        changes.AddRange(MarkStale(now));
         return changes;
     }
 
@@ -215,6 +218,45 @@ public sealed class AlertEngine
         return null;
     }
 
+    /// <summary>
+    /// Closes an active alert by hand, with a reason (recorded and notified; CAP Cancel, the retained topic cleared).
+    /// While the rule's conditions keep holding at or below the closed severity no new incident is raised; a higher
+    /// severity raises one, and once no level holds (after the cooldown) the rule raises again as usual. Null when
+    /// there is no active alert with that id.
+    /// </summary>
+    public AlertChange? Close(string alertId, string by, string reason, DateTimeOffset at)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(alertId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        foreach (((string ruleId, string stationId), PairState pair) in _pairs)
+        {
+            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && _registry.TryGet(stationId, out Station? station))
+            {
+                (string zh, string en) = rule.DescribeClosed(station, active.Severity, by, reason);
+                Alert closed = active with
+                {
+                    LastTransition = Transition.Closed,
+                    PreviousSeverity = active.Severity,
+                    Severity = Severity.None,
+                    Status = AlertStatus.Closed,
+                    MessageZh = zh,
+                    MessageEn = en,
+                    ClosedBy = by,
+                    ClosedAt = at,
+                    CloseReason = reason,
+                    Revision = active.Revision + 1,
+                };
+                pair.Active = null;
+                pair.LastHeld.Clear();
+                pair.ClosedUpTo = active.Severity;
+                return new AlertChange(Transition.Closed, closed, active.Severity, rule, station);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The state to persist (alerts, condition memory, watermark, last heard, sequence and FWI carry-over).</summary>
     public EngineSnapshot Snapshot() => new()
     {
@@ -227,7 +269,9 @@ public sealed class AlertEngine
             p.Value.LastHeld.ToDictionary(h => h.Key, h => h.Value),
             p.Value.Memory.ToDictionary(m => m.Key, m => new LeafSnapshot(m.Value.On, m.Value.Since)),
             p.Value.LateHeld.Keys.DefaultIfEmpty(Severity.None).Max(),
-            p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value))).ToList(),
+            p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value),
+            p.Value.ClosedUpTo)).ToList(),
+        StaleGaps = _gaps.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GapSnapshot(g.Key, g.Value.From, g.Value.FirstAfter, g.Value.To)).ToList(),
     };
 
     /// <summary>Restores persisted state (call before the first reading). Entries for unknown stations or rules are dropped.</summary>
@@ -254,7 +298,7 @@ public sealed class AlertEngine
         {
             if (_rules.Rules.Any(r => r.Id == p.RuleId) && _registry.TryGet(p.StationId, out _))
             {
-                var pair = new PairState { Active = p.Active };
+                var pair = new PairState { Active = p.Active, ClosedUpTo = p.ClosedUpTo };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
                 {
                     pair.LastHeld[severity] = time;
@@ -271,6 +315,14 @@ public sealed class AlertEngine
                 }
 
                 _pairs[(p.RuleId, p.StationId)] = pair;
+            }
+        }
+
+        foreach (GapSnapshot g in snapshot.StaleGaps ?? [])
+        {
+            if (_registry.TryGet(g.StationId, out _))
+            {
+                _gaps[g.StationId] = new DataGap { From = g.From, FirstAfter = g.FirstAfter, To = g.To };
             }
         }
     }
@@ -412,7 +464,8 @@ public sealed class AlertEngine
 
         Alert? active = pair.Active;
         Severity current = active?.Severity ?? Severity.None;
-        if (target == current)
+        target = HoldOverGap(rule, series.Station.Id, at, target, current);
+        if (target == current || SuppressedAfterClose(pair, target))
         {
             return;
         }
@@ -454,6 +507,142 @@ public sealed class AlertEngine
         }
 
         changes.Add(new AlertChange(transition, next, current, rule, station));
+    }
+
+    /// <summary>
+    /// Marks stale every active alert whose rule has a stale horizon and whose station has been silent that long by the
+    /// engine's clock (<paramref name="now"/>: wall clock live, watermark in replay), once per silence. The alert stays
+    /// active: no data is not normal. A rule with <c>lost_contact</c> tells the duty room "lost contact" instead.
+    /// </summary>
+    private List<AlertChange> MarkStale(DateTimeOffset now)
+    {
+        var changes = new List<AlertChange>();
+        foreach (((string ruleId, string stationId), PairState pair) in _pairs.Where(p => p.Value.Active is { Stale: false }).OrderBy(p => p.Key.Station, StringComparer.Ordinal).ThenBy(p => p.Key.Rule, StringComparer.Ordinal).ToList())
+        {
+            if (pair.Active is not { Stale: false } active
+                || _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is not { StaleHorizon: { } horizon } rule
+                || !_registry.TryGet(stationId, out Station? station))
+            {
+                continue;
+            }
+
+            StationSeries series = SeriesOf(station);
+            DateTimeOffset lastHeard = series.LastHeard ?? active.UpdatedAt;
+            if (now - lastHeard < horizon)
+            {
+                continue;
+            }
+
+            if (!_gaps.TryGetValue(stationId, out DataGap? gap) || gap.To is not null)
+            {
+                _gaps[stationId] = new DataGap { From = series.LatestTime ?? active.UpdatedAt };
+            }
+
+            Transition transition = rule.LostContact ? Transition.LostContact : Transition.Stale;
+            (string zh, string en) = rule.DescribeStale(station, active.Severity, lastHeard, now, rule.LostContact);
+            Alert stale = active with
+            {
+                LastTransition = transition,
+                PreviousSeverity = active.Severity,
+                Stale = true,
+                StaleSince = lastHeard,
+                UpdatedAt = now > active.UpdatedAt ? now : active.UpdatedAt,
+                MessageZh = zh,
+                MessageEn = en,
+                AcknowledgedBy = rule.LostContact ? null : active.AcknowledgedBy, // lost contact: people must look again
+                AcknowledgedAt = rule.LostContact ? null : active.AcknowledgedAt,
+                Revision = active.Revision + 1,
+            };
+            pair.Active = stale;
+            changes.Add(new AlertChange(transition, stale, active.Severity, rule, station));
+        }
+
+        return changes;
+    }
+
+    /// <summary>Fresh (not late) data from a station: its stale alerts are in contact again, and the data gap is closed.</summary>
+    private List<AlertChange> RestoreContact(StationSeries series, DateTimeOffset at)
+    {
+        var changes = new List<AlertChange>();
+        if (!_gaps.TryGetValue(series.Station.Id, out DataGap? gap) || gap.To is not null)
+        {
+            return changes;
+        }
+
+        gap.To = gap.FirstAfter is { } first && first < at ? first : at;
+        foreach (Rule rule in _rules.Rules)
+        {
+            if (_pairs.GetValueOrDefault((rule.Id, series.Station.Id)) is not { Active: { Stale: true } active } pair)
+            {
+                continue;
+            }
+
+            (string zh, string en) = rule.DescribeRestored(series.Station, active.Severity, active.StaleSince ?? gap.From, at);
+            Alert restored = active with
+            {
+                LastTransition = Transition.ContactRestored,
+                PreviousSeverity = active.Severity,
+                Stale = false,
+                StaleSince = null,
+                UpdatedAt = at > active.UpdatedAt ? at : active.UpdatedAt,
+                MessageZh = zh,
+                MessageEn = en,
+                Revision = active.Revision + 1,
+            };
+            pair.Active = restored;
+            changes.Add(new AlertChange(Transition.ContactRestored, restored, active.Severity, rule, series.Station));
+        }
+
+        return changes;
+    }
+
+    /// <summary>While a station's data gap is open, the earliest measurement time after its start that arrives (late or not).</summary>
+    private void NoteGapData(string stationId, DateTimeOffset timestamp)
+    {
+        if (_gaps.TryGetValue(stationId, out DataGap? gap) && gap.To is null && timestamp > gap.From && (gap.FirstAfter is null || timestamp < gap.FirstAfter))
+        {
+            gap.FirstAfter = timestamp;
+        }
+    }
+
+    /// <summary>
+    /// After a silence at least the rule's stale horizon long, a level whose window still reaches into the gap cannot
+    /// show the danger is over (an empty window sums to nothing): the alert does not drop below such a level until the
+    /// window holds only data measured after the gap.
+    /// </summary>
+    private Severity HoldOverGap(Rule rule, string stationId, DateTimeOffset at, Severity target, Severity current)
+    {
+        if (target >= current || rule.StaleHorizon is not { } horizon || !_gaps.TryGetValue(stationId, out DataGap? gap) || gap.To is not { } to || to - gap.From < horizon)
+        {
+            return target;
+        }
+
+        foreach (RuleLevel level in rule.Levels)
+        {
+            if (level.Severity > target && level.Severity <= current && level.Condition.Lookback > TimeSpan.Zero && at - level.Condition.Lookback < to)
+            {
+                target = level.Severity;
+            }
+        }
+
+        return target;
+    }
+
+    /// <summary>After a close by hand: no new incident while the rule holds at or below the severity closed, until it stops holding.</summary>
+    private static bool SuppressedAfterClose(PairState pair, Severity target)
+    {
+        if (pair.ClosedUpTo == Severity.None || pair.Active is not null)
+        {
+            return false;
+        }
+
+        if (target != Severity.None && target <= pair.ClosedUpTo)
+        {
+            return true;
+        }
+
+        pair.ClosedUpTo = Severity.None; // clear again, or a higher severity: a new incident
+        return false;
     }
 
     private List<AlertChange> LateNotices(StationSeries series, DateTimeOffset at)
@@ -579,6 +768,14 @@ public sealed class AlertEngine
         {
             series.Trim(mark - _retention);
         }
+
+        foreach ((string stationId, DataGap gap) in _gaps.ToList())
+        {
+            if (gap.To is { } to && to < mark - _retention)
+            {
+                _gaps.Remove(stationId); // no window reaches back into it any more
+            }
+        }
     }
 
     private sealed class PairState
@@ -591,6 +788,21 @@ public sealed class AlertEngine
 
         /// <summary>Per severity, the measurement time of the late reading that last reached it (as its top level).</summary>
         public Dictionary<Severity, DateTimeOffset> LateHeld { get; } = [];
+
+        /// <summary>The severity of an alert closed by hand while its rule may still hold (none: nothing suppressed).</summary>
+        public Severity ClosedUpTo { get; set; }
+    }
+
+    /// <summary>A station's silence in event time: from its last measurement before it went stale to the first one after.</summary>
+    private sealed class DataGap
+    {
+        public DateTimeOffset From { get; init; }
+
+        /// <summary>While open: the earliest measurement after <see cref="From"/> that arrived (a backlog fills the gap).</summary>
+        public DateTimeOffset? FirstAfter { get; set; }
+
+        /// <summary>Set when contact is restored: where data resumes.</summary>
+        public DateTimeOffset? To { get; set; }
     }
 
     private sealed class StationFwi
@@ -612,7 +824,17 @@ public sealed record EngineSnapshot
 
     /// <summary>Per (rule, station).</summary>
     public IReadOnlyList<PairSnapshot> Pairs { get; init; } = [];
+
+    /// <summary>Data gaps of stations whose alerts went stale (absent in older state files).</summary>
+    public IReadOnlyList<GapSnapshot>? StaleGaps { get; init; } = [];
 }
+
+/// <summary>A station's data gap after its alerts went stale (docs/alerting.md, "No data is not normal").</summary>
+/// <param name="StationId">The station.</param>
+/// <param name="From">Its last measurement time before the silence.</param>
+/// <param name="FirstAfter">The earliest measurement after it seen while silent.</param>
+/// <param name="To">Where data resumed (null while still silent).</param>
+public sealed record GapSnapshot(string StationId, DateTimeOffset From, DateTimeOffset? FirstAfter, DateTimeOffset? To);
 
 /// <summary>A station's persisted state.</summary>
 /// <param name="StationId">The station.</param>
@@ -631,7 +853,8 @@ public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTim
 /// <param name="Memory">Condition memory.</param>
 /// <param name="LateSeverity">The highest severity in <paramref name="LateHeld"/> (kept for older readers; not read back).</param>
 /// <param name="LateHeld">Per severity, when late data last reached it (absent in older state files).</param>
-public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity, IReadOnlyDictionary<Severity, DateTimeOffset>? LateHeld = null);
+/// <param name="ClosedUpTo">After a close by hand, the severity up to which no new incident is raised until the rule stops holding.</param>
+public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity, IReadOnlyDictionary<Severity, DateTimeOffset>? LateHeld = null, Severity ClosedUpTo = Severity.None);
 
 /// <summary>A condition's persisted memory.</summary>
 public sealed record LeafSnapshot(bool On, DateTimeOffset? Since);

@@ -59,7 +59,32 @@ public static class AlertHistory
             point = point.Field("acknowledged_at", at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return point.ToLineProtocol();
+        if (a.Stale)
+        {
+            point = point.Field("stale", true);
+        }
+
+        if (a.StaleSince is { } staleSince)
+        {
+            point = point.Field("stale_since", staleSince.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (a.ClosedBy is { } closedBy)
+        {
+            point = point.Field("closed_by", closedBy);
+        }
+
+        if (a.ClosedAt is { } closedAt)
+        {
+            point = point.Field("closed_at", closedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (a.CloseReason is { } reason)
+        {
+            point = point.Field("close_reason", reason);
+        }
+
+return point.ToLineProtocol();
     }
 
     /// <summary>One line per station-day of FWI values.</summary>

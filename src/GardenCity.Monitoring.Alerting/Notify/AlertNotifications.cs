@@ -59,6 +59,11 @@ public static class AlertNotifications
             AcknowledgedBy = a.AcknowledgedBy,
             AcknowledgedAt = a.AcknowledgedAt,
             RequiresVerification = sensitive,
+            Stale = a.Stale,
+            StaleSince = a.StaleSince,
+            ClosedBy = a.ClosedBy,
+            ClosedAt = a.ClosedAt,
+            CloseReason = a.CloseReason,
         };
     }
 }

@@ -9,7 +9,7 @@ namespace GardenCity.Monitoring.Alerting.Notify;
 
 /// <summary>
 /// Publishes notifications on <c>gc/v1/alerts/{audience}/{rule}/{station}</c> (retained while the alert is in force; an
-/// empty retained message clears it on resolve) through a connection of its own (<c>{ClientId}-out</c>, clean session).
+/// empty retained message clears it on resolve or close) through a connection of its own (<c>{ClientId}-out</c>, clean session).
 /// The MQTT endpoint of the <see cref="NotificationDispatcher"/>, which retries it: one call at a time.
 /// </summary>
 internal sealed class AlertTopicPublisher : IAsyncDisposable
@@ -38,10 +38,11 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
             }
         }
 
-        bool retained = n.Transition is not (Transition.Resolved or Transition.Late);
+        bool over = n.Transition is Transition.Resolved or Transition.Closed;
+        bool retained = !over && n.Transition != Transition.Late;
         MqttClientPublishResult result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(n.ToJson())
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retained).WithContentType("application/json").Build(), cancellationToken).ConfigureAwait(false);
-        if (n.Transition == Transition.Resolved && result.IsSuccess)
+        if (over && result.IsSuccess)
         {
             // An empty retained message clears the retained alert: a new subscriber sees only alerts in force.
             result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())

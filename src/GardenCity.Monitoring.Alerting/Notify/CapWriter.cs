@@ -32,7 +32,8 @@ public sealed class CapOptions
 
 /// <summary>
 /// Writes an OASIS CAP 1.2 message for an emergency alert change: <c>Alert</c> when raised, <c>Update</c> when its
-/// severity changes or it is acknowledged, <c>Cancel</c> when resolved (each referencing the previous message), with
+/// severity changes, it is acknowledged, goes stale (contact lost, lost contact) or gets fresh data again (contact
+/// restored), <c>Cancel</c> when resolved or closed by hand (each referencing the previous message), with
 /// a Chinese and an English <c>info</c> and the station's point as the area. Element order follows the schema.
 /// </summary>
 public static class CapWriter
@@ -60,7 +61,7 @@ public static class CapWriter
             string msgType = change.Transition switch
             {
                 Transition.Raised => "Alert",
-                Transition.Resolved => "Cancel",
+                Transition.Resolved or Transition.Closed => "Cancel",
                 _ => previous is null ? "Alert" : "Update",
             };
             w.WriteStartElement("alert", Namespace);
@@ -103,7 +104,15 @@ public static class CapWriter
                 w.WriteElementString("onset", Namespace, Time(a.RaisedAt));
                 w.WriteElementString("senderName", Namespace, options.SenderName);
                 string headline = zh ? $"{change.Station.NameZh}{shown.ToChinese()}{change.Rule.NameZh}" : $"{Capitalise(shown.ToName())} {change.Rule.NameEn.ToLowerInvariant()}: {change.Station.NameEn}";
-                w.WriteElementString("headline", Namespace, msgType == "Cancel" ? (zh ? "解除：" : "Cancelled: ") + headline : headline);
+                w.WriteElementString("headline", Namespace, change.Transition switch
+                {
+                    Transition.Closed => (zh ? "人工关闭：" : "Closed: ") + headline,
+                    _ when msgType == "Cancel" => (zh ? "解除：" : "Cancelled: ") + headline,
+                    Transition.LostContact => (zh ? "失联：" : "Lost contact: ") + headline,
+                    _ when a.Stale => (zh ? "数据中断：" : "Contact lost: ") + headline,
+                    Transition.ContactRestored => (zh ? "恢复联系：" : "Contact restored: ") + headline,
+                    _ => headline,
+                });
                 w.WriteElementString("description", Namespace, zh ? a.MessageZh : a.MessageEn);
                 WriteParameter(w, "CN_WARNING_COLOR", shown.ToChinese());
                 WriteParameter(w, "GC_SEVERITY", shown.ToName());
@@ -116,6 +125,17 @@ public static class CapWriter
                 if (a.AcknowledgedBy is { } by)
                 {
                     WriteParameter(w, "GC_ACKNOWLEDGED_BY", by);
+                }
+
+                if (a.StaleSince is { } staleSince)
+                {
+                    WriteParameter(w, "GC_STALE_SINCE", Time(staleSince)); // the station's last data: the figures are as of then
+                }
+
+                if (a.ClosedBy is { } closedBy)
+                {
+                    WriteParameter(w, "GC_CLOSED_BY", closedBy);
+                    WriteParameter(w, "GC_CLOSE_REASON", a.CloseReason ?? string.Empty);
                 }
 
                 w.WriteStartElement("area", Namespace);

@@ -47,7 +47,7 @@ public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<string> Fi
 /// </summary>
 public static partial class RuleLoader
 {
-    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive", "doubtful"];
+    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
 
@@ -248,6 +248,7 @@ public static partial class RuleLoader
             ctx.Error(node, path + ".levels", "a rule needs at least one level");
         }
 
+        (TimeSpan? staleAfter, bool lostContact) = ReadStale(ctx, node, path, audience, category, levels);
         if (id is null || nameZh is null || nameEn is null || messageZh is null || messageEn is null || audience is null || scope is null)
         {
             return null;
@@ -269,6 +270,8 @@ public static partial class RuleLoader
             LateNotices = lateNotices,
             Sensitive = sensitive,
             CountDoubtful = countDoubtful,
+            StaleAfter = staleAfter,
+            LostContact = lostContact,
         };
     }
 
@@ -651,6 +654,41 @@ public static partial class RuleLoader
 
         ctx.Error(node, path, $"'{(node as YamlScalarNode)?.Value}' is not a duration like 90s, 30m, 6h, 1d (positive, at most 400 days)");
         return null;
+    }
+
+    /// <summary>
+    /// <c>stale_after: 30m | off</c> (default by audience and category, <see cref="Rule.DefaultStaleHorizon"/>) and
+    /// <c>lost_contact: true | false</c> (default false; only for emergency rules that go stale).
+    /// </summary>
+    private static (TimeSpan? StaleAfter, bool LostContact) ReadStale(YamlContext ctx, YamlMappingNode node, string path, Audience? audience, string category, List<RuleLevel> levels)
+    {
+        TimeSpan? staleAfter = null;
+        bool absence = levels.Any(l => l.Condition.SelfAndDescendants().Any(c => c is AbsenceCondition));
+        if (ctx.Child(node, "stale_after", path, required: false) is { } child)
+        {
+            staleAfter = child is YamlScalarNode { Value: "off" } ? TimeSpan.Zero : ReadDuration(ctx, child, path + ".stale_after");
+            if (absence && staleAfter > TimeSpan.Zero)
+            {
+                ctx.Error(child, path + ".stale_after", "a rule about silence (absence) cannot go stale; remove stale_after");
+            }
+        }
+
+        bool lostContact = ReadBool(ctx, node, "lost_contact", path, false);
+        if (lostContact)
+        {
+            YamlNode at = node.Children[new YamlScalarNode("lost_contact")];
+            bool stales = !absence && staleAfter switch { { } s => s > TimeSpan.Zero, null => audience is { } a && Rule.DefaultStaleHorizon(a, category) is not null };
+            if (audience is not null and not Audience.Emergency)
+            {
+                ctx.Error(at, path + ".lost_contact", "lost contact is told to the duty room: only for audience emergency");
+            }
+            else if (!stales)
+            {
+                ctx.Error(at, path + ".lost_contact", "needs the alert to go stale: set stale_after (this rule has no default horizon, or it is off)");
+            }
+        }
+
+        return (staleAfter, lostContact);
     }
 
     private static bool ReadBool(YamlContext ctx, YamlMappingNode node, string key, string path, bool fallback)

@@ -189,6 +189,26 @@ internal sealed class AlertEngineHost
         }
     }
 
+    /// <summary>Closes an active alert on behalf of <paramref name="by"/> with a reason; null when no active alert has that id.</summary>
+    public async Task<AlertNotification?> CloseAsync(string alertId, string by, string reason, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_engine?.Close(alertId, by, reason, _time.GetUtcNow()) is not { } change)
+            {
+                return null;
+            }
+
+            Record([change], []);
+            return change.ToNotification();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Saves the state a last time and lets the notification pipeline drain.</summary>
     public async Task StopAsync()
     {

@@ -4,10 +4,10 @@ using GardenCity.Monitoring.Core.Alerts;
 namespace GardenCity.Monitoring.Api.Alerts;
 
 /// <summary>
-/// What the API sees of alerting when no alerting worker runs in this process: alerts in force, acknowledgement and the
+/// What the API sees of alerting when no alerting worker runs in this process: alerts in force, acknowledgement, closing and the
 /// CAP feed answer 400 naming the missing role; the live stream stays open and quiet.
 /// </summary>
-internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IAlertStream
+internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IAlertCloser, IAlertStream
 {
     public bool IsAvailable => false;
 
@@ -18,6 +18,8 @@ internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IA
     public string? CapMessage(string identifier) => throw Missing("The CAP feed needs");
 
     public Task<AlertNotification?> AcknowledgeAsync(string alertId, string by, CancellationToken cancellationToken) => throw Missing("Acknowledging needs");
+
+    public Task<AlertNotification?> CloseAsync(string alertId, string by, string reason, CancellationToken cancellationToken) => throw Missing("Closing an alert needs");
 
     public async IAsyncEnumerable<AlertNotification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -171,7 +171,7 @@ internal static class ApiEndpoints
 
             if (transition is not null)
             {
-                tags["transition"] = transition is "raised" or "escalated" or "deescalated" or "resolved" or "acknowledged" or "late" ? transition : throw new BadParameterException("transition", $"'{Params.Shorten(transition)}' is not a transition.");
+                tags["transition"] = transition is "raised" or "escalated" or "deescalated" or "resolved" or "acknowledged" or "late" or "stale" or "lostcontact" or "contactrestored" or "closed" ? transition : throw new BadParameterException("transition", $"'{Params.Shorten(transition)}' is not a transition.");
             }
 
             int n = limit ?? 500;
@@ -189,6 +189,14 @@ internal static class ApiEndpoints
             AlertNotification? alert = await alerting.AcknowledgeAsync(Params.Token("id", id), by, ct).ConfigureAwait(false);
             return alert is null ? Problems.Status(StatusCodes.Status404NotFound, $"No active alert '{Params.Shorten(id)}'.") : TypedResults.Json(alert, AlertNotification.Json);
         }).AddEndpointFilter(new ApiKeyFilter(ApiRole.Responder)).WithSummary("Acknowledge an active alert; recorded with the key's name and the time (responder role).");
+
+        api.MapPost("/alerts/{id}/close", async (string id, HttpContext http, IAlertCloser alerting, CancellationToken ct) =>
+        {
+            string by = (string)http.Items[ApiKeyFilter.CallerItem]!;
+            string reason = await CloseReasonAsync(http.Request, ct).ConfigureAwait(false);
+            AlertNotification? alert = await alerting.CloseAsync(Params.Token("id", id), by, reason, ct).ConfigureAwait(false);
+            return alert is null ? Problems.Status(StatusCodes.Status404NotFound, $"No active alert '{Params.Shorten(id)}'.") : TypedResults.Json(alert, AlertNotification.Json);
+        }).AddEndpointFilter(new ApiKeyFilter(ApiRole.Responder)).WithSummary("Close an active alert by hand with a reason, body {\"reason\": \"...\"}; recorded with the key's name, the time and the reason (responder role).");
 
         api.MapGet("/alerts/stream", async (HttpContext http, IAlertStream feed, CancellationToken ct) =>
         {
@@ -209,6 +217,39 @@ internal static class ApiEndpoints
                 // The client went away.
             }
         }).WithSummary("Server-sent events: every alert change as it happens (event 'alert', JSON data).");
+    }
+
+    /// <summary>Longest reason accepted when closing an alert.</summary>
+    internal const int MaxCloseReason = 500;
+
+    /// <summary>The <c>reason</c> of a close request body (<c>{"reason": "..."}</c>): required, at most 500 characters, no control characters.</summary>
+    internal static async Task<string> CloseReasonAsync(HttpRequest request, CancellationToken ct)
+    {
+        string? reason = null;
+        try
+        {
+            using JsonDocument body = await JsonDocument.ParseAsync(request.Body, default, ct).ConfigureAwait(false);
+            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("reason", out JsonElement r) && r.ValueKind == JsonValueKind.String)
+            {
+                reason = r.GetString()?.Trim();
+            }
+        }
+        catch (JsonException)
+        {
+            throw new BadParameterException("reason", "The body must be JSON: {\"reason\": \"why the alert is closed\"}.");
+        }
+
+        if (string.IsNullOrEmpty(reason))
+        {
+            throw new BadParameterException("reason", "A reason is required: {\"reason\": \"why the alert is closed\"}.");
+        }
+
+        if (reason.Length > MaxCloseReason || reason.Any(char.IsControl))
+        {
+            throw new BadParameterException("reason", $"The reason must be at most {MaxCloseReason} characters, without control characters.");
+        }
+
+        return reason;
     }
 
     /// <summary>A window giving at most <paramref name="maxPoints"/> points, rounded up to a whole minute, hour or day.</summary>

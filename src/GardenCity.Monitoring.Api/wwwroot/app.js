@@ -44,7 +44,7 @@ function renderAlerts() {
   const alerts = [...state.alerts.values()].sort((a, b) => (order[b.severity] - order[a.severity]) || b.updated_at.localeCompare(a.updated_at));
   for (const a of alerts) {
     const li = document.createElement('li');
-    li.className = `sev-${a.severity}`;
+    li.className = `sev-${a.severity}` + (a.stale ? ' stale' : '');
     li.dataset.alertId = a.alert_id;
     const badge = document.createElement('span');
     badge.className = `badge sev-${a.severity}`;
@@ -55,8 +55,17 @@ function renderAlerts() {
     const meta = document.createElement('div');
     meta.className = 'meta';
     const when = new Date(a.updated_at).toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai' });
-    meta.textContent = `${a.rule_id} · ${a.station_id} · ${when}` + (a.acknowledged_by ? ` · ${t('已确认', 'acknowledged by')} ${a.acknowledged_by}` : '');
-    li.append(badge, text, meta);
+    meta.textContent = `${a.rule_id} · ${a.station_id} · ${when}` + (a.acknowledged_by ? ` · ${t('已确认', 'acknowledged by')} ${a.acknowledged_by}` : '')
+      + (a.stale ? ` · ${t('最后数据', 'last data')} ${new Date(a.stale_since).toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai' })}` : '');
+    li.append(badge);
+    if (a.stale) {
+      // No data is not normal: the alert stays in force, its figures are as of the station's last data.
+      const stale = document.createElement('span');
+      stale.className = 'badge stale';
+      stale.textContent = t('失联', 'lost contact');
+      li.append(stale);
+    }
+    li.append(text, meta);
     list.append(li);
   }
   $('no-alerts').hidden = alerts.length > 0;
@@ -91,7 +100,7 @@ async function streamAlerts() {
           if (!data) continue;
           const n = JSON.parse(data);
           if (n.transition === 'late') continue;
-          if (n.status === 'resolved') state.alerts.delete(n.alert_id);
+          if (n.status !== 'active') state.alerts.delete(n.alert_id); // resolved, or closed by hand
           else state.alerts.set(n.alert_id, n); // the same JSON shape as /alerts/active
           renderAlerts();
         }

@@ -24,7 +24,7 @@ public sealed record AlertNotification
     /// <summary>The incident.</summary>
     public required string AlertId { get; init; }
 
-    /// <summary>raised, escalated, de_escalated, resolved, acknowledged, late.</summary>
+    /// <summary>raised, escalated, de_escalated, resolved, acknowledged, late, stale, lost_contact, contact_restored, closed.</summary>
     public required Transition Transition { get; init; }
 
     /// <summary>The rule.</summary>
@@ -48,7 +48,7 @@ public sealed record AlertNotification
     /// <summary>Highest severity of the incident.</summary>
     public required Severity PeakSeverity { get; init; }
 
-    /// <summary>Active or resolved.</summary>
+    /// <summary>Active, resolved or closed.</summary>
     public required AlertStatus Status { get; init; }
 
     /// <summary>Station id.</summary>
@@ -98,6 +98,24 @@ public sealed record AlertNotification
 
     /// <summary>Whether a person must verify it before anything is published (sensitive rules).</summary>
     public bool RequiresVerification { get; init; }
+
+    /// <summary>
+    /// The alert stays in force but its station has sent nothing for the rule's stale horizon: what it says is as of
+    /// <see cref="StaleSince"/>, not now (docs/alerting.md, "No data is not normal").
+    /// </summary>
+    public bool Stale { get; init; }
+
+    /// <summary>When the station was last heard, while <see cref="Stale"/>.</summary>
+    public DateTimeOffset? StaleSince { get; init; }
+
+    /// <summary>Who closed it (a closed alert), the responder key's name.</summary>
+    public string? ClosedBy { get; init; }
+
+    /// <summary>When it was closed, by the clock of the closing system.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>Why it was closed, as the person wrote it.</summary>
+    public string? CloseReason { get; init; }
 
     /// <summary>UTF-8 JSON.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

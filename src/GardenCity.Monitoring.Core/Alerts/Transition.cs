@@ -20,4 +20,22 @@ public enum Transition
 
     /// <summary>Readings older than the lateness horizon would have raised it: history, never a live alarm.</summary>
     Late,
+
+    /// <summary>
+    /// The station went silent for the rule's stale horizon while the alert was in force: the alert stays active and is
+    /// marked stale (<see cref="AlertNotification.Stale"/>); no data is not normal.
+    /// </summary>
+    Stale,
+
+    /// <summary>
+    /// Like <see cref="Stale"/>, for rules that escalate silence (<c>lost_contact: true</c>, the rainstorm warning): "lost
+    /// contact during an active warning", for the duty room; clears the acknowledgement. Not a severity change.
+    /// </summary>
+    LostContact,
+
+    /// <summary>Fresh data from a station whose alert was stale: contact restored, the alert is judged on data again.</summary>
+    ContactRestored,
+
+    /// <summary>A person closed the alert with a reason (<see cref="AlertStatus.Closed"/>).</summary>
+    Closed,
 }
