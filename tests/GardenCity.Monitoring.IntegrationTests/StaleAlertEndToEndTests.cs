@@ -150,7 +150,7 @@ public sealed class StaleAlertEndToEndTests(ServersFixture servers)
         {
             if (e.ApplicationMessage.Retain && e.ApplicationMessage.Payload.Length > 0)
             {
-                received.Enqueue(e.ApplicationMessage.Payload.ToArray());
+                received.Enqueue(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
             }
 
             return Task.CompletedTask;
