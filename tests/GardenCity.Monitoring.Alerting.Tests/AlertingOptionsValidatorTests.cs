@@ -51,7 +51,7 @@ public sealed class AlertingOptionsValidatorTests
     public void Validate_WebhookWithoutUrl_FailsNamingTheItem()
     {
         var options = new AlertingOptions();
-        options.Webhooks.Add(new WebhookEndpoint { Name = "duty", Audience = Audience.Public, Url = "not a url" });
+        options.Webhooks.Add(new WebhookEndpoint { Name = "duty", Audience = Audience.Emergency, Url = "not a url" });
 
         ValidateOptionsResult result = new AlertingOptionsValidator().Validate(null, options);
 
