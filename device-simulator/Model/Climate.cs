@@ -1,10 +1,12 @@
+using GardenCity.Monitoring.Core.Time;
+
 namespace GardenCity.Monitoring.DeviceSimulator.Model;
 
 /// <summary>Climatology of the Beijing western hills, enough for plausible signals; times are local (UTC+8).</summary>
 public static class Climate
 {
-    /// <summary>China Standard Time, UTC+8, no daylight saving.</summary>
-    public static readonly TimeSpan Local = TimeSpan.FromHours(8);
+    /// <summary>China Standard Time, UTC+8, no daylight saving (<see cref="BeijingTime.Offset"/>).</summary>
+    public static readonly TimeSpan Local = BeijingTime.Offset;
 
     // Monthly mean air temperature near 50 m a.s.l. (Beijing, 1991–2020 normals, rounded).
     private static readonly double[] MonthlyTempC = [-3.1, 0.3, 6.7, 14.8, 20.8, 24.9, 26.7, 25.5, 20.8, 13.7, 5.0, -1.2];

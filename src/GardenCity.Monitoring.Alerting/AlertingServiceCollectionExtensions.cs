@@ -11,12 +11,6 @@ using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Alerting;
 
-/// <summary>Source-generated validation of <see cref="AlertingOptions"/>.</summary>
-[OptionsValidator]
-internal sealed partial class AlertingOptionsValidator : IValidateOptions<AlertingOptions>
-{
-}
-
 /// <summary>Registers the alerting worker.</summary>
 public static class AlertingServiceCollectionExtensions
 {
@@ -28,8 +22,9 @@ public static class AlertingServiceCollectionExtensions
         services.AddMetrics();
         services.AddHttpClient("gardencity-webhooks");
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingRulesValidator>());
         services.AddMqttConnection(); // the broker connection the ingestion worker uses too (validated at start)
-        services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<WireDecoderOptions, WireDecoderOptionsValidator>().BindConfiguration(WireDecoderOptions.SectionName);
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<AlertingMetrics>();
         services.TryAddSingleton<CapFeed>();

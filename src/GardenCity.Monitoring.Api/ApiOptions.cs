@@ -36,7 +36,7 @@ public sealed class ApiKey
 }
 
 /// <summary>Settings of the query API (<c>GardenCity:Api</c>).</summary>
-public sealed class ApiOptions
+public sealed class ApiOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "GardenCity:Api";
@@ -89,4 +89,13 @@ public sealed class ApiOptions
     /// <summary>Retry-After of a 503 (a full queue, InfluxDB unreachable or timed out). <value>The default value is 10 seconds.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The listener's own rule beyond the annotations: <see cref="Url"/> is plain http with a port (TLS goes in a reverse proxy).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(Url) && (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || url.Scheme != "http" || url.Port <= 0))
+        {
+            yield return new ValidationResult($"{SectionName}:Url '{Url}' is not an http URL with a port (put TLS in a reverse proxy in front).", [nameof(Url)]);
+        }
+    }
 }

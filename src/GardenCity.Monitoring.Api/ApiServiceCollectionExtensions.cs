@@ -15,12 +15,6 @@ using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Api;
 
-/// <summary>Source-generated validation of <see cref="ApiOptions"/>.</summary>
-[OptionsValidator]
-internal sealed partial class ApiOptionsValidator : IValidateOptions<ApiOptions>
-{
-}
-
 /// <summary>Registers and maps the query API and the dashboard.</summary>
 public static class ApiServiceCollectionExtensions
 {

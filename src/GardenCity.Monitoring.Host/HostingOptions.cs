@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace GardenCity.Monitoring.Host;
 
-/// <summary>Which roles this process runs and where its registry is.</summary>
-public sealed class HostingOptions
+/// <summary>Which roles this process runs and where its registry is (section <c>GardenCity</c>).</summary>
+public sealed class HostingOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "GardenCity";
@@ -20,4 +20,25 @@ public sealed class HostingOptions
     /// <value>The default value is <c>deploy/stations.yaml</c>, relative to the working folder.</value>
     [Required]
     public string RegistryPath { get; set; } = "deploy/stations.yaml";
+
+    /// <summary>The roles named in <see cref="Roles"/>, known or not.</summary>
+    internal IReadOnlySet<string> RoleSet =>
+        (Roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(Roles))
+        {
+            yield break; // [Required] says so
+        }
+
+        string[] unknown = RoleSet.Where(r => !KnownRoles.Contains(r)).ToArray();
+        if (unknown.Length > 0 || RoleSet.Count == 0)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:Roles '{Roles}' {(unknown.Length > 0 ? "names unknown role(s) " + string.Join(", ", unknown) : "is empty")}; this build knows {string.Join(", ", KnownRoles)}.",
+                [nameof(Roles)]);
+        }
+    }
 }

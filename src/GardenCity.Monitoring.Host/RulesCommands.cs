@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Time;
 using System.CommandLine;
 using System.Globalization;
 using GardenCity.Monitoring.Alerting;
@@ -119,7 +120,7 @@ internal static class RulesCommands
         {
             Severity shown = c.Alert.Severity == Severity.None ? c.Previous : c.Alert.Severity;
             table.AddRow(
-                c.Alert.UpdatedAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                c.Alert.UpdatedAt.ToBeijingTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 c.Transition.ToString().ToLowerInvariant(),
                 shown.ToName(),
                 Markup.Escape(c.Alert.RuleId),

@@ -1,88 +1,45 @@
 using GardenCity.Monitoring.Alerting;
-using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Api;
-using GardenCity.Monitoring.Core.Quality;
-using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Ingestion;
 using GardenCity.Monitoring.Messaging;
+using GardenCity.Monitoring.Messaging.Client;
+using GardenCity.Monitoring.ServiceDefaults;
+using GardenCity.Monitoring.Storage.DeadLetters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 
 namespace GardenCity.Monitoring.Host;
 
-/// <summary><c>gardencity run</c>: composes the configured roles into one host and runs it until stopped.</summary>
+/// <summary>
+/// <c>gardencity run</c>: composes the configured roles into one host and runs it until stopped. Composition only:
+/// the shared defaults, the roles, <c>Build</c>, every setting validated, the endpoints mapped, <c>Run</c>. Every
+/// configuration check is an options validator of the project that owns the setting.
+/// </summary>
 internal static class RunCommand
 {
     public static async Task<int> RunAsync(string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
-        builder.Services.AddRoutingCore();
-        builder.WebHost.UseKestrelCore();
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole();
         if (!AddConfiguration(builder.Configuration, configFile, roles, settings, error))
         {
             return ExitCodes.BadConfiguration;
         }
 
-        var hosting = new HostingOptions();
-        builder.Configuration.GetSection(HostingOptions.SectionName).Bind(hosting);
-        var roleSet = hosting.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        string[] unknown = roleSet.Where(r => !HostingOptions.KnownRoles.Contains(r)).ToArray();
-        if (unknown.Length > 0 || roleSet.Count == 0)
-        {
-            error.WriteLine($"Configuration error: GardenCity:Roles '{hosting.Roles}' {(unknown.Length > 0 ? "names unknown role(s) " + string.Join(", ", unknown) : "is empty")}; this build knows {string.Join(", ", HostingOptions.KnownRoles)}.");
-            return ExitCodes.BadConfiguration;
-        }
-
-        if (string.IsNullOrWhiteSpace(builder.Configuration["GardenCity:Mqtt:Host"]))
+        // What to compose is read before the host exists; unknown roles compose nothing and fail validation below.
+        HostingOptions hosting = builder.Configuration.GetSection(HostingOptions.SectionName).Get<HostingOptions>() ?? new HostingOptions();
+        bool embeddedBroker = string.IsNullOrWhiteSpace((builder.Configuration.GetSection(MqttConnectionOptions.SectionName).Get<MqttConnectionOptions>() ?? new MqttConnectionOptions()).Host);
+        var roleSet = hosting.RoleSet.Where(HostingOptions.KnownRoles.Contains).ToHashSet(StringComparer.Ordinal);
+        if (embeddedBroker)
         {
             roleSet.Add("broker"); // No external broker configured: run the embedded one.
         }
 
-        if (roleSet.Contains("ingest") || roleSet.Contains("broker") || roleSet.Contains("alerting") || roleSet.Contains("api"))
-        {
-            StationRegistry registry;
-            try
-            {
-                registry = StationRegistryLoader.LoadFile(hosting.RegistryPath);
-            }
-            catch (RegistryException ex)
-            {
-                error.WriteLine(ex.Message);
-                return ExitCodes.BadConfiguration;
-            }
-
-            builder.Services.AddSingleton(registry);
-            if (LoadQualityPolicy(builder.Configuration, registry, error) is not { } quality)
-            {
-                return ExitCodes.BadConfiguration;
-            }
-
-            builder.Services.AddSingleton(quality);
-            if (roleSet.Contains("alerting"))
-            {
-                // Broken rule files refuse the start, like a broken registry; once running, a broken edit is refused
-                // and the rules already running stay.
-                string rules = builder.Configuration["GardenCity:Alerting:RulesDirectory"] ?? "deploy/rules";
-                try
-                {
-                    _ = RuleLoader.LoadDirectory(rules, registry);
-                }
-                catch (RuleFileException ex)
-                {
-                    error.WriteLine(ex.Message);
-                    return ExitCodes.BadConfiguration;
-                }
-            }
-        }
-
+        builder.AddServiceDefaults(Meters(roleSet));
+        builder.Services.AddHosting();
         if (roleSet.Contains("broker"))
         {
             builder.Services.AddEmbeddedBroker();
@@ -92,7 +49,7 @@ internal static class RunCommand
         {
             // Broker and worker in one process: the broker hands station messages straight to the worker, durable
             // before the PUBACK. Otherwise the worker subscribes to the broker like any client.
-            builder.Services.AddIngestion(intercept: roleSet.Contains("broker") && string.IsNullOrWhiteSpace(builder.Configuration["GardenCity:Mqtt:Host"]));
+            builder.Services.AddIngestion(intercept: roleSet.Contains("broker") && embeddedBroker);
         }
 
         if (roleSet.Contains("alerting"))
@@ -100,94 +57,45 @@ internal static class RunCommand
             builder.Services.AddAlerting(); // after the broker, whose port it needs once started
         }
 
-        Uri? apiUrl = null;
         if (roleSet.Contains("api"))
         {
-            string url = builder.Configuration["GardenCity:Api:Url"] ?? "http://127.0.0.1:8080";
-            if (!Uri.TryCreate(url, UriKind.Absolute, out apiUrl) || apiUrl.Scheme != "http" || apiUrl.Port <= 0)
-            {
-                error.WriteLine($"Configuration error: GardenCity:Api:Url '{url}' is not an http URL with a port (put TLS in a reverse proxy in front).");
-                return ExitCodes.BadConfiguration;
-            }
-
             builder.Services.AddRouting();
             builder.Services.AddApi();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(apiUrl), apiUrl.Port));
-        }
-
-        string healthUrl = builder.Configuration["GardenCity:Health:Url"] ?? "http://127.0.0.1:9464";
-        if (healthUrl.Length > 0)
-        {
-            if (!Uri.TryCreate(healthUrl, UriKind.Absolute, out Uri? health) || health.Scheme is not ("http" or "https") || health.Port <= 0)
+            // Set up at Build, before validation: a URL that is not http with a port gets no listener and fails validation.
+            string apiUrl = (builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions()).Url;
+            builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                error.WriteLine($"Configuration error: GardenCity:Health:Url '{healthUrl}' is not an http(s) URL (empty turns the endpoints off).");
-                return ExitCodes.BadConfiguration;
-            }
-
-            string? certificate = builder.Configuration["GardenCity:Health:CertificatePath"];
-            if (health.Scheme == "https" && string.IsNullOrEmpty(certificate))
-            {
-                error.WriteLine("Configuration error: GardenCity:Health:Url is https but GardenCity:Health:CertificatePath (a PKCS#12 file) is not set.");
-                return ExitCodes.BadConfiguration;
-            }
-
-            System.Net.IPAddress address = ListenAddress(health);
-            string? certificatePassword = builder.Configuration["GardenCity:Health:CertificatePassword"];
-            if (health.Scheme == "https")
-            {
-                builder.WebHost.UseKestrelHttpsConfiguration();
-            }
-
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, health.Port, listen =>
-            {
-                if (health.Scheme == "https")
+                if (Uri.TryCreate(apiUrl, UriKind.Absolute, out Uri? url) && url.Scheme == "http" && url.Port > 0)
                 {
-                    listen.UseHttps(certificate!, certificatePassword);
+                    kestrel.ListenOn(url);
                 }
-            }));
-            builder.AddObservability(roleSet.Contains("ingest"));
-            if (roleSet.Contains("alerting"))
-            {
-                builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(AlertingMetrics.MeterName));
-            }
+            });
         }
 
-        await using WebApplication host = builder.Build();
-        if (healthUrl.Length > 0 || apiUrl is not null)
+        await using WebApplication app = builder.Build();
+        if (!ConfigurationErrors.Validate(app.Services, error))
         {
-            host.UseRouting();
+            return ExitCodes.BadConfiguration;
         }
 
-        if (apiUrl is not null)
+        app.UseRouting();
+        if (roleSet.Contains("api"))
         {
             // Problem responses for failed /api requests and the API's concurrency limits; the health endpoints carry
             // no limit policy, so they stay out of the limiter and answer under API load.
-            host.UseApi();
+            app.UseApi();
+            app.MapApi($"*:{ApiUrl(app.Services).Port}");
         }
 
-        if (apiUrl is not null)
-        {
-            host.MapApi($"*:{apiUrl.Port}");
-        }
-
-        if (healthUrl.Length > 0)
-        {
-            host.MapObservability();
-        }
-
+        app.MapDefaultEndpoints();
         try
         {
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (OptionsValidationException ex)
         {
-            error.WriteLine("Configuration error:");
-            foreach (string failure in ex.Failures)
-            {
-                error.WriteLine("  " + failure);
-            }
-
+            ConfigurationErrors.Write([ex], error); // options no start validator knew of
             return ExitCodes.BadConfiguration;
         }
         catch (InvalidOperationException ex) when (ex.Message.Contains("embedded MQTT broker", StringComparison.Ordinal))
@@ -197,9 +105,11 @@ internal static class RunCommand
         }
     }
 
-    private static System.Net.IPAddress ListenAddress(Uri url) =>
-        System.Net.IPAddress.TryParse(url.Host, out System.Net.IPAddress? address) ? address
-        : url.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any;
+    /// <summary>The meters exported on <c>/metrics</c>: the ingestion meter (which the embedded broker reports on too) and the dead-letter meter always, alerting's with its role.</summary>
+    private static IEnumerable<string> Meters(IReadOnlySet<string> roles) =>
+        roles.Contains("alerting") ? [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName, AlertingMetrics.MeterName] : [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName];
+
+    private static Uri ApiUrl(IServiceProvider services) => new(services.GetRequiredService<IOptions<ApiOptions>>().Value.Url);
 
     private static bool AddConfiguration(ConfigurationManager configuration, string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error)
     {
@@ -246,36 +156,6 @@ internal static class RunCommand
         return true;
     }
 
-    /// <summary>
-    /// The quality policy (docs/data-quality.md) of <c>GardenCity:Quality:PolicyFile</c>: a broken file refuses the
-    /// start like a broken registry. Left at its default and absent, no checks run (said once); set empty, none run.
-    /// </summary>
-    internal static QualityPolicy? LoadQualityPolicy(IConfiguration configuration, StationRegistry registry, TextWriter error)
-    {
-        const string Key = "GardenCity:Quality:PolicyFile";
-        string? configured = configuration[Key];
-        string path = configured ?? "deploy/quality.yaml";
-        if (path.Length == 0)
-        {
-            return QualityPolicy.None;
-        }
-
-        if (configured is null && !File.Exists(path))
-        {
-            error.WriteLine($"Note: no quality policy at {path} ({Key}): readings are stored without quality checks.");
-            return QualityPolicy.None;
-        }
-
-        try
-        {
-            return QualityPolicyLoader.LoadFile(path, registry);
-        }
-        catch (QualityPolicyException ex)
-        {
-            error.WriteLine(ex.Message);
-            return null;
-        }
-    }
 }
 
 /// <summary>Process exit codes of <c>gardencity</c>.</summary>

@@ -1,6 +1,7 @@
 using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Ingestion.Health;
 using GardenCity.Monitoring.Ingestion.Mqtt;
 using GardenCity.Monitoring.Messaging;
 using GardenCity.Monitoring.Messaging.Broker;
@@ -14,6 +15,9 @@ namespace GardenCity.Monitoring.Ingestion;
 /// <summary>Registers the ingestion worker.</summary>
 public static class IngestionServiceCollectionExtensions
 {
+    /// <summary>The tag of readiness checks, as the host's <c>/readyz</c> selects them.</summary>
+    private const string ReadyTag = "ready";
+
     /// <summary>
     /// Adds the ingestion worker with its decoder, storage and options (validated at start).
     /// The <see cref="StationRegistry"/> must be registered by the caller.
@@ -30,7 +34,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddMetrics();
         services.AddMqttConnection();
         services.AddOptionsWithValidateOnStart<MqttIngestionOptions, MqttIngestionOptionsValidator>().BindConfiguration(MqttIngestionOptions.SectionName);
-        services.AddOptionsWithValidateOnStart<WireDecoderOptions>().BindConfiguration(WireDecoderOptions.SectionName).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<WireDecoderOptions, WireDecoderOptionsValidator>().BindConfiguration(WireDecoderOptions.SectionName);
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<IngestionMetrics>();
         services.TryAddSingleton<IngestionState>();
@@ -52,6 +56,12 @@ public static class IngestionServiceCollectionExtensions
         }
 
         services.AddHostedService<SpoolReplayService>();
+
+        // Readiness (/readyz, served by the host's service defaults): subscribed, spool, dead-letter bound.
+        services.AddHealthChecks()
+            .AddCheck<BrokerHealthCheck>("broker", tags: [ReadyTag])
+            .AddCheck<SpoolHealthCheck>("spool", tags: [ReadyTag])
+            .AddCheck<DeadLetterHealthCheck>("dead-letter", tags: [ReadyTag]);
         return services;
     }
 }

@@ -22,9 +22,8 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptionsWithValidateOnStart<InfluxOptions>().BindConfiguration(InfluxOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>());
-        services.AddOptionsWithValidateOnStart<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.SectionName).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<InfluxOptions, InfluxOptionsValidator>().BindConfiguration(InfluxOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<DeadLetterOptions, DeadLetterOptionsValidator>().BindConfiguration(DeadLetterOptions.SectionName);
 
         services.AddHttpClient<InfluxQlClient>(ConfigureHttp);
         services.AddHttpClient<InfluxV1Writer>(ConfigureHttp);
@@ -35,7 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<DeadLetterFileStore>();
         services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<DeadLetterFileStore>());
 
-        services.AddOptionsWithValidateOnStart<SpoolOptions>().BindConfiguration(SpoolOptions.SectionName).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<SpoolOptions, SpoolOptionsValidator>().BindConfiguration(SpoolOptions.SectionName);
         services.TryAddSingleton<FileSpool>();
 
         services.AddResiliencePipeline(InfluxWritePipeline, (builder, context) =>

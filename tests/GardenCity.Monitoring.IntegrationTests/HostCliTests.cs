@@ -66,12 +66,71 @@ public sealed class HostCliTests(ServersFixture servers)
     [InlineData("GardenCity:Roles=ingest,teleport", "teleport")]
     [InlineData("nonsense", "KEY=VALUE")]
     [InlineData("GardenCity:Influx:SpoolAfter=00:00:01", "GardenCity:Influx:SpoolAfter (00:00:01) must be at least GardenCity:Influx:WriteTimeout")]
+    [InlineData("GardenCity:Mqtt:BatchSize=0", "Configuration error: The field GardenCity:Mqtt:BatchSize must be between 1 and 50000.")]
+    [InlineData("GardenCity:Roles=", "Configuration error: The GardenCity:Roles field is required.")]
+    [InlineData("GardenCity:RegistryPath=", "Configuration error: The GardenCity:RegistryPath field is required.")]
+    [InlineData("GardenCity:Health:Url=127.0.0.1:9464", "Configuration error: GardenCity:Health:Url '127.0.0.1:9464' is not an http(s) URL")]
+    [InlineData("GardenCity:Health:Url=https://127.0.0.1:9464", "Configuration error: GardenCity:Health:Url is https but GardenCity:Health:CertificatePath (a PKCS#12 file) is not set.")]
+    [InlineData("GardenCity:Spool:Directory=", "Configuration error: The GardenCity:Spool:Directory field is required.")]
+    [InlineData("GardenCity:DeadLetter:MaxTotalBytes=1", "Configuration error: The field GardenCity:DeadLetter:MaxTotalBytes must be between")]
+    [InlineData("GardenCity:Wire:MaxDepth=1", "Configuration error: The field GardenCity:Wire:MaxDepth must be between 4 and 64.")]
     public async Task Run_InvalidOption_ExitsTwoWithClearMessage(string setting, string expected)
     {
-        var (code, _, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
+        var (code, stdout, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
 
         Assert.True(code == 2, stderr);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal); // never a stack trace
+    }
+
+    [Theory]
+    [InlineData("GardenCity:Api:Url=https://127.0.0.1:8443", "Configuration error: GardenCity:Api:Url 'https://127.0.0.1:8443' is not an http URL with a port (put TLS in a reverse proxy in front).")]
+    [InlineData("GardenCity:Api:Keys:0:Name=duty", "Configuration error: The GardenCity:Api:Keys:0:KeyHash field is required.")]
+    [InlineData("GardenCity:Alerting:RulesDirectory=/nonexistent/rules", "/nonexistent/rules:0:0: field '(directory)': the rules directory does not exist")]
+    public async Task Run_InvalidRoleOption_ExitsTwoWithClearMessage(string setting, string expected)
+    {
+        var (code, stdout, stderr) = await GardenCity(null, "run", "--roles", "alerting,api", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SettingsOfSeveralSectionsInvalid_ReportsEachOnItsOwnLine()
+    {
+        var (code, stdout, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1",
+            "--set", "GardenCity:Mqtt:BatchSize=0", "--set", "GardenCity:Influx:Version=V2", "--set", "GardenCity:Spool:Directory=");
+
+        Assert.True(code == 2, stderr);
+        string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("Configuration error: The field GardenCity:Mqtt:BatchSize must be between 1 and 50000.", lines);
+        Assert.Contains("Configuration error: GardenCity:Influx:Token is required when GardenCity:Influx:Version is V2.", lines);
+        Assert.Contains("Configuration error: The GardenCity:Spool:Directory field is required.", lines);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_BrokenQualityPolicy_ExitsTwoNamingFileLineAndField()
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("gc-quality-").FullName, "quality.yaml");
+        await File.WriteAllTextAsync(file, "version: 1\nkinds:\n  water-level:\n    water_levl_m:\n      soft: { max: 9 }\n", TestContext.Current.CancellationToken);
+
+        var (code, stdout, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", $"GardenCity:Quality:PolicyFile={file}");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains($"{file}:4:5: field 'kinds.water-level.water_levl_m': 'water_levl_m' is not a water-level field", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MissingQualityPolicySetExplicitly_ExitsTwoNamingTheSetting()
+    {
+        var (code, _, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", "GardenCity:Quality:PolicyFile=/nonexistent/quality.yaml");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("/nonexistent/quality.yaml", stderr, StringComparison.Ordinal);
+        Assert.Contains("GardenCity:Quality:PolicyFile", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

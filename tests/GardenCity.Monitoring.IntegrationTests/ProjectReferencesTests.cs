@@ -6,7 +6,10 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// <summary>
 /// The dependency rule of docs/architecture.md, read from the project files themselves: a star around Core. Messaging
 /// and Storage sit beside Core; Ingestion, Alerting and the API use them and never one another; only the host (and
-/// the simulator's own tree) composes. A reference that breaks the rule fails here, naming both projects.
+/// the simulator's own tree) composes. ServiceDefaults (what every role shares: telemetry, health endpoints,
+/// TimeProvider) references no project and only the host references it, so a role stays usable in a test host or
+/// another composition without the web listener and exporters. A reference that breaks the rule fails here, naming
+/// both projects.
 /// </summary>
 public sealed class ProjectReferencesTests
 {
@@ -18,7 +21,8 @@ public sealed class ProjectReferencesTests
         ["GardenCity.Monitoring.Ingestion"] = ["GardenCity.Monitoring.Core", "GardenCity.Monitoring.Messaging", "GardenCity.Monitoring.Storage"],
         ["GardenCity.Monitoring.Alerting"] = ["GardenCity.Monitoring.Core", "GardenCity.Monitoring.Messaging", "GardenCity.Monitoring.Storage"],
         ["GardenCity.Monitoring.Api"] = ["GardenCity.Monitoring.Core", "GardenCity.Monitoring.Storage"],
-        ["GardenCity.Monitoring.Host"] = ["GardenCity.Monitoring.Core", "GardenCity.Monitoring.Messaging", "GardenCity.Monitoring.Storage", "GardenCity.Monitoring.Ingestion", "GardenCity.Monitoring.Alerting", "GardenCity.Monitoring.Api"],
+        ["GardenCity.Monitoring.ServiceDefaults"] = [],
+        ["GardenCity.Monitoring.Host"] = ["GardenCity.Monitoring.Core", "GardenCity.Monitoring.Messaging", "GardenCity.Monitoring.Storage", "GardenCity.Monitoring.Ingestion", "GardenCity.Monitoring.Alerting", "GardenCity.Monitoring.Api", "GardenCity.Monitoring.ServiceDefaults"],
     };
 
     [Fact]

@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Time;
 using System.Globalization;
 using System.Xml;
 using GardenCity.Monitoring.Alerting.Engine;
@@ -157,7 +158,7 @@ public static class CapWriter
 
     /// <summary>CAP date-time: seconds, numeric offset, never <c>Z</c> (UTC is <c>-00:00</c>); shown in Beijing time.</summary>
     public static string Time(DateTimeOffset time) =>
-        time.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+08:00";
+        time.ToBeijingTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + BeijingTime.OffsetText;
 
     private static void WriteParameter(XmlWriter w, string name, string value)
     {

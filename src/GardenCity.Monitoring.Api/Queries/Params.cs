@@ -15,7 +15,7 @@ namespace GardenCity.Monitoring.Api.Queries;
 internal static partial class Params
 {
     /// <summary>Beijing time.</summary>
-    public static readonly TimeSpan Local = TimeSpan.FromHours(8);
+    public static readonly TimeSpan Local = BeijingTime.Offset;
 
     public static (DateTimeOffset From, DateTimeOffset To) Range(string? from, string? to, DateTimeOffset now, TimeSpan maxRange, TimeSpan defaultRange)
     {

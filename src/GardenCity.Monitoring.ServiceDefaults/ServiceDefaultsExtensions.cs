@@ -1,0 +1,128 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace GardenCity.Monitoring.ServiceDefaults;
+
+/// <summary>
+/// What every role of the <c>gardencity</c> host shares (eShop's ServiceDefaults): console logging, Kestrel and routing,
+/// <see cref="TimeProvider.System"/>, the health endpoints (<c>/healthz</c>, <c>/readyz</c>) and OpenTelemetry metrics
+/// with the Prometheus endpoint (<c>/metrics</c>) on <c>GardenCity:Health:Url</c>.
+/// </summary>
+/// <remarks>
+/// Resilience defaults are the <see cref="TimeProvider"/> Polly's named pipelines read from DI (so one fake clock drives
+/// them in tests) and Polly's own meter. There is deliberately no standard HTTP resilience handler: the InfluxDB write
+/// already has its <c>influx-write</c> pipeline, and a second retry layer under it would retry twice and break its
+/// time budget. Roles add their readiness checks with <see cref="ReadyTag"/>; the host names the meters to export.
+/// </remarks>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>The tag of the liveness checks (<c>/healthz</c>).</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>The tag of the readiness checks (<c>/readyz</c>).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>The meter of Polly's resilience pipelines, exported with the roles' meters.</summary>
+    public const string PollyMeterName = "Polly";
+
+    /// <summary>
+    /// Adds logging, Kestrel, routing, <see cref="TimeProvider.System"/>, <see cref="HealthOptions"/> (validated at
+    /// start), the liveness check and, unless <c>GardenCity:Health:Url</c> is empty, its listener and the metrics of
+    /// <paramref name="meters"/> plus Polly's.
+    /// </summary>
+    /// <param name="builder">The builder of the host.</param>
+    /// <param name="meters">Names of the meters the roles of this process report on.</param>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, params IEnumerable<string> meters)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(meters);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole();
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptionsWithValidateOnStart<HealthOptions, HealthOptionsValidator>().BindConfiguration(HealthOptions.SectionName);
+        builder.Services.AddHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LiveTag]);
+
+        // Kestrel's listeners are set up when the host is built, before the options are validated at start: a setting
+        // that fails validation gets no listener here and is reported by validation instead of throwing from Build.
+        HealthOptions health = builder.Configuration.GetSection(HealthOptions.SectionName).Get<HealthOptions>() ?? new HealthOptions();
+        if (!health.Enabled)
+        {
+            return builder;
+        }
+
+        if (health.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (new HealthOptionsValidator().Validate(Options.DefaultName, health).Failed)
+            {
+                return;
+            }
+
+            var url = new Uri(health.Url);
+            kestrel.ListenOn(url, listen =>
+            {
+                if (url.Scheme == "https")
+                {
+                    listen.UseHttps(health.CertificatePath, health.CertificatePassword);
+                }
+            });
+        });
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter([.. meters, PollyMeterName])
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/healthz</c> (checks tagged <see cref="LiveTag"/>), <c>/readyz</c> (checks tagged <see cref="ReadyTag"/>,
+    /// one line per check; 503 when one is unhealthy) and <c>/metrics</c>, unless <c>GardenCity:Health:Url</c> is empty.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Services.GetRequiredService<IOptions<HealthOptions>>().Value.Enabled)
+        {
+            return app;
+        }
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteDetails });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    /// <summary>Listens on the host and port of <paramref name="url"/>: an IP address as given, <c>localhost</c> as loopback, any other name as every address.</summary>
+    public static void ListenOn(this KestrelServerOptions kestrel, Uri url, Action<ListenOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(url);
+        kestrel.Listen(ListenAddress(url), url.Port, configure ?? (_ => { }));
+    }
+
+    internal static IPAddress ListenAddress(Uri url) =>
+        IPAddress.TryParse(url.Host, out IPAddress? address) ? address
+        : url.Host == "localhost" ? IPAddress.Loopback : IPAddress.Any;
+
+    private static Task WriteDetails(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(report.Status + "\n" + string.Join("\n", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description}")) + "\n");
+    }
+}
