@@ -44,5 +44,14 @@ public sealed class QualityFlagsEndToEndTests(ServersFixture servers)
         Assert.Equal(1.02, Assert.Single(usable).Value); // the hour's maximum without the spike
         IReadOnlyList<SeriesPoint> hourAll = await queries.SeriesAsync(gauge!, "water_level_m", "max", TimeSpan.FromHours(1), from, from.AddHours(1), TestContext.Current.CancellationToken);
         Assert.Equal((3.10, QualityFlag.Bad), (Assert.Single(hourAll).Value, hourAll[0].Flag));
+
+        // The telemetry CSV export carries the flags with the raw values.
+        using var csv = new MemoryStream();
+        await TelemetryCsv.WriteAsync(csv, queries, gauge!, from, from.AddHours(1), TestContext.Current.CancellationToken);
+        string[] lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("time_utc,time_local,station,flow_m3s,rain_mm,water_level_m,seq,quality,quality_checks", lines[0]);
+        Assert.Equal("2023-07-31T02:10:00Z,2023-07-31T10:10:00+08:00,yd-wl-03,,,3.1,3,bad,spike:water_level_m", lines[3]);
+        Assert.Equal("2023-07-31T02:15:00Z,2023-07-31T10:15:00+08:00,yd-wl-03,,,1.02,4,good,", lines[4]);
+        Assert.Equal(6, lines.Length);
     }
 }

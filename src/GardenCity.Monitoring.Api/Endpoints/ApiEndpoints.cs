@@ -117,6 +117,19 @@ internal static class ApiEndpoints
             return TypedResults.Stream(body => DetectionsCsv.WriteAsync(body, q, registry, start, end, ct), "text/csv; charset=utf-8");
         }).RequireRateLimiting(ApiLimits.Export).WithSummary("Every camera-trap detection of a period as CSV (streamed).");
 
+        api.MapGet("/export/telemetry.csv", (string? station, string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        {
+            Station s = Params.Station(registry, station ?? throw new BadParameterException("station", "'station' is required: the id of a weather, water-level or fire station."), "station");
+            if (s.Kind == StationKind.CameraTrap)
+            {
+                throw new BadParameterException("station", $"'{s.Id}' is a camera trap, which sends no telemetry; use /api/v1/export/detections.csv.");
+            }
+
+            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(1));
+            return TypedResults.Stream(body => TelemetryCsv.WriteAsync(body, q, s, start, end, ct), "text/csv; charset=utf-8",
+                $"gardencity-{s.Id}-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.csv");
+        }).RequireRateLimiting(ApiLimits.Export).WithSummary("Every telemetry reading of one station in a period as CSV, raw, with its quality flag and checks (streamed).");
+
         api.MapGet("/export/camtrap-dp.zip", (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Core.Quality;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -210,6 +211,18 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
             int time = columns.IndexOf("time"), count = columns.IndexOf("count"), confidence = columns.IndexOf("confidence"), eventId = columns.IndexOf("event_id"), station = columns.IndexOf("station"), species = columns.IndexOf("species");
             return row => new SpeciesDetection(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, row[species].GetString() ?? string.Empty, row[count].GetInt64(), row[confidence].GetDouble(), Text(row[eventId]));
         }, d => d.Time, (x, y) => string.CompareOrdinal(x.Station, y.Station) is var c && c != 0 ? c : string.CompareOrdinal(x.Species, y.Species), ct);
+
+    /// <summary>
+    /// Every telemetry reading of one station in the period, raw, in time order, with its quality flags
+    /// (docs/data-quality.md): streamed from InfluxDB in pieces of columns and rows.
+    /// </summary>
+    public IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> StreamTelemetryAsync(Station station, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(station);
+        string fields = string.Join(", ", FieldSpecs.TelemetryFor(station.Kind).Keys.Order(StringComparer.Ordinal)
+            .Append("seq").Append(PointMapper.QualityField).Append(PointMapper.QualityChecksField).Select(InfluxQl.Identifier));
+        return StreamRowsAsync($"SELECT {fields} FROM {InfluxQl.Identifier(PointMapper.TelemetryMeasurement(station.Kind))} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} AND {Range(from, to)}", ct);
+    }
 
     /// <summary>Rows of one-series results as they stream in, each piece with its columns; nothing when the database does not exist yet.</summary>
     private async IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> StreamRowsAsync(string q, [EnumeratorCancellation] CancellationToken ct)
