@@ -86,16 +86,15 @@ internal static partial class CamtrapDpCheck
 
     private static List<Dictionary<string, string>> Rows(ZipArchive zip, string name, string[]? columns)
     {
-        string[] lines = Text(zip, name).TrimEnd('\n').Split('\n');
-        string[] header = Split(lines[0]);
+        List<string[]> records = CamtrapDpSchema.ParseCsv(Text(zip, name)); // one CSV reader (RFC 4180) for both checks
+        string[] header = records[0];
         if (columns is not null)
         {
             Assert.Equal(columns, header);
         }
 
-        return lines.Skip(1).Select(l =>
+        return records.Skip(1).Select(cells =>
         {
-            string[] cells = Split(l);
             Assert.Equal(header.Length, cells.Length);
             return header.Zip(cells).ToDictionary(x => x.First, x => x.Second);
         }).ToList();
@@ -111,49 +110,6 @@ internal static partial class CamtrapDpCheck
     {
         using var reader = new StreamReader(zip.GetEntry(name)!.Open());
         return reader.ReadToEnd();
-    }
-
-    private static string[] Split(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        cells.Add(cell.ToString());
-        return [.. cells];
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")]
