@@ -65,6 +65,44 @@ public sealed class ClockPolicyTests
     }
 
     [Fact]
+    public void Process_StormMeasuredDuringAFourHourOutageThenSentAsBacklog_GivesLateNoticesOnlyAndOfflineWhileSilent()
+    {
+        // The simulator's outage scenario in miniature: the station reports live, loses its link for 4 h (OutageScenario
+        // .LinkLost .. LinkBack) while the storm happens, then sends its store-and-forward backlog at once.
+        var engine = new AlertEngine(ShippedRules(), Registry, TimeSpan.FromHours(1), AbsenceClock.WallClock, Now2026);
+        List<TelemetryReading> storm = Storm(Now2026);
+        DateTimeOffset linkLost = Now2026.AddMinutes(100), linkBack = linkLost.AddHours(4);
+        var live = new List<AlertChange>();
+        var fromBacklog = new List<AlertChange>();
+        foreach (TelemetryReading r in storm.Where(r => r.Timestamp < linkLost))
+        {
+            live.AddRange(engine.Process(r, r.Timestamp.AddSeconds(5)).Changes);
+        }
+
+        for (DateTimeOffset wall = linkLost; wall < linkBack; wall = wall.AddMinutes(1))
+        {
+            live.AddRange(engine.Tick(wall));
+        }
+
+        var withinHorizon = new List<AlertChange>();
+        foreach (TelemetryReading r in storm.Where(r => r.Timestamp >= linkLost && r.Timestamp < linkBack))
+        {
+            (linkBack - r.Timestamp > TimeSpan.FromHours(1) ? fromBacklog : withinHorizon).AddRange(engine.Process(r, linkBack).Changes);
+        }
+
+        Assert.Contains(live, c => c.Station.Id == Wx && c.Rule.Id == "station-offline" && c.Transition == Transition.Raised);
+        Assert.DoesNotContain(live, c => c.Rule.Id == Rainstorm); // the storm began after the link was lost
+        List<AlertChange> rain = fromBacklog.Where(c => c.Rule.Id == Rainstorm).ToList();
+        Assert.NotEmpty(rain); // the storm is told, as late data
+        Assert.All(rain, c => Assert.Equal(Transition.Late, c.Transition));
+        Assert.Contains(rain, c => c.Alert.Severity == Severity.Red);
+
+        // The last hour of the backlog is within the lateness horizon: live, by the policy. Its 3 h sum still holds the
+        // storm, so the warning is raised live then — the only live change the backlog may make.
+        Assert.All(withinHorizon.Where(c => c.Rule.Id == Rainstorm), c => Assert.Equal(Transition.Raised, c.Transition));
+    }
+
+    [Fact]
     public void Process_LiveEngine_ReadingWithinTheHorizonOfTheWallClockRaisesLive()
     {
         var engine = new AlertEngine(ShippedRules(), Registry, TimeSpan.FromHours(1), AbsenceClock.WallClock, Now2026);
