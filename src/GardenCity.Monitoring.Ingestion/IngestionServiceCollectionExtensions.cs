@@ -34,6 +34,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<IngestionMetrics>();
         services.TryAddSingleton<IngestionState>();
         services.TryAddSingleton<IngestionBatchProcessor>();
+        services.AddIngestionResilience();
         if (intercept)
         {
             services.TryAddSingleton<InterceptedIngestionService>();
