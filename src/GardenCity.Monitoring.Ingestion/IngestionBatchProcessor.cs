@@ -35,6 +35,7 @@ public sealed class IngestionBatchProcessor(
     QualityChecker? quality = null)
 {
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline);
+    private readonly ResiliencePipeline _spoolFull = pipelines.GetPipeline(IngestionResilience.SpoolFullPipeline);
 
     /// <summary>Decodes, stores and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
     public async Task<IReadOnlyList<DeadLetter>> ProcessAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
@@ -117,24 +118,15 @@ public sealed class IngestionBatchProcessor(
     }
 
     /// <summary>
-    /// <see cref="ProcessAsync"/>, tried again every <paramref name="retryDelay"/> while the spool is full: returns only
-    /// once the batch is durable. Meanwhile nothing is acknowledged, which is the back-pressure on the broker or stations.
+    /// <see cref="ProcessAsync"/> through the <c>spool-full</c> pipeline (<see cref="IngestionResilience.SpoolFullPipeline"/>):
+    /// tried again every <c>ReconnectDelay</c> while the spool is full, and returns only once the batch is durable. Meanwhile
+    /// nothing is acknowledged, which is the back-pressure on the broker or stations.
     /// </summary>
-    public async Task<IReadOnlyList<DeadLetter>> ProcessUntilDurableAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan retryDelay, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await ProcessAsync(messages, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SpoolFullException ex)
-            {
-                logger.SpoolFull(ex.Message, retryDelay);
-                await Task.Delay(retryDelay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public async Task<IReadOnlyList<DeadLetter>> ProcessUntilDurableAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken) =>
+        await _spoolFull.ExecuteAsync(
+            static async (state, ct) => await state.Processor.ProcessAsync(state.Messages, ct).ConfigureAwait(false),
+            (Processor: this, Messages: messages),
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary>Prepares the store. InfluxDB being down at start is no error: readings are spooled, and the v1 writer creates the database on the first write that finds it missing.</summary>
     public async Task InitializeStoreAsync(CancellationToken cancellationToken)

@@ -40,6 +40,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<IngestionState>();
         services.TryAddSingleton(sp => new QualityChecker(sp.GetService<QualityPolicy>() ?? QualityPolicy.None));
         services.TryAddSingleton<IngestionBatchProcessor>();
+        services.AddIngestionResilience();
         if (intercept)
         {
             services.TryAddSingleton<InterceptedIngestionService>();

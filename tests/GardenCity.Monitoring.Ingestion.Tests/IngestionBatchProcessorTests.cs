@@ -25,7 +25,9 @@ public sealed class IngestionBatchProcessorTests
         using Tmpfs tmpfs = Tmpfs.Mount("128k");
         using ServiceProvider services = new ServiceCollection()
             .AddMetrics()
+            .AddLogging()
             .AddResiliencePipeline(StorageServiceCollectionExtensions.InfluxWritePipeline, _ => { })
+            .AddIngestionResilience()
             .BuildServiceProvider();
         using var spool = new FileSpool(Options.Create(new SpoolOptions { Directory = tmpfs.Path, SegmentBytes = 1 << 20 }), NullLogger<FileSpool>.Instance);
         foreach (string filler in new[] { new string('x', 4000), "x" })

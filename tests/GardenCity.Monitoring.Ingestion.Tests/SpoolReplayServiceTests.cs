@@ -25,11 +25,14 @@ public sealed class SpoolReplayServiceTests : IDisposable
 
     public SpoolReplayServiceTests()
     {
+        _spool = new FileSpool(Options.Create(new SpoolOptions { Directory = _dir }), NullLogger<FileSpool>.Instance);
         _services = new ServiceCollection()
             .AddMetrics()
+            .AddLogging()
+            .AddSingleton(_spool)
             .AddResiliencePipeline(StorageServiceCollectionExtensions.InfluxWritePipeline, _ => { })
+            .AddIngestionResilience()
             .BuildServiceProvider();
-        _spool = new FileSpool(Options.Create(new SpoolOptions { Directory = _dir }), NullLogger<FileSpool>.Instance);
         var metrics = new IngestionMetrics(_services.GetRequiredService<IMeterFactory>(), _spool, new IngestionState());
         _replay = new SpoolReplayService(_spool, _writer, _deadLetters, _services.GetRequiredService<ResiliencePipelineProvider<string>>(),
             metrics, TimeProvider.System, NullLogger<SpoolReplayService>.Instance);

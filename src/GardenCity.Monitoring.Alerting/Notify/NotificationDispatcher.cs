@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -14,12 +15,20 @@ public sealed record NotificationEndpoint(string Name, Func<AlertNotification, b
 
 /// <summary>
 /// Delivers notifications to endpoints (webhooks, the MQTT alert topics). Each endpoint has its own queue, worker and
-/// Polly pipeline (retry with jitter, per-attempt timeout, circuit breaker), so a failing endpoint never delays another
-/// one or the engine. Per endpoint, notifications go out in order; each is retried until delivered (while a circuit is
-/// open it waits) and then marked done in the <see cref="Outbox"/>.
+/// instance of the <c>notification-delivery</c> pipeline (<see cref="BuildPipeline"/>: redelivery every second, a quick
+/// retry of transient failures, circuit breaker, per-attempt timeout), so a failing endpoint never delays another one or
+/// the engine. Per endpoint, notifications go out in order; each is tried until delivered (while a circuit is open it
+/// waits) and then marked done in the <see cref="Outbox"/>.
 /// </summary>
 public sealed class NotificationDispatcher : IAsyncDisposable
 {
+    /// <summary>Name of the delivery pipeline; each endpoint has its own instance (named after the endpoint).</summary>
+    public const string PipelineName = "notification-delivery";
+
+    /// <summary>The wait before a notification the endpoint did not take is delivered again.</summary>
+    internal static readonly TimeSpan RedeliveryDelay = TimeSpan.FromSeconds(1);
+
+    private static readonly ResiliencePropertyKey<string> NotificationIdKey = new("gardencity.notification-id");
     private readonly List<Worker> _workers;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
@@ -36,7 +45,11 @@ public sealed class NotificationDispatcher : IAsyncDisposable
         _metrics = metrics;
         _outbox = outbox;
         _time = time;
-        _workers = endpoints.Select(e => new Worker(e, Pipeline(options, time), Channel.CreateUnbounded<AlertNotification>(new UnboundedChannelOptions { SingleReader = true }))).ToList();
+        _workers = endpoints.Select(e => new Worker(e, BuildPipeline(e.Name, options, time, (ex, id) =>
+        {
+            _metrics.DeliveryFailed(e.Name);
+            Log.DeliveryFailed(_logger, ex, e.Name, id);
+        }), Channel.CreateUnbounded<AlertNotification>(new UnboundedChannelOptions { SingleReader = true }))).ToList();
         foreach (Worker worker in _workers)
         {
             worker.Task = Task.Run(() => DeliverAsync(worker));
@@ -84,7 +97,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
 
         // Give queued notifications a moment to go out; what is left stays in the outbox for the next start.
         Task all = Task.WhenAll(_workers.Select(w => w.Task ?? Task.CompletedTask));
-        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(3))).ConfigureAwait(false);
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(3), _time)).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -98,13 +111,43 @@ public sealed class NotificationDispatcher : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static ResiliencePipeline Pipeline(AlertingOptions o, TimeProvider time)
+    /// <summary>
+    /// The <c>notification-delivery</c> pipeline of one endpoint (one instance each, so each has its own circuit),
+    /// outermost first, on <paramref name="time"/> (the DI <see cref="TimeProvider"/>):
+    /// <list type="number">
+    /// <item>Redelivery: the outbox owes the notification, so any failure of the endpoint (<see cref="IsEndpointFailure"/>,
+    /// refusals included, or an open circuit) waits <see cref="RedeliveryDelay"/> and tries again, for as long as it takes;
+    /// each such failure is reported to <paramref name="failed"/> (with the notification id) before the wait.</item>
+    /// <item>A quick retry (<c>WebhookRetries</c>, jittered back-off from 200 ms to 10 s) of transient failures only
+    /// (<see cref="IsTransient"/>: no answer, a timed-out attempt, 408, 429, 5xx, an MQTT connection problem), never of a
+    /// refusal (400, 401, 403, a broker's "not authorized").</item>
+    /// <item>A circuit breaker over every endpoint failure (opens at 50 % over at least 5 calls in 30 s, for 15 s).</item>
+    /// <item>A per-attempt timeout (<c>WebhookTimeout</c>).</item>
+    /// </list>
+    /// </summary>
+    internal static ResiliencePipeline BuildPipeline(string endpoint, AlertingOptions o, TimeProvider time, Action<Exception, string> failed)
     {
-        var handled = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<MQTTnet.Exceptions.MqttCommunicationException>().Handle<InvalidOperationException>();
-        return new ResiliencePipelineBuilder { TimeProvider = time }
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(failed);
+        return new ResiliencePipelineBuilder { Name = PipelineName, InstanceName = endpoint, TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = handled,
+                ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } ex
+                    && !args.Context.CancellationToken.IsCancellationRequested
+                    && (ex is BrokenCircuitException || IsEndpointFailure(ex))),
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
+                Delay = RedeliveryDelay,
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = args =>
+                {
+                    failed(args.Outcome.Exception!, args.Context.Properties.GetValue(NotificationIdKey, string.Empty));
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
@@ -113,7 +156,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = handled,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsEndpointFailure),
                 FailureRatio = 0.5,
                 MinimumThroughput = 5,
                 SamplingDuration = TimeSpan.FromSeconds(30),
@@ -123,28 +166,40 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             .Build();
     }
 
+    /// <summary>Whether a failed delivery may succeed if tried again at once: no answer, a timed-out attempt, 408, 429, 5xx, or an MQTT connection problem.</summary>
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        HttpRequestException { StatusCode: null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError } => true,
+        TimeoutRejectedException or MQTTnet.Exceptions.MqttCommunicationException => true,
+        _ => false,
+    };
+
+    /// <summary>Whether the endpoint failed to take a notification (transient or refused), as opposed to a bug.</summary>
+    internal static bool IsEndpointFailure(Exception exception) =>
+        exception is HttpRequestException or TimeoutRejectedException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException;
+
     private async Task DeliverAsync(Worker worker)
     {
         CancellationToken stop = _stop.Token;
         string name = worker.Endpoint.Name;
         await foreach (AlertNotification notification in worker.Queue.Reader.ReadAllAsync(stop).ConfigureAwait(false))
         {
-            while (true)
+            ResilienceContext context = ResilienceContextPool.Shared.Get(stop);
+            context.Properties.Set(NotificationIdKey, notification.NotificationId);
+            try
             {
-                try
-                {
-                    await worker.Pipeline.ExecuteAsync(async ct => await worker.Endpoint.Deliver(notification, ct).ConfigureAwait(false), stop).ConfigureAwait(false);
-                    _outbox.Done(name, notification.NotificationId);
-                    _metrics.Delivered(name);
-                    break;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
-                {
-                    _metrics.DeliveryFailed(name);
-                    Log.DeliveryFailed(_logger, ex, name, notification.NotificationId);
-                    await Task.Delay(TimeSpan.FromSeconds(1), _time, stop).ConfigureAwait(false);
-                }
+                await worker.Pipeline.ExecuteAsync(
+                    static async (ctx, state) => await state.Endpoint.Deliver(state.Notification, ctx.CancellationToken).ConfigureAwait(false),
+                    context,
+                    (worker.Endpoint, Notification: notification)).ConfigureAwait(false);
             }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            _outbox.Done(name, notification.NotificationId);
+            _metrics.Delivered(name);
         }
     }
 

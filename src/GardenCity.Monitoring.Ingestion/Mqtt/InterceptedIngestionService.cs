@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using GardenCity.Monitoring.Messaging.Broker;
-using GardenCity.Monitoring.Messaging.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -14,17 +13,32 @@ namespace GardenCity.Monitoring.Ingestion.Mqtt;
 /// batched; each station's PUBACK waits until its batch is durable. When InfluxDB is down and the spool full, the
 /// PUBACKs wait, so stations slow down (back-pressure) and keep their readings in their own store-and-forward.
 /// </summary>
-internal sealed class InterceptedIngestionService(
-    IngestionBatchProcessor processor,
-    IOptions<MqttIngestionOptions> options,
-    IOptions<MqttConnectionOptions> connection,
-    IngestionState state,
-    EmbeddedBrokerService broker) : BackgroundService, IPublishInterceptor
+internal sealed class InterceptedIngestionService : BackgroundService, IPublishInterceptor
 {
-    private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue =
-        Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
-
+    private readonly IngestionBatchProcessor _processor;
+    private readonly IngestionState _state;
+    private readonly EmbeddedBrokerService _broker;
+    private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue;
+    private readonly MessageBatcher<(ReceivedMessage Message, TaskCompletionSource Done)> _batcher;
+    private readonly List<(ReceivedMessage Message, TaskCompletionSource Done)> _batch = [];
     private CancellationToken _stopping;
+
+    public InterceptedIngestionService(
+        IngestionBatchProcessor processor,
+        IOptions<MqttIngestionOptions> options,
+        IngestionState state,
+        EmbeddedBrokerService broker,
+        TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _processor = processor;
+        _state = state;
+        _broker = broker;
+        _queue = Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
+
+        // No lingering: see MessageBatcher for why the all-in-one mode never waits for more.
+        _batcher = new(_queue.Reader, options.Value.BatchSize, TimeSpan.Zero, time);
+    }
 
     public async Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -37,28 +51,17 @@ internal sealed class InterceptedIngestionService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        await processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
+        await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
 
-        state.SetSubscribed(true);
-        var batch = new List<(ReceivedMessage Message, TaskCompletionSource Done)>();
+        _state.SetSubscribed(true);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (!await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                if (!await IngestNextBatchAsync(stoppingToken).ConfigureAwait(false))
                 {
                     return;
                 }
-
-                // No lingering: every station waits for its PUBACK, so a batch is simply what has queued up meanwhile
-                // (one message per station in flight); under load the batches grow by themselves.
-                while (batch.Count < options.Value.BatchSize && _queue.Reader.TryRead(out var item))
-                {
-                    batch.Add(item);
-                }
-
-                await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
-                batch.Clear();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,19 +70,36 @@ internal sealed class InterceptedIngestionService(
         }
 
         // Stopping: what is not durable is not acknowledged; the stations send it again after reconnecting.
-        foreach ((_, TaskCompletionSource done) in batch)
+        foreach ((_, TaskCompletionSource done) in _batch)
         {
             done.TrySetCanceled(stoppingToken);
         }
     }
 
+    /// <summary>
+    /// One turn of the batch loop: waits for a batch (<see cref="MessageBatcher{T}"/> with no lingering: every station
+    /// waits for its PUBACK, so a batch is what has queued up meanwhile, and under load it grows by itself), makes it
+    /// durable and releases the PUBACKs. False when the queue is completed.
+    /// </summary>
+    internal async Task<bool> IngestNextBatchAsync(CancellationToken stoppingToken)
+    {
+        if (!await _batcher.FillAsync(_batch, stoppingToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await FlushAsync(_batch, stoppingToken).ConfigureAwait(false);
+        _batch.Clear();
+        return true;
+    }
+
     private async Task FlushAsync(List<(ReceivedMessage Message, TaskCompletionSource Done)> batch, CancellationToken stoppingToken)
     {
         // While the spool is full the PUBACKs wait: the stations slow down.
-        IReadOnlyList<DeadLetter> letters = await processor.ProcessUntilDurableAsync(batch.Select(b => b.Message).ToList(), connection.Value.ReconnectDelay, stoppingToken).ConfigureAwait(false);
+        IReadOnlyList<DeadLetter> letters = await _processor.ProcessUntilDurableAsync(batch.Select(b => b.Message).ToList(), stoppingToken).ConfigureAwait(false);
         foreach (DeadLetter letter in letters)
         {
-            await broker.PublishOutputAsync(letter.OutputTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter), stoppingToken).ConfigureAwait(false);
+            await _broker.PublishOutputAsync(letter.OutputTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(letter), stoppingToken).ConfigureAwait(false);
         }
 
         foreach ((_, TaskCompletionSource done) in batch)

@@ -16,7 +16,7 @@ namespace GardenCity.Monitoring.Ingestion.Mqtt;
 
 /// <summary>
 /// The ingestion worker. Subscribes at QoS 1 with a persistent session and manual acknowledgement, batches by
-/// size and time, writes through <see cref="IngestionBatchProcessor"/>, and acknowledges each message only after
+/// size and time (<see cref="MessageBatcher{T}"/>, lingering <c>BatchInterval</c>), writes through <see cref="IngestionBatchProcessor"/>, and acknowledges each message only after
 /// all its samples are durable (stored or dead-lettered). A crash before that leaves the message with the broker,
 /// which redelivers it; the rewrite of an already stored point is idempotent.
 /// </summary>
@@ -29,6 +29,7 @@ internal sealed class MqttIngestionService : BackgroundService
     private readonly ILogger<MqttIngestionService> _logger;
     private readonly EmbeddedBrokerService? _embeddedBroker;
     private readonly Channel<Received> _queue;
+    private readonly MessageBatcher<Received> _batcher;
     private readonly IMqttClient _client;
     private readonly IMqttClient _outputClient;
     private MqttClientOptions? _outputOptions;
@@ -44,6 +45,21 @@ internal sealed class MqttIngestionService : BackgroundService
         ILogger<MqttIngestionService> logger,
         IEnumerable<EmbeddedBrokerService> embeddedBroker,
         IngestionState state)
+        : this(options, broker, processor, time, logger, embeddedBroker, state, new MqttClientFactory().CreateMqttClient(), new MqttClientFactory().CreateMqttClient())
+    {
+    }
+
+    /// <summary>With the receiving and the output client given (tests).</summary>
+    internal MqttIngestionService(
+        IOptions<MqttIngestionOptions> options,
+        IOptions<MqttConnectionOptions> broker,
+        IngestionBatchProcessor processor,
+        TimeProvider time,
+        ILogger<MqttIngestionService> logger,
+        IEnumerable<EmbeddedBrokerService> embeddedBroker,
+        IngestionState state,
+        IMqttClient client,
+        IMqttClient outputClient)
     {
         _state = state;
         ArgumentNullException.ThrowIfNull(options);
@@ -60,11 +76,12 @@ internal sealed class MqttIngestionService : BackgroundService
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _client = new MqttClientFactory().CreateMqttClient();
+        _batcher = new MessageBatcher<Received>(_queue.Reader, _options.BatchSize, _options.BatchInterval, time);
+        _client = client;
 
         // Outputs (dead letters) go out on a connection of their own, so that waiting for their PUBACKs never depends on
         // the receiving connection, whose reading stops when the queue is full (back-pressure).
-        _outputClient = new MqttClientFactory().CreateMqttClient();
+        _outputClient = outputClient;
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += e =>
         {
@@ -111,7 +128,8 @@ internal sealed class MqttIngestionService : BackgroundService
         }
     }
 
-    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    /// <summary>The receive handler: queues a station message for the batch loop (waits while the queue is full).</summary>
+    internal Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         if (WireTopic.IsSystemOutput(e.ApplicationMessage.Topic))
         {
@@ -144,56 +162,39 @@ internal sealed class MqttIngestionService : BackgroundService
 
     private async Task ProcessQueueAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Received>(_options.BatchSize);
-        ChannelReader<Received> reader = _queue.Reader;
-        while (true)
+        while (await ProcessNextBatchAsync(stoppingToken).ConfigureAwait(false))
         {
-            try
-            {
-                if (!await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return; // Unacknowledged messages stay with the broker.
-            }
-
-            using (var timer = new CancellationTokenSource(_options.BatchInterval, _time))
-            using (var linger = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token))
-            {
-                while (batch.Count < _options.BatchSize)
-                {
-                    if (reader.TryRead(out Received? item))
-                    {
-                        batch.Add(item);
-                        continue;
-                    }
-
-                    try
-                    {
-                        if (!await reader.WaitToReadAsync(linger.Token).ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (stoppingToken.IsCancellationRequested)
-            {
-                await DrainAsync(batch).ConfigureAwait(false);
-                return;
-            }
-
-            await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
-            batch.Clear();
         }
+    }
+
+    /// <summary>
+    /// One turn of the batch loop: waits for a batch (<see cref="MessageBatcher{T}"/>: up to <c>BatchSize</c> messages,
+    /// lingering <c>BatchInterval</c> after the first), makes it durable and acknowledges it. When stopping, writes and
+    /// acknowledges what was received instead (<see cref="DrainTimeout"/>). False when the loop is over.
+    /// </summary>
+    internal async Task<bool> ProcessNextBatchAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Received>(_options.BatchSize);
+        try
+        {
+            if (!await _batcher.FillAsync(batch, stoppingToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false; // Unacknowledged messages stay with the broker.
+        }
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await DrainAsync(batch).ConfigureAwait(false);
+            return false;
+        }
+
+        await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Graceful stop: writes (or spools) and acknowledges what was already received, within <see cref="DrainTimeout"/>.</summary>
@@ -221,7 +222,7 @@ internal sealed class MqttIngestionService : BackgroundService
         try
         {
             // While the spool is full nothing is acknowledged: the queue fills, MQTTnet stops reading, the broker keeps the rest.
-            letters = await _processor.ProcessUntilDurableAsync(messages, _broker.ReconnectDelay, stoppingToken).ConfigureAwait(false);
+            letters = await _processor.ProcessUntilDurableAsync(messages, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
