@@ -60,7 +60,9 @@ public static partial class RuleLoader
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
         {
-            throw new RuleFileException([new ConfigFileError(directory, 0, 0, "(directory)", "the rules directory does not exist")]);
+            throw new RuleFileException([new ConfigFileError(directory, 0, 0, "(directory)",
+                $"the rules folder '{directory}' does not exist (looked for {Path.GetFullPath(directory)}); create it and put the rule files (*.yaml) in it, "
+                + "or point GardenCity:Alerting:RulesDirectory (rules check and rules backtest: --dir) at the folder of the shipped rules, deploy/rules in the repository")]);
         }
 
         string[] files = Directory.EnumerateFiles(directory)
@@ -138,13 +140,9 @@ public static partial class RuleLoader
     {
         var result = new List<(Rule, YamlNode)>();
         var stream = new YamlStream();
-        try
+        if (YamlSyntax.TryLoad(stream, text, ctx.File) is { } syntax)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            ctx.Errors.Add(new ConfigFileError(ctx.File, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message));
+            ctx.Errors.Add(syntax);
             return result;
         }
 
