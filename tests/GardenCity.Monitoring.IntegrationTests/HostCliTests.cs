@@ -377,9 +377,14 @@ public sealed class HostCliTests(ServersFixture servers)
             Assert.Contains($"mqtt-broker: Healthy accepting stations on port {port}", ready, StringComparison.Ordinal);
             Assert.Contains("spool: Healthy empty", ready, StringComparison.Ordinal);
             string metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-            Assert.Matches(@"(?m)^readings_stored_total(\{[^}]*\})? 1(\s|$)", metrics);
-            Assert.Matches(@"(?m)^broker_connected(\{[^}]*\})? 1(\s|$)", metrics);
-            Assert.Contains("influx_write_duration_seconds_bucket", metrics, StringComparison.Ordinal);
+            Assert.Matches(@"(?m)^gardencity_readings_stored_total(\{[^}]*\})? 1(\s|$)", metrics);
+            Assert.Matches(@"(?m)^gardencity_broker_connected(\{[^}]*\})? 1(\s|$)", metrics);
+            Assert.DoesNotMatch(@"(?m)^readings_stored_total", metrics); // every name of ours is prefixed
+            // Buckets on the seconds scale (5 ms .. 30 s), not the SDK's millisecond-style 0, 5, 10, ... 10000.
+            Assert.Matches(@"(?m)^gardencity_influx_write_duration_seconds_bucket\{[^}]*le=""0.005""[^}]*\} \d", metrics);
+            Assert.Matches(@"(?m)^gardencity_influx_write_duration_seconds_bucket\{[^}]*le=""30""[^}]*\} 1(\s|$)", metrics);
+            Assert.DoesNotMatch(@"gardencity_influx_write_duration_seconds_bucket\{[^}]*le=""10000""", metrics);
+            Assert.Matches(@"(?m)^target_info\{[^}]*service_name=""gardencity""", metrics);
 
             Assert.Equal(0, Kill(process.Id, "TERM"));
             await process.WaitForExitAsync(TestContext.Current.CancellationToken);
