@@ -47,7 +47,7 @@ public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<string> Fi
 /// </summary>
 public static partial class RuleLoader
 {
-    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
+    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "instruction", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
 
@@ -183,13 +183,14 @@ public static partial class RuleLoader
         path = id is null ? path : $"{path}({id})";
         (string? nameZh, string? nameEn) = ReadTexts(ctx, node, "name", path);
         (string? messageZh, string? messageEn) = ReadTexts(ctx, node, "message", path);
-        foreach ((string? template, string lang) in new[] { (messageZh, "zh"), (messageEn, "en") })
+        (string? instructionZh, string? instructionEn) = node.Children.ContainsKey(new YamlScalarNode("instruction")) ? ReadTexts(ctx, node, "instruction", path) : (null, null);
+        foreach ((string? template, string key, string lang) in new[] { (messageZh, "message", "zh"), (messageEn, "message", "en"), (instructionZh, "instruction", "zh"), (instructionEn, "instruction", "en") })
         {
             foreach (Match m in Rule.PlaceholderPattern().Matches(template ?? string.Empty))
             {
                 if (!Rule.Placeholders.Contains(m.Groups[1].Value))
                 {
-                    ctx.Error(node.Children[new YamlScalarNode("message")], $"{path}.message.{lang}", $"unknown placeholder '{{{m.Groups[1].Value}}}'; known: {string.Join(", ", Rule.Placeholders)}");
+                    ctx.Error(node.Children[new YamlScalarNode(key)], $"{path}.{key}.{lang}", $"unknown placeholder '{{{m.Groups[1].Value}}}'; known: {string.Join(", ", Rule.Placeholders)}");
                 }
             }
         }
@@ -265,6 +266,8 @@ public static partial class RuleLoader
             Levels = levels,
             MessageZh = messageZh,
             MessageEn = messageEn,
+            InstructionZh = instructionZh,
+            InstructionEn = instructionEn,
             LateNotices = lateNotices,
             Sensitive = sensitive,
             CountDoubtful = countDoubtful,

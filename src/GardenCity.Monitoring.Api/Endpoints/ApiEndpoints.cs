@@ -136,9 +136,14 @@ internal static class ApiEndpoints
             TypedResults.Json(await alerts.ActiveAsync(ct).ConfigureAwait(false), AlertNotification.Json))
             .WithSummary("Alerts in force, each as its latest change (the notification JSON); needs the alerting role in the same process.");
 
-        api.MapGet("/alerts/cap.atom", (HttpContext http, IAlertQueries alerts) =>
-            TypedResults.Text(alerts.CapAtom($"{http.Request.Scheme}://{http.Request.Host}/api/v1"), "application/atom+xml; charset=utf-8"))
-            .WithSummary("Atom feed of the CAP 1.2 messages of emergency alerts (the latest 500).");
+        api.MapGet("/alerts/cap.atom", (string? lang, HttpContext http, IAlertQueries alerts) =>
+            TypedResults.Text(alerts.CapAtom($"{http.Request.Scheme}://{http.Request.Host}/api/v1", lang switch
+            {
+                null or "zh" => "zh",
+                "en" => "en",
+                _ => throw new BadParameterException("lang", $"'{Params.Shorten(lang)}' is not one of zh, en."),
+            }), "application/atom+xml; charset=utf-8"))
+            .WithSummary("Atom feed of the CAP 1.2 messages of emergency alerts (the latest 500); lang=zh (the default) or en titles the feed and its entries.");
 
         api.MapGet("/alerts/cap/{file}", (string file, IAlertQueries alerts) =>
             file.EndsWith(".xml", StringComparison.Ordinal) && alerts.CapMessage(file[..^4]) is { } xml
