@@ -60,7 +60,7 @@ stored=$(date +%s.%N)
 evaluated=$stored; backtest_s=0; readings=0
 if [ "$alerting" = 1 ]; then
   samples=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["samples"])' "$work/report.json")
-  evaluated_count() { curl -fs "http://127.0.0.1:${health_port}/metrics" | awk '/^alerting_readings_total/ {s+=$2} END {print int(s)}'; }
+  evaluated_count() { curl -fs "http://127.0.0.1:${health_port}/metrics" | awk '/^gardencity_alerting_readings_total/ {s+=$2} END {print int(s)}'; }
   # The Last Wills are readings too (decoded by the alerting worker, not counted by the simulator as samples).
   while [ "$(evaluated_count)" -lt "$samples" ]; do sleep 0.2; done
   evaluated=$(date +%s.%N)

@@ -8,13 +8,13 @@ namespace GardenCity.Monitoring.Alerting;
 /// The alerting worker's answers to the query API (<see cref="IAlertQueries"/>, <see cref="IAlertAcknowledger"/>, <see cref="IAlertCloser"/>):
 /// alerts in force, acknowledgements and closes through the <see cref="AlertEngineHost"/>, the CAP feed from <see cref="CapFeed"/>.
 /// </summary>
-internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time) : IAlertQueries, IAlertAcknowledger, IAlertCloser
+internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time, Microsoft.Extensions.Options.IOptions<AlertingOptions> options) : IAlertQueries, IAlertAcknowledger, IAlertCloser
 {
     public bool IsAvailable => true;
 
     public Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken) => alerting.ActiveAsync(cancellationToken);
 
-    public string CapAtom(string baseUrl) => cap.Atom(baseUrl, time.GetUtcNow());
+    public string CapAtom(string baseUrl, string language) => cap.Atom(baseUrl, time.GetUtcNow(), language, options.Value.Cap.SenderName);
 
     public string? CapMessage(string identifier) => cap.Find(identifier)?.Xml;
 

@@ -9,6 +9,9 @@ internal sealed class BadParameterException(string parameter, string message) : 
     public string Parameter { get; } = parameter;
 }
 
+/// <summary>A resource named in the path that does not exist (an unknown station); becomes a 404 problem.</summary>
+internal sealed class NotFoundException(string message) : Exception(message);
+
 /// <summary>RFC 9457 problem details.</summary>
 internal static class Problems
 {

@@ -7,7 +7,14 @@ using GardenCity.Monitoring.Messaging.Broker;
 var configOption = new Option<string?>("--config") { Description = "A JSON configuration file, applied over appsettings.json." };
 var rolesOption = new Option<string?>("--roles") { Description = "Comma-separated roles to run (broker, ingest, alerting, api); overrides GardenCity:Roles." };
 var setOption = new Option<string[]>("--set") { Description = "A configuration value KEY=VALUE, applied last; repeatable.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore };
-var run = new Command("run", "Run the configured roles until Ctrl-C. With no external broker configured, an embedded MQTT broker listens on 127.0.0.1:1883.")
+var run = new Command("run", """
+    Run the configured roles until Ctrl-C. Roles (--roles or GardenCity:Roles, comma-separated; the default is ingest):
+      broker    the embedded MQTT broker stations connect to (added by itself when GardenCity:Mqtt:Host is empty; 127.0.0.1:1883)
+      ingest    decode station messages and store them in InfluxDB (spool on disk while InfluxDB is down)
+      alerting  evaluate the rules in GardenCity:Alerting:RulesDirectory; alerts over MQTT, webhooks, CAP, history
+      api       the query API (/api/v1), its OpenAPI document and the dashboard on GardenCity:Api:Url (127.0.0.1:8080)
+    Health (/healthz, /readyz) and metrics (/metrics) are on GardenCity:Health:Url.
+    """)
 {
     configOption, rolesOption, setOption,
 };
@@ -36,19 +43,8 @@ check.SetAction(result =>
     }
 });
 
-var hash = new Command("hash-password", "Read a station password from standard input and print its hash for the registry's password_hash.");
-hash.SetAction(_ =>
-{
-    string? password = Console.In.ReadLine();
-    if (string.IsNullOrEmpty(password))
-    {
-        Console.Error.WriteLine("No password on standard input.");
-        return 2;
-    }
-
-    Console.WriteLine(PasswordHasher.Hash(password));
-    return 0;
-});
+var hash = new Command("hash-password", "Print the hash of a station password for the registry's password_hash: asks for it without echo in a terminal, reads one line of standard input otherwise.");
+hash.SetAction(_ => PasswordPrompt.Run(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected));
 
 var aclFileOption = new Option<string>("--file") { Description = "The registry file.", DefaultValueFactory = _ => "deploy/stations.yaml" };
 var serviceOption = new Option<string[]>("--service") { Description = "A service account (worker user name) to include; repeatable.", DefaultValueFactory = _ => ["gardencity-ingest", "gardencity-alerting"], Arity = ArgumentArity.OneOrMore };
@@ -71,21 +67,21 @@ var registryCommand = new Command("registry", "Station registry tools.") { check
 
 var keyName = new Option<string>("--name") { Description = "Who holds the key (recorded when they acknowledge an alert).", Required = true };
 var keyRole = new Option<string>("--role") { Description = "reader, responder or admin.", DefaultValueFactory = _ => "reader" };
-var newKey = new Command("new-key", "Make an API key: prints the key once (give it to its holder) and the configuration entry with its hash.") { keyName, keyRole };
+var keyIndex = new Option<int>("--index") { Description = "Its position in GardenCity:Api:Keys: 0 for the first key, the next free number when keys are configured already.", DefaultValueFactory = _ => 0 };
+var newKey = new Command("new-key", "Make an API key: prints the key once (give it to its holder) and its configuration entry (the hash, never the key) as a JSON snippet, as environment variables and as --set arguments.") { keyName, keyRole, keyIndex };
 newKey.SetAction(result =>
 {
     string name = result.GetValue(keyName)!;
     string role = result.GetValue(keyRole)!;
-    if (role is not ("reader" or "responder" or "admin") || !System.Text.RegularExpressions.Regex.IsMatch(name, @"^[\p{L}\p{N}._ -]{1,64}$"))
+    int index = result.GetValue(keyIndex);
+    if (role is not ("reader" or "responder" or "admin") || index is < 0 or > 999 || !System.Text.RegularExpressions.Regex.IsMatch(name, @"^[\p{L}\p{N}._ -]{1,64}$"))
     {
-        Console.Error.WriteLine("--role must be reader, responder or admin; --name 1-64 letters, digits, '.', '_', '-' or spaces.");
+        Console.Error.WriteLine("--role must be reader, responder or admin; --name 1-64 letters, digits, '.', '_', '-' or spaces; --index 0-999.");
         return 2;
     }
 
     string key = ApiKeys.New();
-    string hash = ApiKeys.Hash(key);
-    Console.WriteLine($"key (shown once): {key}");
-    Console.WriteLine($"configuration:    \"GardenCity:Api:Keys:N:Name\": \"{name}\", \"Role\": \"{char.ToUpperInvariant(role[0])}{role[1..]}\", \"KeyHash\": \"{hash}\"");
+    ApiKeyEntry.Write(Console.Out, index, name, char.ToUpperInvariant(role[0]) + role[1..], key, ApiKeys.Hash(key));
     return 0;
 });
 var apiCommand = new Command("api", "Query API tools.") { newKey };

@@ -8,6 +8,8 @@ using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage.Influx;
+using GardenCity.Monitoring.Host.Settings;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Rule = GardenCity.Monitoring.Alerting.Rules.Rule;
@@ -26,14 +28,21 @@ internal static class RulesCommands
 
         var from = new Option<string>("--from") { Description = "Start, ISO 8601 with a zone (e.g. 2023-07-29T20:00:00+08:00).", Required = true };
         var to = new Option<string>("--to") { Description = "End, ISO 8601 with a zone.", Required = true };
-        var influx = new Option<string>("--influx-url") { Description = "InfluxDB URL (v1 /query API).", DefaultValueFactory = _ => "http://127.0.0.1:8086" };
-        var database = new Option<string>("--database") { Description = "InfluxDB database.", DefaultValueFactory = _ => "gardencity" };
-        var backtest = new Command("backtest", "Run the rules over readings stored in InfluxDB and list the alerts they would have raised.")
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file, applied over appsettings.json, as for run." };
+        var set = new Option<string[]>("--set") { Description = "A configuration value KEY=VALUE, applied last, as for run; repeatable.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore };
+        var influx = new Option<string?>("--influx-url") { Description = "InfluxDB URL (v1 /query API). The default is GardenCity:Influx:Url of the configuration (as run reads it)." };
+        var database = new Option<string?>("--database") { Description = "InfluxDB database. The default is GardenCity:Influx:Database of the configuration." };
+        var backtestDir = new Option<string?>("--dir") { Description = "The rules folder. The default is GardenCity:Alerting:RulesDirectory of the configuration (deploy/rules)." };
+        var backtestRegistry = new Option<string?>("--registry") { Description = "The station registry. The default is GardenCity:RegistryPath of the configuration (deploy/stations.yaml)." };
+        var format = new Option<string>("--format") { Description = "table (for people), json or csv (for scripts and notebooks).", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json", "csv");
+        var backtest = new Command("backtest", "Run the rules over readings stored in InfluxDB and list the alerts they would have raised. Reads the same configuration as run (appsettings.json, --config, GARDENCITY_ environment variables, --set).")
         {
-            dir, registryFile, from, to, influx, database,
+            backtestDir, backtestRegistry, from, to, config, set, influx, database, format,
         };
         backtest.SetAction((result, ct) => BacktestAsync(
-            result.GetValue(dir)!, result.GetValue(registryFile)!, result.GetValue(from)!, result.GetValue(to)!, result.GetValue(influx)!, result.GetValue(database)!, ct));
+            new BacktestRequest(result.GetValue(backtestDir), result.GetValue(backtestRegistry), result.GetValue(from)!, result.GetValue(to)!, result.GetValue(config), result.GetValue(set) ?? [],
+                result.GetValue(influx), result.GetValue(database), result.GetValue(format)!), ct));
         return new Command("rules", "Alert rule tools.") { check, backtest };
     }
 
@@ -67,9 +76,12 @@ internal static class RulesCommands
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> BacktestAsync(string dir, string registryFile, string fromText, string toText, string influxUrl, string database, CancellationToken cancellationToken)
+    /// <summary>What <c>rules backtest</c> was asked; null options fall back to the configuration.</summary>
+    private sealed record BacktestRequest(string? Dir, string? Registry, string From, string To, string? ConfigFile, IReadOnlyList<string> Settings, string? InfluxUrl, string? Database, string Format);
+
+    private static async Task<int> BacktestAsync(BacktestRequest request, CancellationToken cancellationToken)
     {
-        if (!TryParseTime(fromText, "--from", out DateTimeOffset from) || !TryParseTime(toText, "--to", out DateTimeOffset to))
+        if (!TryParseTime(request.From, "--from", out DateTimeOffset from) || !TryParseTime(request.To, "--to", out DateTimeOffset to))
         {
             return ExitCodes.BadConfiguration;
         }
@@ -80,30 +92,61 @@ internal static class RulesCommands
             return ExitCodes.BadConfiguration;
         }
 
+        // The configuration run reads, so that the backtest finds the same InfluxDB, registry and rules.
+        var configuration = new ConfigurationManager();
+        if (!HostConfiguration.Add(configuration, request.ConfigFile, roles: null, request.Settings, Console.Error))
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        InfluxOptions influx = configuration.GetSection(InfluxOptions.SectionName).Get<InfluxOptions>() ?? new InfluxOptions();
+        influx.Url = request.InfluxUrl ?? influx.Url;
+        influx.Database = request.Database ?? influx.Database;
+        string dir = request.Dir ?? (configuration.GetSection(AlertingOptions.SectionName).Get<AlertingOptions>() ?? new AlertingOptions()).RulesDirectory;
+        string registryFile = request.Registry ?? (configuration.GetSection(HostingOptions.SectionName).Get<HostingOptions>() ?? new HostingOptions()).RegistryPath;
         if (Load(dir, registryFile) is not { } loaded)
         {
             return ExitCodes.BadConfiguration;
         }
 
-        var options = Options.Create(new InfluxOptions { Url = influxUrl, Database = database });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        var reader = new InfluxReadingReader(new InfluxQlClient(http, options), loaded.Registry);
+        var reader = new InfluxReadingReader(new InfluxQlClient(http, Options.Create(influx)), loaded.Registry);
         var engine = new AlertEngine(loaded.Rules, loaded.Registry, TimeSpan.FromDays(3650), AbsenceClock.Watermark, from);
         IReadOnlyList<AlertChange> changes;
         try
         {
-            changes = await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
-            {
-                ProgressTask task = ctx.AddTask("backtest", maxValue: 1);
-                return await Backtest.RunAsync(engine, reader.ReadAsync, from, to, new Progress<double>(f => task.Value = f), cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            changes = request.Format != "table" || Console.IsOutputRedirected
+                ? await Backtest.RunAsync(engine, reader.ReadAsync, from, to, null, cancellationToken).ConfigureAwait(false)
+                : await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
+                {
+                    ProgressTask task = ctx.AddTask("backtest", maxValue: 1);
+                    return await Backtest.RunAsync(engine, reader.ReadAsync, from, to, new Progress<double>(f => task.Value = f), cancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"Reading from InfluxDB at {influxUrl} failed: {ex.Message}");
+            Console.Error.WriteLine($"Reading from InfluxDB at {influx.Url} (database {influx.Database}) failed: {ex.Message} Set GardenCity:Influx:Url as for run (--config, GARDENCITY_GardenCity__Influx__Url, --set) or --influx-url.");
             return ExitCodes.Failure;
         }
 
+        switch (request.Format)
+        {
+            case "json":
+                BacktestOutput.WriteJson(Console.Out, changes, from, to, engine.Active.Count);
+                break;
+            case "csv":
+                BacktestOutput.WriteCsv(Console.Out, changes);
+                break;
+            default:
+                WriteTable(changes, engine.Active.Count);
+                break;
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static void WriteTable(IReadOnlyList<AlertChange> changes, int active)
+    {
         if (Console.IsOutputRedirected)
         {
             AnsiConsole.Profile.Width = 240; // a log or a pipe: one row per line
@@ -118,11 +161,10 @@ internal static class RulesCommands
             .AddColumn("message");
         foreach (AlertChange c in changes)
         {
-            Severity shown = c.Alert.Severity == Severity.None ? c.Previous : c.Alert.Severity;
             table.AddRow(
                 c.Alert.UpdatedAt.ToBeijingTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 c.Transition.ToString().ToLowerInvariant(),
-                shown.ToName(),
+                BacktestOutput.Shown(c).ToName(),
                 Markup.Escape(c.Alert.RuleId),
                 Markup.Escape(c.Alert.StationId),
                 Markup.Escape(c.Alert.MessageEn));
@@ -131,8 +173,7 @@ internal static class RulesCommands
         AnsiConsole.Write(table);
         int raised = changes.Count(c => c.Transition == Transition.Raised);
         int resolved = changes.Count(c => c.Transition == Transition.Resolved);
-        Console.WriteLine($"{changes.Count} changes: {raised} raised, {resolved} resolved, {engine.Active.Count} still active at the end");
-        return ExitCodes.Ok;
+        Console.WriteLine($"{changes.Count} changes: {raised} raised, {resolved} resolved, {active} still active at the end");
     }
 
     private static bool TryParseTime(string text, string option, out DateTimeOffset time)

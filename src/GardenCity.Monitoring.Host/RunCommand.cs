@@ -3,6 +3,7 @@ using GardenCity.Monitoring.Api;
 using GardenCity.Monitoring.Ingestion;
 using GardenCity.Monitoring.Messaging;
 using GardenCity.Monitoring.Messaging.Client;
+using GardenCity.Monitoring.Host.Settings;
 using GardenCity.Monitoring.ServiceDefaults;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,7 @@ internal static class RunCommand
     public static async Task<int> RunAsync(string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
-        if (!AddConfiguration(builder.Configuration, configFile, roles, settings, error))
+        if (!HostConfiguration.Add(builder.Configuration, configFile, roles, settings, error))
         {
             return ExitCodes.BadConfiguration;
         }
@@ -110,52 +111,6 @@ internal static class RunCommand
         roles.Contains("alerting") ? [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName, AlertingMetrics.MeterName] : [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName];
 
     private static Uri ApiUrl(IServiceProvider services) => new(services.GetRequiredService<IOptions<ApiOptions>>().Value.Url);
-
-    private static bool AddConfiguration(ConfigurationManager configuration, string? configFile, string? roles, IReadOnlyList<string> settings, TextWriter error)
-    {
-        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-        if (configFile is not null)
-        {
-            if (!File.Exists(configFile))
-            {
-                error.WriteLine($"Configuration error: --config file '{configFile}' does not exist.");
-                return false;
-            }
-
-            try
-            {
-                configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-            }
-            catch (InvalidDataException ex)
-            {
-                error.WriteLine($"Configuration error: {ex.Message} {ex.InnerException?.Message}");
-                return false;
-            }
-        }
-
-        configuration.AddEnvironmentVariables("GARDENCITY_");
-        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (string setting in settings)
-        {
-            int eq = setting.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                error.WriteLine($"Configuration error: --set '{setting}' is not KEY=VALUE (for example --set GardenCity:Influx:Url=http://127.0.0.1:8086).");
-                return false;
-            }
-
-            overrides[setting[..eq]] = setting[(eq + 1)..];
-        }
-
-        if (roles is not null)
-        {
-            overrides["GardenCity:Roles"] = roles;
-        }
-
-        configuration.AddInMemoryCollection(overrides);
-        return true;
-    }
-
 }
 
 /// <summary>Process exit codes of <c>gardencity</c>.</summary>

@@ -8,6 +8,9 @@ public sealed class IngestionMetrics : IDisposable
     /// <summary>Meter name, for OpenTelemetry's <c>AddMeter</c>.</summary>
     public const string MeterName = "GardenCity.Monitoring.Ingestion";
 
+    /// <summary>Upper bounds (seconds) of the <c>influx.write.duration</c> histogram buckets.</summary>
+    public static readonly double[] WriteDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+
     private readonly Meter _meter;
 
     /// <summary>Creates the instruments from the DI meter factory.</summary>
@@ -29,7 +32,10 @@ public sealed class IngestionMetrics : IDisposable
         ReadingsStored = _meter.CreateCounter<long>("readings.stored", description: "Readings written to InfluxDB");
         ReadingsDeadLettered = _meter.CreateCounter<long>("readings.dead_lettered", description: "Messages or samples rejected to the dead-letter store");
         ReadingsFlagged = _meter.CreateCounter<long>("readings.flagged", description: "Telemetry readings a quality check flagged doubtful or bad (tags: flag, kind); spikes found later count again as bad");
-        WriteDuration = _meter.CreateHistogram<double>("influx.write.duration", unit: "s", description: "Duration of InfluxDB batch writes, retries included");
+        // Buckets on the seconds scale of the unit (the SDK's default buckets, 0 5 10 25 ... 10000, are for milliseconds:
+        // every write fell in the first one): from 5 ms to the write budget and beyond.
+        WriteDuration = _meter.CreateHistogram<double>("influx.write.duration", unit: "s", description: "Duration of InfluxDB batch writes, retries included", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WriteDurationBuckets });
     }
 
     /// <summary>Messages received.</summary>

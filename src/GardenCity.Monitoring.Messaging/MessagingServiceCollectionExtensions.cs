@@ -15,6 +15,9 @@ internal sealed partial class MqttConnectionOptionsValidator : IValidateOptions<
 /// <summary>Registers the MQTT plumbing the roles share.</summary>
 public static class MessagingServiceCollectionExtensions
 {
+    /// <summary>The tag of readiness checks, as the host's <c>/readyz</c> selects them.</summary>
+    private const string ReadyTag = "ready";
+
     /// <summary>Adds <see cref="MqttConnectionOptions"/> (section <c>GardenCity:Mqtt</c>), validated at start.</summary>
     public static IServiceCollection AddMqttConnection(this IServiceCollection services)
     {
@@ -33,6 +36,9 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<EmbeddedBrokerService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBrokerService>());
+        // Readiness (/readyz): ready only when a station can connect and publish, i.e. listening and not holding
+        // stations back while this process's workers subscribe.
+        services.AddHealthChecks().AddCheck<EmbeddedBrokerHealthCheck>("mqtt-broker", tags: [ReadyTag]);
         return services;
     }
 }

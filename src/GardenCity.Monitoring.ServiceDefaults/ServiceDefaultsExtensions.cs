@@ -11,6 +11,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace GardenCity.Monitoring.ServiceDefaults;
 
@@ -33,6 +34,19 @@ public static class ServiceDefaultsExtensions
     /// <summary>The tag of the readiness checks (<c>/readyz</c>).</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>The OpenTelemetry service name (<c>service.name</c>; on <c>/metrics</c> as <c>target_info</c>).</summary>
+    public const string ServiceName = "gardencity";
+
+    /// <summary>
+    /// Prefix of the exported names of this project's instruments: <c>readings.stored</c> is exported as
+    /// <c>gardencity.readings.stored</c>, <c>gardencity_readings_stored_total</c> in Prometheus. The instruments keep
+    /// their short names in code.
+    /// </summary>
+    public const string MetricPrefix = "gardencity.";
+
+    /// <summary>Meters whose names start so are this project's (and get <see cref="MetricPrefix"/>).</summary>
+    private const string MeterPrefix = "GardenCity.";
+
     /// <summary>The meter of Polly's resilience pipelines, exported with the roles' meters.</summary>
     public const string PollyMeterName = "Polly";
 
@@ -47,6 +61,9 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(meters);
+        // A log line per HTTP request is noise at Information; problems (Warning) still show. Logging:LogLevel in the
+        // configuration comes later and wins ("Microsoft.AspNetCore": "Information" to see every request).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole();
         builder.Services.AddRoutingCore();
@@ -84,9 +101,12 @@ public static class ServiceDefaultsExtensions
                 }
             });
         });
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter([.. meters, PollyMeterName])
-            .AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: typeof(ServiceDefaultsExtensions).Assembly.GetName().Version?.ToString()))
+            .WithMetrics(metrics => metrics
+                .AddMeter([.. meters, PollyMeterName])
+                .AddView(instrument => instrument.Meter.Name.StartsWith(MeterPrefix, StringComparison.Ordinal) ? new MetricStreamConfiguration { Name = MetricPrefix + instrument.Name } : null)
+                .AddPrometheusExporter());
         return builder;
     }
 

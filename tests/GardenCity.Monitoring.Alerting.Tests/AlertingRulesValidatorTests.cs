@@ -22,7 +22,8 @@ public sealed class AlertingRulesValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains(missing, result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("the rules directory does not exist", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("does not exist (looked for ", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("GardenCity:Alerting:RulesDirectory", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 using GardenCity.Monitoring.Storage.Influx;
@@ -49,6 +50,33 @@ public sealed class HostCliTests(ServersFixture servers)
         }
     }
 
+    [Theory]
+    [InlineData("    lat: 39.9636\n", "   lat: 39.9636\n", ":250:4: field '(syntax)': this line is not indented like the list items before it")]
+    [InlineData("  - id: zms-wl-01\n", " - id: zms-wl-01\n", ":279:2: field '(syntax)': this line is not indented like the fields of its block")]
+    [InlineData("    lat: 39.9636\n", "    lat: 39.9636\n\tlon: 116.1\n", "a tab is used for indentation; YAML indents with spaces only")]
+    [InlineData("version: 1\n", "version: { 1\n", "is never closed")]
+    public async Task RegistryCheck_BrokenYamlSyntax_SaysWhatIsWrongInPlainWords(string original, string broken, string expected)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"syntax-{Guid.NewGuid():N}.yaml");
+        string text = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "stations.yaml"), TestContext.Current.CancellationToken);
+        int at = text.IndexOf(original, StringComparison.Ordinal);
+        Assert.True(at >= 0, original);
+        await File.WriteAllTextAsync(file, text[..at] + broken + text[(at + original.Length)..], TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, stdout, stderr) = await GardenCity(null, "registry", "check", "--file", file);
+
+            Assert.True(code == 2, stderr);
+            Assert.Contains($"{file}:", stderr, StringComparison.Ordinal);
+            Assert.Contains(expected, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task Run_BrokenRegistry_ExitsTwoBeforeStarting()
     {
@@ -86,7 +114,7 @@ public sealed class HostCliTests(ServersFixture servers)
     [Theory]
     [InlineData("GardenCity:Api:Url=https://127.0.0.1:8443", "Configuration error: GardenCity:Api:Url 'https://127.0.0.1:8443' is not an http URL with a port (put TLS in a reverse proxy in front).")]
     [InlineData("GardenCity:Api:Keys:0:Name=duty", "Configuration error: The GardenCity:Api:Keys:0:KeyHash field is required.")]
-    [InlineData("GardenCity:Alerting:RulesDirectory=/nonexistent/rules", "/nonexistent/rules:0:0: field '(directory)': the rules directory does not exist")]
+    [InlineData("GardenCity:Alerting:RulesDirectory=/nonexistent/rules", "the rules folder '/nonexistent/rules' does not exist (looked for /nonexistent/rules); create it and put the rule files (*.yaml) in it, or point GardenCity:Alerting:RulesDirectory")]
     public async Task Run_InvalidRoleOption_ExitsTwoWithClearMessage(string setting, string expected)
     {
         var (code, stdout, stderr) = await GardenCity(null, "run", "--roles", "alerting,api", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
@@ -150,6 +178,135 @@ public sealed class HostCliTests(ServersFixture servers)
 
         Assert.True(code == 0, stderr);
         Assert.True(PasswordHasher.Verify("correct horse", stdout.Trim()));
+    }
+
+    [Theory]
+    [InlineData("GardenCity:Mqtt:BatchSiz=5", "Configuration error: GardenCity:Mqtt:BatchSiz is not a setting of this build (set by --set); did you mean GardenCity:Mqtt:BatchSize?")]
+    [InlineData("GardenCity:Mqqt:Port=1884", "did you mean GardenCity:Mqtt:Port?")]
+    [InlineData("GardenCity:Api:Keys:0:Nmae=duty", "did you mean GardenCity:Api:Keys:0:Name?")]
+    [InlineData("GardenCity:Teleporter=on", "Configuration error: GardenCity:Teleporter is not a setting of this build (set by --set); see the configuration table in README.md.")]
+    [InlineData("GardenCity:Mqtt:BatchInterval=soon", "Configuration error: GardenCity:Mqtt:BatchInterval 'soon' is not a duration: write 500ms, 30s, 5m, 6h, 1d or hh:mm:ss (set by --set).")]
+    [InlineData("GardenCity:Mqtt:BatchSize=many", "Configuration error: GardenCity:Mqtt:BatchSize 'many' is not a whole number in range (set by --set).")]
+    [InlineData("GardenCity:Influx:Version=V3", "Configuration error: GardenCity:Influx:Version 'V3' is not one of V1, V2 (set by --set).")]
+    [InlineData("GardenCity:Mqtt:BatchInterval=10m", "Configuration error: The field GardenCity:Mqtt:BatchInterval must be between")] // 10m read as 10 minutes: out of range
+    public async Task Run_UnknownKeyOrUnreadableValue_ExitsTwoSayingWhatToWrite(string setting, string expected)
+    {
+        var (code, stdout, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", setting);
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("500ms")]
+    [InlineData("2s")]
+    [InlineData("00:00:00.5")]
+    public async Task Run_DurationWithUnit_IsAccepted(string interval)
+    {
+        // BatchSize=0 makes the run stop at validation; the interval must not be among the problems.
+        var (code, _, stderr) = await GardenCity(null, "run", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", $"GardenCity:Mqtt:BatchInterval={interval}", "--set", "GardenCity:Mqtt:BatchSize=0");
+
+        Assert.True(code == 2, stderr);
+        Assert.Equal(["Configuration error: The field GardenCity:Mqtt:BatchSize must be between 1 and 50000."], stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task Run_UnknownKeyInConfigFile_NamesTheFile()
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("gc-config-").FullName, "site.json");
+        await File.WriteAllTextAsync(file, """{ "GardenCity": { "Influx": { "Databse": "gardencity" } } }""", TestContext.Current.CancellationToken);
+
+        var (code, _, stderr) = await GardenCity(null, "run", "--config", file, "--set", "GardenCity:Mqtt:Host=127.0.0.1");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains($"GardenCity:Influx:Databse is not a setting of this build (set in --config {file}); did you mean GardenCity:Influx:Database?", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunHelp_ListsEveryRole()
+    {
+        var (code, stdout, stderr) = await GardenCity(null, "run", "--help");
+
+        Assert.True(code == 0, stderr);
+        foreach (string role in new[] { "broker", "ingest", "alerting", "api" })
+        {
+            Assert.Matches($@"(?m)^\s+{role}\s+\S", stdout);
+        }
+    }
+
+    [Fact]
+    public async Task HashPassword_InATerminal_AsksTwiceWithoutEcho()
+    {
+        const string password = "typed-in-a-terminal-51";
+        using Process terminal = Repo.Start("script", ["-qefc", $"dotnet {Repo.GardenCityDll} registry hash-password", "/dev/null"]);
+        var output = new System.Text.StringBuilder();
+        Task<bool> Until(string text) => Task.Run(async () =>
+        {
+            char[] buffer = new char[256];
+            while (!output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                int n = await terminal.StandardOutput.ReadAsync(buffer, TestContext.Current.CancellationToken);
+                if (n == 0)
+                {
+                    return false;
+                }
+
+                output.Append(buffer, 0, n);
+            }
+
+            return true;
+        });
+        try
+        {
+            Assert.True(await Until("Station password:"), output.ToString());
+            await terminal.StandardInput.WriteAsync(password + "\r");
+            await terminal.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
+            Assert.True(await Until("Again:"), output.ToString());
+            await terminal.StandardInput.WriteAsync(password + "\r");
+            await terminal.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
+            Assert.True(await Until("pbkdf2-sha256$"), output.ToString());
+            await terminal.WaitForExitAsync(TestContext.Current.CancellationToken);
+            output.Append(await terminal.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken));
+
+            string text = output.ToString();
+            Assert.DoesNotContain(password, text, StringComparison.Ordinal);
+            string hash = text[text.IndexOf("pbkdf2-sha256$", StringComparison.Ordinal)..].Split('\r', '\n')[0];
+            Assert.True(PasswordHasher.Verify(password, hash), text);
+        }
+        finally
+        {
+            if (!terminal.HasExited)
+            {
+                terminal.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task NewKey_PrintsJsonEnvironmentAndSetFormsThatConfigureTheKey()
+    {
+        var (code, stdout, stderr) = await GardenCity(null, "api", "new-key", "--name", "duty officer 李", "--role", "responder");
+
+        Assert.True(code == 0, stderr);
+        string key = System.Text.RegularExpressions.Regex.Match(stdout, "gck_[A-Za-z0-9_-]{43}").Value;
+        string hash = Api.Auth.ApiKeys.Hash(key);
+        int open = stdout.IndexOf("\n{", StringComparison.Ordinal) + 1;
+        int close = stdout.IndexOf("\n}", StringComparison.Ordinal) + 2;
+        JsonElement entry = JsonDocument.Parse(stdout[open..close]).RootElement.GetProperty("GardenCity").GetProperty("Api").GetProperty("Keys")[0];
+        Assert.Equal(("duty officer 李", "Responder", hash), (entry.GetProperty("Name").GetString(), entry.GetProperty("Role").GetString(), entry.GetProperty("KeyHash").GetString()));
+        Assert.Contains("GARDENCITY_GardenCity__Api__Keys__0__Name='duty officer 李'", stdout, StringComparison.Ordinal);
+        Assert.Contains($"GARDENCITY_GardenCity__Api__Keys__0__KeyHash={hash}", stdout, StringComparison.Ordinal);
+
+        // The --set line, pasted into a shell after gardencity run: the key is read and valid (only the bad URL fails).
+        string setLine = stdout.Split('\n').Single(l => l.StartsWith("--set ", StringComparison.Ordinal));
+        var (runCode, _, runErr) = await Repo.RunAsync("bash", ["-c", $"dotnet {Repo.GardenCityDll} run --roles api --set GardenCity:Mqtt:Host=127.0.0.1 --set GardenCity:Api:Url=https://127.0.0.1:8443 {setLine} --set GardenCity:Api:Keys:0:Role=Nobody"]);
+        Assert.True(runCode == 2, runErr);
+        Assert.Contains("GardenCity:Api:Keys:0:Role 'Nobody' is not one of", runErr, StringComparison.Ordinal);
+        var (okCode, _, okErr) = await Repo.RunAsync("bash", ["-c", $"dotnet {Repo.GardenCityDll} run --roles api --set GardenCity:Mqtt:Host=127.0.0.1 --set GardenCity:Api:Url=https://127.0.0.1:8443 {setLine}"]);
+        Assert.True(okCode == 2, okErr);
+        Assert.Equal(["Configuration error: GardenCity:Api:Url 'https://127.0.0.1:8443' is not an http URL with a port (put TLS in a reverse proxy in front)."],
+            okErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]
@@ -217,11 +374,17 @@ public sealed class HostCliTests(ServersFixture servers)
             string ready = await http.GetStringAsync("/readyz", TestContext.Current.CancellationToken);
             Assert.StartsWith("Healthy", ready, StringComparison.Ordinal);
             Assert.Contains("broker: Healthy subscribed", ready, StringComparison.Ordinal);
+            Assert.Contains($"mqtt-broker: Healthy accepting stations on port {port}", ready, StringComparison.Ordinal);
             Assert.Contains("spool: Healthy empty", ready, StringComparison.Ordinal);
             string metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-            Assert.Matches(@"(?m)^readings_stored_total(\{[^}]*\})? 1(\s|$)", metrics);
-            Assert.Matches(@"(?m)^broker_connected(\{[^}]*\})? 1(\s|$)", metrics);
-            Assert.Contains("influx_write_duration_seconds_bucket", metrics, StringComparison.Ordinal);
+            Assert.Matches(@"(?m)^gardencity_readings_stored_total(\{[^}]*\})? 1(\s|$)", metrics);
+            Assert.Matches(@"(?m)^gardencity_broker_connected(\{[^}]*\})? 1(\s|$)", metrics);
+            Assert.DoesNotMatch(@"(?m)^readings_stored_total", metrics); // every name of ours is prefixed
+            // Buckets on the seconds scale (5 ms .. 30 s), not the SDK's millisecond-style 0, 5, 10, ... 10000.
+            Assert.Matches(@"(?m)^gardencity_influx_write_duration_seconds_bucket\{[^}]*le=""0.005""[^}]*\} \d", metrics);
+            Assert.Matches(@"(?m)^gardencity_influx_write_duration_seconds_bucket\{[^}]*le=""30""[^}]*\} 1(\s|$)", metrics);
+            Assert.DoesNotMatch(@"gardencity_influx_write_duration_seconds_bucket\{[^}]*le=""10000""", metrics);
+            Assert.Matches(@"(?m)^target_info\{[^}]*service_name=""gardencity""", metrics);
 
             Assert.Equal(0, Kill(process.Id, "TERM"));
             await process.WaitForExitAsync(TestContext.Current.CancellationToken);

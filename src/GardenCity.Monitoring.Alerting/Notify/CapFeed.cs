@@ -5,8 +5,8 @@ using GardenCity.Monitoring.Alerting.Engine;
 
 namespace GardenCity.Monitoring.Alerting.Notify;
 
-/// <summary>One CAP message of the feed.</summary>
-public sealed record CapEntry(string Identifier, string AlertId, DateTimeOffset Sent, string Title, string Xml);
+/// <summary>One CAP message of the feed; <paramref name="Title"/> in English, <paramref name="TitleZh"/> in Chinese (null in state saved before it existed).</summary>
+public sealed record CapEntry(string Identifier, string AlertId, DateTimeOffset Sent, string Title, string Xml, string? TitleZh = null);
 
 /// <summary>
 /// The CAP 1.2 messages of emergency alerts, newest first, served as an Atom feed (<c>/alerts/cap.atom</c>) with each
@@ -45,7 +45,7 @@ public sealed class CapFeed
         {
             CapEntry? previous = _entries.FirstOrDefault(e => e.AlertId == change.Alert.Id);
             string xml = CapWriter.Write(change, options, sent, previous is null ? null : (previous.Identifier, previous.Sent));
-            var entry = new CapEntry(CapWriter.Identifier(change), change.Alert.Id, sent, $"{change.Transition}: {change.Alert.MessageEn}", xml);
+            var entry = new CapEntry(CapWriter.Identifier(change), change.Alert.Id, sent, $"{change.Transition}: {change.Alert.MessageEn}", xml, $"{TransitionZh(change.Transition)}：{change.Alert.MessageZh}");
             _entries.Insert(0, entry);
             if (_entries.Count > Capacity)
             {
@@ -76,28 +76,42 @@ public sealed class CapFeed
         }
     }
 
-    /// <summary>The Atom feed; <paramref name="baseUrl"/> prefixes the message links.</summary>
-    public string Atom(string baseUrl, DateTimeOffset now)
+    /// <summary>
+    /// The Atom feed (RFC 4287): titled in <paramref name="language"/> (<c>zh</c> or <c>en</c>, also its <c>xml:lang</c>),
+    /// with its author, a <c>rel="self"</c> link and each message linked under <paramref name="baseUrl"/>.
+    /// </summary>
+    public string Atom(string baseUrl, DateTimeOffset now, string language = "zh", string author = "GardenCity.Monitoring")
     {
         const string atom = "http://www.w3.org/2005/Atom";
+        bool zh = language != "en";
+        string root = baseUrl.TrimEnd('/');
         IReadOnlyList<CapEntry> entries = Entries;
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var w = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true }))
         {
             w.WriteStartElement("feed", atom);
-            w.WriteElementString("id", atom, "urn:gardencity:cap-feed");
-            w.WriteElementString("title", atom, "GardenCity.Monitoring CAP 1.2 alerts");
+            w.WriteAttributeString("xml", "lang", null, zh ? "zh-CN" : "en-US");
+            w.WriteElementString("id", atom, "urn:gardencity:cap-feed:" + (zh ? "zh" : "en"));
+            w.WriteElementString("title", atom, zh ? "门头沟生态与应急监测 CAP 1.2 预警" : "GardenCity.Monitoring CAP 1.2 alerts");
             w.WriteElementString("updated", atom, (entries.Count > 0 ? entries[0].Sent : now).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+            w.WriteStartElement("author", atom);
+            w.WriteElementString("name", atom, author);
+            w.WriteEndElement();
+            w.WriteStartElement("link", atom);
+            w.WriteAttributeString("rel", "self");
+            w.WriteAttributeString("type", "application/atom+xml");
+            w.WriteAttributeString("href", $"{root}/alerts/cap.atom?lang={(zh ? "zh" : "en")}");
+            w.WriteEndElement();
             foreach (CapEntry e in entries)
             {
                 w.WriteStartElement("entry", atom);
                 w.WriteElementString("id", atom, "urn:gardencity:cap:" + e.Identifier);
-                w.WriteElementString("title", atom, e.Title);
+                w.WriteElementString("title", atom, zh && e.TitleZh is { } titleZh ? titleZh : e.Title);
                 w.WriteElementString("updated", atom, e.Sent.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
                 w.WriteStartElement("link", atom);
                 w.WriteAttributeString("rel", "alternate");
                 w.WriteAttributeString("type", "application/cap+xml");
-                w.WriteAttributeString("href", $"{baseUrl.TrimEnd('/')}/alerts/cap/{Uri.EscapeDataString(e.Identifier)}.xml");
+                w.WriteAttributeString("href", $"{root}/alerts/cap/{Uri.EscapeDataString(e.Identifier)}.xml");
                 w.WriteEndElement();
                 w.WriteEndElement();
             }
@@ -107,4 +121,18 @@ public sealed class CapFeed
 
         return text.ToString();
     }
+
+    private static string TransitionZh(Transition transition) => transition switch
+    {
+        Transition.Raised => "发布",
+        Transition.Escalated => "升级",
+        Transition.DeEscalated => "降级",
+        Transition.Resolved => "解除",
+        Transition.Acknowledged => "已确认",
+        Transition.Stale => "数据中断",
+        Transition.LostContact => "失联",
+        Transition.ContactRestored => "恢复联系",
+        Transition.Closed => "人工关闭",
+        _ => "更新",
+    };
 }

@@ -29,6 +29,20 @@ public sealed class CapOptions
 
     /// <summary>CAP <c>restriction</c>, required when the scope is Restricted.</summary>
     public string Restriction { get; set; } = "For duty officers of the Mentougou emergency command; not a public warning.";
+
+    /// <summary>CAP <c>contact</c>: whom to call about the message. <value>The default value is the district duty room.</value></summary>
+    public string Contact { get; set; } = "门头沟区应急管理局值班室 Mentougou District emergency management duty room";
+
+    /// <summary>
+    /// Base URL of the dashboard; CAP <c>web</c> is the alert's page under it (<c>{WebBaseUrl}/?alert={id}</c>). Empty
+    /// leaves <c>web</c> out. <value>The default value is http://127.0.0.1:8080 (the API's default URL).</value>
+    /// </summary>
+    public string WebBaseUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>How long an Alert or Update message is in force (CAP <c>expires</c> = effective + this); a Cancel expires at once.</summary>
+    /// <value>The default value is 6 hours: an alert still in force is re-stated by its next change well before.</value>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:10:00", "7.00:00:00")]
+    public TimeSpan Validity { get; set; } = TimeSpan.FromHours(6);
 }
 
 /// <summary>
@@ -103,6 +117,7 @@ public static class CapWriter
                 w.WriteEndElement();
                 w.WriteElementString("effective", Namespace, Time(a.UpdatedAt));
                 w.WriteElementString("onset", Namespace, Time(a.RaisedAt));
+                w.WriteElementString("expires", Namespace, Time(msgType == "Cancel" ? a.UpdatedAt : a.UpdatedAt + options.Validity));
                 w.WriteElementString("senderName", Namespace, options.SenderName);
                 string headline = zh ? $"{change.Station.NameZh}{shown.ToChinese()}{change.Rule.NameZh}" : $"{Capitalise(shown.ToName())} {change.Rule.NameEn.ToLowerInvariant()}: {change.Station.NameEn}";
                 w.WriteElementString("headline", Namespace, change.Transition switch
@@ -115,6 +130,21 @@ public static class CapWriter
                     _ => headline,
                 });
                 w.WriteElementString("description", Namespace, zh ? a.MessageZh : a.MessageEn);
+                if (msgType != "Cancel" && (zh ? change.Rule.InstructionZh : change.Rule.InstructionEn) is { } instruction)
+                {
+                    w.WriteElementString("instruction", Namespace, change.Rule.Render(instruction, change.Station, shown, a.Value, a.Threshold, a.UpdatedAt));
+                }
+
+                if (options.WebBaseUrl.Length > 0)
+                {
+                    w.WriteElementString("web", Namespace, WebLink(options.WebBaseUrl, a.Id));
+                }
+
+                if (options.Contact.Length > 0)
+                {
+                    w.WriteElementString("contact", Namespace, options.Contact);
+                }
+
                 WriteParameter(w, "CN_WARNING_COLOR", shown.ToChinese());
                 WriteParameter(w, "GC_SEVERITY", shown.ToName());
                 WriteParameter(w, "GC_TRANSITION", change.Transition.ToString());
@@ -154,6 +184,13 @@ public static class CapWriter
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The dashboard page of an alert.</summary>
+    public static string WebLink(string baseUrl, string alertId)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        return $"{baseUrl.TrimEnd('/')}/?alert={Uri.EscapeDataString(alertId)}";
     }
 
     /// <summary>CAP date-time: seconds, numeric offset, never <c>Z</c> (UTC is <c>-00:00</c>); shown in Beijing time.</summary>

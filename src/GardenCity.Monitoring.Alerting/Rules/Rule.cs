@@ -70,6 +70,12 @@ public sealed partial record Rule
     /// <summary>English message template.</summary>
     public required string MessageEn { get; init; }
 
+    /// <summary>Chinese template of what to do (CAP <c>instruction</c>), same placeholders as the message; null for none.</summary>
+    public string? InstructionZh { get; init; }
+
+    /// <summary>English template of what to do (CAP <c>instruction</c>); null for none.</summary>
+    public string? InstructionEn { get; init; }
+
     /// <summary>Whether late readings that would have raised this rule produce a "late" notice.</summary>
     public bool LateNotices { get; init; } = true;
 

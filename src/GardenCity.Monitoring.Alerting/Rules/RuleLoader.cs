@@ -47,7 +47,7 @@ public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<string> Fi
 /// </summary>
 public static partial class RuleLoader
 {
-    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
+    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "instruction", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
 
@@ -60,7 +60,9 @@ public static partial class RuleLoader
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
         {
-            throw new RuleFileException([new ConfigFileError(directory, 0, 0, "(directory)", "the rules directory does not exist")]);
+            throw new RuleFileException([new ConfigFileError(directory, 0, 0, "(directory)",
+                $"the rules folder '{directory}' does not exist (looked for {Path.GetFullPath(directory)}); create it and put the rule files (*.yaml) in it, "
+                + "or point GardenCity:Alerting:RulesDirectory (rules check and rules backtest: --dir) at the folder of the shipped rules, deploy/rules in the repository")]);
         }
 
         string[] files = Directory.EnumerateFiles(directory)
@@ -138,13 +140,9 @@ public static partial class RuleLoader
     {
         var result = new List<(Rule, YamlNode)>();
         var stream = new YamlStream();
-        try
+        if (YamlSyntax.TryLoad(stream, text, ctx.File) is { } syntax)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            ctx.Errors.Add(new ConfigFileError(ctx.File, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message));
+            ctx.Errors.Add(syntax);
             return result;
         }
 
@@ -185,13 +183,14 @@ public static partial class RuleLoader
         path = id is null ? path : $"{path}({id})";
         (string? nameZh, string? nameEn) = ReadTexts(ctx, node, "name", path);
         (string? messageZh, string? messageEn) = ReadTexts(ctx, node, "message", path);
-        foreach ((string? template, string lang) in new[] { (messageZh, "zh"), (messageEn, "en") })
+        (string? instructionZh, string? instructionEn) = node.Children.ContainsKey(new YamlScalarNode("instruction")) ? ReadTexts(ctx, node, "instruction", path) : (null, null);
+        foreach ((string? template, string key, string lang) in new[] { (messageZh, "message", "zh"), (messageEn, "message", "en"), (instructionZh, "instruction", "zh"), (instructionEn, "instruction", "en") })
         {
             foreach (Match m in Rule.PlaceholderPattern().Matches(template ?? string.Empty))
             {
                 if (!Rule.Placeholders.Contains(m.Groups[1].Value))
                 {
-                    ctx.Error(node.Children[new YamlScalarNode("message")], $"{path}.message.{lang}", $"unknown placeholder '{{{m.Groups[1].Value}}}'; known: {string.Join(", ", Rule.Placeholders)}");
+                    ctx.Error(node.Children[new YamlScalarNode(key)], $"{path}.{key}.{lang}", $"unknown placeholder '{{{m.Groups[1].Value}}}'; known: {string.Join(", ", Rule.Placeholders)}");
                 }
             }
         }
@@ -267,6 +266,8 @@ public static partial class RuleLoader
             Levels = levels,
             MessageZh = messageZh,
             MessageEn = messageEn,
+            InstructionZh = instructionZh,
+            InstructionEn = instructionEn,
             LateNotices = lateNotices,
             Sensitive = sensitive,
             CountDoubtful = countDoubtful,

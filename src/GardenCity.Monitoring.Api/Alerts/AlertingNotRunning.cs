@@ -13,7 +13,7 @@ internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IA
 
     public Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken) => throw Missing("Alerts in force need");
 
-    public string CapAtom(string baseUrl) => throw Missing("The CAP feed needs");
+    public string CapAtom(string baseUrl, string language) => throw Missing("The CAP feed needs");
 
     public string? CapMessage(string identifier) => throw Missing("The CAP feed needs");
 

@@ -26,13 +26,13 @@ internal static class ApiEndpoints
 
         api.MapGet("/stations/{id}", async (string id, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
-            Station station = Params.Station(registry, id, "id");
+            Station station = Params.PathStation(registry, id);
             return TypedResults.Json((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Single(s => s.Id == station.Id), Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("One station.");
 
         api.MapGet("/stations/{id}/series", async (string id, string? field, string? from, string? to, string? agg, string? window, string? quality, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
-            Station station = Params.Station(registry, id, "id");
+            Station station = Params.PathStation(registry, id);
             string f = Params.Field(station, field ?? throw new BadParameterException("field", "'field' is required; known: " + string.Join(", ", Params.FieldsOf(station)) + "."));
             string aggregation = Params.Aggregation(agg);
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(1));
@@ -49,7 +49,7 @@ internal static class ApiEndpoints
                 station = station.Id, field = f, agg = aggregation, window_s = (long)w.TotalSeconds, from = start, to = end,
                 quality = quality ?? "all",
                 warning_level_m = station.WarningLevelM, guaranteed_level_m = station.GuaranteedLevelM,
-                points = points.Select(p => new object[] { p.Time, p.Value, p.Flag.ToWireName() }),
+                points = points.Select(p => new object[] { p.Time, Params.Round(station, f, p.Value), p.Flag.ToWireName() }),
             }, Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points, each [time, value, worst quality flag]; quality=all|usable|good filters flagged values.");
 
@@ -73,7 +73,7 @@ internal static class ApiEndpoints
             string i = Params.Interval(interval);
             string? st = station is null ? null : Params.Station(registry, station).Id;
             string? si = site is null ? null : Params.Site(registry, site);
-            string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
+            string name = Params.Species(species);
             IReadOnlyList<DetectionRecord> records = await q.DetectionsAsync(name, start, end, st, si, ct).ConfigureAwait(false);
             return TypedResults.Json(new
             {
@@ -87,7 +87,7 @@ internal static class ApiEndpoints
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
             TimeSpan gap = independence is null ? TimeSpan.FromMinutes(30) : Params.Duration("independence", independence);
             string? si = site is null ? null : Params.Site(registry, site);
-            string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
+            string name = Params.Species(species);
             IReadOnlyList<DetectionRecord> independent = SpeciesMetrics.Independent(await q.DetectionsAsync(name, start, end, null, si, ct).ConfigureAwait(false), gap);
             IReadOnlyDictionary<string, List<DateTimeOffset>> working = await q.WorkingEvidenceAsync(start, end, ct).ConfigureAwait(false);
             var traps = registry.Stations.Where(s => s.Kind == StationKind.CameraTrap && (si is null || s.Site.Id == si)).OrderBy(s => s.Id, StringComparer.Ordinal)
@@ -106,7 +106,7 @@ internal static class ApiEndpoints
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
             TimeSpan gap = independence is null ? TimeSpan.FromMinutes(30) : Params.Duration("independence", independence);
             string? si = site is null ? null : Params.Site(registry, site);
-            string name = Params.Species(await q.KnownSpeciesAsync(start, end, ct).ConfigureAwait(false), species);
+            string name = Params.Species(species);
             IReadOnlyList<DetectionRecord> independent = SpeciesMetrics.Independent(await q.DetectionsAsync(name, start, end, null, si, ct).ConfigureAwait(false), gap);
             return TypedResults.Json(new { species = name, from = start, to = end, timezone = "Asia/Shanghai", independence_s = (long)gap.TotalSeconds, hours = SpeciesMetrics.Activity(independent) }, Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("Diel activity: independent detections by hour of day, Beijing time.");
@@ -114,7 +114,8 @@ internal static class ApiEndpoints
         api.MapGet("/export/detections.csv", (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
-            return TypedResults.Stream(body => DetectionsCsv.WriteAsync(body, q, registry, start, end, ct), "text/csv; charset=utf-8");
+            return TypedResults.Stream(body => DetectionsCsv.WriteAsync(body, q, registry, start, end, ct), "text/csv; charset=utf-8",
+                $"gardencity-detections-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.csv");
         }).RequireRateLimiting(ApiLimits.Export).WithSummary("Every camera-trap detection of a period as CSV (streamed).");
 
         api.MapGet("/export/telemetry.csv", (string? station, string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
@@ -148,9 +149,14 @@ internal static class ApiEndpoints
             TypedResults.Json(await alerts.ActiveAsync(ct).ConfigureAwait(false), AlertNotification.Json))
             .WithSummary("Alerts in force, each as its latest change (the notification JSON); needs the alerting role in the same process.");
 
-        api.MapGet("/alerts/cap.atom", (HttpContext http, IAlertQueries alerts) =>
-            TypedResults.Text(alerts.CapAtom($"{http.Request.Scheme}://{http.Request.Host}/api/v1"), "application/atom+xml; charset=utf-8"))
-            .WithSummary("Atom feed of the CAP 1.2 messages of emergency alerts (the latest 500).");
+        api.MapGet("/alerts/cap.atom", (string? lang, HttpContext http, IAlertQueries alerts) =>
+            TypedResults.Text(alerts.CapAtom($"{http.Request.Scheme}://{http.Request.Host}/api/v1", lang switch
+            {
+                null or "zh" => "zh",
+                "en" => "en",
+                _ => throw new BadParameterException("lang", $"'{Params.Shorten(lang)}' is not one of zh, en."),
+            }), "application/atom+xml; charset=utf-8"))
+            .WithSummary("Atom feed of the CAP 1.2 messages of emergency alerts (the latest 500); lang=zh (the default) or en titles the feed and its entries.");
 
         api.MapGet("/alerts/cap/{file}", (string file, IAlertQueries alerts) =>
             file.EndsWith(".xml", StringComparison.Ordinal) && alerts.CapMessage(file[..^4]) is { } xml
@@ -286,7 +292,7 @@ internal static class ApiEndpoints
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All), // Chinese as is; <, >, & still escaped
     };
 
-    /// <summary>Turns <see cref="BadParameterException"/> into a 400 problem naming the parameter.</summary>
+    /// <summary>Turns <see cref="BadParameterException"/> into a 400 problem naming the parameter, <see cref="NotFoundException"/> into a 404 problem.</summary>
     private sealed class BadParameterFilter : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -298,6 +304,10 @@ internal static class ApiEndpoints
             catch (BadParameterException ex)
             {
                 return Problems.BadParameter(ex);
+            }
+            catch (NotFoundException ex)
+            {
+                return Problems.Status(StatusCodes.Status404NotFound, ex.Message);
             }
         }
     }

@@ -3,6 +3,7 @@ using GardenCity.Monitoring.Core.Quality;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Storage.Influx;
 
 namespace GardenCity.Monitoring.Api.Queries;
@@ -51,7 +52,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
                 {
                     if (last.Get(0, column) is { ValueKind: JsonValueKind.Number } v)
                     {
-                        values[column] = v.GetDouble();
+                        values[column] = Math.Round(v.GetDouble(), FieldSpecs.Decimals(s.Kind, column), MidpointRounding.AwayFromZero);
                     }
                 }
             }
@@ -60,7 +61,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
             result.Add(new StationState(
                 s.Id, s.Kind.ToWireName(), s.NameZh, s.NameEn, s.Site.Id, s.Site.NameZh, s.Site.NameEn, s.Lat, s.Lon, s.ElevationM, s.Watershed, s.Zone, s.WarningLevelM, s.GuaranteedLevelM,
                 lastSeen, reportedOnline && lastSeen is { } ls && now - ls <= offlineAfter,
-                st is null ? null : Number(st.Get(0, "battery_v")), st is null ? null : Number(st.Get(0, "rssi_dbm")),
+                st is null ? null : Round(Number(st.Get(0, "battery_v")), FieldSpecs.BatteryV), st is null ? null : Round(Number(st.Get(0, "rssi_dbm")), FieldSpecs.RssiDbm),
                 last is null ? null : last.Time(0), values));
         }
 
@@ -324,6 +325,8 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
     }
 
     private static string Range(DateTimeOffset from, DateTimeOffset to) => $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
+
+    private static double? Round(double? value, FieldSpec spec) => value is { } v ? Math.Round(v, spec.Decimals, MidpointRounding.AwayFromZero) : null;
 
     private static double? Number(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 }

@@ -108,15 +108,20 @@ internal static partial class Params
         throw new BadParameterException(name, $"'{Shorten(text)}' is not a duration like 30m, 1h, 1d.");
     }
 
-    public static string Species(IReadOnlyCollection<string> known, string name)
-    {
-        if (known.Contains(name))
-        {
-            return name;
-        }
+    /// <summary>
+    /// A species name as stored (the scientific name, e.g. <c>Panthera pardus</c>): letters, spaces, '.', '-', '_',
+    /// at most 100 characters. A species never detected is not an error: its counts are zero and its RAI 0.
+    /// </summary>
+    public static string Species(string name) =>
+        name.Length is > 0 and <= 100 && SpeciesPattern().IsMatch(name) ? name : throw new BadParameterException("species", $"'{Shorten(name)}' is not a species name (a scientific name such as 'Panthera pardus'; see /api/v1/species).");
 
-        throw new BadParameterException("species", $"Unknown species '{Shorten(name)}' (none stored in the period's data; use /api/v1/species).");
-    }
+    /// <summary>A station named in the path; an unknown one is a 404.</summary>
+    public static Station PathStation(StationRegistry registry, string id) =>
+        registry.TryGet(id, out Station? station) ? station : throw new NotFoundException($"No station '{Shorten(id)}' in the registry (the list: /api/v1/stations).");
+
+    /// <summary>A value of <paramref name="field"/> rounded to the precision its sensor reports (<see cref="FieldSpec.Decimals"/>): no 100.60000000000002.</summary>
+    public static double Round(Station station, string field, double value) =>
+        Math.Round(value, FieldSpecs.Decimals(station.Kind, field), MidpointRounding.AwayFromZero);
 
     public static string Interval(string? interval)
     {
@@ -129,6 +134,9 @@ internal static partial class Params
         value.Length is > 0 and <= 160 && TokenPattern().IsMatch(value) ? value : throw new BadParameterException(name, $"'{Shorten(value)}' is not a valid {name}.");
 
     public static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
+
+    [GeneratedRegex(@"^[\p{L}][\p{L} ._-]*$")]
+    private static partial Regex SpeciesPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex TokenPattern();

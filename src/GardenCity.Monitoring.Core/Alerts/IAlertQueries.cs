@@ -13,8 +13,8 @@ public interface IAlertQueries
     /// <summary>The alerts in force, each as its latest change.</summary>
     Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken);
 
-    /// <summary>The Atom feed of CAP 1.2 messages, with links under <paramref name="baseUrl"/>.</summary>
-    string CapAtom(string baseUrl);
+    /// <summary>The Atom feed of CAP 1.2 messages, with links under <paramref name="baseUrl"/>, titled in <paramref name="language"/> (<c>zh</c> or <c>en</c>).</summary>
+    string CapAtom(string baseUrl, string language);
 
     /// <summary>One CAP 1.2 message by its identifier, or null.</summary>
     string? CapMessage(string identifier);

@@ -40,13 +40,9 @@ public static class QualityPolicyLoader
         ArgumentNullException.ThrowIfNull(registry);
         var ctx = new YamlContext(fileName);
         var stream = new YamlStream();
-        try
+        if (YamlSyntax.TryLoad(stream, yaml, fileName) is { } syntax)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new QualityPolicyException([new ConfigFileError(fileName, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message)]);
+            throw new QualityPolicyException([syntax]);
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)

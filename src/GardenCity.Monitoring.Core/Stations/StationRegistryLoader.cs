@@ -38,13 +38,9 @@ public static partial class StationRegistryLoader
         ArgumentNullException.ThrowIfNull(yaml);
         var ctx = new YamlContext(fileName);
         var stream = new YamlStream();
-        try
+        if (YamlSyntax.TryLoad(stream, yaml, fileName) is { } syntax)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new RegistryException([new ConfigFileError(fileName, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message)]);
+            throw new RegistryException([syntax]);
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)

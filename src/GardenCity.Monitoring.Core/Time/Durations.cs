@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace GardenCity.Monitoring.Core.Time;
 
 /// <summary>
-/// The duration forms people write in rule files and query parameters: <c>90s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c>
+/// The duration forms people write in rule files, settings and query parameters: <c>500ms</c>, <c>90s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c>
 /// (a decimal number allowed, e.g. <c>1.5h</c>) or <c>hh:mm:ss</c> / <c>d.hh:mm:ss</c>. Positive and at most 400 days.
 /// </summary>
 public static partial class Durations
@@ -21,6 +21,7 @@ public static partial class Durations
         {
             duration = m.Groups[2].Value switch
             {
+                "ms" => TimeSpan.FromMilliseconds(n),
                 "s" => TimeSpan.FromSeconds(n),
                 "m" => TimeSpan.FromMinutes(n),
                 "h" => TimeSpan.FromHours(n),
@@ -32,6 +33,6 @@ public static partial class Durations
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero && duration <= Max;
     }
 
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)([smhd])$")]
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|[smhd])$")]
     private static partial Regex Pattern();
 }

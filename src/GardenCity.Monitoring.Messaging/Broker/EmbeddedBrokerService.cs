@@ -86,6 +86,12 @@ public sealed class EmbeddedBrokerService(
     /// <summary>Called by a worker once subscribed; the broker opens to stations when no worker is awaited.</summary>
     public void SubscriberReady(string clientId) => _awaitedSubscribers.TryRemove(clientId, out _);
 
+    /// <summary>Workers of this process the broker still waits for before it lets stations in (empty once open).</summary>
+    public IReadOnlyCollection<string> AwaitedSubscribers => [.. _awaitedSubscribers.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Whether the broker listens (between <see cref="StartAsync"/> and stop).</summary>
+    public bool IsListening => _server?.IsStarted == true;
+
     /// <summary>The port the broker listens on, known once started (useful with port 0).</summary>
     public int Port { get; private set; }
 

@@ -12,6 +12,57 @@ public sealed class CapWriterTests
 {
     private static readonly XNamespace Cap = CapWriter.Namespace;
 
+    /// <summary>The official OASIS CAP 1.2 schema, unchanged (Data/README.md).</summary>
+    private static readonly string SchemaPath = Path.Combine(AppContext.BaseDirectory, "Data", "CAP-v1.2.xsd");
+
+    [Fact]
+    public void Schema_IsTheOfficialOasisFileUnchanged()
+    {
+        string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(SchemaPath)));
+
+        Assert.Equal("f6c6ed7537a463968b7b36110f7e8bba1f86ad2257a8b84619d7dce530e57401", sha256);
+    }
+
+    /// <summary>Issue 14: instruction (from the rule), expires, web (the alert's dashboard page) and contact in each info.</summary>
+    [Fact]
+    public void Write_RaisedFloodAlert_CarriesInstructionExpiresWebAndContact()
+    {
+        List<AlertChange> changes = FloodIncident();
+        var options = new CapOptions { WebBaseUrl = "https://duty.example.cn/gc/", Validity = TimeSpan.FromHours(3) };
+
+        XElement alert = XDocument.Parse(CapWriter.Write(changes[0], options, T0, null)).Root!;
+        XElement cancel = XDocument.Parse(CapWriter.Write(changes[^1], options, T0.AddHours(2), (CapWriter.Identifier(changes[0]), T0))).Root!;
+
+        XElement[] infos = alert.Elements(Cap + "info").ToArray();
+        DateTimeOffset effective = DateTimeOffset.Parse(infos[0].Element(Cap + "effective")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(CapWriter.Time(effective.AddHours(3)), infos[0].Element(Cap + "expires")!.Value);
+        Assert.Contains("转移", infos[0].Element(Cap + "instruction")!.Value, StringComparison.Ordinal);
+        Assert.Contains("evacuat", infos[1].Element(Cap + "instruction")!.Value, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("https://duty.example.cn/gc/?alert=" + Uri.EscapeDataString(changes[0].Alert.Id), infos[1].Element(Cap + "web")!.Value);
+        Assert.Equal(new CapOptions().Contact, infos[0].Element(Cap + "contact")!.Value);
+        Assert.All(cancel.Elements(Cap + "info"), i => Assert.Null(i.Element(Cap + "instruction"))); // nothing to do after an all-clear
+        Validate(alert.ToString());
+        Validate(cancel.ToString());
+    }
+
+    /// <summary>Issue 14: the Atom feed has an author and a self link, and its titles in the language asked for.</summary>
+    [Theory]
+    [InlineData("zh", "zh-CN", "发布：")]
+    [InlineData("en", "en-US", "Raised: ")]
+    public void Atom_FeedOfALanguage_HasAuthorSelfLinkAndTitlesInThatLanguage(string language, string xmlLang, string titleStart)
+    {
+        var feed = new CapFeed();
+        feed.Add(FloodIncident()[0], new CapOptions(), T0);
+        XNamespace atom = "http://www.w3.org/2005/Atom";
+
+        XElement root = XDocument.Parse(feed.Atom("http://127.0.0.1:8080/api/v1", T0, language, "门头沟监测")).Root!;
+
+        Assert.Equal(xmlLang, root.Attribute(XNamespace.Xml + "lang")!.Value);
+        Assert.Equal("门头沟监测", root.Element(atom + "author")!.Element(atom + "name")!.Value);
+        Assert.Equal($"http://127.0.0.1:8080/api/v1/alerts/cap.atom?lang={language}", root.Elements(atom + "link").Single(l => l.Attribute("rel")!.Value == "self").Attribute("href")!.Value);
+        Assert.StartsWith(titleStart, root.Element(atom + "entry")!.Element(atom + "title")!.Value, StringComparison.Ordinal);
+    }
+
     private static List<AlertChange> FloodIncident()
     {
         AlertEngine engine = new(ShippedRules(), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0);
@@ -23,7 +74,7 @@ public sealed class CapWriterTests
     private static void Validate(string xml)
     {
         var schemas = new XmlSchemaSet();
-        schemas.Add(CapWriter.Namespace, Path.Combine(AppContext.BaseDirectory, "Data", "cap-1.2.xsd"));
+        schemas.Add(CapWriter.Namespace, SchemaPath);
         var errors = new List<string>();
         XDocument.Parse(xml).Validate(schemas, (_, e) => errors.Add(e.Message));
         Assert.Empty(errors);

@@ -18,6 +18,15 @@ public sealed class DurationsTests
     }
 
     [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("1500ms", 1500)]
+    public void TryParse_Milliseconds_Parse(string text, int milliseconds)
+    {
+        Assert.True(Durations.TryParse(text, out TimeSpan duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+    }
+
+    [Theory]
     [InlineData("0m")]
     [InlineData("-5m")]
     [InlineData("5 minutes")]
