@@ -202,10 +202,37 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(2.0, gauge.GetProperty("warning_level_m").GetDouble());
         Assert.True(gauge.GetProperty("latest").GetProperty("water_level_m").GetDouble() > 0);
         Assert.Equal(new DateTimeOffset(2024, 10, 2, 16, 0, 0, TimeSpan.Zero), gauge.GetProperty("last_seen").GetDateTimeOffset(), TimeSpan.FromMinutes(31));
-        Assert.False(gauge.GetProperty("online").GetBoolean()); // last seen in 2024, now is 2026
+        Assert.True(gauge.GetProperty("online").GetBoolean()); // last seen in 2024: a replay, judged by the watermark (below)
         Assert.True(gauge.GetProperty("battery_v").GetDouble() > 10);
         var (one, station) = await GetAsync("/api/v1/stations/qs-wl-01");
         Assert.Equal((HttpStatusCode.OK, "qingshui-river"), (one, station.GetProperty("site").GetString()));
+    }
+
+    /// <summary>
+    /// Issue 14: during a replay (AbsenceClock=Watermark, as run-local and this fixture run) the stations are not all
+    /// offline: online state is judged against the alerting engine's watermark (the replay's October 2024), by the
+    /// same setting as alerting. Before, every station was offline (judged against the wall clock, years later).
+    /// </summary>
+    [Fact]
+    public async Task Stations_DuringAReplay_AreOnlineByTheAlertingWatermarkNotTheWallClock()
+    {
+        var (status, clock) = await GetAsync("/api/v1/clock");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("watermark", "alerting-watermark"), (clock.GetProperty("policy").GetString(), clock.GetProperty("basis").GetString()));
+        DateTimeOffset now = clock.GetProperty("now").GetDateTimeOffset();
+        Assert.Equal(new DateTimeOffset(2024, 10, 2, 16, 0, 0, TimeSpan.Zero), now, TimeSpan.FromHours(1)); // the end of the replayed two days
+        Assert.True(clock.GetProperty("wall_clock").GetDateTimeOffset() > now.AddYears(1));
+        var (_, stations) = await GetAsync("/api/v1/stations");
+        JsonElement[] all = [.. stations.EnumerateArray()];
+        Assert.Equal(clock.GetProperty("online").GetInt32(), all.Count(s => s.GetProperty("online").GetBoolean()));
+        foreach (JsonElement s in all.Where(s => s.GetProperty("kind").GetString() is "weather" or "water-level" or "fire"))
+        {
+            Assert.True(s.GetProperty("online").GetBoolean(), s.GetProperty("id").GetString() + " offline during the replay, last seen " + s.GetProperty("last_seen"));
+        }
+
+        var (_, map) = await GetAsync("/api/v1/map");
+        Assert.Equal(JsonValueKind.Null, map.GetProperty("tile_url").ValueKind); // no tile server by default: the offline view
     }
 
     [Fact]
