@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian/Ubuntu machine: installs what the tests start (influxd, mosquitto,
-# docker-compose for validating docker-compose.yml, chromium for the dashboard test, and node/npm for playwright-core),
+# docker-compose for validating docker-compose.yml, chromium and fonts-noto-cjk for the dashboard test, and node/npm for playwright-core),
 # restores NuGet and npm packages, builds, runs every test project, and ends with one line "N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,6 +12,8 @@ command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 { command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } || missing+=(mosquitto)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# A CJK font, so that the dashboard test sees Chinese as a user does (not as boxes).
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

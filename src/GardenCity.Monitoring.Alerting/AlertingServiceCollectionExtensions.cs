@@ -40,6 +40,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
+        services.AddSingleton<Core.Time.IAlertingWatermark>(sp => sp.GetRequiredService<AlertEngineHost>());
         return services;
     }
 }

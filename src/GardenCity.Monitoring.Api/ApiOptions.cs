@@ -90,12 +90,29 @@ public sealed class ApiOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Map tiles of the dashboard: a URL template with <c>{z}</c>, <c>{x}</c> and <c>{y}</c> (and optionally <c>{s}</c>),
+    /// e.g. a deployment's own tile server. <value>The default value is empty</value>: no tiles, the offline station and
+    /// watershed view only (the dashboard loads nothing from outside).
+    /// </summary>
+    public string MapTileUrl { get; set; } = string.Empty;
+
+    /// <summary>Attribution shown under the tiles (required by most tile providers' terms). <value>The default value is empty.</value></summary>
+    [MaxLength(300)]
+    public string MapAttribution { get; set; } = string.Empty;
+
     /// <summary>The listener's own rule beyond the annotations: <see cref="Url"/> is plain http with a port (TLS goes in a reverse proxy).</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrEmpty(Url) && (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || url.Scheme != "http" || url.Port <= 0))
         {
             yield return new ValidationResult($"{SectionName}:Url '{Url}' is not an http URL with a port (put TLS in a reverse proxy in front).", [nameof(Url)]);
+        }
+
+        if (!string.IsNullOrEmpty(MapTileUrl) && (!Uri.TryCreate(MapTileUrl.Replace("{s}", "a", StringComparison.Ordinal), UriKind.Absolute, out Uri? tiles)
+            || tiles.Scheme is not ("http" or "https") || !MapTileUrl.Contains("{z}", StringComparison.Ordinal) || !MapTileUrl.Contains("{x}", StringComparison.Ordinal) || !MapTileUrl.Contains("{y}", StringComparison.Ordinal)))
+        {
+            yield return new ValidationResult($"{SectionName}:MapTileUrl '{MapTileUrl}' is not an http(s) tile URL template with {{z}}, {{x}} and {{y}} (e.g. https://tiles.example.org/{{z}}/{{x}}/{{y}}.png); leave it empty for the offline map.", [nameof(MapTileUrl)]);
         }
     }
 }

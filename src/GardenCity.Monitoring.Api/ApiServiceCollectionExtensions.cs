@@ -1,5 +1,7 @@
 using System.Reflection;
 using GardenCity.Monitoring.Api.Alerts;
+using GardenCity.Monitoring.Api.Clock;
+using GardenCity.Monitoring.Core.Time;
 using GardenCity.Monitoring.Api.Endpoints;
 using GardenCity.Monitoring.Api.Queries;
 using GardenCity.Monitoring.Core.Alerts;
@@ -24,6 +26,9 @@ public static class ApiServiceCollectionExtensions
         [".js"] = "text/javascript; charset=utf-8",
         [".css"] = "text/css; charset=utf-8",
         [".md"] = "text/markdown; charset=utf-8",
+        [".json"] = "application/json; charset=utf-8",
+        [".svg"] = "image/svg+xml",
+        [".png"] = "image/png",
     };
 
     /// <summary>Adds the API's services. The <see cref="StationRegistry"/> must be registered by the caller.</summary>
@@ -39,7 +44,8 @@ public static class ApiServiceCollectionExtensions
             return Task.CompletedTask;
         }));
         services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsValidator>().BindConfiguration(ApiOptions.SectionName);
-        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>()));
+        services.TryAddSingleton(sp => new OnlineClock(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<IAlertingWatermark>()));
+        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<OnlineClock>()));
         // Without the alerting role in this process (AddAlerting registers the real ones first), alert endpoints say so.
         services.TryAddSingleton<AlertingNotRunning>();
         services.TryAddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertingNotRunning>());
@@ -73,7 +79,7 @@ public static class ApiServiceCollectionExtensions
             root.RequireHost(hosts);
         }
 
-        root.MapApiV1();
+        root.MapApiV1().MapDashboardSupport();
         root.MapOpenApi("/api/openapi/{documentName}.json");
         Assembly assembly = typeof(ApiServiceCollectionExtensions).Assembly;
         root.MapGet("/", () => Static(assembly, "index.html")).ExcludeFromDescription();

@@ -205,10 +205,37 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(2.0, gauge.GetProperty("warning_level_m").GetDouble());
         Assert.True(gauge.GetProperty("latest").GetProperty("water_level_m").GetDouble() > 0);
         Assert.Equal(new DateTimeOffset(2024, 10, 2, 16, 0, 0, TimeSpan.Zero), gauge.GetProperty("last_seen").GetDateTimeOffset(), TimeSpan.FromMinutes(31));
-        Assert.False(gauge.GetProperty("online").GetBoolean()); // last seen in 2024, now is 2026
+        Assert.True(gauge.GetProperty("online").GetBoolean()); // last seen in 2024: a replay, judged by the watermark (below)
         Assert.True(gauge.GetProperty("battery_v").GetDouble() > 10);
         var (one, station) = await GetAsync("/api/v1/stations/qs-wl-01");
         Assert.Equal((HttpStatusCode.OK, "qingshui-river"), (one, station.GetProperty("site").GetString()));
+    }
+
+    /// <summary>
+    /// Issue 14: during a replay (AbsenceClock=Watermark, as run-local and this fixture run) the stations are not all
+    /// offline: online state is judged against the alerting engine's watermark (the replay's October 2024), by the
+    /// same setting as alerting. Before, every station was offline (judged against the wall clock, years later).
+    /// </summary>
+    [Fact]
+    public async Task Stations_DuringAReplay_AreOnlineByTheAlertingWatermarkNotTheWallClock()
+    {
+        var (status, clock) = await GetAsync("/api/v1/clock");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("watermark", "alerting-watermark"), (clock.GetProperty("policy").GetString(), clock.GetProperty("basis").GetString()));
+        DateTimeOffset now = clock.GetProperty("now").GetDateTimeOffset();
+        Assert.Equal(new DateTimeOffset(2024, 10, 2, 16, 0, 0, TimeSpan.Zero), now, TimeSpan.FromHours(1)); // the end of the replayed two days
+        Assert.True(clock.GetProperty("wall_clock").GetDateTimeOffset() > now.AddYears(1));
+        var (_, stations) = await GetAsync("/api/v1/stations");
+        JsonElement[] all = [.. stations.EnumerateArray()];
+        Assert.Equal(clock.GetProperty("online").GetInt32(), all.Count(s => s.GetProperty("online").GetBoolean()));
+        foreach (JsonElement s in all.Where(s => s.GetProperty("kind").GetString() is "weather" or "water-level" or "fire"))
+        {
+            Assert.True(s.GetProperty("online").GetBoolean(), s.GetProperty("id").GetString() + " offline during the replay, last seen " + s.GetProperty("last_seen"));
+        }
+
+        var (_, map) = await GetAsync("/api/v1/map");
+        Assert.Equal(JsonValueKind.Null, map.GetProperty("tile_url").ValueKind); // no tile server by default: the offline view
     }
 
     [Fact]
@@ -553,21 +580,48 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains("Alerting connected to MQTT broker", fixture.Output, StringComparison.Ordinal); // the log is read
     }
 
+    /// <summary>
+    /// The dashboard as a person uses it (issue 14), in headless Chromium: alerts, charts with axis titles and integer
+    /// count axes, the Leaflet map with every station coloured and a legend (no tiles: none configured), the
+    /// watersheds upstream to downstream, species by their common names without <c>human</c>, Chinese drawn with a
+    /// real font, a favicon; a new alert without reload; the 400 px layout with nothing cut off; the 72 h preset; closing
+    /// the alert with a reason (refused for a reader key, done with the responder key typed in); English legends.
+    /// </summary>
     [Fact]
-    public async Task Dashboard_InHeadlessChromium_RendersAlertsChartsAndALiveAlertWithoutReload()
+    public async Task Dashboard_InHeadlessChromium_AsAPersonUsesIt_AtDesktopAnd400px()
     {
         string shots = Path.Combine(AppContext.BaseDirectory, "TestResults");
         Directory.CreateDirectory(shots);
         string screenshot = Path.Combine(shots, "dashboard.png");
         string browser = Path.Combine(Repo.Root, "tests", "GardenCity.Monitoring.IntegrationTests", "browser");
-        using Repo.NodeProcess node = Repo.StartNode(browser, ["dashboard-check.mjs", Http.BaseAddress + "?key=" + ReaderKey + "&from=2024-10-01T00:00:00%2B08:00&to=2024-10-03T00:00:00%2B08:00", screenshot, "60000"]);
+        using Repo.NodeProcess node = Repo.StartNode(browser, ["dashboard-check.mjs", Http.BaseAddress + "?key=" + ReaderKey + "&from=2024-10-01T00:00:00%2B08:00&to=2024-10-03T00:00:00%2B08:00", screenshot, "60000", ResponderKey]);
         JsonElement ready = await node.NextAsync("ready", TimeSpan.FromSeconds(90));
         Assert.Empty(ready.GetProperty("errors").EnumerateArray());
         Assert.Equal("门头沟生态与应急监测", ready.GetProperty("title").GetString());
+        Assert.True(ready.GetProperty("chinese").GetBoolean(), "Chinese is drawn as boxes: no CJK font (tests/run-tests.sh installs fonts-noto-cjk)");
+        Assert.Equal(200, ready.GetProperty("favicon").GetInt32());
         JsonElement charts = ready.GetProperty("charts");
-        Assert.Equal(34, charts.GetProperty("map").GetInt32());
         Assert.True(charts.GetProperty("level").GetInt32() > 100, charts.ToString());
         Assert.Equal(24, charts.GetProperty("activity").GetInt32());
+        Assert.Equal(34, ready.GetProperty("markers").GetInt32()); // every station on the map
+        Assert.Equal(0, ready.GetProperty("tiles").GetInt32()); // no tile server configured: nothing loaded from outside
+        Assert.Contains("红色预警", ready.GetProperty("legend").GetString(), StringComparison.Ordinal);
+        Assert.Contains("离线", ready.GetProperty("legend").GetString(), StringComparison.Ordinal);
+        Assert.Contains("北京时间", ready.GetProperty("rangeLegend").GetString(), StringComparison.Ordinal);
+        Assert.Contains("北京时间", ready.GetProperty("clock").GetString(), StringComparison.Ordinal);
+        // Upstream to downstream along each river (by elevation), coloured by level.
+        JsonElement rivers = ready.GetProperty("rivers");
+        Assert.Equal(["qs-wl-01", "qs-wl-02", "zt-wl-01"], rivers.GetProperty("qingshui").EnumerateArray().Select(g => g.GetString()!.Split(':')[0]));
+        Assert.Equal(["jh-wl-01", "yd-wl-01", "yd-wl-02", "zms-wl-01", "hhg-wl-01", "yd-wl-03"], rivers.GetProperty("yongding").EnumerateArray().Select(g => g.GetString()!.Split(':')[0]));
+        Assert.All(rivers.EnumerateObject().SelectMany(r => r.Value.EnumerateArray()), g => Assert.Matches(":level-(normal|warning|guaranteed)$", g.GetString()!));
+        string[] species = [.. ready.GetProperty("species").EnumerateArray().Select(o => o.GetString()!)];
+        Assert.Contains(species, o => o.StartsWith("狍 · Capreolus pygargus (", StringComparison.Ordinal));
+        Assert.DoesNotContain(species, o => o.Contains("human", StringComparison.Ordinal));
+        JsonElement axes = ready.GetProperty("axes");
+        Assert.Equal("水位（米）", axes.GetProperty("level").GetProperty("y").GetProperty("title").GetString());
+        Assert.Equal("时间（北京时间）", axes.GetProperty("level").GetProperty("x").GetProperty("title").GetString());
+        Assert.Equal(0, axes.GetProperty("activity").GetProperty("y").GetProperty("precision").GetInt32()); // counts: whole numbers
+        Assert.Equal(0, axes.GetProperty("detections").GetProperty("y").GetProperty("precision").GetInt32());
 
         // A new alert while the page is open: a flame at a fire station.
         await using (TestPublisher fire = await TestPublisher.ConnectAsync(BrokerPort, "mfs-fire-02", "mfs-fire-02", "gc-dev-mfs-fire-02"))
@@ -576,13 +630,48 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         }
 
         JsonElement alert = await node.NextAsync("alert", TimeSpan.FromSeconds(60));
-        Assert.StartsWith("fire-detection.mfs-fire-02.", alert.GetProperty("id").GetString(), StringComparison.Ordinal);
+        string id = alert.GetProperty("id").GetString()!;
+        Assert.StartsWith("fire-detection.mfs-fire-02.", id, StringComparison.Ordinal);
         Assert.Equal("red", alert.GetProperty("severity").GetString());
         Assert.Equal(1, alert.GetProperty("navigations").GetInt32()); // no reload
-        Assert.Equal("Mentougou ecological and emergency monitoring", (await node.NextAsync("english", TimeSpan.FromSeconds(30))).GetProperty("title").GetString());
+
+        // 400 px: nothing sticks out to the right and no alert text is cut off.
+        JsonElement narrow = await node.NextAsync("narrow", TimeSpan.FromSeconds(60));
+        Assert.True(narrow.GetProperty("alerts").GetInt32() >= 1, narrow.ToString());
+        Assert.True(narrow.GetProperty("scrollWidth").GetInt32() <= 400, narrow.ToString());
+        Assert.Empty(narrow.GetProperty("outside").EnumerateArray());
+        Assert.Empty(narrow.GetProperty("cut").EnumerateArray());
+
+        // The 72 h preset: 72 hours up to the API's now, which in this replay is the watermark (October 2024).
+        JsonElement preset = await node.NextAsync("preset", TimeSpan.FromSeconds(60));
+        DateTimeOffset from = DateTimeOffset.Parse(preset.GetProperty("from").GetString() + ":00+08:00", CultureInfo.InvariantCulture);
+        DateTimeOffset to = DateTimeOffset.Parse(preset.GetProperty("to").GetString() + ":00+08:00", CultureInfo.InvariantCulture);
+        Assert.Equal(TimeSpan.FromHours(72), to - from);
+        Assert.Equal(preset.GetProperty("clock").GetProperty("now").GetDateTimeOffset(), to, TimeSpan.FromMinutes(1));
+        Assert.Equal(2024, to.Year);
+        Assert.True(preset.GetProperty("level").GetInt32() > 100, preset.ToString());
+
+        // Closing by hand with a reason: refused with the reader key (and said so), done with the responder key.
+        JsonElement closed = await node.NextAsync("close", TimeSpan.FromSeconds(60));
+        Assert.Contains("responder", closed.GetProperty("refused").GetString(), StringComparison.Ordinal);
+        Assert.True(closed.GetProperty("gone").GetBoolean());
+        var (_, active) = await GetAsync("/api/v1/alerts/active");
+        Assert.DoesNotContain(active.EnumerateArray(), a => a.GetProperty("alert_id").GetString() == id);
+        await InfluxServer.WaitUntilAsync(async () => (await GetAsync("/api/v1/alerts/history?from=2024-10-01T00:00:00Z&to=2025-09-30T00:00:00Z&station=mfs-fire-02&transition=closed")).Body.GetArrayLength() >= 1,
+            TimeSpan.FromSeconds(20), () => "the close was not recorded", TestContext.Current.CancellationToken);
+        var (_, history) = await GetAsync("/api/v1/alerts/history?from=2024-10-01T00:00:00Z&to=2025-09-30T00:00:00Z&station=mfs-fire-02&transition=closed");
+        string record = history.EnumerateArray().First().GetRawText();
+        Assert.Contains("\"responder-test\"", record, StringComparison.Ordinal);
+        Assert.Contains("Test: false alarm, checked on site / 现场核实为误报", record, StringComparison.Ordinal);
+
+        JsonElement english = await node.NextAsync("english", TimeSpan.FromSeconds(30));
+        Assert.Equal("Mentougou ecological and emergency monitoring", english.GetProperty("title").GetString());
+        Assert.Equal(["water level (m)", "warning level", "guaranteed level"], english.GetProperty("legends").GetProperty("level").EnumerateArray().Select(l => l.GetString()));
+        Assert.Contains(english.GetProperty("species").EnumerateArray(), o => o.GetString()!.StartsWith("Siberian roe deer · Capreolus pygargus (", StringComparison.Ordinal));
         Assert.Empty((await node.NextAsync("done", TimeSpan.FromSeconds(30))).GetProperty("errors").EnumerateArray());
         Assert.True(new FileInfo(screenshot).Length > 10_000);
         TestContext.Current.AddAttachment("dashboard screenshot", screenshot);
+        TestContext.Current.AddAttachment("dashboard screenshot at 400 px", screenshot.Replace(".png", "-400.png", StringComparison.Ordinal));
     }
 
     private async Task<HttpStatusCode> PostAsync(string path, string? key)

@@ -21,7 +21,7 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 /// acknowledge it. The state is saved every <see cref="AckBatch"/> messages or <see cref="AckInterval"/>, and at once
 /// when an alert changes. Thread-safe.
 /// </summary>
-internal sealed class AlertEngineHost
+internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertingWatermark
 {
     /// <summary>At most this many messages wait for the next state save before they are acknowledged.</summary>
     internal const int AckBatch = 64;
@@ -44,6 +44,7 @@ internal sealed class AlertEngineHost
     private DateTimeOffset _lastSave;
     private long _processed;
     private long _saved;
+    private long _watermarkUtcTicks; // 0: none yet; read by the query API without the gate
 
     public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, QualityPolicy? quality = null)
     {
@@ -58,6 +59,11 @@ internal sealed class AlertEngineHost
         _metrics = metrics;
         _store = new AlertStateStore(_options.StateDirectory);
     }
+
+    /// <summary>The engine's watermark, for the query API's online state (docs/alerting.md, "Clock policy").</summary>
+    public DateTimeOffset? Watermark => Interlocked.Read(ref _watermarkUtcTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    private void PublishWatermark() => Interlocked.Exchange(ref _watermarkUtcTicks, _engine?.Watermark?.UtcTicks ?? 0);
 
     /// <summary>Messages up to this number are in the saved state.</summary>
     public long SavedThrough => Interlocked.Read(ref _saved);
@@ -87,6 +93,7 @@ internal sealed class AlertEngineHost
         }
 
         _engine = engine;
+        PublishWatermark();
         _pipeline.Start(stoppingToken);
         _watcher = new RuleWatcher(_options.RulesDirectory);
     }
@@ -109,6 +116,7 @@ internal sealed class AlertEngineHost
             }
 
             _metrics.Readings(readings.Count);
+            PublishWatermark();
             long number = ++_processed;
             Record(changes, fwi);
             if (_processed - _saved >= AckBatch || _time.GetUtcNow() - _lastSave >= AckInterval)

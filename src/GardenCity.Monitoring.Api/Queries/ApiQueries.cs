@@ -27,7 +27,10 @@ public sealed record StationState(
 /// The API's reads from InfluxDB (InfluxQL over /query). Identifiers come only from <see cref="PointMapper"/> and the
 /// registry; values only through <see cref="InfluxQl"/> quoting.
 /// </summary>
-public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
+/// <param name="client">InfluxQL client.</param>
+/// <param name="registry">The station registry.</param>
+/// <param name="clock">The clock policy for online state (Clock/OnlineClock.cs); without it, the <c>now</c> given is used as is.</param>
+public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, Clock.OnlineClock? clock = null)
 {
     private static readonly string[] Telemetry = [PointMapper.Weather, PointMapper.WaterLevel, PointMapper.Fire];
 
@@ -40,10 +43,16 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry)
         IReadOnlyList<InfluxSeries> latest = await QueryAsync($"SELECT * FROM {measurements} GROUP BY \"station\" ORDER BY time DESC LIMIT 1", ct).ConfigureAwait(false);
         IReadOnlyList<InfluxSeries> statusTime = await QueryAsync("SELECT last(\"online\") FROM \"station_status\" GROUP BY \"station\"", ct).ConfigureAwait(false);
         var result = new List<StationState>();
+        DateTimeOffset? LastSeen(Station s) => seen.Concat(statusTime).Where(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0).Select(x => (DateTimeOffset?)x.Time(0)).Max();
+        if (clock is not null)
+        {
+            now = clock.Read(registry.Stations.Select(LastSeen)).Now; // replay: the watermark, not the wall clock
+        }
+
         foreach (Station s in registry.Stations.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             InfluxSeries? st = status.FirstOrDefault(x => x.Tags.GetValueOrDefault("station") == s.Id);
-            DateTimeOffset? lastSeen = seen.Concat(statusTime).Where(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0).Select(x => (DateTimeOffset?)x.Time(0)).Max();
+            DateTimeOffset? lastSeen = LastSeen(s);
             InfluxSeries? last = latest.FirstOrDefault(x => x.Tags.GetValueOrDefault("station") == s.Id && x.Values.Count > 0);
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             if (last is not null)
