@@ -60,6 +60,7 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
 
         _process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
+        await PublishGaugeSpikeAsync();
         string report = Path.Combine(_dir, "report.json");
         var (code, stdout, stderr) = await Repo.RunAsync("dotnet",
             [Repo.SimulatorDll, "--scenario", "leopard", "--duration", "2.00:00:00", "--speed", "0", "--seed", "3", "--port", Broker.ToString(CultureInfo.InvariantCulture), "--report", report],
@@ -81,6 +82,22 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
         ("ls-ct-01", new(2024, 10, 2, 4, 0, 0, TimeSpan.FromHours(8)), "IMG 0004..bak", null, 0), // blank
         ("ls-ct-02", new(2024, 10, 1, 22, 0, 0, TimeSpan.FromHours(8)), "IMG 0001", null, 1), // the same id at another camera
     ];
+
+    // Issue 12, quality flags: the Zhaitang dam gauge (base stage about 12.75 m) jumps 2.25 m for one sample and comes
+    // back, between the simulator's five-minute readings of the same evening; sent before the simulator runs, so the
+    // three arrive in order and the jump is re-flagged bad (a spike) on its own point.
+    private async Task PublishGaugeSpikeAsync()
+    {
+        await using TestPublisher gauge = await TestPublisher.ConnectAsync(Broker, "zt-wl-01", "zt-wl-01", "gc-dev-zt-wl-01");
+        (string Time, double Level)[] readings = [("2024-10-01T12:02:30Z", 12.75), ("2024-10-01T12:07:30Z", 15.0), ("2024-10-01T12:12:30Z", 12.76)];
+        for (int i = 0; i < readings.Length; i++)
+        {
+            await gauge.PublishAsync("gc/v1/water-level/zt-wl-01/telemetry", JsonSerializer.Serialize(new { ts = readings[i].Time, seq = 800_000 + i, values = new { water_level_m = readings[i].Level } }));
+        }
+
+        await InfluxServer.WaitUntilAsync(async () => await CountAsync("SELECT count(\"water_level_m\") FROM \"water_level\" WHERE \"station\" = 'zt-wl-01' AND \"quality\" = 'bad'") == 1,
+            TimeSpan.FromSeconds(60), () => "the spike was not flagged bad", CancellationToken.None);
+    }
 
     // Issue 12 finding 4: event ids with spaces (and a comma, quotes, dots) as a camera's own file counter writes them,
     // published over MQTT by the stations themselves into the leopard scenario's days (Lingshan, whose cameras the
@@ -622,6 +639,12 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal("时间（北京时间）", axes.GetProperty("level").GetProperty("x").GetProperty("title").GetString());
         Assert.Equal(0, axes.GetProperty("activity").GetProperty("y").GetProperty("precision").GetInt32()); // counts: whole numbers
         Assert.Equal(0, axes.GetProperty("detections").GetProperty("y").GetProperty("precision").GetInt32());
+
+        // Issue 12: the spike at zt-wl-01 (PublishGaugeSpikeAsync) is drawn apart from the good values.
+        JsonElement quality = await node.NextAsync("quality", TimeSpan.FromSeconds(60));
+        Assert.Equal(1, quality.GetProperty("bad").GetInt32());
+        Assert.Equal(0, quality.GetProperty("doubtful").GetInt32());
+        Assert.Equal(quality.GetProperty("points").GetInt32() - 1, quality.GetProperty("plain").GetInt32());
 
         // A new alert while the page is open: a flame at a fire station.
         await using (TestPublisher fire = await TestPublisher.ConnectAsync(BrokerPort, "mfs-fire-02", "mfs-fire-02", "gc-dev-mfs-fire-02"))

@@ -1,4 +1,3 @@
-using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Core.Quality;
 using System.Runtime.CompilerServices;
 using System.Text.Json;

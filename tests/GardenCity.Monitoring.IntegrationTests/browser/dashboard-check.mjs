@@ -2,6 +2,7 @@
 // lines on stdout (the C# test, ApiTests.Dashboard_*, judges them):
 //   {"event":"ready", ...}    after the first render at desktop width: alerts, charts, map markers, legend, watersheds,
 //                             species names, favicon, whether Chinese is drawn with a real font (not boxes)
+//   {"event":"quality", ...}  the gauge with a spike picked: how many points are drawn bad, doubtful and plain
 //   {"event":"alert", ...}    when a new alert appears, no reload
 //   {"event":"narrow", ...}   the same page at 400 px: horizontal overflow and alert text cut off
 //   {"event":"preset", ...}   after clicking the 72 h preset: the period in the range inputs
@@ -72,6 +73,27 @@ try {
     chinese: await page.evaluate(chineseDrawn),
     clock: await page.$eval('#clock', c => c.textContent),
   });
+
+  // Quality flags (docs/data-quality.md): the gauge with a spike in the fixture's data, as a person picks it; the
+  // spike's window is drawn as a red cross, doubtful ones as orange triangles, good ones as the plain line.
+  const shownGauge = await page.inputValue('#gauge');
+  await page.selectOption('#gauge', 'zt-wl-01');
+  await page.waitForFunction(() => {
+    const c = Object.values(window.Chart.instances).find(x => x.canvas.id === 'level');
+    return c && Array.isArray(c.data.datasets[0].pointBackgroundColor) && c.data.datasets[0].pointBackgroundColor.includes('#d0021b');
+  }, null, { timeout: 15000 }).catch(() => {});
+  say({ event: 'quality', ...await page.evaluate(() => {
+    const d = Object.values(window.Chart.instances).find(x => x.canvas.id === 'level').data.datasets[0];
+    const at = i => ({ color: d.pointBackgroundColor[i], style: d.pointStyle[i], radius: d.pointRadius[i] });
+    const points = d.data.map((_, i) => at(i));
+    return {
+      points: points.length,
+      bad: points.filter(p => p.color === '#d0021b' && p.style === 'crossRot' && p.radius > 0).length,
+      doubtful: points.filter(p => p.color === '#e8890c' && p.radius > 0).length,
+      plain: points.filter(p => p.radius === 0).length,
+    };
+  }) });
+  await page.selectOption('#gauge', shownGauge);
 
   // A new alert while the page is open (the test publishes it).
   const known = new Set(alerts);
