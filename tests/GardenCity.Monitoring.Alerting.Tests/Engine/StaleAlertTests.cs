@@ -258,7 +258,7 @@ public sealed class StaleAlertTests
         Assert.Contains(infos[1].Elements(cap + "parameter"), p => p.Element(cap + "valueName")!.Value == "GC_STALE_SINCE" && p.Element(cap + "value")!.Value == "2023-07-30T09:00:00+08:00");
 
         var schemas = new XmlSchemaSet();
-        schemas.Add(CapWriter.Namespace, Path.Combine(AppContext.BaseDirectory, "Data", "cap-1.2.xsd"));
+        schemas.Add(CapWriter.Namespace, Path.Combine(AppContext.BaseDirectory, "Data", "CAP-v1.2.xsd")); // the official OASIS schema (Data/README.md)
         var errors = new List<string>();
         foreach (CapEntry entry in feed.Entries)
         {
