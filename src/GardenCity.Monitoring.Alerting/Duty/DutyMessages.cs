@@ -38,10 +38,10 @@ public sealed record DutyMessage(string Title, string Markdown, string Text, str
 public sealed class DutyMessages
 {
     /// <summary>The built-in Chinese SMS template.</summary>
-    public const string SmsTemplateZh = "【{severity_zh}{rule_zh}{transition_zh}】{station_zh}（{place_zh}）{reading_zh}，{time_short}。请登录值班台确认";
+    public const string SmsTemplateZh = "【{severity_zh}{rule_zh}{transition_zh}】{where_zh}{reading_short_zh}{time_short}，请登录值班台确认";
 
     /// <summary>The built-in English SMS template (set <c>Sms:MaxLength</c> to 160 for English).</summary>
-    public const string SmsTemplateEn = "[{severity} {rule_en}{transition_en}] {station_en} ({place_en}) {reading_en}, {time_short} BJT. Ack on the duty dashboard";
+    public const string SmsTemplateEn = "[{severity} {rule_en}{transition_en}] {where_en} {reading_en}, {time_short} BJT. Ack on the duty dashboard";
 
     private readonly DutyOptions _options;
     private readonly StationRegistry? _registry;
@@ -82,6 +82,13 @@ public sealed class DutyMessages
         string? watershedZh = n.Watershed is null ? null : _options.WatershedNamesZh.GetValueOrDefault(n.Watershed, n.Watershed);
         string? watershedEn = n.Watershed is null ? null : _options.WatershedNamesEn.GetValueOrDefault(n.Watershed, n.Watershed);
         string value = Number(n.Value), threshold = Number(n.Threshold);
+        string placeZh = watershedZh is null || watershedZh == siteZh ? siteZh : $"{siteZh}·{watershedZh}流域";
+        string placeEn = watershedEn is null || watershedEn == siteEn ? siteEn : $"{siteEn}, {watershedEn} watershed";
+
+        // Short form for SMS: what the station's name already says is not said again ("百花山气象站" needs only its
+        // watershed beside it, "永定河三家店水位站" only its site).
+        string shortZh = Short(n.StationZh, siteZh, watershedZh, w => w, "·");
+        string shortEn = Short(n.StationEn, siteEn, watershedEn, w => $"{w} watershed", ", ");
         DateTimeOffset local = n.UpdatedAt.ToBeijingTime();
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -102,11 +109,14 @@ public sealed class DutyMessages
             ["watershed"] = n.Watershed ?? string.Empty,
             ["watershed_zh"] = watershedZh ?? string.Empty,
             ["watershed_en"] = watershedEn ?? string.Empty,
-            ["place_zh"] = watershedZh is null || watershedZh == siteZh ? siteZh : $"{siteZh}·{watershedZh}流域",
-            ["place_en"] = watershedEn is null || watershedEn == siteEn ? siteEn : $"{siteEn}, {watershedEn} watershed",
+            ["place_zh"] = placeZh,
+            ["place_en"] = placeEn,
+            ["where_zh"] = shortZh.Length == 0 ? n.StationZh : $"{n.StationZh}（{shortZh}）",
+            ["where_en"] = shortEn.Length == 0 ? n.StationEn : $"{n.StationEn} ({shortEn})",
             ["value"] = value,
             ["threshold"] = threshold,
             ["reading_zh"] = n.Value is null ? "无实测值" : n.Threshold is null ? $"实测{value}" : $"实测{value}，标准{threshold}",
+            ["reading_short_zh"] = n.Value is null ? string.Empty : n.Threshold is null ? $"{value} " : $"{value}（标准{threshold}）",
             ["reading_en"] = n.Value is null ? "no value" : n.Threshold is null ? $"value {value}" : $"value {value}, criterion {threshold}",
             ["time"] = local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             ["time_short"] = local.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture),
@@ -179,6 +189,22 @@ public sealed class DutyMessages
     {
         ArgumentNullException.ThrowIfNull(n);
         return n.Severity == Severity.None ? n.PreviousSeverity : n.Severity;
+    }
+
+    private static string Short(string station, string site, string? watershed, Func<string, string> watershedText, string separator)
+    {
+        var parts = new List<string>(2);
+        if (!station.Contains(site, StringComparison.Ordinal))
+        {
+            parts.Add(site);
+        }
+
+        if (watershed is not null && !station.Contains(watershed, StringComparison.Ordinal) && !site.Contains(watershed, StringComparison.Ordinal))
+        {
+            parts.Add(watershedText(watershed));
+        }
+
+        return string.Join(separator, parts);
     }
 
     private static string Number(double? value) =>

@@ -95,7 +95,7 @@ public sealed class DutyChannelOptions
 {
     /// <summary>Name used by routes, logs, metrics and the outbox. <value>The default value is empty (required).</value></summary>
     [Required]
-    [RegularExpression("^[a-z0-9][a-z0-9-]{0,39}$", ErrorMessage = "a channel name is 1-40 lower-case letters, digits and '-'")]
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,39}$", ErrorMessage = "{0}: a channel name is 1-40 lower-case letters, digits and '-'")]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>WeCom, DingTalk, Sms or Email. <value>The default value is WeCom.</value></summary>
@@ -119,7 +119,7 @@ public sealed class DutyChannelOptions
     /// (mentions by mobile through <c>mentioned_mobile_list</c>; WeCom's markdown has no mobile mentions).
     /// <value>The default value is markdown.</value>
     /// </summary>
-    [RegularExpression("^(markdown|text)$", ErrorMessage = "WeComMessageType is markdown or text")]
+    [RegularExpression("^(markdown|text)$", ErrorMessage = "{0}: WeComMessageType is markdown or text")]
     public string WeComMessageType { get; set; } = "markdown";
 
     /// <summary>SMS gateway request shape (Kind Sms).</summary>
@@ -184,7 +184,7 @@ public sealed class DutyChannelOptions
 public sealed class SmsGatewayOptions
 {
     /// <summary>HTTP method. <value>The default value is POST.</value></summary>
-    [RegularExpression("^(GET|POST|PUT)$", ErrorMessage = "Method is GET, POST or PUT")]
+    [RegularExpression("^(GET|POST|PUT)$", ErrorMessage = "{0}: Method is GET, POST or PUT")]
     public string Method { get; set; } = "POST";
 
     /// <summary>Gateway URL (a template). A secret when it carries a key: never logged. <value>The default value is empty.</value></summary>
@@ -201,7 +201,7 @@ public sealed class SmsGatewayOptions
     public string BodyTemplate { get; set; } = "{\"mobile\":\"{mobile}\",\"content\":\"{text}\"}";
 
     /// <summary>Status codes that mean accepted, as ranges. <value>The default value is 200-299.</value></summary>
-    [RegularExpression(@"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$", ErrorMessage = "SuccessStatus is a list of codes or ranges, e.g. 200-299,302")]
+    [RegularExpression(@"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$", ErrorMessage = "{0}: SuccessStatus is a list of codes or ranges, e.g. 200-299,302")]
     public string SuccessStatus { get; set; } = "200-299";
 
     /// <summary>
@@ -255,15 +255,15 @@ public sealed class DutyRecipientOptions
 {
     /// <summary>Name used by routes and in delivery records (not a secret). <value>The default value is empty (required).</value></summary>
     [Required]
-    [RegularExpression("^[a-z0-9][a-z0-9._-]{0,39}$", ErrorMessage = "a recipient name is 1-40 lower-case letters, digits, '.', '_' and '-'")]
+    [RegularExpression("^[a-z0-9][a-z0-9._-]{0,39}$", ErrorMessage = "{0}: a recipient name is 1-40 lower-case letters, digits, '.', '_' and '-'")]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>Mobile number (SMS; @-mentions in DingTalk and WeCom text). <value>The default value is empty.</value></summary>
-    [RegularExpression(@"^(\+?\d{6,15})?$", ErrorMessage = "Mobile is digits, optionally starting with +")]
+    [RegularExpression(@"^(\+?\d{6,15})?$", ErrorMessage = "{0}: Mobile is digits, optionally starting with +")]
     public string Mobile { get; set; } = string.Empty;
 
     /// <summary>Email address. <value>The default value is empty.</value></summary>
-    [RegularExpression(@"^([^@\s]+@[^@\s]+)?$", ErrorMessage = "Email is an address like duty@example.cn")]
+    [RegularExpression(@"^([^@\s]+@[^@\s]+)?$", ErrorMessage = "{0}: Email is an address like duty@example.cn")]
     public string Email { get; set; } = string.Empty;
 
     /// <summary>WeCom user id, for <c>&lt;@userid&gt;</c> mentions in WeCom markdown. <value>The default value is empty.</value></summary>
@@ -287,7 +287,7 @@ public sealed class DutyRouteOptions
     /// Lowest severity that goes out (info, blue, yellow, orange, red), judged on the higher of the severity and the
     /// severity before the change (so a resolve of a red alert is a red-route message). <value>The default value is blue.</value>
     /// </summary>
-    [RegularExpression("^(info|blue|yellow|orange|red)$", ErrorMessage = "MinSeverity is info, blue, yellow, orange or red")]
+    [RegularExpression("^(info|blue|yellow|orange|red)$", ErrorMessage = "{0}: MinSeverity is info, blue, yellow, orange or red")]
     public string MinSeverity { get; set; } = "blue";
 
     /// <summary>Transitions that go out; empty: raised, escalated, lost_contact, resolved, closed.</summary>

@@ -23,8 +23,9 @@ public static class DutyResilience
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(o);
-        return builder
-            .AddRetry(new RetryStrategyOptions
+        if (o.Retries > 0) // Polly wants at least one retry; none means each round is one attempt
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder()
                     .Handle<DutyDeliveryException>(e => e.Transient && (e.RetryAfter is null || e.RetryAfter <= o.MaxRetryAfter))
@@ -37,7 +38,10 @@ public static class DutyResilience
                 MaxRetryAttempts = o.Retries,
                 // The receiver's own wait wins over the back-off (429 / 503 with Retry-After).
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is DutyDeliveryException { RetryAfter: { } after } ? (TimeSpan?)after : null),
-            })
+            });
+        }
+
+        return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder()
