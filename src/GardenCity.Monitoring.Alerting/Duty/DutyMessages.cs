@@ -111,7 +111,7 @@ public sealed class DutyMessages
             ["watershed_en"] = watershedEn ?? string.Empty,
             ["place_zh"] = placeZh,
             ["place_en"] = placeEn,
-            ["where_zh"] = shortZh.Length == 0 ? n.StationZh : $"{n.StationZh}（{shortZh}）",
+            ["where_zh"] = shortZh.Length == 0 ? n.StationZh + " " : $"{n.StationZh}（{shortZh}）",
             ["where_en"] = shortEn.Length == 0 ? n.StationEn : $"{n.StationEn} ({shortEn})",
             ["value"] = value,
             ["threshold"] = threshold,
