@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Duty.Channels;
 using GardenCity.Monitoring.Core.Alerts;
@@ -188,5 +189,30 @@ public sealed class DutyRouterTests
         IReadOnlyList<DutyDelivery> deliveries = Router().Router.Route(Red() with { Site = "lingshan" });
 
         Assert.Equal(["zhang-san"], deliveries[0].Mentions.Select(p => p.Name));
+    }
+}
+
+/// <summary>deploy/duty-room.example.json binds and, once enabled, passes the checks the host runs at start.</summary>
+public sealed class DutyExampleConfigurationTests
+{
+    [Fact]
+    public void Example_BindsAndValidates()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "duty-room.example.json"), optional: false)
+            .Build();
+        var options = new DutyOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(DutyOptions.SectionName), options);
+
+        Assert.False(options.Enabled); // off until the real secrets are in
+        options.Enabled = true;
+        ValidateOptionsResult annotations = new DutyOptionsValidator().Validate(null, options);
+        ValidateOptionsResult routing = new DutyRoutingValidator().Validate(null, options);
+
+        Assert.True(annotations.Succeeded, annotations.FailureMessage);
+        Assert.True(routing.Succeeded, routing.FailureMessage);
+        Assert.Equal((5, 4, 4), (options.Channels.Count, options.Recipients.Count, options.Routes.Count));
+        Assert.Equal("Bearer PLACEHOLDER_GATEWAY_KEY", options.Channels[3].Sms.Headers["Authorization"]);
+        Assert.Equal([Transition.Raised, Transition.Resolved], options.Routes[3].Transitions);
     }
 }
