@@ -125,7 +125,7 @@ internal static class DutyHttp
 /// WeCom (企业微信) group robot: POST JSON to the robot's webhook. <c>markdown</c> messages mention people by
 /// <c>&lt;@userid&gt;</c> in the content; <c>text</c> messages by <c>mentioned_mobile_list</c> (WeCom's markdown has no
 /// mobile mentions). Answer <c>{"errcode":0}</c>; 45009 (rate limit, 20 messages a minute per robot) and -1 (busy) are
-/// retried. Format: developer.work.weixin.qq.com/document/path/91770 (docs/duty-room.md).
+/// retried. Format: WeCom 群机器人配置说明, developer.work.weixin.qq.com/document/path/99398 (docs/duty-room.md).
 /// </summary>
 public sealed class WeComChannel(DutyChannelOptions options, HttpClient client, DutyMessages messages, DutyLanguage language, TimeProvider time) : IDutyChannel
 {
