@@ -54,18 +54,20 @@ public sealed class DutyMessages
         _registry = registry;
     }
 
+    private string Base => _options.DashboardBaseUrl.TrimEnd('/') + "/";
+
     /// <summary>The link to an alert in the dashboard.</summary>
     public string Link(AlertNotification n)
     {
         ArgumentNullException.ThrowIfNull(n);
-        return $"{_options.DashboardBaseUrl}?alert={Uri.EscapeDataString(n.AlertId)}";
+        return $"{Base}?alert={Uri.EscapeDataString(n.AlertId)}"; // the same page as CAP's <web> (Cap:WebBaseUrl)
     }
 
     /// <summary>Where a responder acknowledges the alert (POST with a responder key).</summary>
     public string AckUrl(AlertNotification n)
     {
         ArgumentNullException.ThrowIfNull(n);
-        return $"{_options.DashboardBaseUrl}api/v1/alerts/{Uri.EscapeDataString(n.AlertId)}/ack";
+        return $"{Base}api/v1/alerts/{Uri.EscapeDataString(n.AlertId)}/ack";
     }
 
     /// <summary>The placeholder values of a notification (docs/duty-room.md, "Messages").</summary>

@@ -63,8 +63,8 @@ public sealed class DutyOptions
     public DutyLanguage Language { get; set; } = DutyLanguage.Zh;
 
     /// <summary>
-    /// Base URL of the dashboard (the query API), ending in <c>/</c>: the link to an alert is
-    /// <c>{DashboardBaseUrl}?alert={alert id}</c> and its acknowledgement <c>{DashboardBaseUrl}api/v1/alerts/{alert id}/ack</c>.
+    /// Base URL of the dashboard (the query API): the link to an alert is <c>{DashboardBaseUrl}/?alert={alert id}</c> (the
+    /// page CAP's <c>web</c> points at) and its acknowledgement <c>{DashboardBaseUrl}/api/v1/alerts/{alert id}/ack</c>.
     /// <value>The default value is http://127.0.0.1:8080/.</value>
     /// </summary>
     [Required]

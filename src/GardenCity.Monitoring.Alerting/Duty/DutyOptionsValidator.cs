@@ -28,9 +28,9 @@ internal sealed class DutyRoutingValidator : IValidateOptions<DutyOptions>
         }
 
         List<string> errors = [];
-        if (!options.DashboardBaseUrl.EndsWith('/'))
+        if (!Uri.TryCreate(options.DashboardBaseUrl, UriKind.Absolute, out Uri? dashboard) || dashboard.Scheme is not ("http" or "https") || dashboard.Query.Length > 0)
         {
-            errors.Add($"{Root}:DashboardBaseUrl must end with '/' (links are DashboardBaseUrl + '?alert=…')");
+            errors.Add($"{Root}:DashboardBaseUrl '{options.DashboardBaseUrl}' must be the dashboard's http(s) address without a query (links are {{base}}/?alert=…)");
         }
 
         var channels = new Dictionary<string, DutyChannelOptions>(StringComparer.Ordinal);

@@ -100,6 +100,16 @@ public sealed class DutyMessagesTests
     }
 
     [Fact]
+    public void Link_SameWithOrWithoutTrailingSlash()
+    {
+        DutyOptions bare = Options();
+        bare.DashboardBaseUrl = "https://duty.example.cn";
+
+        Assert.Equal("https://duty.example.cn/?alert=rainstorm-cma.bhs-wx-01.20230730T130000Z", new DutyMessages(bare, Registry).Link(Red()));
+        Assert.Equal(new DutyMessages(bare, Registry).AckUrl(Red()), _messages.AckUrl(Red()));
+    }
+
+    [Fact]
     public void Template_UnknownPlaceholdersAndJsonBracesStay() =>
         Assert.Equal("{\"a\":\"x\",\"b\":\"{nope}\"}", DutyTemplate.Render("{\"a\":\"{v}\",\"b\":\"{nope}\"}", k => k == "v" ? "x" : null));
 }

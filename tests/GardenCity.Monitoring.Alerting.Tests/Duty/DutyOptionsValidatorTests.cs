@@ -88,7 +88,7 @@ public sealed class DutyOptionsValidatorTests
             case "sms-pattern": o.Channels[1].Sms.SuccessBodyPattern = "(unclosed"; break;
             case "severity": o.Routes[0].MinSeverity = "purple"; break;
             case "audiences": o.Routes[0].Audiences.Clear(); break;
-            case "base": o.DashboardBaseUrl = "https://duty.example.cn/gc"; break;
+            case "base": o.DashboardBaseUrl = "https://duty.example.cn/gc?x=1"; break;
             case "email": o.Channels.Add(new DutyChannelOptions { Name = "mail", Kind = DutyChannelKind.Email }); o.Channels[2].Smtp.From = "a@b.cn"; break;
             default: o.Channels[1].Name = "ding"; break;
         }
