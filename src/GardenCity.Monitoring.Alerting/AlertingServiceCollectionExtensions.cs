@@ -42,6 +42,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
+        services.AddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<DutyDeliveryLog>());
         return services;
     }
 }

@@ -50,11 +50,13 @@ public sealed class DutyChannelsHostTests(ServersFixture servers)
         await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), AlertingLifecycleTests.Rule(3), ct);
         using var ding = new ChannelReceiver();
         using var sms = new ChannelReceiver("{\"code\":0}");
-        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort();
+        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
         string database = "d" + Guid.NewGuid().ToString("N")[..12];
         var settings = new Dictionary<string, string>
         {
-            ["GardenCity:Roles"] = "ingest,alerting",
+            ["GardenCity:Roles"] = "ingest,alerting,api",
+            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
+            ["GardenCity:Api:AnonymousRole"] = "Reader",
             ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
@@ -101,8 +103,19 @@ public sealed class DutyChannelsHostTests(ServersFixture servers)
             Assert.StartsWith("/send?to=13800001111", sms.Accepted[0].RawUrl, StringComparison.Ordinal);
             Assert.Contains("【红色强降雨】百花山气象站", sms.Accepted[0].Body, StringComparison.Ordinal);
 
-            // The outcomes in the alert history, one point per (revision, channel, recipient).
+            // The outcomes through the API, per (revision, channel, recipient).
             using var http = new HttpClient();
+            JsonElement[] deliveries = [];
+            await InfluxServer.WaitUntilAsync(async () =>
+            {
+                string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/active"), ct)).RootElement[0].GetProperty("alert_id").GetString()!;
+                deliveries = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/{alertId}/deliveries"), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+                return deliveries.Length == 2 && deliveries.All(d => d.GetProperty("status").GetString() == "sent");
+            }, TimeSpan.FromSeconds(30), () => "deliveries not sent: " + string.Join(", ", deliveries.Select(d => d.ToString())), ct);
+            Assert.Equal(["ding-district/@group", "sms/zhang-san"], deliveries.Select(d => $"{d.GetProperty("channel").GetString()}/{d.GetProperty("recipient").GetString()}").Order(StringComparer.Ordinal));
+            Assert.All(deliveries, d => Assert.EndsWith("#1", d.GetProperty("notification_id").GetString(), StringComparison.Ordinal));
+
+            // The outcomes in the alert history, one point per (revision, channel, recipient).
             var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = database }));
             await InfluxServer.WaitUntilAsync(async () =>
             {

@@ -35,7 +35,7 @@ public sealed record DutyDeliveryRecord(string NotificationId, string AlertId, s
 /// Delivery statuses per (alert revision, channel, recipient): the latest of each in memory, queryable by alert, and
 /// every change appended to <c>duty-deliveries.jsonl</c> in the state folder (read back at start). Thread-safe.
 /// </summary>
-public sealed class DutyDeliveryLog
+public sealed class DutyDeliveryLog : IAlertDeliveries
 {
     private static readonly JsonSerializerOptions Json = new(AlertNotification.Json) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
     private readonly string _path;
@@ -96,4 +96,8 @@ public sealed class DutyDeliveryLog
             return [.. _latest.Values];
         }
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<AlertDelivery> For(string alertId) =>
+        ForAlert(alertId).Select(r => new AlertDelivery(r.NotificationId, r.Channel, r.Recipient, AlertingMetrics.StatusName(r.Status), r.Attempts, r.Reason, r.At)).ToList();
 }
