@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian/Ubuntu machine: installs what the tests start (influxd, mosquitto,
-# docker-compose for validating docker-compose.yml, chromium and fonts-noto-cjk for the dashboard test, and node/npm for playwright-core),
+# docker-compose for validating docker-compose.yml, chromium and fonts-noto-cjk for the dashboard test, node/npm for
+# playwright-core, and python3-aiosmtpd for the duty-room email test),
 # restores NuGet and npm packages, builds, runs every test project, and ends with one line "N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +17,8 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The duty-room email test sends through Debian's aiosmtpd (a real SMTP server), run by Debian's own python3.
+[ -d /usr/lib/python3/dist-packages/aiosmtpd ] || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   sudo_ apt-get update -qq

@@ -12,6 +12,8 @@ public sealed class AlertingMetrics
     private readonly Counter<long> _changes;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _deliveryFailed;
+    private readonly Counter<long> _duty;
+    private readonly Counter<long> _dutyRoundsFailed;
     private int _active;
 
     /// <summary>Creates the instruments.</summary>
@@ -23,6 +25,8 @@ public sealed class AlertingMetrics
         _changes = meter.CreateCounter<long>("alerting.changes", description: "Alert changes, by transition and audience");
         _delivered = meter.CreateCounter<long>("alerting.notifications.delivered", description: "Notifications accepted by an endpoint (webhook, MQTT)");
         _deliveryFailed = meter.CreateCounter<long>("alerting.notifications.failed", description: "Failed delivery attempts (retried until delivered)");
+        _duty = meter.CreateCounter<long>("alerting.duty.deliveries", description: "Duty-room delivery statuses (retrying, sent, failed, gave_up), by channel and status");
+        _dutyRoundsFailed = meter.CreateCounter<long>("alerting.duty.rounds_failed", description: "Failed duty-room delivery rounds, by channel");
         meter.CreateObservableGauge("alerting.active", () => Volatile.Read(ref _active), description: "Alerts in force");
     }
 
@@ -41,4 +45,14 @@ public sealed class AlertingMetrics
 
     /// <summary>Counts a failed attempt.</summary>
     public void DeliveryFailed(string endpoint) => _deliveryFailed.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+
+    /// <summary>Counts a duty-room delivery status (tags in this order: channel, status).</summary>
+    public void DutyDelivery(string channel, Duty.DutyDeliveryStatus status) =>
+        _duty.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("status", StatusName(status)));
+
+    /// <summary>Counts a failed duty-room delivery round.</summary>
+    public void DutyAttemptFailed(string channel) => _dutyRoundsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    /// <summary>The snake_case name of a status, as in metrics, logs and the delivery log.</summary>
+    public static string StatusName(Duty.DutyDeliveryStatus status) => status == Duty.DutyDeliveryStatus.GaveUp ? "gave_up" : status.ToString().ToLowerInvariant();
 }

@@ -1,3 +1,4 @@
+using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
@@ -23,6 +24,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddHttpClient("gardencity-webhooks");
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingRulesValidator>());
+        services.AddDutyChannels(); // GardenCity:Duty, off by default (docs/duty-room.md)
         services.AddMqttConnection(); // the broker connection the ingestion worker uses too (validated at start)
         services.AddOptionsWithValidateOnStart<WireDecoderOptions, WireDecoderOptionsValidator>().BindConfiguration(WireDecoderOptions.SectionName);
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
@@ -41,6 +43,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
         services.AddSingleton<Core.Time.IAlertingWatermark>(sp => sp.GetRequiredService<AlertEngineHost>());
+        services.AddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<DutyDeliveryLog>());
         return services;
     }
 }

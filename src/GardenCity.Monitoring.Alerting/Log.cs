@@ -49,4 +49,22 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Warning, "Alert state file {Path} is unreadable ({Reason}); starting with no alerts in force")]
     public static partial void StateUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Duty-room channels running: {Channels}; {Pending} deliveries left from the last run")]
+    public static partial void DutyStarted(ILogger logger, string channels, int pending);
+
+    [LoggerMessage(LogLevel.Information, "Duty message {NotificationId} sent by {Channel} to {Recipient} (round {Rounds})")]
+    public static partial void DutySent(ILogger logger, string channel, string recipient, string notificationId, int rounds);
+
+    [LoggerMessage(LogLevel.Warning, "Duty message {NotificationId} by {Channel} to {Recipient}: round {Rounds} failed ({Reason}); next round in {Wait}")]
+    public static partial void DutyRetrying(ILogger logger, string channel, string recipient, string notificationId, int rounds, TimeSpan wait, string reason);
+
+    [LoggerMessage(LogLevel.Error, "Duty message {NotificationId} by {Channel} to {Recipient} was refused and is not tried again: {Reason}")]
+    public static partial void DutyFailed(ILogger logger, string channel, string recipient, string notificationId, string reason);
+
+    [LoggerMessage(LogLevel.Error, "Duty message {NotificationId} by {Channel} to {Recipient} given up after {Rounds} rounds: {Reason}")]
+    public static partial void DutyGaveUp(ILogger logger, string channel, string recipient, string notificationId, int rounds, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "The delivery status of {NotificationId} by {Channel} could not be added to the alert history")]
+    public static partial void DutyHistoryNotWritten(ILogger logger, Exception exception, string notificationId, string channel);
 }

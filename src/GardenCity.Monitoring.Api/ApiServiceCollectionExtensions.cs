@@ -52,6 +52,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<IAlertAcknowledger>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.AddRateLimiter(ApiLimits.Add);
         return services;
     }

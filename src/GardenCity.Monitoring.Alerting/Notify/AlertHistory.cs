@@ -15,6 +15,9 @@ public static class AlertHistory
     /// <summary>Measurement of alert changes.</summary>
     public const string AlertMeasurement = "alert_event";
 
+    /// <summary>Measurement of duty-room delivery outcomes (docs/duty-room.md).</summary>
+    public const string DeliveryMeasurement = "alert_delivery";
+
     /// <summary>Measurement of FWI days.</summary>
     public const string FireWeatherMeasurement = "fire_weather";
 
@@ -99,5 +102,28 @@ return point.ToLineProtocol();
             .Field("temp_c", day.Weather.TempC).Field("rh_pct", day.Weather.RhPct).Field("wind_kmh", day.Weather.WindKmh).Field("rain_24h_mm", day.Weather.RainMm)
             .Timestamp(day.At, WritePrecision.Ns)
             .ToLineProtocol();
+    }
+
+    /// <summary>
+    /// One line per final duty-room delivery status (sent, failed, gave_up) of an alert revision to a channel and
+    /// recipient, at the worker's clock time.
+    /// </summary>
+    public static string Line(Duty.DutyDeliveryRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        PointData point = PointData.Measurement(DeliveryMeasurement)
+            .Tag("channel", record.Channel)
+            .Tag("status", AlertingMetrics.StatusName(record.Status))
+            .Field("alert_id", record.AlertId)
+            .Field("notification_id", record.NotificationId)
+            .Field("recipient", record.Recipient)
+            .Field("rounds", (long)record.Attempts)
+            .Timestamp(record.At, WritePrecision.Ns);
+        if (record.Reason is { } reason)
+        {
+            point = point.Field("reason", reason);
+        }
+
+        return point.ToLineProtocol();
     }
 }

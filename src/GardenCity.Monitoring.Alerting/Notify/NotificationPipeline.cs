@@ -1,5 +1,7 @@
+using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
@@ -13,7 +15,7 @@ namespace GardenCity.Monitoring.Alerting.Notify;
 /// Everything that happens to an alert change once the engine made it, in this order: logged and counted, added to
 /// the CAP feed, its history appended durably (<see cref="AlertHistoryWriter"/>), its notifications added durably to the
 /// <see cref="Outbox"/>, then — after the caller saved the engine state — queued for their endpoints (webhooks, the MQTT
-/// alert topics) and handed to in-process listeners (<see cref="AlertFeed"/>). Not thread-safe: the engine host calls it
+/// alert topics, the duty-room channels of <see cref="DutyDispatcher"/>) and handed to in-process listeners (<see cref="AlertFeed"/>). Not thread-safe: the engine host calls it
 /// under its gate.
 /// </summary>
 internal sealed class NotificationPipeline
@@ -28,6 +30,11 @@ internal sealed class NotificationPipeline
     private readonly AlertHistoryWriter? _history;
     private Outbox? _outbox;
     private NotificationDispatcher? _dispatcher;
+    private readonly DutyOptions _duty;
+    private readonly StationRegistry _registry;
+    private readonly ResiliencePipelineProvider<string> _pipelines;
+    private readonly DutyDeliveryLog _dutyLog;
+    private DutyDispatcher? _dutyDispatcher;
     private Task _historyTask = Task.CompletedTask;
     private bool _capChanged;
 
@@ -42,8 +49,16 @@ internal sealed class NotificationPipeline
         ResiliencePipelineProvider<string> pipelines,
         IDeadLetterStore deadLetters,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        IOptions<DutyOptions> duty,
+        StationRegistry registry,
+        DutyDeliveryLog dutyLog)
     {
+        ArgumentNullException.ThrowIfNull(duty);
+        _duty = duty.Value;
+        _registry = registry;
+        _pipelines = pipelines;
+        _dutyLog = dutyLog;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -76,9 +91,24 @@ internal sealed class NotificationPipeline
         }
 
         _dispatcher = new NotificationDispatcher(endpoints, _outbox, _options, _time, _logger, _metrics);
+        if (_duty.Enabled)
+        {
+            var channels = DutyServiceCollectionExtensions.BuildChannels(_duty, _http, new DutyMessages(_duty, _registry), _time);
+            _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, new DutyRouter(_duty, channels), _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery);
+            Log.DutyStarted(_logger, string.Join(", ", channels.Select(c => $"{c.Options.Name} ({c.Options.Kind})")), _outbox.Pending.Count(p => p.Endpoint.StartsWith(DutyDispatcher.OutboxPrefix, StringComparison.Ordinal)));
+        }
+
         foreach ((string endpoint, AlertNotification pending) in _outbox.Pending)
         {
-            _dispatcher.Enqueue(endpoint, pending); // not delivered before the last stop: send again
+            // Not delivered before the last stop: send again. Duty deliveries wait in the outbox while the channels are off.
+            if (endpoint.StartsWith(DutyDispatcher.OutboxPrefix, StringComparison.Ordinal))
+            {
+                _dutyDispatcher?.Enqueue(endpoint, pending);
+            }
+            else
+            {
+                _dispatcher.Enqueue(endpoint, pending);
+            }
         }
 
         _historyTask = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
@@ -122,11 +152,17 @@ internal sealed class NotificationPipeline
         _metrics.SetActive(activeCount);
         var notifications = changes.Select(c => c.ToNotification()).ToList();
         var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
-        _outbox!.Add(items); // durable: a crash from here on sends them after the restart
+        var duty = _dutyDispatcher is { } d ? notifications.SelectMany(n => d.OutboxKeysFor(n).Select(k => (k, n))).ToList() : [];
+        _outbox!.Add([.. items, .. duty]); // durable: a crash from here on sends them after the restart
         saveState(); // before anyone is told and before the messages are acknowledged
         foreach ((string endpoint, AlertNotification notification) in items)
         {
             _dispatcher!.Enqueue(endpoint, notification);
+        }
+
+        foreach ((string key, AlertNotification notification) in duty)
+        {
+            _dutyDispatcher!.Enqueue(key, notification);
         }
 
         notifications.ForEach(_feed.Publish);
@@ -144,7 +180,27 @@ internal sealed class NotificationPipeline
             await dispatcher.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_dutyDispatcher is { } duty)
+        {
+            _dutyDispatcher = null;
+            await duty.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _historyTask.ConfigureAwait(false);
         _history?.Dispose();
+    }
+
+    /// <summary>A final duty-room delivery status goes into the alert history too (measurement <c>alert_delivery</c>).</summary>
+    private void RecordDelivery(DutyDeliveryRecord record)
+    {
+        try
+        {
+            _history?.Append([AlertHistory.Line(record)]);
+        }
+        catch (IOException ex)
+        {
+            // The history spool is full: the status stays in duty-deliveries.jsonl, the metrics and the log.
+            Log.DutyHistoryNotWritten(_logger, ex, record.NotificationId, record.Channel);
+        }
     }
 }

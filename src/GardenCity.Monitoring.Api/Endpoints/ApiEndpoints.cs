@@ -202,6 +202,10 @@ internal static class ApiEndpoints
             return TypedResults.Json(await q.AlertHistoryAsync(start, end, tags, n, ct).ConfigureAwait(false), Json);
         }).WithSummary("Alert changes from the history, newest first, filtered by rule, station, severity, audience, transition.");
 
+        api.MapGet("/alerts/{id}/deliveries", (string id, IAlertDeliveries deliveries) =>
+            TypedResults.Json(deliveries.For(Params.Token("id", id)), AlertNotification.Json))
+            .WithSummary("Duty-room deliveries of an alert: per revision, channel and recipient the latest status (retrying, sent, failed, gave_up) with rounds and reason (docs/duty-room.md); needs the alerting role in the same process.");
+
         api.MapPost("/alerts/{id}/ack", async (string id, HttpContext http, IAlertAcknowledger alerting, CancellationToken ct) =>
         {
             string by = (string)http.Items[ApiKeyFilter.CallerItem]!;
