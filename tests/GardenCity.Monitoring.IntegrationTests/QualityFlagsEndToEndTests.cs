@@ -32,7 +32,7 @@ public sealed class QualityFlagsEndToEndTests(ServersFixture servers)
         Assert.Equal(5, stored.Values.Count); // the re-flag merged into the spike's point: no sixth point
         Assert.Equal(levels, Enumerable.Range(0, 5).Select(i => stored.Number(i, "water_level_m")!.Value));
         Assert.Equal(3, stored.Number(2, "seq"));
-        Assert.Equal(["good", "good", "bad", "good", "good"], Enumerable.Range(0, 5).Select(i => stored.Text(i, "quality")));
+        Assert.Equal([null, null, "bad", null, null], Enumerable.Range(0, 5).Select(i => stored.Text(i, "quality"))); // flags only where found
         Assert.Equal("spike:water_level_m", stored.Text(2, "quality_checks"));
 
         var queries = new ApiQueries(ingestion.Query, TestIngestion.Stations);
@@ -42,6 +42,9 @@ public sealed class QualityFlagsEndToEndTests(ServersFixture servers)
         Assert.Equal([QualityFlag.Good, QualityFlag.Good, QualityFlag.Bad, QualityFlag.Good, QualityFlag.Good], all.Select(p => p.Flag));
         IReadOnlyList<SeriesPoint> usable = await queries.SeriesAsync(gauge!, "water_level_m", "max", TimeSpan.FromHours(1), from, from.AddHours(1), TestContext.Current.CancellationToken, QualityFlag.Doubtful);
         Assert.Equal(1.02, Assert.Single(usable).Value); // the hour's maximum without the spike
+        IReadOnlyList<SeriesPoint> good = await queries.SeriesAsync(gauge!, "water_level_m", "mean", TimeSpan.FromMinutes(10), from, from.AddHours(1), TestContext.Current.CancellationToken, QualityFlag.Good);
+        Assert.Equal([1.005, 1.02, 1.01], good.Select(p => Math.Round(p.Value, 3))); // windows 02:00, 02:10 (spike left out), 02:20
+        Assert.All(good, p => Assert.Equal(QualityFlag.Good, p.Flag));
         IReadOnlyList<SeriesPoint> hourAll = await queries.SeriesAsync(gauge!, "water_level_m", "max", TimeSpan.FromHours(1), from, from.AddHours(1), TestContext.Current.CancellationToken);
         Assert.Equal((3.10, QualityFlag.Bad), (Assert.Single(hourAll).Value, hourAll[0].Flag));
 
@@ -51,7 +54,7 @@ public sealed class QualityFlagsEndToEndTests(ServersFixture servers)
         string[] lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("time_utc,time_local,station,flow_m3s,rain_mm,water_level_m,seq,quality,quality_checks", lines[0]);
         Assert.Equal("2023-07-31T02:10:00Z,2023-07-31T10:10:00+08:00,yd-wl-03,,,3.1,3,bad,spike:water_level_m", lines[3]);
-        Assert.Equal("2023-07-31T02:15:00Z,2023-07-31T10:15:00+08:00,yd-wl-03,,,1.02,4,good,", lines[4]);
+        Assert.Equal("2023-07-31T02:15:00Z,2023-07-31T10:15:00+08:00,yd-wl-03,,,1.02,4,,", lines[4]); // good: no flags stored
         Assert.Equal(6, lines.Length);
     }
 }

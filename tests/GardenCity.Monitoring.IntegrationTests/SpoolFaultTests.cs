@@ -147,7 +147,7 @@ public sealed class SpoolFaultTests
             Assert.StartsWith("Degraded", ready.Body, StringComparison.Ordinal);
             string degraded = ReadyLine(ready.Body);
             string metrics = await Http.GetStringAsync(health + "/metrics", TestContext.Current.CancellationToken);
-            string[] damage = [.. metrics.Split('\n').Where(l => l.StartsWith("spool_damaged", StringComparison.Ordinal) || l.StartsWith("spool_quarantined", StringComparison.Ordinal))];
+            string[] damage = [.. metrics.Split('\n').Where(l => l.StartsWith("gardencity_spool_damaged", StringComparison.Ordinal) || l.StartsWith("gardencity_spool_quarantined", StringComparison.Ordinal))];
             Assert.NotEmpty(damage);
             Assert.Contains("is damaged from byte", process.Output, StringComparison.Ordinal);
             string copy = Assert.Single(Directory.GetFiles(spoolDir, "*.corrupt"));

@@ -87,18 +87,23 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         string where = $"FROM {InfluxQl.Identifier(measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
         string group = $"GROUP BY time({(long)window.TotalSeconds}s) fill(none)";
 
-        // The checks of a value are "check:field" entries of quality_checks; InfluxQL's regex on the field finds them.
+        // The checks of a value are "check:field" entries of quality_checks, written only for a point in which a check
+        // found something (docs/data-quality.md): InfluxQL's regex on the field finds the flagged ones, and a point
+        // without the field is good. InfluxQL cannot select "missing or not matching", so a filtered series is
+        // aggregated here from the raw values, in the same epoch-aligned windows as GROUP BY time().
+        string column = InfluxQl.Identifier(field);
+        if (!status && admit < QualityFlag.Bad)
+        {
+            return await FilteredSeriesAsync(field, column, agg, window, where, admit, ct).ConfigureAwait(false);
+        }
+
         string bad = $"/(^|,)spike:{System.Text.RegularExpressions.Regex.Escape(field)}(,|$)/";
         string doubtful = $"/(^|,)(soft-limit|rate-of-change|stuck|clock-drift):{System.Text.RegularExpressions.Regex.Escape(field)}(,|$)/";
-        string filter = status || admit == QualityFlag.Bad ? string.Empty
-            : admit == QualityFlag.Doubtful ? $" AND \"quality_checks\" !~ {bad}"
-            : $" AND \"quality_checks\" !~ {bad} AND \"quality_checks\" !~ {doubtful}";
-        string column = InfluxQl.Identifier(field);
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT {agg}({column}) AS v {where}{filter} {group}", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT {agg}({column}) AS v {where} {group}", ct).ConfigureAwait(false);
         var flags = new Dictionary<DateTimeOffset, QualityFlag>();
-        if (!status && admit > QualityFlag.Good)
+        if (!status)
         {
-            foreach ((QualityFlag flag, string pattern) in new[] { (QualityFlag.Doubtful, doubtful), (QualityFlag.Bad, bad) }.Where(f => f.Item1 <= admit))
+            foreach ((QualityFlag flag, string pattern) in new[] { (QualityFlag.Doubtful, doubtful), (QualityFlag.Bad, bad) })
             {
                 foreach (InfluxSeries s in await QueryAsync($"SELECT count({column}) AS n {where} AND \"quality_checks\" =~ {pattern} {group}", ct).ConfigureAwait(false))
                 {
@@ -116,6 +121,45 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => (s, i)))
             .Where(p => p.s.Get(p.i, "v").ValueKind == JsonValueKind.Number)
             .Select(p => new SeriesPoint(p.s.Time(p.i), p.s.Get(p.i, "v").GetDouble(), flags.GetValueOrDefault(p.s.Time(p.i)))).ToList();
+    }
+
+    /// <summary>A series without the values flagged worse than <paramref name="admit"/>, aggregated from the raw rows as they stream in.</summary>
+    private async Task<IReadOnlyList<SeriesPoint>> FilteredSeriesAsync(string field, string column, string agg, TimeSpan window, string where, QualityFlag admit, CancellationToken ct)
+    {
+        var windows = new SortedDictionary<long, (int Count, double Sum, double Min, double Max, QualityFlag Flag)>();
+        long width = window.Ticks;
+        await foreach ((List<string> columns, IReadOnlyList<JsonElement[]> rows) in StreamRowsAsync($"SELECT {column}, \"quality_checks\" {where}", ct).ConfigureAwait(false))
+        {
+            int time = columns.IndexOf("time"), value = columns.IndexOf(field), checks = columns.IndexOf("quality_checks");
+            foreach (JsonElement[] row in rows)
+            {
+                if (row[value].ValueKind != JsonValueKind.Number)
+                {
+                    continue;
+                }
+
+                QualityFlag flag = row[checks].ValueKind == JsonValueKind.String ? QualityFlags.Of(QualityFlags.Parse(row[checks].GetString()).GetValueOrDefault(field)) : QualityFlag.Good;
+                if (flag > admit)
+                {
+                    continue;
+                }
+
+                long ticks = (InfluxSeriesValues.FromEpochNs(row[time].GetInt64()) - DateTimeOffset.UnixEpoch).Ticks;
+                long start = ticks - (((ticks % width) + width) % width);
+                double v = row[value].GetDouble();
+                windows[start] = windows.TryGetValue(start, out var w)
+                    ? (w.Count + 1, w.Sum + v, Math.Min(w.Min, v), Math.Max(w.Max, v), flag > w.Flag ? flag : w.Flag)
+                    : (1, v, v, v, flag);
+            }
+        }
+
+        return windows.Select(w => new SeriesPoint(DateTimeOffset.UnixEpoch.AddTicks(w.Key), agg switch
+        {
+            "sum" => w.Value.Sum,
+            "max" => w.Value.Max,
+            "min" => w.Value.Min,
+            _ => w.Value.Sum / w.Value.Count,
+        }, w.Value.Flag)).ToList();
     }
 
     /// <summary>Species stored in the period, with detections and individuals per site.</summary>
