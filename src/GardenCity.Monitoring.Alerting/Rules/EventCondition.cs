@@ -9,7 +9,7 @@ namespace GardenCity.Monitoring.Alerting.Rules;
 public sealed class EventCondition(string kind, IReadOnlySet<string> subjects, double minConfidence, IReadOnlySet<string> zones, (int From, int To)? localHours, TimeSpan within) : Condition
 {
     /// <summary>Beijing time, UTC+8 all year.</summary>
-    public static readonly TimeSpan LocalOffset = TimeSpan.FromHours(8);
+    public static readonly TimeSpan LocalOffset = Core.Time.BeijingTime.Offset;
 
     /// <summary><c>detection</c> or <c>fire</c>.</summary>
     public string Kind { get; } = kind;

@@ -87,5 +87,5 @@ public sealed partial record Rule
             $"Closed by hand: {NameEn}, {station.NameEn} ({station.Site.NameEn}), {severity.ToName()}, closed by {by}. Reason: {reason}");
     }
 
-    private static string LocalTime(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    private static string LocalTime(DateTimeOffset at) => Core.Time.BeijingTime.ToBeijingTime(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }

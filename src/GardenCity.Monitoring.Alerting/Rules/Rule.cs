@@ -180,7 +180,7 @@ public sealed partial record Rule
                 "threshold" => threshold?.ToString(format, CultureInfo.InvariantCulture) ?? "-",
                 "window" => FormatWindow(WindowOf(severity), zh: false),
                 "window_zh" => FormatWindow(WindowOf(severity), zh: true),
-                "time_local" => at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                "time_local" => Core.Time.BeijingTime.ToBeijingTime(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 _ => m.Value,
             };
         });
