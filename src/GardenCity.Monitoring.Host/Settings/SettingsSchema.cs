@@ -98,7 +98,10 @@ internal sealed class SettingsSchema
 
         foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.GetIndexParameters().Length > 0 || property.GetMethod is null || (property.SetMethod is not { IsPublic: true } && !IsCollection(property.PropertyType)))
+            // The binder fills a get-only property too when it holds a collection or an object of settings (e.g.
+            // GardenCity:Duty:Channels:N:Sms); only a get-only leaf cannot be set.
+            Type valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (property.GetIndexParameters().Length > 0 || property.GetMethod is null || (property.SetMethod is not { IsPublic: true } && !IsCollection(property.PropertyType) && IsLeaf(valueType)))
             {
                 continue;
             }
