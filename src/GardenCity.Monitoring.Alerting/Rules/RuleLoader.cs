@@ -98,11 +98,12 @@ public static partial class RuleLoader
         var names = new List<string>();
         var errors = new List<ConfigFileError>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var references = new List<(string File, YamlNode Node, string Field, string RuleId)>();
         foreach ((string text, string name) in files)
         {
             names.Add(name);
             var ctx = new YamlContext(name);
-            foreach ((Rule rule, YamlNode node) in LoadFile(ctx, text, registry))
+            foreach ((Rule rule, YamlNode node, RuleReading reading) in LoadFile(ctx, text, registry))
             {
                 if (ids.TryGetValue(rule.Id, out string? first))
                 {
@@ -112,20 +113,16 @@ public static partial class RuleLoader
 
                 ids[rule.Id] = rule.Source;
                 rules.Add(rule);
+                references.AddRange(reading.References.Select(r => (name, r.Node, r.Field, r.RuleId)));
             }
 
             errors.AddRange(ctx.Errors);
         }
 
-        foreach (Rule rule in rules)
+        // A watershed_alert may name a rule of a later file: checked once every file is read, at the 'rule:' it was read from.
+        foreach ((string file, YamlNode node, string field, string ruleId) in references.Where(r => !ids.ContainsKey(r.RuleId)))
         {
-            foreach (WatershedAlertCondition c in rule.Levels.SelectMany(l => l.Condition.SelfAndDescendants()).OfType<WatershedAlertCondition>())
-            {
-                if (!ids.ContainsKey(c.RuleId))
-                {
-                    errors.Add(new ConfigFileError(rule.Source.Split(':')[0], int.TryParse(rule.Source.Split(':')[^1], out int line) ? line : 0, 1, $"rules({rule.Id}).levels.when.watershed_alert.rule", $"no rule '{c.RuleId}' is loaded; name a rule of the rules directory"));
-                }
-            }
+            errors.Add(new ConfigFileError(file, (int)node.Start.Line, (int)node.Start.Column, field, $"no rule '{ruleId}' is loaded; name a rule of the rules directory"));
         }
 
         if (errors.Count > 0)
@@ -136,9 +133,9 @@ public static partial class RuleLoader
         return new RuleSet(rules, names);
     }
 
-    private static List<(Rule, YamlNode)> LoadFile(YamlContext ctx, string text, StationRegistry? registry)
+    private static List<(Rule, YamlNode, RuleReading)> LoadFile(YamlContext ctx, string text, StationRegistry? registry)
     {
-        var result = new List<(Rule, YamlNode)>();
+        var result = new List<(Rule, YamlNode, RuleReading)>();
         var stream = new YamlStream();
         if (YamlSyntax.TryLoad(stream, text, ctx.File) is { } syntax)
         {
@@ -161,17 +158,18 @@ public static partial class RuleLoader
         foreach ((YamlMappingNode node, string path) in ctx.Items(root, "rules"))
         {
             int before = ctx.Errors.Count;
-            Rule? rule = ReadRule(ctx, node, path, registry);
+            var reading = new RuleReading();
+            Rule? rule = ReadRule(ctx, node, path, registry, reading);
             if (rule is not null && ctx.Errors.Count == before)
             {
-                result.Add((rule, node));
+                result.Add((rule, node, reading));
             }
         }
 
         return result;
     }
 
-    private static Rule? ReadRule(YamlContext ctx, YamlMappingNode node, string path, StationRegistry? registry)
+    private static Rule? ReadRule(YamlContext ctx, YamlMappingNode node, string path, StationRegistry? registry, RuleReading reading)
     {
         ctx.CheckKeys(node, path, RuleKeys);
         string? id = ctx.RequiredString(node, "id", path);
@@ -210,13 +208,12 @@ public static partial class RuleLoader
         }
 
         RuleScope? scope = ReadScope(ctx, node, path, registry);
-        TimeSpan cooldown = ctx.Child(node, "cooldown", path, required: false) is { } cd ? ReadDuration(ctx, cd, path + ".cooldown") ?? TimeSpan.Zero : TimeSpan.FromMinutes(30);
+        TimeSpan cooldown = ctx.Child(node, "cooldown", path, required: false) is { } cd ? ctx.Duration(cd, path + ".cooldown") ?? TimeSpan.Zero : TimeSpan.FromMinutes(30);
         bool lateNotices = ReadBool(ctx, node, "late_notices", path, true);
         bool sensitive = ReadBool(ctx, node, "sensitive", path, false);
         bool countDoubtful = ctx.Child(node, "doubtful", path, required: false) is { } doubtful && ReadDoubtful(ctx, doubtful, path + ".doubtful");
 
         var levels = new List<RuleLevel>();
-        int nextId = 0;
         foreach ((YamlMappingNode level, string levelPath) in ctx.Items(node, "levels"))
         {
             string lp = path + "." + levelPath;
@@ -229,7 +226,7 @@ public static partial class RuleLoader
 
             SeverityNames.TryParse(severityName, out Severity severity);
             Condition? condition = ctx.Child(level, "when", lp, required: true) is { } when && scope is not null
-                ? ReadCondition(ctx, when, lp + ".when", scope, ref nextId)
+                ? ReadCondition(ctx, when, lp + ".when", scope, reading)
                 : null;
             if (condition is not null && severity != Severity.None)
             {
@@ -332,7 +329,7 @@ public static partial class RuleLoader
         return new RuleScope(kinds, stations, sites, watersheds, zones);
     }
 
-    private static Condition? ReadCondition(YamlContext ctx, YamlNode node, string path, RuleScope scope, ref int nextId)
+    private static Condition? ReadCondition(YamlContext ctx, YamlNode node, string path, RuleScope scope, RuleReading reading)
     {
         if (node is not YamlMappingNode map || map.Children.Count != 1 || map.Children.First().Key is not YamlScalarNode { Value: { } type })
         {
@@ -350,18 +347,18 @@ public static partial class RuleLoader
             "max" => ReadValue(ctx, body, cp, scope, Aggregate.Max),
             "min" => ReadValue(ctx, body, cp, scope, Aggregate.Min),
             "rate" => ReadRate(ctx, body, cp, scope),
-            "sustained" => ReadSustained(ctx, body, cp, scope, ref nextId),
+            "sustained" => ReadSustained(ctx, body, cp, scope, reading),
             "absence" => ReadAbsence(ctx, body, cp),
             "event" => ReadEvent(ctx, body, cp, scope),
             "sequence_gap" => ReadGap(ctx, body, cp),
             "quality" => ReadQuality(ctx, body, cp, scope),
-            "watershed_alert" => ReadWatershedAlert(ctx, body, cp, scope),
-            "all" or "any" => ReadList(ctx, body, cp, scope, type == "all", ref nextId),
+            "watershed_alert" => ReadWatershedAlert(ctx, body, cp, scope, reading),
+            "all" or "any" => ReadList(ctx, body, cp, scope, type == "all", reading),
             _ => FailRef<Condition>(ctx, map.Children.First().Key, path, $"unknown condition '{type}'; expected threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, all or any"),
         };
         if (condition is not null)
         {
-            condition.Id = nextId++;
+            condition.Id = reading.NextId++;
         }
 
         return condition;
@@ -377,7 +374,7 @@ public static partial class RuleLoader
         bool windowed = aggregate != Aggregate.Latest;
         ctx.CheckKeys(map, path, windowed ? ["field", "window", "at_least", "at_most", "deadband"] : ["field", "at_least", "at_most", "deadband"]);
         string? field = ReadField(ctx, map, path, scope);
-        TimeSpan window = windowed && ctx.Child(map, "window", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".window") ?? TimeSpan.Zero : TimeSpan.Zero;
+        TimeSpan window = windowed ? ctx.RequiredDuration(map, "window", path) ?? TimeSpan.Zero : TimeSpan.Zero;
         YamlNode? atLeast = ctx.Child(map, "at_least", path, required: false);
         YamlNode? atMost = ctx.Child(map, "at_most", path, required: false);
         if ((atLeast is null) == (atMost is null))
@@ -400,7 +397,7 @@ public static partial class RuleLoader
 
         ctx.CheckKeys(map, path, ["field", "window", "rise_at_least", "fall_at_least"]);
         string? field = ReadField(ctx, map, path, scope);
-        TimeSpan? window = ctx.Child(map, "window", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".window") : null;
+        TimeSpan? window = ctx.RequiredDuration(map, "window", path);
         double? rise = ctx.Number(map, "rise_at_least", path, required: false, 1e-9, 1e6);
         double? fall = ctx.Number(map, "fall_at_least", path, required: false, 1e-9, 1e6);
         if ((rise is null) == (fall is null))
@@ -412,7 +409,7 @@ public static partial class RuleLoader
         return field is null || window is null ? null : new RateCondition(field, window.Value, rise ?? fall!.Value, rise is not null);
     }
 
-    private static SustainedCondition? ReadSustained(YamlContext ctx, YamlNode body, string path, RuleScope scope, ref int nextId)
+    private static SustainedCondition? ReadSustained(YamlContext ctx, YamlNode body, string path, RuleScope scope, RuleReading reading)
     {
         if (Mapping(ctx, body, path) is not { } map)
         {
@@ -420,8 +417,8 @@ public static partial class RuleLoader
         }
 
         ctx.CheckKeys(map, path, ["for", "when"]);
-        TimeSpan? duration = ctx.Child(map, "for", path, required: true) is { } f ? ReadDuration(ctx, f, path + ".for") : null;
-        Condition? inner = ctx.Child(map, "when", path, required: true) is { } when ? ReadCondition(ctx, when, path + ".when", scope, ref nextId) : null;
+        TimeSpan? duration = ctx.RequiredDuration(map, "for", path);
+        Condition? inner = ctx.Child(map, "when", path, required: true) is { } when ? ReadCondition(ctx, when, path + ".when", scope, reading) : null;
         return inner is null || duration is null ? null : new SustainedCondition(inner, duration.Value);
     }
 
@@ -433,7 +430,7 @@ public static partial class RuleLoader
         }
 
         ctx.CheckKeys(map, path, ["for"]);
-        TimeSpan? duration = ctx.Child(map, "for", path, required: true) is { } f ? ReadDuration(ctx, f, path + ".for") : null;
+        TimeSpan? duration = ctx.RequiredDuration(map, "for", path);
         return duration is null ? null : new AbsenceCondition(duration.Value);
     }
 
@@ -490,7 +487,7 @@ public static partial class RuleLoader
             }
         }
 
-        TimeSpan? within = ctx.Child(map, "within", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".within") : null;
+        TimeSpan? within = ctx.RequiredDuration(map, "within", path);
         return type is null || within is null ? null : new EventCondition(type, subjects, confidence, zones, hours, within.Value);
     }
 
@@ -531,7 +528,7 @@ public static partial class RuleLoader
         return check == QualityChecks.None ? null : new QualityCondition(check, field);
     }
 
-    private static WatershedAlertCondition? ReadWatershedAlert(YamlContext ctx, YamlNode body, string path, RuleScope scope)
+    private static WatershedAlertCondition? ReadWatershedAlert(YamlContext ctx, YamlNode body, string path, RuleScope scope, RuleReading reading)
     {
         if (Mapping(ctx, body, path) is not { } map)
         {
@@ -558,7 +555,13 @@ public static partial class RuleLoader
             ctx.Error(map, path, "only stations with a watershed (gauges, weather stations) can have a watershed alert: watch weather or water-level kinds");
         }
 
-        return rule is null ? null : new WatershedAlertCondition(rule, severity);
+        if (rule is null)
+        {
+            return null;
+        }
+
+        reading.References.Add((map.Children[new YamlScalarNode("rule")], path + ".rule", rule));
+        return new WatershedAlertCondition(rule, severity);
     }
 
     private static SequenceGapCondition? ReadGap(YamlContext ctx, YamlNode body, string path)
@@ -569,12 +572,12 @@ public static partial class RuleLoader
         }
 
         ctx.CheckKeys(map, path, ["within", "min_missing"]);
-        TimeSpan? within = ctx.Child(map, "within", path, required: true) is { } w ? ReadDuration(ctx, w, path + ".within") : null;
+        TimeSpan? within = ctx.RequiredDuration(map, "within", path);
         double missing = ctx.Number(map, "min_missing", path, required: false, 1, 1e9) ?? 1;
         return within is null ? null : new SequenceGapCondition(within.Value, (long)missing);
     }
 
-    private static Condition? ReadList(YamlContext ctx, YamlNode body, string path, RuleScope scope, bool all, ref int nextId)
+    private static Condition? ReadList(YamlContext ctx, YamlNode body, string path, RuleScope scope, bool all, RuleReading reading)
     {
         if (body is not YamlSequenceNode { Children.Count: > 0 } list)
         {
@@ -585,7 +588,7 @@ public static partial class RuleLoader
         var conditions = new List<Condition>();
         for (int i = 0; i < list.Children.Count; i++)
         {
-            if (ReadCondition(ctx, list.Children[i], $"{path}[{i}]", scope, ref nextId) is { } c)
+            if (ReadCondition(ctx, list.Children[i], $"{path}[{i}]", scope, reading) is { } c)
             {
                 conditions.Add(c);
             }
@@ -646,17 +649,6 @@ public static partial class RuleLoader
         return registry is null ? null : new Bound(null, registry, offset);
     }
 
-    private static TimeSpan? ReadDuration(YamlContext ctx, YamlNode node, string path)
-    {
-        if (node is YamlScalarNode { Value: { } text } && Durations.TryParse(text, out TimeSpan duration))
-        {
-            return duration;
-        }
-
-        ctx.Error(node, path, $"'{(node as YamlScalarNode)?.Value}' is not a duration like 90s, 30m, 6h, 1d (positive, at most 400 days)");
-        return null;
-    }
-
     /// <summary>
     /// <c>stale_after: 30m | off</c> (default by audience and category, <see cref="Rule.DefaultStaleHorizon"/>) and
     /// <c>lost_contact: true | false</c> (default false; only for emergency rules that go stale).
@@ -667,7 +659,7 @@ public static partial class RuleLoader
         bool absence = levels.Any(l => l.Condition.SelfAndDescendants().Any(c => c is AbsenceCondition));
         if (ctx.Child(node, "stale_after", path, required: false) is { } child)
         {
-            staleAfter = child is YamlScalarNode { Value: "off" } ? TimeSpan.Zero : ReadDuration(ctx, child, path + ".stale_after");
+            staleAfter = child is YamlScalarNode { Value: "off" } ? TimeSpan.Zero : ctx.Duration(child, path + ".stale_after");
             if (absence && staleAfter > TimeSpan.Zero)
             {
                 ctx.Error(child, path + ".stale_after", "a rule about silence (absence) cannot go stale; remove stale_after");
@@ -773,6 +765,17 @@ public static partial class RuleLoader
     {
         ctx.Error(node, field, message);
         return null;
+    }
+
+    /// <summary>
+    /// What reading one rule collects besides the rule: the id of its next condition, and each rule a
+    /// <c>watershed_alert</c> names with the node it was read from (checked once every file is read).
+    /// </summary>
+    private sealed class RuleReading
+    {
+        public int NextId { get; set; }
+
+        public List<(YamlNode Node, string Field, string RuleId)> References { get; } = [];
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]

@@ -94,8 +94,9 @@ public sealed class QualityChecker
             }
         }
 
-        var fields = new Dictionary<string, QualityChecks>(StringComparer.Ordinal);
-        var revisions = new List<QualityRevision>();
+        // Most readings pass every check: nothing is allocated for them (no dictionary, no list, the shared Good).
+        Dictionary<string, QualityChecks>? fields = null;
+        List<QualityRevision>? revisions = null;
         foreach ((string field, double value) in reading.Values)
         {
             FieldQualityRules rules = _policy.For(reading.Station, field);
@@ -105,25 +106,29 @@ public sealed class QualityChecker
             }
 
             QualityChecks checks = wide | CheckField(rules, fs, reading.Timestamp, value, out DateTimeOffset? spikeAt);
-            fields[field] = checks;
+            if (checks != QualityChecks.None)
+            {
+                (fields ??= new Dictionary<string, QualityChecks>(StringComparer.Ordinal))[field] = checks;
+            }
+
             if (spikeAt is { } at && state.Remembered.TryGetValue(at, out ReadingQuality? earlier))
             {
-                var revised = earlier.Fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+                var revised = new Dictionary<string, QualityChecks>(earlier.Fields, StringComparer.Ordinal);
                 revised[field] = (revised.GetValueOrDefault(field) & ~QualityChecks.RateOfChange) | QualityChecks.Spike;
-                var quality = new ReadingQuality(revised);
+                ReadingQuality quality = ReadingQuality.Found(revised);
                 state.Remember(at, quality);
-                revisions.Add(new QualityRevision(reading.Station, at, quality));
+                (revisions ??= []).Add(new QualityRevision(reading.Station, at, quality));
             }
         }
 
-        var result = new ReadingQuality(fields);
+        ReadingQuality result = ReadingQuality.Found(fields);
         state.Remember(reading.Timestamp, result);
-        if (revisions.Count > 0)
+        if (revisions is not null)
         {
             state.RevisionsBy[reading.Timestamp] = revisions;
         }
 
-        return new QualityAssessment(result, revisions, driftChange);
+        return new QualityAssessment(result, revisions ?? (IReadOnlyList<QualityRevision>)[], driftChange);
     }
 
     private static QualityChecks CheckField(FieldQualityRules rules, FieldState fs, DateTimeOffset time, double value, out DateTimeOffset? spikeAt)
@@ -189,28 +194,24 @@ public sealed class QualityChecker
 
     private static (bool Drifting, TimeSpan? Change) JudgeClock(StationState state, ClockDriftRule clock, DateTimeOffset measured, DateTimeOffset received)
     {
-        state.Offsets.Enqueue((received, measured));
-        while (state.Offsets.Count > clock.Samples)
-        {
-            state.Offsets.Dequeue();
-        }
-
+        ClockWindow window = state.Clock;
+        window.Add(received, measured, clock);
         bool drifting = false;
         TimeSpan offset = TimeSpan.Zero;
-        if (state.Offsets.Count >= clock.Samples)
+        if (window.Count >= clock.Samples)
         {
-            (DateTimeOffset Received, DateTimeOffset Measured)[] window = [.. state.Offsets];
-            bool ahead = window.All(o => o.Measured - o.Received > clock.Tolerance);
-            bool behind = window.All(o => o.Received - o.Measured > clock.Tolerance);
-            TimeSpan receivedSpan = window[^1].Received - window[0].Received;
-            TimeSpan measuredSpan = window[^1].Measured - window[0].Measured;
+            bool ahead = window.Ahead == window.Count;
+            bool behind = window.Behind == window.Count;
+            (DateTimeOffset Received, DateTimeOffset Measured) first = window.First;
+            TimeSpan receivedSpan = received - first.Received;
+            TimeSpan measuredSpan = measured - first.Measured;
 
             // A backlog is measured over hours and delivered in seconds: only readings that arrive at the pace they
             // were measured (within a factor of two) tell a clock that is off.
             bool livePace = receivedSpan > TimeSpan.Zero && measuredSpan > TimeSpan.Zero
                 && measuredSpan.Ticks <= 2 * receivedSpan.Ticks && receivedSpan.Ticks <= 2 * measuredSpan.Ticks;
             drifting = ahead || (behind && livePace);
-            offset = TimeSpan.FromTicks((long)window.Average(o => (o.Measured - o.Received).Ticks));
+            offset = TimeSpan.FromTicks((long)((double)window.OffsetTicks / window.Count)); // as Enumerable.Average: a long sum, divided as double
         }
 
         TimeSpan? change = null;
@@ -240,6 +241,66 @@ public sealed class QualityChecker
         public PendingJump? Jump { get; set; }
     }
 
+    /// <summary>
+    /// The last readings' receipt and measurement times, for the clock-drift check, with running counts of the ones
+    /// ahead and behind by more than the tolerance and the sum of their offsets, kept as readings come and go (no copy of
+    /// the window per reading). A new tolerance (a replaced policy) counts the window again.
+    /// </summary>
+    private sealed class ClockWindow
+    {
+        private readonly Queue<(DateTimeOffset Received, DateTimeOffset Measured)> _offsets = new();
+        private TimeSpan _tolerance;
+
+        public int Count => _offsets.Count;
+
+        /// <summary>How many are ahead of the receipt time by more than the tolerance.</summary>
+        public int Ahead { get; private set; }
+
+        /// <summary>How many are behind the receipt time by more than the tolerance.</summary>
+        public int Behind { get; private set; }
+
+        /// <summary>The sum of measured minus received, in ticks.</summary>
+        public long OffsetTicks { get; private set; }
+
+        public (DateTimeOffset Received, DateTimeOffset Measured) First => _offsets.Peek();
+
+        public void Add(DateTimeOffset received, DateTimeOffset measured, ClockDriftRule clock)
+        {
+            if (clock.Tolerance != _tolerance)
+            {
+                _tolerance = clock.Tolerance;
+                (Ahead, Behind) = (0, 0);
+                foreach ((DateTimeOffset r, DateTimeOffset m) in _offsets)
+                {
+                    Tally(m - r, +1);
+                }
+            }
+
+            _offsets.Enqueue((received, measured));
+            OffsetTicks = checked(OffsetTicks + (measured - received).Ticks);
+            Tally(measured - received, +1);
+            while (_offsets.Count > clock.Samples)
+            {
+                (DateTimeOffset r, DateTimeOffset m) = _offsets.Dequeue();
+                OffsetTicks -= (m - r).Ticks;
+                Tally(m - r, -1);
+            }
+        }
+
+        private void Tally(TimeSpan offset, int sign)
+        {
+            if (offset > _tolerance)
+            {
+                Ahead += sign;
+            }
+
+            if (-offset > _tolerance)
+            {
+                Behind += sign;
+            }
+        }
+    }
+
     private sealed class StationState
     {
         private readonly Queue<DateTimeOffset> _order = new();
@@ -248,7 +309,7 @@ public sealed class QualityChecker
 
         public bool Drifting { get; set; }
 
-        public Queue<(DateTimeOffset Received, DateTimeOffset Measured)> Offsets { get; } = new();
+        public ClockWindow Clock { get; } = new();
 
         public Dictionary<string, FieldState> Fields { get; } = new(StringComparer.Ordinal);
 

@@ -62,7 +62,7 @@ public static class QualityPolicyLoader
             if (clockNode is YamlMappingNode map)
             {
                 ctx.CheckKeys(map, "clock_drift", ["tolerance", "samples"]);
-                TimeSpan? tolerance = ReadDuration(ctx, map, "tolerance", "clock_drift");
+                TimeSpan? tolerance = ctx.RequiredDuration(map, "tolerance", "clock_drift");
                 double? samples = ctx.Number(map, "samples", "clock_drift", required: true, 2, 1000);
                 clock = tolerance is { } t && samples is { } s ? new ClockDriftRule(t, (int)s) : null;
                 if (samples is { } n && n != Math.Floor(n))
@@ -198,14 +198,14 @@ public static class QualityPolicyLoader
     {
         ctx.CheckKeys(map, path, ["max_change", "within"]);
         double? change = ctx.Number(map, "max_change", path, required: true, 0, spec.Max - spec.Min);
-        TimeSpan? within = ReadDuration(ctx, map, "within", path);
+        TimeSpan? within = ctx.RequiredDuration(map, "within", path);
         return change is { } c && within is { } w ? new RateRule(c, w) : null;
     }
 
     private static SpikeRule? ReadSpike(YamlContext ctx, YamlMappingNode map, string path, FieldSpec spec)
     {
         ctx.CheckKeys(map, path, ["return_within", "tolerance"]);
-        TimeSpan? within = ReadDuration(ctx, map, "return_within", path);
+        TimeSpan? within = ctx.RequiredDuration(map, "return_within", path);
         double? tolerance = ctx.Number(map, "tolerance", path, required: true, 0, spec.Max - spec.Min);
         return within is { } w && tolerance is { } t ? new SpikeRule(w, t) : null;
     }
@@ -214,7 +214,7 @@ public static class QualityPolicyLoader
     {
         ctx.CheckKeys(map, path, ["samples", "for", "tolerance"]);
         double? samples = ctx.Number(map, "samples", path, required: true, 2, 100_000);
-        TimeSpan? duration = ReadDuration(ctx, map, "for", path);
+        TimeSpan? duration = ctx.RequiredDuration(map, "for", path);
         double? tolerance = ctx.Number(map, "tolerance", path, required: false, 0, spec.Max - spec.Min) ?? 0;
         if (samples is { } n && n != Math.Floor(n))
         {
@@ -274,21 +274,5 @@ public static class QualityPolicyLoader
                 ctx.Error(value, $"{path}.{scalar.Value}", "expected a mapping");
             }
         }
-    }
-
-    private static TimeSpan? ReadDuration(YamlContext ctx, YamlMappingNode map, string key, string path)
-    {
-        if (ctx.Child(map, key, $"{path}.{key}", required: true) is not { } node)
-        {
-            return null;
-        }
-
-        if (node is YamlScalarNode { Value: { } text } && Durations.TryParse(text, out TimeSpan duration))
-        {
-            return duration;
-        }
-
-        ctx.Error(node, $"{path}.{key}", $"'{(node as YamlScalarNode)?.Value}' is not a duration like 90s, 30m, 6h, 1d (positive, at most 400 days)");
-        return null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GardenCity.Monitoring.Core.Time;
 using YamlDotNet.RepresentationModel;
 
 namespace GardenCity.Monitoring.Core.Yaml;
@@ -93,6 +94,26 @@ public sealed class YamlContext(string file)
 
         return value;
     }
+
+    /// <summary>
+    /// A duration (<see cref="Durations"/>: <c>90s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c>) in <paramref name="node"/>; the
+    /// one reader of the rule files and the quality policy, so both say the same about a bad one.
+    /// </summary>
+    public TimeSpan? Duration(YamlNode node, string field)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node is YamlScalarNode { Value: { } text } && Durations.TryParse(text, out TimeSpan duration))
+        {
+            return duration;
+        }
+
+        Error(node, field, $"'{(node as YamlScalarNode)?.Value}' is not a duration like 90s, 30m, 6h, 1d (positive, at most 400 days)");
+        return null;
+    }
+
+    /// <summary>The required duration <paramref name="key"/> of <paramref name="node"/> (<see cref="Duration(YamlNode, string)"/>).</summary>
+    public TimeSpan? RequiredDuration(YamlMappingNode node, string key, string path) =>
+        Child(node, key, $"{path}.{key}", required: true) is { } child ? Duration(child, $"{path}.{key}") : null;
 
     public IEnumerable<(YamlMappingNode Node, string Path)> Items(YamlMappingNode root, string key)
     {

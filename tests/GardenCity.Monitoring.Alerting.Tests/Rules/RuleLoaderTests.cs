@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Yaml;
 
 namespace GardenCity.Monitoring.Alerting.Tests.Rules;
 
@@ -84,5 +85,34 @@ public sealed class RuleLoaderTests
 
         Assert.Equal("(syntax)", Assert.Single(ex.Errors).Field);
         Assert.True(ex.Errors[0].Line >= 2);
+    }
+
+    [Fact]
+    public void Load_WatershedAlertNamesAMissingRule_ErrorAtTheRuleFieldOfItsFile()
+    {
+        // Regression: the line was parsed back out of Rule.Source ("file:line") by splitting at ':', so a Windows path
+        // was reported as file "D" and every such error pointed at the rule's first line rather than its 'rule:'.
+        const string File = @"D:\gardencity\rules\gauges.yaml";
+        string yaml = TestData.OneRule("water-level", "      - severity: yellow\n        when: { watershed_alert: { rule: no-such-rule, at_least: blue } }");
+
+        var ex = Assert.Throws<RuleFileException>(() => RuleLoader.Load([(yaml, File)], TestData.Registry));
+
+        ConfigFileError error = Assert.Single(ex.Errors);
+        Assert.Equal((File, 11), (error.File, error.Line)); // the line of "when: { watershed_alert: { rule: no-such-rule ... } }"
+        Assert.Equal(yaml.Split('\n')[10].IndexOf("no-such-rule", StringComparison.Ordinal) + 1, error.Column);
+        Assert.Equal("rules[0](test-rule).levels[0].when.watershed_alert.rule", error.Field);
+        Assert.Equal("no rule 'no-such-rule' is loaded; name a rule of the rules directory", error.Message);
+    }
+
+    [Fact]
+    public void Load_WatershedAlertNamesARuleOfALaterFile_Loads()
+    {
+        string gauges = TestData.OneRule("water-level", "      - severity: yellow\n        when: { watershed_alert: { rule: storm, at_least: blue } }");
+        string storm = TestData.OneRule("weather", "      - severity: blue\n        when: { threshold: { field: rain_mm, at_least: 50 } }").Replace("id: test-rule", "id: storm", StringComparison.Ordinal);
+
+        RuleSet set = RuleLoader.Load([(gauges, "a.yaml"), (storm, "b.yaml")], TestData.Registry);
+
+        Assert.Equal(["test-rule", "storm"], set.Rules.Select(r => r.Id));
+        Assert.Equal("storm", Assert.IsType<WatershedAlertCondition>(set.Rules[0].Levels[0].Condition).RuleId);
     }
 }

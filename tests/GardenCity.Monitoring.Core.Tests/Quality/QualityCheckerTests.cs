@@ -160,6 +160,76 @@ public sealed class QualityCheckerTests
         Assert.Equal(QualityFlag.Good, OnTime(checker, Level(5, 9.0)).Quality.Flag);
     }
 
+    private static QualityPolicy ClockOnly(string tolerance, int samples) =>
+        QualityPolicyLoader.Load($"version: 1\nclock_drift: {{ tolerance: {tolerance}, samples: {samples} }}\n", "clock.yaml", TestRegistry.Instance);
+
+    [Fact]
+    public void Assess_ClockAheadByUnevenOffsets_DriftIsTheMeanOffsetOfTheWindow()
+    {
+        var checker = new QualityChecker(ClockOnly("3m", 4));
+        int[] aheadSeconds = [200, 250, 430, 190, 260, 610]; // all beyond 3 min; the window is the last four
+        var changes = new List<TimeSpan?>();
+        for (int i = 0; i < aheadSeconds.Length; i++)
+        {
+            TelemetryReading r = Level(i * 5, 1.0);
+            changes.Add(checker.Assess(r, r.Timestamp - TimeSpan.FromSeconds(aheadSeconds[i])).ClockDrift);
+        }
+
+        double meanOfFirstFour = aheadSeconds.Take(4).Average();
+        Assert.Equal([null, null, null, TimeSpan.FromTicks((long)(meanOfFirstFour * TimeSpan.TicksPerSecond)), null, null], changes);
+    }
+
+    [Fact]
+    public void Assess_ReplacedPolicyWithATighterTolerance_JudgesTheReadingsAlreadyInTheWindowByIt()
+    {
+        var checker = new QualityChecker(ClockOnly("3m", 3));
+        for (int i = 0; i < 3; i++)
+        {
+            TelemetryReading r = Level(i * 5, 1.0);
+            Assert.Equal(QualityFlag.Good, checker.Assess(r, r.Timestamp - TimeSpan.FromMinutes(2)).Quality.Flag); // 2 min ahead: within 3 min
+        }
+
+        checker.Replace(ClockOnly("1m", 3));
+        TelemetryReading next = Level(15, 1.0);
+        QualityAssessment a = checker.Assess(next, next.Timestamp - TimeSpan.FromMinutes(2));
+
+        Assert.Equal((QualityChecks.ClockDrift, QualityFlag.Doubtful), (a.Quality.Of("water_level_m"), a.Quality.Flag));
+        Assert.Equal(TimeSpan.FromMinutes(2), a.ClockDrift);
+
+        checker.Replace(ClockOnly("5m", 3));
+        TelemetryReading later = Level(20, 1.0);
+        Assert.Equal(TimeSpan.Zero, checker.Assess(later, later.Timestamp - TimeSpan.FromMinutes(2)).ClockDrift); // within 5 min again: the episode ends
+    }
+
+    [Fact]
+    public void Assess_NothingFound_IsTheSharedGoodQuality_AndAFindingHasItsWorstFlag()
+    {
+        QualityChecker checker = Shipped();
+
+        QualityAssessment good = OnTime(checker, Level(0, 1.0));
+        QualityAssessment doubtful = OnTime(checker, Level(5, 3.10)); // a rate-of-change jump
+        QualityAssessment back = OnTime(checker, Level(10, 1.0)); // it came back: the jump is a spike
+
+        Assert.Same(ReadingQuality.Good, good.Quality);
+        Assert.Empty(good.Revisions);
+        Assert.Equal(QualityFlag.Doubtful, doubtful.Quality.Flag);
+        Assert.Same(ReadingQuality.Good, back.Quality);
+        QualityRevision revision = Assert.Single(back.Revisions);
+        Assert.Equal((QualityFlag.Bad, "spike:water_level_m"), (revision.Quality.Flag, revision.Quality.ToString()));
+        Assert.Equal(new ReadingQuality(new Dictionary<string, QualityChecks> { ["water_level_m"] = QualityChecks.Spike, ["rain_mm"] = QualityChecks.None }), revision.Quality);
+    }
+
+    [Fact]
+    public void ReadingQuality_Flag_IsTheWorstOfItsFields()
+    {
+        var quality = new ReadingQuality(new Dictionary<string, QualityChecks> { ["a"] = QualityChecks.SequenceGap, ["b"] = QualityChecks.Stuck, ["c"] = QualityChecks.None });
+
+        Assert.Equal(QualityFlag.Doubtful, quality.Flag);
+        Assert.Equal(["a", "b"], quality.Fields.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(QualityFlag.Good, new ReadingQuality(new Dictionary<string, QualityChecks> { ["a"] = QualityChecks.SequenceGap }).Flag);
+        Assert.Equal(QualityFlag.Bad, new ReadingQuality(new Dictionary<string, QualityChecks> { ["a"] = QualityChecks.SoftLimit, ["b"] = QualityChecks.Spike }).Flag);
+    }
+
     [Fact]
     public void FormatAndParse_RoundTrip()
     {
