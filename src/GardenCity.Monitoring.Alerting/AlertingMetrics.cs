@@ -12,6 +12,7 @@ public sealed class AlertingMetrics
     private readonly Counter<long> _changes;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _deliveryFailed;
+    private readonly Counter<long> _refused;
     private readonly Counter<long> _duty;
     private readonly Counter<long> _dutyRoundsFailed;
     private int _active;
@@ -25,6 +26,7 @@ public sealed class AlertingMetrics
         _changes = meter.CreateCounter<long>("alerting.changes", description: "Alert changes, by transition and audience");
         _delivered = meter.CreateCounter<long>("alerting.notifications.delivered", description: "Notifications accepted by an endpoint (webhook, MQTT)");
         _deliveryFailed = meter.CreateCounter<long>("alerting.notifications.failed", description: "Failed delivery attempts (retried until delivered)");
+        _refused = meter.CreateCounter<long>("alerting.notifications.refused", description: "Notifications an endpoint refused (HTTP 400, 401, 403), not sent again");
         _duty = meter.CreateCounter<long>("alerting.duty.deliveries", description: "Duty-room delivery statuses (retrying, sent, failed, gave_up), by channel and status");
         _dutyRoundsFailed = meter.CreateCounter<long>("alerting.duty.rounds_failed", description: "Failed duty-room delivery rounds, by channel");
         meter.CreateObservableGauge("alerting.active", () => Volatile.Read(ref _active), description: "Alerts in force");
@@ -45,6 +47,9 @@ public sealed class AlertingMetrics
 
     /// <summary>Counts a failed attempt.</summary>
     public void DeliveryFailed(string endpoint) => _deliveryFailed.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+
+    /// <summary>Counts a notification an endpoint refused (not sent again).</summary>
+    public void Refused(string endpoint) => _refused.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
 
     /// <summary>Counts a duty-room delivery status (tags in this order: channel, status).</summary>
     public void DutyDelivery(string channel, Duty.DutyDeliveryStatus status) =>

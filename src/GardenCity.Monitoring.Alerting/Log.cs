@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Delivering {NotificationId} to {Endpoint} failed; retrying")]
     public static partial void DeliveryFailed(ILogger logger, Exception exception, string endpoint, string notificationId);
 
+    [LoggerMessage(LogLevel.Error, "{Endpoint} refused notification {NotificationId} of alert {AlertId} with HTTP {Status}; it is not sent again (the same request would be refused): check the endpoint's URL and credentials and the receiver's log")]
+    public static partial void DeliveryRefused(ILogger logger, string endpoint, string notificationId, int status, string alertId);
+
     [LoggerMessage(LogLevel.Warning, "Alert history cannot be written to InfluxDB ({Reason}); {Batches} batches held on disk, retrying with back-off")]
     public static partial void HistoryHeld(ILogger logger, string reason, int batches);
 

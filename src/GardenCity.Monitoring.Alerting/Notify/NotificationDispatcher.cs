@@ -15,10 +15,11 @@ public sealed record NotificationEndpoint(string Name, Func<AlertNotification, b
 
 /// <summary>
 /// Delivers notifications to endpoints (webhooks, the MQTT alert topics). Each endpoint has its own queue, worker and
-/// instance of the <c>notification-delivery</c> pipeline (<see cref="BuildPipeline"/>: redelivery every second, a quick
-/// retry of transient failures, circuit breaker, per-attempt timeout), so a failing endpoint never delays another one or
-/// the engine. Per endpoint, notifications go out in order; each is tried until delivered (while a circuit is open it
-/// waits) and then marked done in the <see cref="Outbox"/>.
+/// instance of the <c>notification-delivery</c> pipeline (<see cref="BuildPipeline"/>: redelivery every second or after
+/// the receiver's Retry-After, a quick retry of transient failures, circuit breaker, per-attempt timeout), so a failing
+/// endpoint never delays another one or the engine. Per endpoint, notifications go out in order; each is tried until
+/// delivered (while a circuit is open it waits) or refused (400, 401, 403: never sent again, logged as an error) and
+/// then marked done in the <see cref="Outbox"/>.
 /// </summary>
 public sealed class NotificationDispatcher : IAsyncDisposable
 {
@@ -27,6 +28,12 @@ public sealed class NotificationDispatcher : IAsyncDisposable
 
     /// <summary>The wait before a notification the endpoint did not take is delivered again.</summary>
     internal static readonly TimeSpan RedeliveryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest back-off of the quick retries; a longer Retry-After ends them and the redelivery waits it out.</summary>
+    internal static readonly TimeSpan QuickRetryMaxDelay = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait a Retry-After may impose on a redelivery (a receiver asking for hours is asked again after this).</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private static readonly ResiliencePropertyKey<string> NotificationIdKey = new("gardencity.notification-id");
     private readonly List<Worker> _workers;
@@ -69,11 +76,15 @@ public sealed class NotificationDispatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Builds a webhook endpoint: POST of the notification JSON with an <c>Idempotency-Key</c> header.</summary>
-    public static NotificationEndpoint Webhook(WebhookEndpoint config, HttpClient client)
+    /// <summary>
+    /// Builds a webhook endpoint: POST of the notification JSON with an <c>Idempotency-Key</c> header. An answer other
+    /// than success throws <see cref="WebhookDeliveryException"/> with its status and Retry-After (read on <paramref name="time"/>).
+    /// </summary>
+    public static NotificationEndpoint Webhook(WebhookEndpoint config, HttpClient client, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(time);
         return new NotificationEndpoint("webhook:" + config.Name, n => n.Audience == config.Audience, async (n, ct) =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, config.Url) { Content = new ByteArrayContent(n.ToJson()) };
@@ -82,7 +93,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             using HttpResponseMessage response = await client.SendAsync(request, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new HttpRequestException($"webhook answered {(int)response.StatusCode}", null, response.StatusCode);
+                throw new WebhookDeliveryException(response.StatusCode, RetryAfterHeader.Of(response, time));
             }
         });
     }
@@ -116,12 +127,15 @@ public sealed class NotificationDispatcher : IAsyncDisposable
     /// outermost first, on <paramref name="time"/> (the DI <see cref="TimeProvider"/>):
     /// <list type="number">
     /// <item>Redelivery: the outbox owes the notification, so any failure of the endpoint (<see cref="IsEndpointFailure"/>,
-    /// refusals included, or an open circuit) waits <see cref="RedeliveryDelay"/> and tries again, for as long as it takes;
-    /// each such failure is reported to <paramref name="failed"/> (with the notification id) before the wait.</item>
-    /// <item>A quick retry (<c>WebhookRetries</c>, jittered back-off from 200 ms to 10 s) of transient failures only
-    /// (<see cref="IsTransient"/>: no answer, a timed-out attempt, 408, 429, 5xx, an MQTT connection problem), never of a
-    /// refusal (400, 401, 403, a broker's "not authorized").</item>
-    /// <item>A circuit breaker over every endpoint failure (opens at 50 % over at least 5 calls in 30 s, for 15 s).</item>
+    /// or an open circuit) but a refusal (<see cref="IsRefusal"/>: 400, 401, 403, which would be refused again) waits
+    /// <see cref="RedeliveryDelay"/>, or the receiver's Retry-After when it is longer (at most <see cref="MaxRetryAfter"/>),
+    /// and tries again, for as long as it takes; each such failure is reported to <paramref name="failed"/> (with the
+    /// notification id) before the wait.</item>
+    /// <item>A quick retry (<c>WebhookRetries</c>, jittered back-off from 200 ms to 10 s, or the receiver's Retry-After
+    /// when it gives one) of transient failures only (<see cref="IsTransient"/>: no answer, a timed-out attempt, 408, 429,
+    /// 5xx, an MQTT connection problem), never of a refusal (400, 401, 403, a broker's "not authorized"); a Retry-After
+    /// longer than 10 s ends the quick retries and the redelivery waits it out.</item>
+    /// <item>A circuit breaker over every endpoint failure but a refusal (opens at 50 % over at least 5 calls in 30 s, for 15 s).</item>
     /// <item>A per-attempt timeout (<c>WebhookTimeout</c>).</item>
     /// </list>
     /// </summary>
@@ -134,11 +148,13 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             {
                 ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } ex
                     && !args.Context.CancellationToken.IsCancellationRequested
-                    && (ex is BrokenCircuitException || IsEndpointFailure(ex))),
+                    && (ex is BrokenCircuitException || (IsEndpointFailure(ex) && !IsRefusal(ex)))),
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
                 Delay = RedeliveryDelay,
                 MaxRetryAttempts = int.MaxValue,
+                DelayGenerator = static args => ValueTask.FromResult<TimeSpan?>(
+                    RetryAfterOf(args.Outcome.Exception) is { } after && after > RedeliveryDelay ? Min(after, MaxRetryAfter) : null),
                 OnRetry = args =>
                 {
                     failed(args.Outcome.Exception!, args.Context.Properties.GetValue(NotificationIdKey, string.Empty));
@@ -147,16 +163,18 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             })
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => IsTransient(ex) && !(RetryAfterOf(ex) > QuickRetryMaxDelay)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(10),
+                MaxDelay = QuickRetryMaxDelay,
                 MaxRetryAttempts = o.WebhookRetries,
+                // The receiver's own wait wins over the back-off (429 / 503 with Retry-After).
+                DelayGenerator = static args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Exception)),
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsEndpointFailure),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => IsEndpointFailure(ex) && !IsRefusal(ex)),
                 FailureRatio = 0.5,
                 MinimumThroughput = 5,
                 SamplingDuration = TimeSpan.FromSeconds(30),
@@ -174,9 +192,17 @@ public sealed class NotificationDispatcher : IAsyncDisposable
         _ => false,
     };
 
+    /// <summary>Whether the endpoint refused the notification in a way that sending it again cannot change: 400, 401, 403.</summary>
+    internal static bool IsRefusal(Exception exception) =>
+        exception is HttpRequestException { StatusCode: HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden };
+
     /// <summary>Whether the endpoint failed to take a notification (transient or refused), as opposed to a bug.</summary>
     internal static bool IsEndpointFailure(Exception exception) =>
         exception is HttpRequestException or TimeoutRejectedException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException;
+
+    private static TimeSpan? RetryAfterOf(Exception? exception) => exception is WebhookDeliveryException { RetryAfter: { } after } ? after : null;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private async Task DeliverAsync(Worker worker)
     {
@@ -192,6 +218,13 @@ public sealed class NotificationDispatcher : IAsyncDisposable
                     static async (ctx, state) => await state.Endpoint.Deliver(state.Notification, ctx.CancellationToken).ConfigureAwait(false),
                     context,
                     (worker.Endpoint, Notification: notification)).ConfigureAwait(false);
+                _metrics.Delivered(name);
+            }
+            catch (HttpRequestException ex) when (IsRefusal(ex))
+            {
+                // Refused: the same request would be refused again, and the notifications behind it must not wait forever.
+                _metrics.Refused(name);
+                Log.DeliveryRefused(_logger, name, notification.NotificationId, (int)ex.StatusCode!.Value, notification.AlertId);
             }
             finally
             {
@@ -199,7 +232,6 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             }
 
             _outbox.Done(name, notification.NotificationId);
-            _metrics.Delivered(name);
         }
     }
 

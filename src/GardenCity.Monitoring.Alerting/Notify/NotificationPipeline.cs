@@ -84,7 +84,7 @@ internal sealed class NotificationPipeline
     public void Start(CancellationToken stoppingToken)
     {
         _outbox = new Outbox(_options.StateDirectory);
-        var endpoints = _options.Webhooks.Select(w => NotificationDispatcher.Webhook(w, _http.CreateClient("gardencity-webhooks"))).ToList();
+        var endpoints = _options.Webhooks.Select(w => NotificationDispatcher.Webhook(w, _http.CreateClient("gardencity-webhooks"), _time)).ToList();
         if (_options.PublishMqtt)
         {
             endpoints.Add(new NotificationEndpoint("mqtt", _ => true, _topics.PublishAsync));

@@ -1,16 +1,23 @@
 using GardenCity.Monitoring.Core.Alerts;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using static GardenCity.Monitoring.Alerting.Tests.TestData;
 
 namespace GardenCity.Monitoring.Alerting.Tests.Notify;
 
-/// <summary>Webhook delivery over real loopback sockets: a failing endpoint does not hold up another; the outbox survives a restart.</summary>
+/// <summary>
+/// Webhook delivery over real loopback sockets: a failing endpoint does not hold up another; the outbox survives a
+/// restart; a receiver's Retry-After is honoured; a refused notification is not sent again and does not hold up the next.
+/// </summary>
 public sealed class NotificationDispatcherTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("gc-outbox-").FullName;
@@ -31,12 +38,15 @@ public sealed class NotificationDispatcherTests : IDisposable
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
-    /// <summary>A webhook receiver that answers 500 until told to recover, recording what it accepted.</summary>
+    /// <summary>
+    /// A webhook receiver that answers the scripted answers first (status, Retry-After), then 500 until told to recover,
+    /// recording what it accepted and when each request came (on <paramref name="clock"/>).
+    /// </summary>
     private sealed class Receiver : IDisposable
     {
         private readonly HttpListener _listener = new();
 
-        public Receiver(int port, bool failing)
+        public Receiver(int port, bool failing, TimeProvider? clock = null)
         {
             Failing = failing;
             Url = $"http://127.0.0.1:{port}/hook/";
@@ -57,6 +67,19 @@ public sealed class NotificationDispatcherTests : IDisposable
                     }
 
                     Attempts++;
+                    Requests.Enqueue((ctx.Request.Headers["Idempotency-Key"]!, (clock ?? TimeProvider.System).GetUtcNow()));
+                    if (Script.TryDequeue(out (int Status, string? RetryAfter) answer))
+                    {
+                        ctx.Response.StatusCode = answer.Status;
+                        if (answer.RetryAfter is { } after)
+                        {
+                            ctx.Response.Headers["Retry-After"] = after;
+                        }
+
+                        ctx.Response.Close();
+                        continue;
+                    }
+
                     if (!Failing)
                     {
                         Accepted.Add(ctx.Request.Headers["Idempotency-Key"]!);
@@ -76,17 +99,82 @@ public sealed class NotificationDispatcherTests : IDisposable
 
         public ConcurrentBag<string> Accepted { get; } = [];
 
+        public ConcurrentQueue<(int Status, string? RetryAfter)> Script { get; } = new();
+
+        public ConcurrentQueue<(string NotificationId, DateTimeOffset At)> Requests { get; } = new();
+
         public void Dispose() => _listener.Close();
     }
 
-    private NotificationDispatcher Dispatcher(Outbox outbox, params (string Name, string Url)[] hooks)
+    private NotificationDispatcher Dispatcher(Outbox outbox, params (string Name, string Url)[] hooks) =>
+        Dispatcher(outbox, TimeProvider.System, NullLogger.Instance, TimeSpan.FromSeconds(2), hooks);
+
+    private static NotificationDispatcher Dispatcher(Outbox outbox, TimeProvider time, ILogger logger, TimeSpan attemptTimeout, params (string Name, string Url)[] hooks)
     {
-        var options = new AlertingOptions { WebhookTimeout = TimeSpan.FromSeconds(2), WebhookRetries = 2 };
+        var options = new AlertingOptions { WebhookTimeout = attemptTimeout, WebhookRetries = 2 };
         var meters = new ServiceCollectionMeterFactory();
         var http = new HttpClient();
         return new NotificationDispatcher(
-            hooks.Select(h => NotificationDispatcher.Webhook(new WebhookEndpoint { Name = h.Name, Audience = Audience.Emergency, Url = h.Url }, http)),
-            outbox, options, TimeProvider.System, NullLogger.Instance, new AlertingMetrics(meters));
+            hooks.Select(h => NotificationDispatcher.Webhook(new WebhookEndpoint { Name = h.Name, Audience = Audience.Emergency, Url = h.Url }, http, time)),
+            outbox, options, time, logger, new AlertingMetrics(meters));
+    }
+
+    [Theory]
+    [InlineData(429, "delta")]
+    [InlineData(503, "date")]
+    public async Task RetryAfter_FromTheReceiver_IsWaitedOnTheInjectedClock(int status, string form)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 7, 30, 6, 0, 0, TimeSpan.Zero));
+        using var hook = new Receiver(FreePort(), failing: false, time);
+        hook.Script.Enqueue((status, form == "delta" ? "30" : time.GetUtcNow().AddSeconds(30).ToString("R", CultureInfo.InvariantCulture)));
+        var logger = new FakeLogger();
+        var outbox = new Outbox(_dir);
+        AlertNotification n = Notification(0);
+        // A long attempt timeout: the fake clock moves while a real request is on the wire.
+        await using NotificationDispatcher dispatcher = Dispatcher(outbox, time, logger, TimeSpan.FromHours(1), ("hook", hook.Url));
+        outbox.Add([("webhook:hook", n)]);
+        dispatcher.Enqueue("webhook:hook", n);
+
+        await WaitAsync(() => logger.Collector.Count > 0); // the 429 / 503 came back and its redelivery is set
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        for (int i = 0; i < 120 && hook.Accepted.IsEmpty; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        await WaitAsync(() => !hook.Accepted.IsEmpty && outbox.Pending.Count == 0);
+        DateTimeOffset[] at = hook.Requests.Select(r => r.At).ToArray();
+        Assert.Equal(2, at.Length); // asked to wait 30 s: no quick retries in between
+        Assert.InRange(at[1] - at[0], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(32));
+        Assert.Equal([n.NotificationId], hook.Accepted);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task Refused_NotSentAgain_AndTheNextNotificationGoesThrough(int status)
+    {
+        // Issue 10, finding 5: a refused notification used to be sent again every second for ever, and the endpoint's
+        // later notifications (delivered in order) never went out.
+        using var hook = new Receiver(FreePort(), failing: false);
+        hook.Script.Enqueue((status, null));
+        var logger = new FakeLogger();
+        var outbox = new Outbox(_dir);
+        AlertNotification refused = Notification(0), next = Notification(5);
+        await using NotificationDispatcher dispatcher = Dispatcher(outbox, TimeProvider.System, logger, TimeSpan.FromSeconds(2), ("hook", hook.Url));
+        outbox.Add([("webhook:hook", refused), ("webhook:hook", next)]);
+        dispatcher.Enqueue("webhook:hook", refused);
+        dispatcher.Enqueue("webhook:hook", next);
+
+        await WaitAsync(() => !hook.Accepted.IsEmpty && outbox.Pending.Count == 0);
+        Assert.Equal([refused.NotificationId, next.NotificationId], hook.Requests.Select(r => r.NotificationId));
+        Assert.Equal([next.NotificationId], hook.Accepted);
+        FakeLogRecord error = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Error);
+        Assert.Contains($"refused notification {refused.NotificationId}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"HTTP {status}", error.Message, StringComparison.Ordinal);
+        Assert.Empty(new Outbox(_dir).Pending); // not owed any more: a restart does not send it again
     }
 
     [Fact]

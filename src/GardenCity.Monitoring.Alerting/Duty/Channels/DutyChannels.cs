@@ -75,25 +75,8 @@ internal static class DutyHttp
             }
 
             bool transient = status is 408 or 425 or 429 or >= 500;
-            throw new DutyDeliveryException($"HTTP {status}: {Short(body)}", transient, RetryAfter(response, time));
+            throw new DutyDeliveryException($"HTTP {status}: {Short(body)}", transient, RetryAfterHeader.Of(response, time));
         }
-    }
-
-    public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
-    {
-        RetryConditionHeaderValue? header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            TimeSpan wait = date - time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
     }
 
     /// <summary>A robot's answer: HTTP 200 with <c>{"errcode":0,"errmsg":"ok"}</c>; other codes are refusals, some transient.</summary>
