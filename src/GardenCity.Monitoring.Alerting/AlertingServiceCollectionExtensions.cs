@@ -6,6 +6,7 @@ using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Messaging;
 using GardenCity.Monitoring.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddHttpClient("gardencity-webhooks");
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingRulesValidator>());
+        services.AddDashboardOptions(); // GardenCity:Dashboard, the base of every link to an alert
         services.AddDutyChannels(); // GardenCity:Duty, off by default (docs/duty-room.md)
         services.AddMqttConnection(); // the broker connection the ingestion worker uses too (validated at start)
         services.AddOptionsWithValidateOnStart<WireDecoderOptions, WireDecoderOptionsValidator>().BindConfiguration(WireDecoderOptions.SectionName);
@@ -44,6 +46,24 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
         services.AddSingleton<Core.Time.IAlertingWatermark>(sp => sp.GetRequiredService<AlertEngineHost>());
         services.AddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<DutyDeliveryLog>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="DashboardOptions"/> (validated at start), read from <c>GardenCity:Dashboard</c> or, when that is
+    /// not set, from its deprecated keys (<see cref="DashboardOptions.DeprecatedKeys"/>). Once, however often called.
+    /// </summary>
+    internal static IServiceCollection AddDashboardOptions(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<DashboardOptions>)))
+        {
+            return services;
+        }
+
+        services.AddOptionsWithValidateOnStart<DashboardOptions>()
+            .BindConfiguration(DashboardOptions.SectionName)
+            .Configure<IConfiguration>((o, configuration) => o.ApplyDeprecatedKeys(configuration));
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
         return services;
     }
 }

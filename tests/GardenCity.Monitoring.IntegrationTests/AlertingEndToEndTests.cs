@@ -49,85 +49,59 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
         await using var mosquitto = new MosquittoServer();
         await mosquitto.StartAsync(ct);
         using var hooks = new WebhookReceiver();
-        string database = "a" + Guid.NewGuid().ToString("N")[..12];
-        string dir = Directory.CreateTempSubdirectory("gc-alert-").FullName;
-        int health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
-        var settings = new Dictionary<string, string>
-        {
-            ["GardenCity:Roles"] = "ingest,alerting,api",
-            ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
-            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
-            ["GardenCity:Api:AnonymousRole"] = "Reader",
-            ["GardenCity:Mqtt:Host"] = "127.0.0.1",
-            ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
-            ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
-            ["GardenCity:Influx:Url"] = servers.Influx.Url,
-            ["GardenCity:Influx:Database"] = database,
-            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
-            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
-            ["GardenCity:Alerting:ClientId"] = "alerting-" + database,
-            ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
-            ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
-            ["GardenCity:Alerting:TickInterval"] = "00:00:00.200",
-        };
+        using GardenCityRun run = GardenCityRun.Create(servers, "alert").WithMosquitto(mosquitto.Port).With("GardenCity:Alerting:TickInterval", "00:00:00.200");
         string[] audiences = ["Emergency", "Ecology", "Maintenance"];
         for (int i = 0; i < audiences.Length; i++)
         {
-            settings[$"GardenCity:Alerting:Webhooks:{i}:Name"] = audiences[i].ToLowerInvariant();
-            settings[$"GardenCity:Alerting:Webhooks:{i}:Audience"] = audiences[i];
-            settings[$"GardenCity:Alerting:Webhooks:{i}:Url"] = hooks.Url + audiences[i].ToLowerInvariant();
+            run.With($"GardenCity:Alerting:Webhooks:{i}:Name", audiences[i].ToLowerInvariant())
+                .With($"GardenCity:Alerting:Webhooks:{i}:Audience", audiences[i])
+                .With($"GardenCity:Alerting:Webhooks:{i}:Url", hooks.Url + audiences[i].ToLowerInvariant());
         }
 
-        using GardenCityProcess process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
+        using GardenCityProcess process = await run.StartAsync();
         await InfluxServer.WaitUntilAsync(() => Task.FromResult(process.Output.Contains("Connected to MQTT broker", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(60), () => process.Output, ct);
-        try
+
+        // One message in flight (--concurrency 1): the fleet publishes in time order, as the oracle assumes. With
+        // several in flight, a station whose PUBACK is slow falls behind the others by more than its reporting
+        // interval, and judged against the watermark it is briefly "offline" (seen once in a loaded full run).
+        var (code, stdout, stderr) = await Repo.RunAsync("dotnet",
+            [Repo.SimulatorDll, "--scenario", scenario, "--speed", "0", "--seed", "5", "--concurrency", "1", "--port", mosquitto.Port.ToString(CultureInfo.InvariantCulture)],
+            timeout: TimeSpan.FromMinutes(5));
+        Assert.True(code == 0, stdout + stderr);
+
+        int expectedNotifications = expected.Sum(i => i.Changes);
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(hooks.Count >= expectedNotifications), TimeSpan.FromSeconds(120),
+            () => $"{hooks.Count} of {expectedNotifications} notifications\n" + process.Output[^Math.Min(4000, process.Output.Length)..], ct);
+        await Task.Delay(TimeSpan.FromSeconds(2), ct); // anything beyond the expected would arrive now
+
+        List<Incident> received = hooks.Incidents();
+        Assert.Equal(expected.Select(Show), received.Select(Show));
+        foreach ((Incident e, Incident r) in expected.Zip(received).Where(p => IsAbsence(p.First.Rule)))
         {
-            // One message in flight (--concurrency 1): the fleet publishes in time order, as the oracle assumes. With
-            // several in flight, a station whose PUBACK is slow falls behind the others by more than its reporting
-            // interval, and judged against the watermark it is briefly "offline" (seen once in a loaded full run).
-            var (code, stdout, stderr) = await Repo.RunAsync("dotnet",
-                [Repo.SimulatorDll, "--scenario", scenario, "--speed", "0", "--seed", "5", "--concurrency", "1", "--port", mosquitto.Port.ToString(CultureInfo.InvariantCulture)],
-                timeout: TimeSpan.FromMinutes(5));
-            Assert.True(code == 0, stdout + stderr);
-
-            int expectedNotifications = expected.Sum(i => i.Changes);
-            await InfluxServer.WaitUntilAsync(() => Task.FromResult(hooks.Count >= expectedNotifications), TimeSpan.FromSeconds(120),
-                () => $"{hooks.Count} of {expectedNotifications} notifications\n" + process.Output[^Math.Min(4000, process.Output.Length)..], ct);
-            await Task.Delay(TimeSpan.FromSeconds(2), ct); // anything beyond the expected would arrive now
-
-            List<Incident> received = hooks.Incidents();
-            Assert.Equal(expected.Select(Show), received.Select(Show));
-            foreach ((Incident e, Incident r) in expected.Zip(received).Where(p => IsAbsence(p.First.Rule)))
-            {
-                // Judged each minute of watermark: at or after the earliest time, within the stations' publishing skew.
-                Assert.InRange(r.RaisedAt, e.RaisedAt, e.RaisedAt + TimeSpan.FromMinutes(15));
-            }
-            Assert.All(hooks.Deliveries.GroupBy(d => d.Key), g => Assert.Single(g)); // each notification once
-            Assert.All(hooks.Deliveries, d => Assert.Equal(d.Value.GetProperty("audience").GetString(), d.Path));
-
-            // MQTT: exactly the alerts still in force are retained.
-            var retained = await RetainedAlertsAsync(mosquitto.Port, ct);
-            Assert.Equal(
-                received.Where(i => !i.Resolved).Select(i => $"gc/v1/alerts/{Audience(i.Rule)}/{i.Rule}/{i.Station}").Order(StringComparer.Ordinal),
-                retained.Order(StringComparer.Ordinal));
-
-            // CAP: one message per emergency change, in the feed.
-            using var http = new HttpClient();
-            string atom = await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/cap.atom"), ct);
-            int emergencyChanges = hooks.Deliveries.Count(d => d.Path == "emergency" && d.Value.GetProperty("transition").GetString() != "late");
-            Assert.Equal(Math.Min(emergencyChanges, 500), atom.Split("<entry>").Length - 1);
-
-            // History: one point per change in InfluxDB.
-            var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = database }));
-            await InfluxServer.WaitUntilAsync(async () => await CountAsync(query, ct) == hooks.Count, TimeSpan.FromSeconds(30), () => "alert history incomplete", ct);
-            await process.TerminateAsync();
-            return new Run(expected, received);
+            // Judged each minute of watermark: at or after the earliest time, within the stations' publishing skew.
+            Assert.InRange(r.RaisedAt, e.RaisedAt, e.RaisedAt + TimeSpan.FromMinutes(15));
         }
-        finally
-        {
-            ServerProcess.DeleteDirectory(dir);
-        }
+        Assert.All(hooks.Deliveries.GroupBy(d => d.Key), g => Assert.Single(g)); // each notification once
+        Assert.All(hooks.Deliveries, d => Assert.Equal(d.Value.GetProperty("audience").GetString(), d.Path));
+
+        // MQTT: exactly the alerts still in force are retained.
+        var retained = await RetainedAlertsAsync(mosquitto.Port, ct);
+        Assert.Equal(
+            received.Where(i => !i.Resolved).Select(i => $"gc/v1/alerts/{Audience(i.Rule)}/{i.Rule}/{i.Station}").Order(StringComparer.Ordinal),
+            retained.Order(StringComparer.Ordinal));
+
+        // CAP: one message per emergency change, in the feed.
+        using var http = new HttpClient();
+        string atom = await http.GetStringAsync(new Uri($"http://127.0.0.1:{run.ApiPort}/api/v1/alerts/cap.atom"), ct);
+        int emergencyChanges = hooks.Deliveries.Count(d => d.Path == "emergency" && d.Value.GetProperty("transition").GetString() != "late");
+        Assert.Equal(Math.Min(emergencyChanges, 500), atom.Split("<entry>").Length - 1);
+
+        // History: one point per change in InfluxDB.
+        var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = run.Database }));
+        await InfluxServer.WaitUntilAsync(async () => await CountAsync(query, ct) == hooks.Count, TimeSpan.FromSeconds(30), () => "alert history incomplete", ct);
+        await process.TerminateAsync();
+        return new Run(expected, received);
     }
 
     private static async Task<long> CountAsync(Storage.Influx.InfluxQlClient query, CancellationToken ct)

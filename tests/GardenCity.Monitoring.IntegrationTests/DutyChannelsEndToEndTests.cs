@@ -75,7 +75,7 @@ public sealed class DutyChannelsEndToEndTests : IAsyncLifetime
         var s = new Dictionary<string, string?>
         {
             ["GardenCity:Duty:Enabled"] = "true",
-            ["GardenCity:Duty:DashboardBaseUrl"] = "http://duty.gardencity.test/",
+            ["GardenCity:Duty:DashboardBaseUrl"] = "http://duty.gardencity.test/", // the deprecated key still sets the links (GardenCity:Dashboard:BaseUrl)
             ["GardenCity:Duty:WatershedNamesZh:qingshui"] = "清水河",
             ["GardenCity:Duty:Channels:0:Name"] = "wecom-district",
             ["GardenCity:Duty:Channels:0:Kind"] = "WeCom",
@@ -135,7 +135,7 @@ public sealed class DutyChannelsEndToEndTests : IAsyncLifetime
             services.AddDutyChannels();
             _services = services.BuildServiceProvider();
             DutyOptions options = _services.GetRequiredService<IOptions<DutyOptions>>().Value; // validated, as at start
-            var channels = DutyServiceCollectionExtensions.BuildChannels(options, _services.GetRequiredService<IHttpClientFactory>(), new DutyMessages(options, TestIngestion.Stations), TimeProvider.System);
+            var channels = DutyServiceCollectionExtensions.BuildChannels(options, _services.GetRequiredService<IHttpClientFactory>(), new DutyMessages(options, _services.GetRequiredService<IOptions<DashboardOptions>>().Value, TestIngestion.Stations), TimeProvider.System);
             Outbox = new Outbox(stateDirectory);
             Log = _services.GetRequiredService<DutyDeliveryLog>();
             Dispatcher = new DutyDispatcher(channels, _services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline, new DutyRouter(options, channels),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 
@@ -45,29 +44,15 @@ public sealed class DutyChannelsHostTests(ServersFixture servers)
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         const string Station = "bhs-wx-01";
-        string dir = Directory.CreateTempSubdirectory("gc-duty-host-").FullName;
-        string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), AlertingLifecycleTests.Rule(3), ct);
         using var ding = new ChannelReceiver();
         using var sms = new ChannelReceiver("{\"code\":0}");
-        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
-        string database = "d" + Guid.NewGuid().ToString("N")[..12];
-        var settings = new Dictionary<string, string>
+        using GardenCityRun run = GardenCityRun.Create(servers, "duty-host").WithEmbeddedBroker().WithRules("rain.yaml", AlertingLifecycleTests.Rule(3));
+        int broker = run.BrokerPort, api = run.ApiPort;
+        string database = run.Database;
+        foreach ((string key, string value) in new Dictionary<string, string>
         {
-            ["GardenCity:Roles"] = "ingest,alerting,api",
-            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
-            ["GardenCity:Api:AnonymousRole"] = "Reader",
-            ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
-            ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
-            ["GardenCity:Influx:Url"] = servers.Influx.Url,
-            ["GardenCity:Influx:Database"] = database,
-            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
-            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
-            ["GardenCity:Alerting:RulesDirectory"] = rules,
-            ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
-            ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
             ["GardenCity:Duty:Enabled"] = "true",
-            ["GardenCity:Duty:DashboardBaseUrl"] = "http://duty.gardencity.test/",
+            ["GardenCity:Dashboard:BaseUrl"] = "http://duty.gardencity.test/",
             ["GardenCity:Duty:Channels:0:Name"] = "ding-district",
             ["GardenCity:Duty:Channels:0:Kind"] = "DingTalk",
             ["GardenCity:Duty:Channels:0:Url"] = ding.Url + "robot/send?access_token=t",
@@ -82,51 +67,48 @@ public sealed class DutyChannelsHostTests(ServersFixture servers)
             ["GardenCity:Duty:Routes:0:Channels:0"] = "ding-district",
             ["GardenCity:Duty:Routes:0:Channels:1"] = "sms",
             ["GardenCity:Duty:Routes:0:Recipients:0"] = "zhang-san",
-        };
-        try
+        })
         {
-            using GardenCityProcess process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
-            Assert.Contains("Duty-room channels running: ding-district (DingTalk), sms (Sms)", process.Output, StringComparison.Ordinal);
-            await using (TestPublisher station = await TestPublisher.ConnectAsync(broker, Station, Station, "gc-dev-" + Station))
-            {
-                await station.PublishAsync($"gc/v1/weather/{Station}/telemetry", """{"ts":"2024-08-01T00:00:00Z","seq":1,"values":{"rain_mm":5}}""");
-            }
-
-            await InfluxServer.WaitUntilAsync(() => Task.FromResult(ding.Accepted.Count == 1 && sms.Accepted.Count == 1), TimeSpan.FromSeconds(30), () => process.Output, ct);
-            using (JsonDocument body = JsonDocument.Parse(ding.Accepted[0].Body))
-            {
-                Assert.Equal("【红色强降雨】百花山气象站", body.RootElement.GetProperty("markdown").GetProperty("title").GetString());
-                Assert.Equal(["13800001111"], body.RootElement.GetProperty("at").GetProperty("atMobiles").EnumerateArray().Select(e => e.GetString()));
-            }
-
-            Assert.Contains("sign=", ding.Accepted[0].RawUrl, StringComparison.Ordinal);
-            Assert.StartsWith("/send?to=13800001111", sms.Accepted[0].RawUrl, StringComparison.Ordinal);
-            Assert.Contains("【红色强降雨】百花山气象站", sms.Accepted[0].Body, StringComparison.Ordinal);
-
-            // The outcomes through the API, per (revision, channel, recipient).
-            using var http = new HttpClient();
-            JsonElement[] deliveries = [];
-            await InfluxServer.WaitUntilAsync(async () =>
-            {
-                string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/active"), ct)).RootElement[0].GetProperty("alert_id").GetString()!;
-                deliveries = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/{alertId}/deliveries"), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
-                return deliveries.Length == 2 && deliveries.All(d => d.GetProperty("status").GetString() == "sent");
-            }, TimeSpan.FromSeconds(30), () => "deliveries not sent: " + string.Join(", ", deliveries.Select(d => d.ToString())), ct);
-            Assert.Equal(["ding-district/@group", "sms/zhang-san"], deliveries.Select(d => $"{d.GetProperty("channel").GetString()}/{d.GetProperty("recipient").GetString()}").Order(StringComparer.Ordinal));
-            Assert.All(deliveries, d => Assert.EndsWith("#1", d.GetProperty("notification_id").GetString(), StringComparison.Ordinal));
-
-            // The outcomes in the alert history, one point per (revision, channel, recipient).
-            var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = database }));
-            await InfluxServer.WaitUntilAsync(async () =>
-            {
-                var series = await query.QueryAsync("SELECT count(\"rounds\") FROM \"alert_delivery\" WHERE \"status\" = 'sent'", ct);
-                return series.Count == 1 && series[0].Get(0, "count").GetInt64() == 2;
-            }, TimeSpan.FromSeconds(30), () => "alert_delivery points missing\n" + process.Output, ct);
-            await process.TerminateAsync();
+            run.With(key, value);
         }
-        finally
+
+        using GardenCityProcess process = await run.StartAsync();
+        Assert.Contains("Duty-room channels running: ding-district (DingTalk), sms (Sms)", process.Output, StringComparison.Ordinal);
+        await using (TestPublisher station = await TestPublisher.ConnectAsync(broker, Station, Station, "gc-dev-" + Station))
         {
-            ServerProcess.DeleteDirectory(dir);
+            await station.PublishAsync($"gc/v1/weather/{Station}/telemetry", """{"ts":"2024-08-01T00:00:00Z","seq":1,"values":{"rain_mm":5}}""");
         }
+
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(ding.Accepted.Count == 1 && sms.Accepted.Count == 1), TimeSpan.FromSeconds(30), () => process.Output, ct);
+        using (JsonDocument body = JsonDocument.Parse(ding.Accepted[0].Body))
+        {
+            Assert.Equal("【红色强降雨】百花山气象站", body.RootElement.GetProperty("markdown").GetProperty("title").GetString());
+            Assert.Equal(["13800001111"], body.RootElement.GetProperty("at").GetProperty("atMobiles").EnumerateArray().Select(e => e.GetString()));
+        }
+
+        Assert.Contains("sign=", ding.Accepted[0].RawUrl, StringComparison.Ordinal);
+        Assert.StartsWith("/send?to=13800001111", sms.Accepted[0].RawUrl, StringComparison.Ordinal);
+        Assert.Contains("【红色强降雨】百花山气象站", sms.Accepted[0].Body, StringComparison.Ordinal);
+
+        // The outcomes through the API, per (revision, channel, recipient).
+        using var http = new HttpClient();
+        JsonElement[] deliveries = [];
+        await InfluxServer.WaitUntilAsync(async () =>
+        {
+            string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/active"), ct)).RootElement[0].GetProperty("alert_id").GetString()!;
+            deliveries = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{api}/api/v1/alerts/{alertId}/deliveries"), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+            return deliveries.Length == 2 && deliveries.All(d => d.GetProperty("status").GetString() == "sent");
+        }, TimeSpan.FromSeconds(30), () => "deliveries not sent: " + string.Join(", ", deliveries.Select(d => d.ToString())), ct);
+        Assert.Equal(["ding-district/@group", "sms/zhang-san"], deliveries.Select(d => $"{d.GetProperty("channel").GetString()}/{d.GetProperty("recipient").GetString()}").Order(StringComparer.Ordinal));
+        Assert.All(deliveries, d => Assert.EndsWith("#1", d.GetProperty("notification_id").GetString(), StringComparison.Ordinal));
+
+        // The outcomes in the alert history, one point per (revision, channel, recipient).
+        var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = database }));
+        await InfluxServer.WaitUntilAsync(async () =>
+        {
+            var series = await query.QueryAsync("SELECT count(\"rounds\") FROM \"alert_delivery\" WHERE \"status\" = 'sent'", ct);
+            return series.Count == 1 && series[0].Get(0, "count").GetInt64() == 2;
+        }, TimeSpan.FromSeconds(30), () => "alert_delivery points missing\n" + process.Output, ct);
+        await process.TerminateAsync();
     }
 }

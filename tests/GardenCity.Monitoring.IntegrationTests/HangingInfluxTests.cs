@@ -24,30 +24,13 @@ public sealed class HangingInfluxTests(ServersFixture servers)
     public async Task AllInOne_InfluxHangs_RedReadingAcknowledgedAndAlertedWithinSecondsAndNothingLostThroughSigkill()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
-        string dir = Directory.CreateTempSubdirectory("gc-hang-").FullName;
-        string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), AlertingLifecycleTests.Rule(30), ct); // red at 30 mm
         await using var proxy = new HangingProxy(new Uri(servers.Influx.Url).Port);
-        int broker = ServerProcess.FreePort(), health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
-        string database = "h" + Guid.NewGuid().ToString("N")[..12];
-        var settings = new Dictionary<string, string>
-        {
-            ["GardenCity:Roles"] = "ingest,alerting,api",
-            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
-            ["GardenCity:Api:AnonymousRole"] = "Reader",
-            ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
-            ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
-            ["GardenCity:Influx:Url"] = proxy.Url,
-            ["GardenCity:Influx:Database"] = database,
-            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
-            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
-            ["GardenCity:Alerting:RulesDirectory"] = rules,
-            ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
-            ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
-            ["GardenCity:Alerting:PrimeFromInflux"] = "false",
-        };
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
-        var query = new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database }));
+        using GardenCityRun run = GardenCityRun.Create(servers, "hang").WithEmbeddedBroker().WithRules("rain.yaml", AlertingLifecycleTests.Rule(30)) // red at 30 mm
+            .With("GardenCity:Influx:Url", proxy.Url) // the process writes through the proxy; the test reads influxd itself
+            .With("GardenCity:Alerting:PrimeFromInflux", "false");
+        int broker = run.BrokerPort;
+        using HttpClient http = run.ApiClient();
+        var query = new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = run.Database }));
         int seq = 0;
         async Task<TimeSpan> PublishAsync(double rain, int minute)
         {
@@ -70,54 +53,47 @@ public sealed class HangingInfluxTests(ServersFixture servers)
             }
         }
 
-        try
+        using GardenCityProcess process = await run.StartAsync();
+        await PublishAsync(1, 0);
+        await InfluxServer.WaitUntilAsync(async () => await StoredAsync() == 1, TimeSpan.FromSeconds(20), () => process.Output, ct);
+
+        proxy.SetHanging(true);
+        var sincePublish = Stopwatch.StartNew();
+        TimeSpan puback = await PublishAsync(45, 5);
+        await InfluxServer.WaitUntilAsync(async () => JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement.GetArrayLength() == 1,
+            TimeSpan.FromSeconds(60), () => process.Output, ct);
+        TimeSpan alerted = sincePublish.Elapsed;
+        string figures = $"InfluxDB hanging: PUBACK after {puback.TotalSeconds:F1} s, alert in force after {alerted.TotalSeconds:F1} s";
+        TestContext.Current.SendDiagnosticMessage(figures);
+        File.AppendAllText(FaultToleranceTests.FiguresFile, $"{DateTime.UtcNow:u} {nameof(HangingInfluxTests)}: {figures}\n");
+        Assert.True(puback < TimeSpan.FromSeconds(15), $"PUBACK took {puback} with InfluxDB hanging (SpoolAfter is 5 s)\n{process.Output}");
+        Assert.True(alerted < TimeSpan.FromSeconds(20), $"the red alert took {alerted} with InfluxDB hanging\n{process.Output}");
+        Assert.Equal(1, await StoredAsync());
+
+        // Issue 11 finding 3: SIGKILL while InfluxDB still hangs. The alert's history line was only in memory before;
+        // now it is on disk and reaches InfluxDB after the restart, like the spooled reading.
+        string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement[0].GetProperty("alert_id").GetString()!;
+        process.Kill();
+        proxy.SetHanging(false);
+        using GardenCityProcess restarted = await run.StartAsync();
+        await InfluxServer.WaitUntilAsync(async () => await StoredAsync() == 2, TimeSpan.FromSeconds(60), () => restarted.Output, ct);
+        IReadOnlyList<InfluxSeries> history = [];
+        await InfluxServer.WaitUntilAsync(async () =>
         {
-            using GardenCityProcess process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
-            await PublishAsync(1, 0);
-            await InfluxServer.WaitUntilAsync(async () => await StoredAsync() == 1, TimeSpan.FromSeconds(20), () => process.Output, ct);
-
-            proxy.SetHanging(true);
-            var sincePublish = Stopwatch.StartNew();
-            TimeSpan puback = await PublishAsync(45, 5);
-            await InfluxServer.WaitUntilAsync(async () => JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement.GetArrayLength() == 1,
-                TimeSpan.FromSeconds(60), () => process.Output, ct);
-            TimeSpan alerted = sincePublish.Elapsed;
-            string figures = $"InfluxDB hanging: PUBACK after {puback.TotalSeconds:F1} s, alert in force after {alerted.TotalSeconds:F1} s";
-            TestContext.Current.SendDiagnosticMessage(figures);
-            File.AppendAllText(FaultToleranceTests.FiguresFile, $"{DateTime.UtcNow:u} {nameof(HangingInfluxTests)}: {figures}\n");
-            Assert.True(puback < TimeSpan.FromSeconds(15), $"PUBACK took {puback} with InfluxDB hanging (SpoolAfter is 5 s)\n{process.Output}");
-            Assert.True(alerted < TimeSpan.FromSeconds(20), $"the red alert took {alerted} with InfluxDB hanging\n{process.Output}");
-            Assert.Equal(1, await StoredAsync());
-
-            // Issue 11 finding 3: SIGKILL while InfluxDB still hangs. The alert's history line was only in memory before;
-            // now it is on disk and reaches InfluxDB after the restart, like the spooled reading.
-            string alertId = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement[0].GetProperty("alert_id").GetString()!;
-            process.Kill();
-            proxy.SetHanging(false);
-            using GardenCityProcess restarted = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
-            await InfluxServer.WaitUntilAsync(async () => await StoredAsync() == 2, TimeSpan.FromSeconds(60), () => restarted.Output, ct);
-            IReadOnlyList<InfluxSeries> history = [];
-            await InfluxServer.WaitUntilAsync(async () =>
+            try
             {
-                try
-                {
-                    history = await query.QueryAsync("SELECT alert_id, transition FROM alert_event", ct);
-                }
-                catch (InvalidOperationException)
-                {
-                    history = [];
-                }
+                history = await query.QueryAsync("SELECT alert_id, transition FROM alert_event", ct);
+            }
+            catch (InvalidOperationException)
+            {
+                history = [];
+            }
 
-                return history.Count > 0;
-            }, TimeSpan.FromSeconds(60), () => restarted.Output, ct);
-            Assert.Equal(alertId, history[0].Get(0, "alert_id").GetString());
-            Assert.Equal("raised", history[0].Get(0, "transition").GetString());
-            Assert.Single(history[0].Values); // one change (raised), written once
-            await restarted.TerminateAsync();
-        }
-        finally
-        {
-            ServerProcess.DeleteDirectory(dir);
-        }
+            return history.Count > 0;
+        }, TimeSpan.FromSeconds(60), () => restarted.Output, ct);
+        Assert.Equal(alertId, history[0].Get(0, "alert_id").GetString());
+        Assert.Equal("raised", history[0].Get(0, "transition").GetString());
+        Assert.Single(history[0].Values); // one change (raised), written once
+        await restarted.TerminateAsync();
     }
 }

@@ -43,34 +43,9 @@ public sealed class StaleAlertEndToEndTests(ServersFixture servers)
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using var mosquitto = new MosquittoServer();
         await mosquitto.StartAsync(ct);
-        string database = "s" + Guid.NewGuid().ToString("N")[..12];
-        string dir = Directory.CreateTempSubdirectory("gc-stale-").FullName;
-        string rules = Directory.CreateDirectory(Path.Combine(dir, "rules")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(rules, "rain.yaml"), Rule, ct);
-        int health = ServerProcess.FreePort(), api = ServerProcess.FreePort();
-        var settings = new Dictionary<string, string>
-        {
-            ["GardenCity:Roles"] = "ingest,alerting,api",
-            ["GardenCity:Health:Url"] = $"http://127.0.0.1:{health}",
-            ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
-            ["GardenCity:Api:AnonymousRole"] = "Reader",
-            ["GardenCity:Api:Keys:0:Name"] = "Zhang Min",
-            ["GardenCity:Api:Keys:0:Role"] = "Responder",
-            ["GardenCity:Api:Keys:0:KeyHash"] = GardenCity.Monitoring.Api.Auth.ApiKeys.Hash(ResponderKey),
-            ["GardenCity:Mqtt:Host"] = "127.0.0.1",
-            ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
-            ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
-            ["GardenCity:Influx:Url"] = servers.Influx.Url,
-            ["GardenCity:Influx:Database"] = database,
-            ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
-            ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
-            ["GardenCity:Alerting:ClientId"] = "alerting-" + database,
-            ["GardenCity:Alerting:RulesDirectory"] = rules,
-            ["GardenCity:Alerting:StateDirectory"] = Path.Combine(dir, "alerting"),
-            ["GardenCity:Alerting:AbsenceClock"] = "WallClock",
-            ["GardenCity:Alerting:TickInterval"] = "00:00:00.200",
-        };
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
+        using GardenCityRun run = GardenCityRun.Create(servers, "stale").WithMosquitto(mosquitto.Port).WithRules("rain.yaml", Rule).WithResponder("Zhang Min", ResponderKey)
+            .With("GardenCity:Alerting:AbsenceClock", "WallClock").With("GardenCity:Alerting:TickInterval", "00:00:00.200");
+        using HttpClient http = run.ApiClient();
         int seq = 0;
         async Task PublishAsync(double rain)
         {
@@ -80,61 +55,54 @@ public sealed class StaleAlertEndToEndTests(ServersFixture servers)
 
         async Task<JsonElement[]> ActiveAsync() => JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/alerts/active", UriKind.Relative), ct)).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
 
-        try
+        using GardenCityProcess process = await run.StartAsync();
+
+        // Raised live, then the gauge goes silent: after 3 s the warning is still in force, stale, "lost contact".
+        await PublishAsync(12);
+        await InfluxServer.WaitUntilAsync(async () => (await ActiveAsync()).Length == 1, TimeSpan.FromSeconds(20), () => process.Output, ct);
+        string id = (await ActiveAsync()).Single().GetProperty("alert_id").GetString()!;
+        Assert.False((await ActiveAsync()).Single().GetProperty("stale").GetBoolean());
+        await InfluxServer.WaitUntilAsync(async () => (await ActiveAsync()).Single().GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
+        JsonElement stale = (await ActiveAsync()).Single();
+        Assert.Equal((id, "active", "red", "lost_contact"), (stale.GetProperty("alert_id").GetString(), stale.GetProperty("status").GetString(), stale.GetProperty("severity").GetString(), stale.GetProperty("transition").GetString()));
+        Assert.StartsWith("失联：", stale.GetProperty("message_zh").GetString(), StringComparison.Ordinal);
+        Assert.True(stale.TryGetProperty("stale_since", out _));
+
+        // The retained alert topic says so too (a new subscriber sees the warning in force, stale).
+        await InfluxServer.WaitUntilAsync(async () => (await RetainedAsync(mosquitto.Port, "gc/v1/alerts/emergency/heavy-rain/" + Station, ct)).GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
+
+        // Still one lost contact after more silence.
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        Assert.Equal(stale.GetProperty("notification_id").GetString(), (await ActiveAsync()).Single().GetProperty("notification_id").GetString());
+
+        // Fresh data: contact restored; still raining, so the warning stays.
+        await PublishAsync(12);
+        await InfluxServer.WaitUntilAsync(async () => !(await ActiveAsync()).Single().GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
+        Assert.Equal("contact_restored", (await ActiveAsync()).Single().GetProperty("transition").GetString());
+
+        // Closed by hand: a reason is required, the responder's name and reason are recorded.
+        using HttpResponseMessage anonymous = await http.PostAsync(new Uri($"/api/v1/alerts/{id}/close", UriKind.Relative), Json("""{"reason":"x"}"""), ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using HttpResponseMessage noReason = await SendAsync(http, $"/api/v1/alerts/{id}/close", """{"reason":"  "}""", ct);
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        using HttpResponseMessage unknown = await SendAsync(http, "/api/v1/alerts/no-such/close", """{"reason":"test"}""", ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using HttpResponseMessage closed = await SendAsync(http, $"/api/v1/alerts/{id}/close", """{"reason":"gauge funnel blocked by debris, checked on site"}""", ct);
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        JsonElement body = JsonDocument.Parse(await closed.Content.ReadAsStringAsync(ct)).RootElement;
+        Assert.Equal(("closed", "closed", "Zhang Min", "gauge funnel blocked by debris, checked on site"), (body.GetProperty("transition").GetString(), body.GetProperty("status").GetString(), body.GetProperty("closed_by").GetString(), body.GetProperty("close_reason").GetString()));
+        Assert.Empty(await ActiveAsync());
+
+        // The history has the whole story.
+        string from = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O", CultureInfo.InvariantCulture));
+        await InfluxServer.WaitUntilAsync(async () => (await http.GetStringAsync(new Uri($"/api/v1/alerts/history?from={from}&transition=closed", UriKind.Relative), ct)).Contains("gauge funnel blocked", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => process.Output, ct);
+        string history = await http.GetStringAsync(new Uri($"/api/v1/alerts/history?from={from}&rule=heavy-rain", UriKind.Relative), ct);
+        foreach (string transition in new[] { "raised", "lostcontact", "contactrestored", "closed" })
         {
-            using GardenCityProcess process = await GardenCityProcess.StartAsync(settings, ready: "Alerting connected to MQTT broker", healthUrl: false);
-
-            // Raised live, then the gauge goes silent: after 3 s the warning is still in force, stale, "lost contact".
-            await PublishAsync(12);
-            await InfluxServer.WaitUntilAsync(async () => (await ActiveAsync()).Length == 1, TimeSpan.FromSeconds(20), () => process.Output, ct);
-            string id = (await ActiveAsync()).Single().GetProperty("alert_id").GetString()!;
-            Assert.False((await ActiveAsync()).Single().GetProperty("stale").GetBoolean());
-            await InfluxServer.WaitUntilAsync(async () => (await ActiveAsync()).Single().GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
-            JsonElement stale = (await ActiveAsync()).Single();
-            Assert.Equal((id, "active", "red", "lost_contact"), (stale.GetProperty("alert_id").GetString(), stale.GetProperty("status").GetString(), stale.GetProperty("severity").GetString(), stale.GetProperty("transition").GetString()));
-            Assert.StartsWith("失联：", stale.GetProperty("message_zh").GetString(), StringComparison.Ordinal);
-            Assert.True(stale.TryGetProperty("stale_since", out _));
-
-            // The retained alert topic says so too (a new subscriber sees the warning in force, stale).
-            await InfluxServer.WaitUntilAsync(async () => (await RetainedAsync(mosquitto.Port, "gc/v1/alerts/emergency/heavy-rain/" + Station, ct)).GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
-
-            // Still one lost contact after more silence.
-            await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            Assert.Equal(stale.GetProperty("notification_id").GetString(), (await ActiveAsync()).Single().GetProperty("notification_id").GetString());
-
-            // Fresh data: contact restored; still raining, so the warning stays.
-            await PublishAsync(12);
-            await InfluxServer.WaitUntilAsync(async () => !(await ActiveAsync()).Single().GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
-            Assert.Equal("contact_restored", (await ActiveAsync()).Single().GetProperty("transition").GetString());
-
-            // Closed by hand: a reason is required, the responder's name and reason are recorded.
-            using HttpResponseMessage anonymous = await http.PostAsync(new Uri($"/api/v1/alerts/{id}/close", UriKind.Relative), Json("""{"reason":"x"}"""), ct);
-            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-            using HttpResponseMessage noReason = await SendAsync(http, $"/api/v1/alerts/{id}/close", """{"reason":"  "}""", ct);
-            Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
-            using HttpResponseMessage unknown = await SendAsync(http, "/api/v1/alerts/no-such/close", """{"reason":"test"}""", ct);
-            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-            using HttpResponseMessage closed = await SendAsync(http, $"/api/v1/alerts/{id}/close", """{"reason":"gauge funnel blocked by debris, checked on site"}""", ct);
-            Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
-            JsonElement body = JsonDocument.Parse(await closed.Content.ReadAsStringAsync(ct)).RootElement;
-            Assert.Equal(("closed", "closed", "Zhang Min", "gauge funnel blocked by debris, checked on site"), (body.GetProperty("transition").GetString(), body.GetProperty("status").GetString(), body.GetProperty("closed_by").GetString(), body.GetProperty("close_reason").GetString()));
-            Assert.Empty(await ActiveAsync());
-
-            // The history has the whole story.
-            string from = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O", CultureInfo.InvariantCulture));
-            await InfluxServer.WaitUntilAsync(async () => (await http.GetStringAsync(new Uri($"/api/v1/alerts/history?from={from}&transition=closed", UriKind.Relative), ct)).Contains("gauge funnel blocked", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => process.Output, ct);
-            string history = await http.GetStringAsync(new Uri($"/api/v1/alerts/history?from={from}&rule=heavy-rain", UriKind.Relative), ct);
-            foreach (string transition in new[] { "raised", "lostcontact", "contactrestored", "closed" })
-            {
-                Assert.Contains($"\"{transition}\"", history, StringComparison.Ordinal);
-            }
-
-            await process.TerminateAsync();
+            Assert.Contains($"\"{transition}\"", history, StringComparison.Ordinal);
         }
-        finally
-        {
-            ServerProcess.DeleteDirectory(dir);
-        }
+
+        await process.TerminateAsync();
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -44,30 +44,31 @@ public sealed class DutyMessages
     public const string SmsTemplateEn = "[{severity} {rule_en}{transition_en}] {where_en} {reading_en}, {time_short} BJT. Ack on the duty dashboard";
 
     private readonly DutyOptions _options;
+    private readonly DashboardOptions _dashboard;
     private readonly StationRegistry? _registry;
 
-    /// <summary>Creates the builder; the registry gives site names (without it, site ids are shown).</summary>
-    public DutyMessages(DutyOptions options, StationRegistry? registry)
+    /// <summary>Creates the builder; <paramref name="dashboard"/> gives the links, the registry site names (without it, site ids are shown).</summary>
+    public DutyMessages(DutyOptions options, DashboardOptions dashboard, StationRegistry? registry)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dashboard);
         _options = options;
+        _dashboard = dashboard;
         _registry = registry;
     }
 
-    private string Base => _options.DashboardBaseUrl.TrimEnd('/') + "/";
-
-    /// <summary>The link to an alert in the dashboard.</summary>
+    /// <summary>The link to an alert in the dashboard: the same page as CAP's <c>web</c>.</summary>
     public string Link(AlertNotification n)
     {
         ArgumentNullException.ThrowIfNull(n);
-        return $"{Base}?alert={Uri.EscapeDataString(n.AlertId)}"; // the same page as CAP's <web> (Cap:WebBaseUrl)
+        return _dashboard.AlertPage(n.AlertId);
     }
 
     /// <summary>Where a responder acknowledges the alert (POST with a responder key).</summary>
     public string AckUrl(AlertNotification n)
     {
         ArgumentNullException.ThrowIfNull(n);
-        return $"{Base}api/v1/alerts/{Uri.EscapeDataString(n.AlertId)}/ack";
+        return _dashboard.AckUrl(n.AlertId);
     }
 
     /// <summary>The placeholder values of a notification (docs/duty-room.md, "Messages").</summary>

@@ -62,14 +62,9 @@ public sealed class DutyOptions
     /// <summary>Language of messages (a channel may override it). <value>The default value is Zh.</value></summary>
     public DutyLanguage Language { get; set; } = DutyLanguage.Zh;
 
-    /// <summary>
-    /// Base URL of the dashboard (the query API): the link to an alert is <c>{DashboardBaseUrl}/?alert={alert id}</c> (the
-    /// page CAP's <c>web</c> points at) and its acknowledgement <c>{DashboardBaseUrl}/api/v1/alerts/{alert id}/ack</c>.
-    /// <value>The default value is http://127.0.0.1:8080/.</value>
-    /// </summary>
-    [Required]
-    [Url]
-    public string DashboardBaseUrl { get; set; } = "http://127.0.0.1:8080/";
+    /// <summary>Deprecated: <c>GardenCity:Dashboard:BaseUrl</c> (<see cref="DashboardOptions"/>), which it stands for while that is not set.</summary>
+    [Obsolete("Use GardenCity:Dashboard:BaseUrl, the one base of every link to an alert; this key is read only while that is not set.")]
+    public string? DashboardBaseUrl { get; set; }
 
     /// <summary>Names of watersheds as people say them, by registry id (e.g. <c>qingshui: 清水河</c>); an id without one is shown as it is.</summary>
     public Dictionary<string, string> WatershedNamesZh { get; } = [];

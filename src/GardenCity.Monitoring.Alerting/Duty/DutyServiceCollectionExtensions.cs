@@ -17,6 +17,7 @@ public static class DutyServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<DutyOptions, DutyOptionsValidator>().BindConfiguration(DutyOptions.SectionName);
+        services.AddDashboardOptions(); // the messages' links
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, DutyRoutingValidator>());
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(sp => new DutyDeliveryLog(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.StateDirectory));

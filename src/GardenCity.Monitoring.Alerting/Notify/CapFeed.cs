@@ -33,7 +33,7 @@ public sealed class CapFeed
     }
 
     /// <summary>Adds the message of an emergency alert change; returns it (null for other audiences and late notices).</summary>
-    public CapEntry? Add(AlertChange change, CapOptions options, DateTimeOffset sent)
+    public CapEntry? Add(AlertChange change, CapOptions options, DashboardOptions dashboard, DateTimeOffset sent)
     {
         ArgumentNullException.ThrowIfNull(change);
         if (change.Alert.Audience != Audience.Emergency || change.Transition == Transition.Late)
@@ -44,7 +44,7 @@ public sealed class CapFeed
         lock (_gate)
         {
             CapEntry? previous = _entries.FirstOrDefault(e => e.AlertId == change.Alert.Id);
-            string xml = CapWriter.Write(change, options, sent, previous is null ? null : (previous.Identifier, previous.Sent));
+            string xml = CapWriter.Write(change, options, dashboard, sent, previous is null ? null : (previous.Identifier, previous.Sent));
             var entry = new CapEntry(CapWriter.Identifier(change), change.Alert.Id, sent, $"{change.Transition}: {change.Alert.MessageEn}", xml, $"{TransitionZh(change.Transition)}：{change.Alert.MessageZh}");
             _entries.Insert(0, entry);
             if (_entries.Count > Capacity)

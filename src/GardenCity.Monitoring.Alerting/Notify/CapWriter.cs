@@ -34,10 +34,11 @@ public sealed class CapOptions
     public string Contact { get; set; } = "门头沟区应急管理局值班室 Mentougou District emergency management duty room";
 
     /// <summary>
-    /// Base URL of the dashboard; CAP <c>web</c> is the alert's page under it (<c>{WebBaseUrl}/?alert={id}</c>). Empty
-    /// leaves <c>web</c> out. <value>The default value is http://127.0.0.1:8080 (the API's default URL).</value>
+    /// Deprecated: <c>GardenCity:Dashboard:BaseUrl</c> (<see cref="DashboardOptions"/>), which it stands for while that
+    /// and <c>GardenCity:Duty:DashboardBaseUrl</c> are not set. CAP <c>web</c> is the alert's page under it.
     /// </summary>
-    public string WebBaseUrl { get; set; } = "http://127.0.0.1:8080";
+    [Obsolete("Use GardenCity:Dashboard:BaseUrl, the one base of every link to an alert; this key is read only while that is not set.")]
+    public string? WebBaseUrl { get; set; }
 
     /// <summary>How long an Alert or Update message is in force (CAP <c>expires</c> = effective + this); a Cancel expires at once.</summary>
     /// <value>The default value is 6 hours: an alert still in force is re-stated by its next change well before.</value>
@@ -63,11 +64,15 @@ public static class CapWriter
         return $"{change.Alert.Id}.{change.Alert.Revision}";
     }
 
-    /// <summary>Writes the message; <paramref name="sent"/> is the system's clock, <paramref name="previous"/> the message it updates.</summary>
-    public static string Write(AlertChange change, CapOptions options, DateTimeOffset sent, (string Identifier, DateTimeOffset Sent)? previous)
+    /// <summary>
+    /// Writes the message; <paramref name="dashboard"/> gives <c>web</c> (left out when its base is empty),
+    /// <paramref name="sent"/> is the system's clock, <paramref name="previous"/> the message it updates.
+    /// </summary>
+    public static string Write(AlertChange change, CapOptions options, DashboardOptions dashboard, DateTimeOffset sent, (string Identifier, DateTimeOffset Sent)? previous)
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dashboard);
         var settings = new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false), OmitXmlDeclaration = false };
         using var text = new Utf8StringWriter();
         using (var w = XmlWriter.Create(text, settings))
@@ -135,9 +140,9 @@ public static class CapWriter
                     w.WriteElementString("instruction", Namespace, change.Rule.Render(instruction, change.Station, shown, a.Value, a.Threshold, a.UpdatedAt));
                 }
 
-                if (options.WebBaseUrl.Length > 0)
+                if (dashboard.BaseUrl.Length > 0)
                 {
-                    w.WriteElementString("web", Namespace, WebLink(options.WebBaseUrl, a.Id));
+                    w.WriteElementString("web", Namespace, dashboard.AlertPage(a.Id));
                 }
 
                 if (options.Contact.Length > 0)
@@ -184,13 +189,6 @@ public static class CapWriter
         }
 
         return text.ToString();
-    }
-
-    /// <summary>The dashboard page of an alert.</summary>
-    public static string WebLink(string baseUrl, string alertId)
-    {
-        ArgumentNullException.ThrowIfNull(baseUrl);
-        return $"{baseUrl.TrimEnd('/')}/?alert={Uri.EscapeDataString(alertId)}";
     }
 
     /// <summary>CAP date-time: seconds, numeric offset, never <c>Z</c> (UTC is <c>-00:00</c>); shown in Beijing time.</summary>

@@ -31,6 +31,7 @@ internal sealed class NotificationPipeline
     private Outbox? _outbox;
     private NotificationDispatcher? _dispatcher;
     private readonly DutyOptions _duty;
+    private readonly DashboardOptions _dashboard;
     private readonly StationRegistry _registry;
     private readonly ResiliencePipelineProvider<string> _pipelines;
     private readonly DutyDeliveryLog _dutyLog;
@@ -51,11 +52,14 @@ internal sealed class NotificationPipeline
         TimeProvider time,
         ILoggerFactory loggers,
         IOptions<DutyOptions> duty,
+        IOptions<DashboardOptions> dashboard,
         StationRegistry registry,
         DutyDeliveryLog dutyLog)
     {
         ArgumentNullException.ThrowIfNull(duty);
+        ArgumentNullException.ThrowIfNull(dashboard);
         _duty = duty.Value;
+        _dashboard = dashboard.Value;
         _registry = registry;
         _pipelines = pipelines;
         _dutyLog = dutyLog;
@@ -93,7 +97,7 @@ internal sealed class NotificationPipeline
         _dispatcher = new NotificationDispatcher(endpoints, _outbox, _options, _time, _logger, _metrics);
         if (_duty.Enabled)
         {
-            var channels = DutyServiceCollectionExtensions.BuildChannels(_duty, _http, new DutyMessages(_duty, _registry), _time);
+            var channels = DutyServiceCollectionExtensions.BuildChannels(_duty, _http, new DutyMessages(_duty, _dashboard, _registry), _time);
             _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, new DutyRouter(_duty, channels), _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery);
             Log.DutyStarted(_logger, string.Join(", ", channels.Select(c => $"{c.Options.Name} ({c.Options.Kind})")), _outbox.Pending.Count(p => p.Endpoint.StartsWith(DutyDispatcher.OutboxPrefix, StringComparison.Ordinal)));
         }
@@ -135,7 +139,7 @@ internal sealed class NotificationPipeline
         {
             _metrics.Change(change.Transition.ToString(), change.Alert.Audience.ToString());
             Log.AlertChanged(_logger, change.Transition.ToString(), change.Alert.Id, change.Alert.Severity.ToName(), change.Alert.MessageEn);
-            _capChanged |= Cap.Add(change, _options.Cap, _time.GetUtcNow()) is not null;
+            _capChanged |= Cap.Add(change, _options.Cap, _dashboard, _time.GetUtcNow()) is not null;
         }
 
         // Durable before the state save (and before the messages are acknowledged): a crash while InfluxDB is down

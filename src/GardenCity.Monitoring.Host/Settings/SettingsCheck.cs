@@ -13,11 +13,13 @@ namespace GardenCity.Monitoring.Host.Settings;
 /// bound: a key this build does not know is reported with the nearest known key, a value that cannot be its type
 /// (a number, a switch, a choice, a duration) is reported with the forms it may take. The one place durations are
 /// read: <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c> as well as <c>hh:mm:ss</c>, for every
-/// <see cref="TimeSpan"/> setting (the binder reads only <c>hh:mm:ss</c>, so the short forms are rewritten for it).
+/// <see cref="TimeSpan"/> setting (the binder reads only <c>hh:mm:ss</c>, so the short forms are rewritten for it). A
+/// deprecated key (an <see cref="ObsoleteAttribute"/> options property) is accepted with a <c>Configuration warning:</c>.
 /// </summary>
 internal static class SettingsCheck
 {
     private const string Prefix = "Configuration error: ";
+    private const string WarningPrefix = "Configuration warning: ";
 
     /// <summary>
     /// Checks <paramref name="configuration"/>, writing one <c>Configuration error:</c> line per problem to
@@ -45,6 +47,11 @@ internal static class SettingsCheck
                 error.WriteLine(Prefix + $"{key} is not a setting of this build{From(configuration, key)}" + (nearest is null ? "; see the configuration table in README.md." : $"; did you mean {nearest}?"));
                 ok = false;
                 continue;
+            }
+
+            if (schema.Deprecation(key) is { } instead)
+            {
+                error.WriteLine(WarningPrefix + $"{key} is deprecated{From(configuration, key)}: {instead}");
             }
 
             if (schema.LeafType(key) is not { } type || value.Length == 0 || type == typeof(string))

@@ -15,6 +15,7 @@ internal sealed class SettingsSchema
 
     private readonly Dictionary<string, Type> _leaves = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SortedSet<string>> _children = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _deprecated = new(StringComparer.OrdinalIgnoreCase);
 
     private SettingsSchema(IEnumerable<(string Section, Type Options)> sections)
     {
@@ -33,6 +34,12 @@ internal sealed class SettingsSchema
 
     /// <summary>The type a leaf key binds to, or null when the key is not a leaf this build knows (indexes matched as <see cref="Any"/>).</summary>
     public Type? LeafType(string key) => _leaves.GetValueOrDefault(Pattern(key));
+
+    /// <summary>
+    /// What to use instead of a deprecated key (its options property is <see cref="ObsoleteAttribute"/>, still bound so
+    /// that settings of existing deployments keep working), or null when <paramref name="key"/> is not deprecated.
+    /// </summary>
+    public string? Deprecation(string key) => _deprecated.GetValueOrDefault(Pattern(key));
 
     /// <summary>Whether <paramref name="key"/> is a known leaf or a known section (a parent of known keys).</summary>
     public bool IsKnown(string key)
@@ -107,6 +114,11 @@ internal sealed class SettingsSchema
             }
 
             string key = path + ":" + property.Name;
+            if (property.GetCustomAttribute<ObsoleteAttribute>() is { } obsolete)
+            {
+                _deprecated[key] = obsolete.Message ?? "it will be removed";
+            }
+
             AddPath(key);
             AddValue(key, property.PropertyType, depth);
         }

@@ -12,7 +12,7 @@ namespace GardenCity.Monitoring.Alerting.Tests.Duty;
 /// <summary>Each channel's exact request, from a fixed notification.</summary>
 public sealed class DutyChannelFormatTests
 {
-    private static readonly DutyMessages Messages = new(Options(), Registry);
+    private static readonly DutyMessages Messages = new(Options(), Dashboard, Registry);
     private static readonly string Markdown = Messages.Build(Red(), DutyLanguage.Zh).Markdown;
 
     private static string JsonText(string s) => System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -8,7 +8,7 @@ namespace GardenCity.Monitoring.Alerting.Tests.Duty;
 
 public sealed class DutyMessagesTests
 {
-    private readonly DutyMessages _messages = new(Options(), Registry);
+    private readonly DutyMessages _messages = new(Options(), Dashboard, Registry);
 
     [Fact]
     public void Build_Chinese_CarriesStationSiteWatershedValueCriterionBeijingTimeLinkAndAck()
@@ -59,7 +59,7 @@ public sealed class DutyMessagesTests
     {
         DutyOptions options = Options();
         options.WatershedNamesZh["yongding"] = "永定河";
-        var messages = new DutyMessages(options, Registry);
+        var messages = new DutyMessages(options, Dashboard, Registry);
         var sms = new SmsGatewayOptions { AppendLinkWhenItFits = false, MaxLength = 1000 };
         string longest = string.Empty;
         foreach (Station station in Registry.Stations)
@@ -102,11 +102,10 @@ public sealed class DutyMessagesTests
     [Fact]
     public void Link_SameWithOrWithoutTrailingSlash()
     {
-        DutyOptions bare = Options();
-        bare.DashboardBaseUrl = "https://duty.example.cn";
+        var bare = new DashboardOptions { BaseUrl = "https://duty.example.cn" };
 
-        Assert.Equal("https://duty.example.cn/?alert=rainstorm-cma.bhs-wx-01.20230730T130000Z", new DutyMessages(bare, Registry).Link(Red()));
-        Assert.Equal(new DutyMessages(bare, Registry).AckUrl(Red()), _messages.AckUrl(Red()));
+        Assert.Equal("https://duty.example.cn/?alert=rainstorm-cma.bhs-wx-01.20230730T130000Z", new DutyMessages(Options(), bare, Registry).Link(Red()));
+        Assert.Equal(new DutyMessages(Options(), bare, Registry).AckUrl(Red()), _messages.AckUrl(Red()));
     }
 
     [Fact]

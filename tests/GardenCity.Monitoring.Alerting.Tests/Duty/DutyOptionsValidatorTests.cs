@@ -74,7 +74,6 @@ public sealed class DutyOptionsValidatorTests
     [InlineData("sms-pattern", "GardenCity:Duty:Channels:1:Sms:SuccessBodyPattern")]
     [InlineData("severity", "DutyOptions.Routes[0].MinSeverity")]
     [InlineData("audiences", "GardenCity:Duty:Routes:0:Audiences")]
-    [InlineData("base", "GardenCity:Duty:DashboardBaseUrl")]
     [InlineData("email", "GardenCity:Duty:Channels:2:Smtp:Host")]
     [InlineData("duplicate", "GardenCity:Duty:Channels:1:Name 'ding' is used by another channel")]
     public void BadSetting_IsRefusedNamingTheKey(string what, string key)
@@ -88,7 +87,6 @@ public sealed class DutyOptionsValidatorTests
             case "sms-pattern": o.Channels[1].Sms.SuccessBodyPattern = "(unclosed"; break;
             case "severity": o.Routes[0].MinSeverity = "purple"; break;
             case "audiences": o.Routes[0].Audiences.Clear(); break;
-            case "base": o.DashboardBaseUrl = "https://duty.example.cn/gc?x=1"; break;
             case "email": o.Channels.Add(new DutyChannelOptions { Name = "mail", Kind = DutyChannelKind.Email }); o.Channels[2].Smtp.From = "a@b.cn"; break;
             default: o.Channels[1].Name = "ding"; break;
         }
@@ -142,7 +140,7 @@ public sealed class DutyRouterTests
         town.Channels.Add("ding");
         town.Recipients.Add("li-si");
         o.Routes.AddRange([district, town]);
-        var messages = new DutyMessages(o, Registry);
+        var messages = new DutyMessages(o, Dashboard, Registry);
         return (new DutyRouter(o, DutyServiceCollectionExtensions.BuildChannels(o, new NoHttp(), messages, TimeProvider.System)), o);
     }
 
@@ -214,5 +212,10 @@ public sealed class DutyExampleConfigurationTests
         Assert.Equal((5, 4, 4), (options.Channels.Count, options.Recipients.Count, options.Routes.Count));
         Assert.Equal("Bearer PLACEHOLDER_GATEWAY_KEY", options.Channels[3].Sms.Headers["Authorization"]);
         Assert.Equal([Transition.Raised, Transition.Resolved], options.Routes[3].Transitions);
+        var dashboard = new DashboardOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(DashboardOptions.SectionName), dashboard);
+        Assert.Null(dashboard.ApplyDeprecatedKeys(configuration)); // the example uses the current key
+        Assert.Equal("https://monitor.mentougou.example.cn/", dashboard.BaseUrl);
+        Assert.True(new DashboardOptionsValidator(Microsoft.Extensions.Options.Options.Create(options)).Validate(null, dashboard).Succeeded);
     }
 }

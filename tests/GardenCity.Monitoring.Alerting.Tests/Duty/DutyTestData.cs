@@ -34,11 +34,13 @@ internal static class DutyTestData
 
     public static DutyOptions Options()
     {
-        var o = new DutyOptions { Enabled = true, DashboardBaseUrl = "https://duty.example.cn/" };
+        var o = new DutyOptions { Enabled = true };
         o.WatershedNamesZh["qingshui"] = "清水河";
         o.WatershedNamesEn["qingshui"] = "Qingshui";
         return o;
     }
+
+    public static DashboardOptions Dashboard { get; } = new() { BaseUrl = "https://duty.example.cn/" };
 
     public static DutyRecipientOptions Zhang => new() { Name = "zhang-san", Mobile = "13800001111", Email = "zhangsan@duty.example.cn", WeComUserId = "ZhangSan" };
 

@@ -220,7 +220,7 @@ public sealed class StaleAlertTests
         List<AlertChange> changes = Rain(Feed(Replay(), StormThenSilence(TimeSpan.FromHours(2), silentUntil: null)));
         foreach ((AlertChange change, int i) in changes.Append(closed).Select((c, i) => (c, i)))
         {
-            feed.Add(change, new CapOptions(), Live.AddSeconds(i));
+            feed.Add(change, new CapOptions(), new DashboardOptions(), Live.AddSeconds(i));
         }
 
         XNamespace cap = CapWriter.Namespace;
@@ -245,7 +245,7 @@ public sealed class StaleAlertTests
         var feed = new CapFeed();
         foreach ((AlertChange change, int i) in changes.Select((c, i) => (c, i)))
         {
-            feed.Add(change, new CapOptions(), Live.AddSeconds(i));
+            feed.Add(change, new CapOptions(), new DashboardOptions(), Live.AddSeconds(i));
         }
 
         XNamespace cap = CapWriter.Namespace;

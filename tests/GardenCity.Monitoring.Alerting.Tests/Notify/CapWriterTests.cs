@@ -28,10 +28,11 @@ public sealed class CapWriterTests
     public void Write_RaisedFloodAlert_CarriesInstructionExpiresWebAndContact()
     {
         List<AlertChange> changes = FloodIncident();
-        var options = new CapOptions { WebBaseUrl = "https://duty.example.cn/gc/", Validity = TimeSpan.FromHours(3) };
+        var options = new CapOptions { Validity = TimeSpan.FromHours(3) };
+        var dashboard = new DashboardOptions { BaseUrl = "https://duty.example.cn/gc/" };
 
-        XElement alert = XDocument.Parse(CapWriter.Write(changes[0], options, T0, null)).Root!;
-        XElement cancel = XDocument.Parse(CapWriter.Write(changes[^1], options, T0.AddHours(2), (CapWriter.Identifier(changes[0]), T0))).Root!;
+        XElement alert = XDocument.Parse(CapWriter.Write(changes[0], options, dashboard, T0, null)).Root!;
+        XElement cancel = XDocument.Parse(CapWriter.Write(changes[^1], options, dashboard, T0.AddHours(2), (CapWriter.Identifier(changes[0]), T0))).Root!;
 
         XElement[] infos = alert.Elements(Cap + "info").ToArray();
         DateTimeOffset effective = DateTimeOffset.Parse(infos[0].Element(Cap + "effective")!.Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -52,7 +53,7 @@ public sealed class CapWriterTests
     public void Atom_FeedOfALanguage_HasAuthorSelfLinkAndTitlesInThatLanguage(string language, string xmlLang, string titleStart)
     {
         var feed = new CapFeed();
-        feed.Add(FloodIncident()[0], new CapOptions(), T0);
+        feed.Add(FloodIncident()[0], new CapOptions(), new DashboardOptions(), T0);
         XNamespace atom = "http://www.w3.org/2005/Atom";
 
         XElement root = XDocument.Parse(feed.Atom("http://127.0.0.1:8080/api/v1", T0, language, "门头沟监测")).Root!;
@@ -61,6 +62,15 @@ public sealed class CapWriterTests
         Assert.Equal("门头沟监测", root.Element(atom + "author")!.Element(atom + "name")!.Value);
         Assert.Equal($"http://127.0.0.1:8080/api/v1/alerts/cap.atom?lang={language}", root.Elements(atom + "link").Single(l => l.Attribute("rel")!.Value == "self").Attribute("href")!.Value);
         Assert.StartsWith(titleStart, root.Element(atom + "entry")!.Element(atom + "title")!.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_EmptyDashboardBase_LeavesWebOut()
+    {
+        XElement alert = XDocument.Parse(CapWriter.Write(FloodIncident()[0], new CapOptions(), new DashboardOptions { BaseUrl = string.Empty }, T0, null)).Root!;
+
+        Assert.Empty(alert.Descendants(Cap + "web"));
+        Assert.NotEmpty(alert.Descendants(Cap + "contact"));
     }
 
     private static List<AlertChange> FloodIncident()
@@ -88,7 +98,7 @@ public sealed class CapWriterTests
 
         foreach ((AlertChange change, int i) in changes.Select((c, i) => (c, i)))
         {
-            Assert.NotNull(feed.Add(change, new CapOptions(), T0.AddHours(1).AddSeconds(i)));
+            Assert.NotNull(feed.Add(change, new CapOptions(), new DashboardOptions(), T0.AddHours(1).AddSeconds(i)));
         }
 
         IReadOnlyList<CapEntry> entries = feed.Entries.Reverse().ToList();
@@ -114,7 +124,7 @@ public sealed class CapWriterTests
     [Fact]
     public void Schema_RejectsAZuluTimeAndAWrongOrder_SoTheValidationCanFail()
     {
-        string xml = CapWriter.Write(FloodIncident()[0], new CapOptions(), T0, null);
+        string xml = CapWriter.Write(FloodIncident()[0], new CapOptions(), new DashboardOptions(), T0, null);
         string zulu = xml.Replace("<sent>2023-07-30T08:00:00+08:00</sent>", "<sent>2023-07-30T00:00:00Z</sent>", StringComparison.Ordinal);
         string reordered = xml.Replace("<status>Actual</status>\n  <msgType>Alert</msgType>", "<msgType>Alert</msgType>\n  <status>Actual</status>", StringComparison.Ordinal);
 
@@ -130,7 +140,7 @@ public sealed class CapWriterTests
         AlertEngine engine = new(ShippedRules(), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0);
         AlertChange leopard = Feed(engine, [Camera("bhs-ct-01", T0, "Panthera pardus japonensis", 0.95)]).Single(c => c.Rule.Id == "species-leopard");
 
-        Assert.Null(new CapFeed().Add(leopard, new CapOptions(), T0));
+        Assert.Null(new CapFeed().Add(leopard, new CapOptions(), new DashboardOptions(), T0));
         AlertNotification n = leopard.ToNotification();
         Assert.True(n.RequiresVerification);
         Assert.Null(n.Lat);
