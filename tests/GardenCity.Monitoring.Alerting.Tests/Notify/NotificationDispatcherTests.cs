@@ -40,7 +40,7 @@ public sealed class NotificationDispatcherTests : IDisposable
 
     /// <summary>
     /// A webhook receiver that answers the scripted answers first (status, Retry-After), then 500 until told to recover,
-    /// recording what it accepted and when each request came (on <paramref name="clock"/>).
+    /// recording what it accepted and when each request came (on the clock it is given, the system's by default).
     /// </summary>
     private sealed class Receiver : IDisposable
     {
@@ -106,7 +106,7 @@ public sealed class NotificationDispatcherTests : IDisposable
         public void Dispose() => _listener.Close();
     }
 
-    private NotificationDispatcher Dispatcher(Outbox outbox, params (string Name, string Url)[] hooks) =>
+    private static NotificationDispatcher Dispatcher(Outbox outbox, params (string Name, string Url)[] hooks) =>
         Dispatcher(outbox, TimeProvider.System, NullLogger.Instance, TimeSpan.FromSeconds(2), hooks);
 
     private static NotificationDispatcher Dispatcher(Outbox outbox, TimeProvider time, ILogger logger, TimeSpan attemptTimeout, params (string Name, string Url)[] hooks)
