@@ -101,7 +101,7 @@ public sealed class CapWriterTests
             Assert.NotNull(feed.Add(change, new CapOptions(), new DashboardOptions(), T0.AddHours(1).AddSeconds(i)));
         }
 
-        IReadOnlyList<CapEntry> entries = feed.Entries.Reverse().ToList();
+        List<CapEntry> entries = feed.Entries.Reverse().ToList();
         Assert.Equal(["Alert", "Update", "Cancel"], entries.Select(e => XDocument.Parse(e.Xml).Root!.Element(Cap + "msgType")!.Value));
         foreach (CapEntry entry in entries)
         {
