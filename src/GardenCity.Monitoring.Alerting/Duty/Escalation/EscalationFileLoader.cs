@@ -80,7 +80,9 @@ internal static partial class EscalationFileLoader
         {
             foreach ((YamlMappingNode node, string path) in ctx.Items(root, "rotas"))
             {
-                if (ReadRota(ctx, node, path, duty) is { } rota && !rotas.TryAdd(rota.Id, rota))
+                // A rota with problems still has its id: policies naming it are not reported as well.
+                Rota rota = ReadRota(ctx, node, path, duty);
+                if (rota.Id.Length > 0 && !rotas.TryAdd(rota.Id, rota))
                 {
                     ctx.Error(node, path + ".id", $"duplicate rota id '{rota.Id}'");
                 }
@@ -109,7 +111,7 @@ internal static partial class EscalationFileLoader
         return new EscalationPolicySet(policies, rotas, file);
     }
 
-    private static Rota? ReadRota(YamlContext ctx, YamlMappingNode node, string path, DutyOptions? duty)
+    private static Rota ReadRota(YamlContext ctx, YamlMappingNode node, string path, DutyOptions? duty)
     {
         ctx.CheckKeys(node, path, ["id", "name", "weekly", "overrides", "default"]);
         int before = ctx.Errors.Count;
@@ -174,7 +176,7 @@ internal static partial class EscalationFileLoader
             ctx.Error(node, path + ".weekly", $"nobody is on duty {gap} (Beijing time); add a shift or a 'default:' so that escalations to this rota always reach someone");
         }
 
-        return ctx.Errors.Count == before && id is not null ? rota : null;
+        return rota;
     }
 
     /// <summary>The first minute of a week no shift covers, as "Tuesday 17:30-18:00"; null when the week is covered.</summary>
