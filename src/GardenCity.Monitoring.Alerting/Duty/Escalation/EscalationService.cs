@@ -345,6 +345,8 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
         string en = waited >= TimeSpan.FromMinutes(1) ? $"{(int)Math.Round(waited.TotalMinutes)} min" : $"{(int)Math.Round(waited.TotalSeconds)} s";
         return n with
         {
+            RuleZh = $"{n.RuleZh}·第{tier.Number}级通知", // the headline and the SMS say it too: 【红色暴雨预警·第2级通知】…
+            RuleEn = $"{n.RuleEn}, escalation tier {tier.Number}",
             MessageZh = $"【升级通知·第 {tier.Number} 级·{tier.Name}】已 {zh}无人确认。{n.MessageZh}",
             MessageEn = $"[Escalation tier {tier.Number}, {tier.Name}] Unacknowledged for {en}. {n.MessageEn}",
         };

@@ -58,6 +58,7 @@ public sealed class EscalationServiceTests : IDisposable
         Assert.Equal("duty:sms:town-wang:t2", key); // the rota's person on duty on Monday morning
         Assert.Equal($"{AlertId}#1", n.NotificationId);
         Assert.StartsWith("【升级通知·第 2 级·镇值班员】已 5 分钟无人确认。", n.MessageZh, StringComparison.Ordinal);
+        Assert.Equal("暴雨预警·第2级通知", n.RuleZh);
         Assert.Contains(outbox.Pending, p => p.Endpoint == key); // in the outbox before it was queued
 
         AlertEscalation state = service.For(AlertId)!;
