@@ -216,7 +216,7 @@ public sealed class DutyEscalationEndToEndTests(ServersFixture servers)
             var (code, stdout, stderr) = await Repo.RunAsync("dotnet", arguments);
 
             Assert.True(code == 2, stdout + stderr);
-            Assert.Contains($"escalation.yaml:8:41: field 'policies[0](red).tiers[1].after': 'soon' is not a duration", stderr, StringComparison.Ordinal);
+            Assert.Contains($"escalation.yaml:7:30: field 'policies[0](red).tiers[1].after': 'soon' is not a duration", stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
         }
         finally

@@ -202,9 +202,9 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
     {
         lock (_gate)
         {
-            if (_disposed || _outbox is null)
+            if (_disposed || _outbox is null || _file is null)
             {
-                return;
+                return; // escalation off (or the channels off): running escalations wait, they are not ended
             }
 
             DateTimeOffset now = _time.GetUtcNow();
