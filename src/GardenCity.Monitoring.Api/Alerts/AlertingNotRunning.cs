@@ -23,7 +23,7 @@ internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IA
 
     public IReadOnlyList<AlertDelivery> For(string alertId) => throw Missing("Delivery statuses need");
 
-    AlertEscalation? IAlertEscalations.For(string alertId) => throw Missing("Escalation state needs");
+    AlertEscalation? IAlertEscalations.Find(string alertId) => throw Missing("Escalation state needs");
 
     public async IAsyncEnumerable<AlertNotification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

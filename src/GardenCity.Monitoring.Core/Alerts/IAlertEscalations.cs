@@ -46,5 +46,5 @@ public sealed record AlertEscalation(
 public interface IAlertEscalations
 {
     /// <summary>The escalation of an alert; null when no policy took it (or it ended over a week ago).</summary>
-    AlertEscalation? For(string alertId);
+    AlertEscalation? Find(string alertId);
 }

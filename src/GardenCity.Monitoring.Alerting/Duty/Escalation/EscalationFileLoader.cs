@@ -342,7 +342,7 @@ internal static partial class EscalationFileLoader
         }
     }
 
-    private static IReadOnlyList<string> ReadPeople(YamlContext ctx, YamlMappingNode node, string key, string path, DutyOptions? duty, bool required)
+    private static List<string> ReadPeople(YamlContext ctx, YamlMappingNode node, string key, string path, DutyOptions? duty, bool required)
     {
         if (ctx.Child(node, key, path, required) is not { } child)
         {

@@ -180,7 +180,7 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
     }
 
     /// <inheritdoc/>
-    public AlertEscalation? For(string alertId)
+    public AlertEscalation? Find(string alertId)
     {
         lock (_gate)
         {

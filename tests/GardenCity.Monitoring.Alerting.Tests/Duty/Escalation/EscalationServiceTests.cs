@@ -61,7 +61,7 @@ public sealed class EscalationServiceTests : IDisposable
         Assert.Equal("暴雨预警·第2级通知", n.RuleZh);
         Assert.Contains(outbox.Pending, p => p.Endpoint == key); // in the outbox before it was queued
 
-        AlertEscalation state = service.For(AlertId)!;
+        AlertEscalation state = service.Find(AlertId)!;
         Assert.Equal(("running", 2, 3, "区应急局"), (state.State, state.CurrentTier, state.NextTier, state.NextTierName));
         Assert.Equal(MondayMorning + TimeSpan.FromMinutes(15), state.NextTierDueAt);
 
@@ -71,7 +71,7 @@ public sealed class EscalationServiceTests : IDisposable
         Assert.Equal(["duty:sms:town-wang:t2", "duty:ding-district:@group:t3", "duty:sms:leader-liu:t3"], _queued.Select(q => q.Key));
         DutyDelivery robot = service.Rebuild("ding-district", DutyDelivery.Group, 3, _queued[1].Notification)!;
         Assert.Equal((3, "leader-liu"), (robot.Tier, Assert.Single(robot.Mentions).Name));
-        Assert.Equal("last_tier_reached", service.For(AlertId)!.State);
+        Assert.Equal("last_tier_reached", service.Find(AlertId)!.State);
 
         _time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(3, _queued.Count); // no tier after the last
@@ -87,7 +87,7 @@ public sealed class EscalationServiceTests : IDisposable
         _time.Advance(TimeSpan.FromHours(1));
 
         Assert.Empty(_queued);
-        AlertEscalation state = service.For(AlertId)!;
+        AlertEscalation state = service.Find(AlertId)!;
         Assert.Equal(("acknowledged", "duty-officer-wang", "acknowledged", 1), (state.State, state.StoppedBy, state.StopReason, state.CurrentTier));
         Assert.Null(state.NextTierDueAt);
         Assert.Equal(["started", "acknowledged"], state.Steps.Select(s => s.Kind));
@@ -106,7 +106,7 @@ public sealed class EscalationServiceTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(1));
         (_, AlertNotification n) = Assert.Single(_queued);
         Assert.Equal($"{AlertId}#2", n.NotificationId); // the red change is what tier 2 hears of
-        Assert.Equal(["started", "restarted", "tier"], service.For(AlertId)!.Steps.Select(s => s.Kind));
+        Assert.Equal(["started", "restarted", "tier"], service.Find(AlertId)!.Steps.Select(s => s.Kind));
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class EscalationServiceTests : IDisposable
         _time.Advance(TimeSpan.FromHours(1));
 
         Assert.Single(_queued);
-        Assert.Equal(("ended", "resolved", 2), (service.For(AlertId)!.State, service.For(AlertId)!.StopReason, service.For(AlertId)!.CurrentTier));
+        Assert.Equal(("ended", "resolved", 2), (service.Find(AlertId)!.State, service.Find(AlertId)!.StopReason, service.Find(AlertId)!.CurrentTier));
     }
 
     [Fact]
@@ -131,8 +131,8 @@ public sealed class EscalationServiceTests : IDisposable
         _time.Advance(TimeSpan.FromHours(1));
 
         Assert.Empty(_queued);
-        Assert.Null(service.For(AlertId));
-        Assert.Null(service.For("species-rare.x.1"));
+        Assert.Null(service.Find(AlertId));
+        Assert.Null(service.Find("species-rare.x.1"));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class EscalationServiceTests : IDisposable
         Assert.DoesNotContain(outbox.Pending, p => p.Endpoint.EndsWith(":t2", StringComparison.Ordinal) && _queued.Any(q => q.Key == p.Endpoint));
         _time.Advance(TimeSpan.FromHours(1));
         Assert.Equal(2, _queued.Count);
-        Assert.Equal(["started", "tier", "tier"], second.For(AlertId)!.Steps.Select(s => s.Kind));
+        Assert.Equal(["started", "tier", "tier"], second.Find(AlertId)!.Steps.Select(s => s.Kind));
     }
 
     [Fact]
