@@ -46,6 +46,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
         services.AddSingleton<Core.Time.IAlertingWatermark>(sp => sp.GetRequiredService<AlertEngineHost>());
         services.AddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<DutyDeliveryLog>());
+        services.AddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<Duty.Escalation.EscalationService>());
         return services;
     }
 

@@ -53,6 +53,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.AddRateLimiter(ApiLimits.Add);
         return services;
     }

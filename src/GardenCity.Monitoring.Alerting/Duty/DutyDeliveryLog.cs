@@ -29,10 +29,11 @@ public enum DutyDeliveryStatus
 /// <param name="Attempts">Delivery rounds so far (each of up to 1 + Retries attempts).</param>
 /// <param name="Reason">Why it failed (the last failure), if it did.</param>
 /// <param name="At">When, by the worker's clock.</param>
-public sealed record DutyDeliveryRecord(string NotificationId, string AlertId, string Channel, string Recipient, DutyDeliveryStatus Status, int Attempts, string? Reason, DateTimeOffset At);
+/// <param name="Tier">The escalation tier: 1 for the routes (told at once), 2, 3, … for the tiers of an escalation policy.</param>
+public sealed record DutyDeliveryRecord(string NotificationId, string AlertId, string Channel, string Recipient, DutyDeliveryStatus Status, int Attempts, string? Reason, DateTimeOffset At, int Tier = 1);
 
 /// <summary>
-/// Delivery statuses per (alert revision, channel, recipient): the latest of each in memory, queryable by alert, and
+/// Delivery statuses per (alert revision, channel, recipient, escalation tier): the latest of each in memory, queryable by alert, and
 /// every change appended to <c>duty-deliveries.jsonl</c> in the state folder (read back at start). Thread-safe.
 /// </summary>
 public sealed class DutyDeliveryLog : IAlertDeliveries
@@ -40,7 +41,7 @@ public sealed class DutyDeliveryLog : IAlertDeliveries
     private static readonly JsonSerializerOptions Json = new(AlertNotification.Json) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
     private readonly string _path;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string NotificationId, string Channel, string Recipient), DutyDeliveryRecord> _latest = [];
+    private readonly Dictionary<(string NotificationId, string Channel, string Recipient, int Tier), DutyDeliveryRecord> _latest = [];
 
     /// <summary>Opens (or creates) the log in <paramref name="directory"/>.</summary>
     public DutyDeliveryLog(string directory)
@@ -58,7 +59,7 @@ public sealed class DutyDeliveryLog : IAlertDeliveries
             {
                 if (JsonSerializer.Deserialize<DutyDeliveryRecord>(line, Json) is { } r)
                 {
-                    _latest[(r.NotificationId, r.Channel, r.Recipient)] = r;
+                    _latest[(r.NotificationId, r.Channel, r.Recipient, r.Tier)] = r;
                 }
             }
             catch (JsonException)
@@ -74,7 +75,7 @@ public sealed class DutyDeliveryLog : IAlertDeliveries
         ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
         {
-            _latest[(record.NotificationId, record.Channel, record.Recipient)] = record;
+            _latest[(record.NotificationId, record.Channel, record.Recipient, record.Tier)] = record;
             File.AppendAllText(_path, JsonSerializer.Serialize(record, Json) + "\n");
         }
     }
@@ -84,7 +85,7 @@ public sealed class DutyDeliveryLog : IAlertDeliveries
     {
         lock (_gate)
         {
-            return _latest.Values.Where(r => r.AlertId == alertId).OrderBy(r => r.NotificationId, StringComparer.Ordinal).ThenBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.Recipient, StringComparer.Ordinal).ToList();
+            return _latest.Values.Where(r => r.AlertId == alertId).OrderBy(r => r.NotificationId, StringComparer.Ordinal).ThenBy(r => r.Tier).ThenBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.Recipient, StringComparer.Ordinal).ToList();
         }
     }
 
@@ -99,5 +100,5 @@ public sealed class DutyDeliveryLog : IAlertDeliveries
 
     /// <inheritdoc/>
     public IReadOnlyList<AlertDelivery> For(string alertId) =>
-        ForAlert(alertId).Select(r => new AlertDelivery(r.NotificationId, r.Channel, r.Recipient, AlertingMetrics.StatusName(r.Status), r.Attempts, r.Reason, r.At)).ToList();
+        ForAlert(alertId).Select(r => new AlertDelivery(r.NotificationId, r.Channel, r.Recipient, AlertingMetrics.StatusName(r.Status), r.Attempts, r.Reason, r.At, r.Tier)).ToList();
 }

@@ -30,12 +30,15 @@ public sealed class DutyDispatcher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AlertingMetrics _metrics;
     private readonly Action<DutyDeliveryRecord> _onFinal;
+    private readonly Func<string, string, int, AlertNotification, DutyDelivery?>? _escalated;
     private readonly CancellationTokenSource _stop = new();
 
-    /// <summary>Starts one worker per channel.</summary>
+    /// <summary>Starts one worker per channel; <paramref name="escalated"/> rebuilds the deliveries of escalation tiers (outbox keys ending <c>:t{tier}</c>).</summary>
     public DutyDispatcher(IEnumerable<IDutyChannel> channels, Func<string, ResiliencePipeline> pipelines, DutyRouter router, Outbox outbox,
-        DutyDeliveryLog log, TimeProvider time, ILogger logger, AlertingMetrics metrics, Action<DutyDeliveryRecord>? onFinal = null)
+        DutyDeliveryLog log, TimeProvider time, ILogger logger, AlertingMetrics metrics, Action<DutyDeliveryRecord>? onFinal = null,
+        Func<string, string, int, AlertNotification, DutyDelivery?>? escalated = null)
     {
+        _escalated = escalated;
         ArgumentNullException.ThrowIfNull(channels);
         ArgumentNullException.ThrowIfNull(pipelines);
         (_router, _outbox, _log, _time, _logger, _metrics) = (router, outbox, log, time, logger, metrics);
@@ -54,7 +57,7 @@ public sealed class DutyDispatcher : IAsyncDisposable
     public static string OutboxKey(DutyDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return $"{OutboxPrefix}{delivery.Channel}:{delivery.Recipient}";
+        return delivery.Tier > 1 ? $"{OutboxPrefix}{delivery.Channel}:{delivery.Recipient}:t{delivery.Tier}" : $"{OutboxPrefix}{delivery.Channel}:{delivery.Recipient}";
     }
 
     /// <summary>The outbox keys of the deliveries a notification makes.</summary>
@@ -68,12 +71,15 @@ public sealed class DutyDispatcher : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(outboxKey);
         ArgumentNullException.ThrowIfNull(notification);
-        string[] parts = outboxKey[OutboxPrefix.Length..].Split(':', 2);
+        string[] parts = outboxKey[OutboxPrefix.Length..].Split(':', 3);
         string channel = parts[0], recipient = parts.Length > 1 ? parts[1] : DutyDelivery.Group;
-        DutyDelivery? delivery = _workers.ContainsKey(channel) ? _router.Find(channel, recipient, notification) : null;
+        int tier = parts.Length > 2 && parts[2].StartsWith('t') && int.TryParse(parts[2].AsSpan(1), System.Globalization.CultureInfo.InvariantCulture, out int t) ? t : 1;
+        DutyDelivery? delivery = !_workers.ContainsKey(channel) ? null
+            : tier > 1 ? _escalated?.Invoke(channel, recipient, tier, notification)
+            : _router.Find(channel, recipient, notification);
         if (delivery is null)
         {
-            Finish(new DutyDelivery(channel, recipient, notification, null, []), DutyDeliveryStatus.GaveUp, 0, "no longer routed to this channel and recipient by the configuration", outboxKey);
+            Finish(new DutyDelivery(channel, recipient, notification, null, [], tier), DutyDeliveryStatus.GaveUp, 0, tier > 1 ? "this escalation tier's channel or recipient is no longer configured" : "no longer routed to this channel and recipient by the configuration", outboxKey);
             return;
         }
 
@@ -174,7 +180,7 @@ public sealed class DutyDispatcher : IAsyncDisposable
 
     private DutyDeliveryRecord Record(DutyDelivery d, DutyDeliveryStatus status, int attempts, string? reason)
     {
-        var record = new DutyDeliveryRecord(d.Notification.NotificationId, d.Notification.AlertId, d.Channel, d.Recipient, status, attempts, reason, _time.GetUtcNow());
+        var record = new DutyDeliveryRecord(d.Notification.NotificationId, d.Notification.AlertId, d.Channel, d.Recipient, status, attempts, reason, _time.GetUtcNow(), d.Tier);
         _log.Record(record);
         _metrics.DutyDelivery(d.Channel, status);
         return record;

@@ -80,7 +80,14 @@ public sealed class DutyOptions
     [ValidateEnumeratedItems]
     public List<DutyRecipientOptions> Recipients { get; } = [];
 
-    /// <summary>Which alert changes go to which channels and recipients; a change may match several routes.</summary>
+    /// <summary>
+    /// The escalation file (YAML: on-call rotas and escalation policies, docs/duty-room.md, "Escalation"), e.g.
+    /// <c>deploy/escalation.yaml</c>; validated at start, watched and reloaded. Empty: no escalation (the routes only).
+    /// <value>The default value is empty.</value>
+    /// </summary>
+    public string EscalationFile { get; set; } = string.Empty;
+
+    /// <summary>Which alert changes go to which channels and recipients (tier 1 of every escalation); a change may match several routes.</summary>
     [ValidateEnumeratedItems]
     public List<DutyRouteOptions> Routes { get; } = [];
 }

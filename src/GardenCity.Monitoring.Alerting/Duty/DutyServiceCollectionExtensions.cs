@@ -19,6 +19,8 @@ public static class DutyServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<DutyOptions, DutyOptionsValidator>().BindConfiguration(DutyOptions.SectionName);
         services.AddDashboardOptions(); // the messages' links
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, DutyRoutingValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, Escalation.EscalationFileValidator>());
+        services.TryAddSingleton<Escalation.EscalationService>();
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(sp => new DutyDeliveryLog(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.StateDirectory));
         services.AddResiliencePipelines<string>(context =>

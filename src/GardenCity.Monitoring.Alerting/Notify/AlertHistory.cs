@@ -118,6 +118,7 @@ public static class AlertHistory
             .Field("notification_id", record.NotificationId)
             .Field("recipient", record.Recipient)
             .Field("rounds", (long)record.Attempts)
+            .Field("tier", (long)record.Tier)
             .Timestamp(record.At, WritePrecision.Ns);
         if (record.Reason is { } reason)
         {

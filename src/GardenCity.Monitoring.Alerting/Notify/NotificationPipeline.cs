@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Alerting.Duty;
+using GardenCity.Monitoring.Alerting.Duty.Escalation;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
@@ -36,6 +37,7 @@ internal sealed class NotificationPipeline
     private readonly ResiliencePipelineProvider<string> _pipelines;
     private readonly DutyDeliveryLog _dutyLog;
     private DutyDispatcher? _dutyDispatcher;
+    private readonly EscalationService _escalation;
     private Task _historyTask = Task.CompletedTask;
     private bool _capChanged;
 
@@ -54,8 +56,10 @@ internal sealed class NotificationPipeline
         IOptions<DutyOptions> duty,
         IOptions<DashboardOptions> dashboard,
         StationRegistry registry,
-        DutyDeliveryLog dutyLog)
+        DutyDeliveryLog dutyLog,
+        EscalationService escalation)
     {
+        _escalation = escalation;
         ArgumentNullException.ThrowIfNull(duty);
         ArgumentNullException.ThrowIfNull(dashboard);
         _duty = duty.Value;
@@ -98,7 +102,7 @@ internal sealed class NotificationPipeline
         if (_duty.Enabled)
         {
             var channels = DutyServiceCollectionExtensions.BuildChannels(_duty, _http, new DutyMessages(_duty, _dashboard, _registry), _time);
-            _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, new DutyRouter(_duty, channels), _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery);
+            _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, new DutyRouter(_duty, channels), _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery, _escalation.Rebuild);
             Log.DutyStarted(_logger, string.Join(", ", channels.Select(c => $"{c.Options.Name} ({c.Options.Kind})")), _outbox.Pending.Count(p => p.Endpoint.StartsWith(DutyDispatcher.OutboxPrefix, StringComparison.Ordinal)));
         }
 
@@ -115,6 +119,7 @@ internal sealed class NotificationPipeline
             }
         }
 
+        _escalation.Start(_outbox, (key, n) => _dutyDispatcher?.Enqueue(key, n)); // escalation tiers (docs/duty-room.md, "Escalation")
         _historyTask = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
     }
 
@@ -158,6 +163,7 @@ internal sealed class NotificationPipeline
         var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
         var duty = _dutyDispatcher is { } d ? notifications.SelectMany(n => d.OutboxKeysFor(n).Select(k => (k, n))).ToList() : [];
         _outbox!.Add([.. items, .. duty]); // durable: a crash from here on sends them after the restart
+        _escalation.Observe(notifications); // escalations started, stopped or ended, durably, before the state save
         saveState(); // before anyone is told and before the messages are acknowledged
         foreach ((string endpoint, AlertNotification notification) in items)
         {
@@ -178,6 +184,7 @@ internal sealed class NotificationPipeline
     /// </summary>
     public async Task StopAsync()
     {
+        _escalation.Dispose();
         if (_dispatcher is { } dispatcher)
         {
             _dispatcher = null;

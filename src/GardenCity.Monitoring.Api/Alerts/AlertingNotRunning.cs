@@ -7,7 +7,7 @@ namespace GardenCity.Monitoring.Api.Alerts;
 /// What the API sees of alerting when no alerting worker runs in this process: alerts in force, acknowledgement, closing and the
 /// CAP feed answer 400 naming the missing role; the live stream stays open and quiet.
 /// </summary>
-internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IAlertCloser, IAlertStream, IAlertDeliveries
+internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IAlertCloser, IAlertStream, IAlertDeliveries, IAlertEscalations
 {
     public bool IsAvailable => false;
 
@@ -22,6 +22,8 @@ internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IA
     public Task<AlertNotification?> CloseAsync(string alertId, string by, string reason, CancellationToken cancellationToken) => throw Missing("Closing an alert needs");
 
     public IReadOnlyList<AlertDelivery> For(string alertId) => throw Missing("Delivery statuses need");
+
+    AlertEscalation? IAlertEscalations.Find(string alertId) => throw Missing("Escalation state needs");
 
     public async IAsyncEnumerable<AlertNotification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

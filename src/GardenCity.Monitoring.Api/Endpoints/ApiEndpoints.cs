@@ -224,6 +224,12 @@ internal static class ApiEndpoints
             TypedResults.Json(deliveries.For(Params.Token("id", id)), AlertNotification.Json))
             .WithSummary("Duty-room deliveries of an alert: per revision, channel and recipient the latest status (retrying, sent, failed, gave_up) with rounds and reason (docs/duty-room.md); needs the alerting role in the same process.");
 
+        api.MapGet("/alerts/{id}/escalation", (string id, IAlertEscalations escalations) =>
+            escalations.Find(Params.Token("id", id)) is { } escalation
+                ? TypedResults.Json(escalation, AlertNotification.Json)
+                : Problems.Status(StatusCodes.Status404NotFound, $"No escalation for alert '{Params.Shorten(id)}' (no escalation policy took it, or it ended over a week ago)."))
+            .WithSummary("Escalation state of an alert: policy, current tier, next tier and when it is due, who or what stopped it, every step (docs/duty-room.md, \"Escalation\"); needs the alerting role in the same process.");
+
         api.MapPost("/alerts/{id}/ack", async (string id, HttpContext http, IAlertAcknowledger alerting, CancellationToken ct) =>
         {
             string by = (string)http.Items[ApiKeyFilter.CallerItem]!;

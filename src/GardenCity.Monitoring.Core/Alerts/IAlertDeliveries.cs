@@ -8,7 +8,8 @@ namespace GardenCity.Monitoring.Core.Alerts;
 /// <param name="Rounds">Delivery rounds so far.</param>
 /// <param name="Reason">The last failure, if any.</param>
 /// <param name="At">When, by the alerting worker's clock.</param>
-public sealed record AlertDelivery(string NotificationId, string Channel, string Recipient, string Status, int Rounds, string? Reason, DateTimeOffset At);
+/// <param name="Tier">The escalation tier: 1 for the routes (told at once), 2, 3, … for an escalation policy's tiers.</param>
+public sealed record AlertDelivery(string NotificationId, string Channel, string Recipient, string Status, int Rounds, string? Reason, DateTimeOffset At, int Tier = 1);
 
 /// <summary>
 /// Who was told of an alert, through which duty-room channel, and how it went. Declared here so that the API and the

@@ -209,7 +209,11 @@ public sealed class DutyExampleConfigurationTests
 
         Assert.True(annotations.Succeeded, annotations.FailureMessage);
         Assert.True(routing.Succeeded, routing.FailureMessage);
-        Assert.Equal((5, 4, 4), (options.Channels.Count, options.Recipients.Count, options.Routes.Count));
+        Assert.Equal((6, 9, 4), (options.Channels.Count, options.Recipients.Count, options.Routes.Count));
+        Assert.Equal("deploy/escalation.yaml", options.EscalationFile);
+        options.EscalationFile = Path.Combine(AppContext.BaseDirectory, "escalation.yaml"); // the shipped file, checked against this configuration
+        ValidateOptionsResult escalation = new GardenCity.Monitoring.Alerting.Duty.Escalation.EscalationFileValidator().Validate(null, options);
+        Assert.True(escalation.Succeeded, escalation.FailureMessage);
         Assert.Equal("Bearer PLACEHOLDER_GATEWAY_KEY", options.Channels[3].Sms.Headers["Authorization"]);
         Assert.Equal([Transition.Raised, Transition.Resolved], options.Routes[3].Transitions);
         var dashboard = new DashboardOptions();

@@ -21,7 +21,8 @@ namespace GardenCity.Monitoring.Alerting.Duty.Channels;
 /// <param name="Notification">The alert change.</param>
 /// <param name="Person">The person (SMS, email).</param>
 /// <param name="Mentions">People to @-mention (robots).</param>
-public sealed record DutyDelivery(string Channel, string Recipient, AlertNotification Notification, DutyRecipientOptions? Person, IReadOnlyList<DutyRecipientOptions> Mentions)
+/// <param name="Tier">The escalation tier: 1 for the routes, 2, 3, … for the tiers of an escalation policy (docs/duty-room.md, "Escalation").</param>
+public sealed record DutyDelivery(string Channel, string Recipient, AlertNotification Notification, DutyRecipientOptions? Person, IReadOnlyList<DutyRecipientOptions> Mentions, int Tier = 1)
 {
     /// <summary>The recipient key of a robot's group message.</summary>
     public const string Group = "@group";
