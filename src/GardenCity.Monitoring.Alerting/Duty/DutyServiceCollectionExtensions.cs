@@ -18,6 +18,7 @@ public static class DutyServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<DutyOptions, DutyOptionsValidator>().BindConfiguration(DutyOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, DutyRoutingValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, Inhibition.DutyInhibitionValidator>());
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(sp => new DutyDeliveryLog(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.StateDirectory));
         services.AddResiliencePipelines<string>(context =>
