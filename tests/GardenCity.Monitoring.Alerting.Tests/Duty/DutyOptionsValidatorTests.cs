@@ -214,5 +214,17 @@ public sealed class DutyExampleConfigurationTests
         Assert.Equal((5, 4, 4), (options.Channels.Count, options.Recipients.Count, options.Routes.Count));
         Assert.Equal("Bearer PLACEHOLDER_GATEWAY_KEY", options.Channels[3].Sms.Headers["Authorization"]);
         Assert.Equal([Transition.Raised, Transition.Resolved], options.Routes[3].Transitions);
+
+        // Inhibition and grouping: bound, and their rule ids are rules of deploy/rules.
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, TestData.Registry);
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, Microsoft.Extensions.Options.Options.Create(new AlertingOptions { RulesDirectory = Path.Combine(AppContext.BaseDirectory, "rules") }));
+        using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        ValidateOptionsResult inhibition = new GardenCity.Monitoring.Alerting.Duty.Inhibition.DutyInhibitionValidator(provider).Validate(null, options);
+        Assert.True(inhibition.Succeeded, inhibition.FailureMessage);
+        Assert.Equal(["battery-low", "sequence-gap", "gauge-stuck"], options.Inhibition.Rules[0].Targets);
+        Assert.Equal(["flood-level", "flood-fast-rise"], options.Inhibition.Hazards["flood"]);
+        Assert.True(options.Grouping.Enabled);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.Grouping.AudienceWindows[Audience.Maintenance]);
     }
 }

@@ -59,8 +59,9 @@ internal sealed class DutyInhibitionValidator(IServiceProvider services) : IVali
             CheckIds(rules, at, known, errors);
         }
 
-        if (o.Enabled && o.SiteOutage.Enabled)
+        if (o.Enabled && o.SiteOutage.Enabled && o.SiteOutage.Rule != new DutySiteOutageOptions().Rule)
         {
+            // The default (station-offline) is not required: rules directories without it simply have no site outages.
             CheckIds([o.SiteOutage.Rule], $"{Root}:Inhibition:SiteOutage:Rule", known, errors);
         }
 

@@ -11,7 +11,8 @@ namespace GardenCity.Monitoring.Alerting.Duty.Inhibition;
 /// the same station or site (<c>station-offline</c> holds back <c>battery-low</c>), a higher colour of the same hazard at
 /// the same station, or a site-wide outage, which it notifies as one site alert (rule <c>site-outage</c>) instead of one
 /// per station. When the inhibiting alert ends (or drops below) while the held-back alert is still active, the
-/// held-back alert's latest notification is released. A resolve of an alert nobody was told about is held back too.
+/// held-back alert's latest notification is released. A resolve of an alert nobody was told about is held back too;
+/// an alert people were told about is never held back afterwards (they hear how it goes on and ends).
 /// State (active alerts, held-back ones, site outages) is kept in <c>duty-inhibition.json</c>, written by
 /// <see cref="Save"/> after the released and site notifications are in the outbox. Not thread-safe: the engine host
 /// calls it under its gate.
@@ -67,6 +68,7 @@ internal sealed class DutyInhibitor
 
             if (n.Status != AlertStatus.Active)
             {
+                _state.Notified.Remove(n.AlertId);
                 if (_state.Held.Remove(n.AlertId, out string? by))
                 {
                     _decide(new DutyDecision(DutyDecisionKind.HeldBack, n, by, [])); // nobody was told it began
@@ -76,7 +78,7 @@ internal sealed class DutyInhibitor
                     output.Add(n);
                 }
             }
-            else if (InhibitorOf(n) is { } inhibitor)
+            else if (!_state.Notified.Contains(n.AlertId) && InhibitorOf(n) is { } inhibitor)
             {
                 _state.Held[n.AlertId] = inhibitor;
                 _decide(new DutyDecision(DutyDecisionKind.HeldBack, n, inhibitor, []));
@@ -84,6 +86,7 @@ internal sealed class DutyInhibitor
             else
             {
                 _state.Held.Remove(n.AlertId);
+                _state.Notified.Add(n.AlertId); // once told, people hear how it goes on and ends
                 output.Add(n);
             }
 
@@ -158,6 +161,7 @@ internal sealed class DutyInhibitor
             }
 
             _state.Held.Remove(held);
+            _state.Notified.Add(held);
             _decide(new DutyDecision(DutyDecisionKind.Released, latest, alertId, []));
             output.Add(latest);
         }
@@ -259,5 +263,7 @@ internal sealed class DutyInhibitor
         public Dictionary<string, string> Held { get; init; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, AlertNotification> Outages { get; init; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Notified { get; init; } = new(StringComparer.Ordinal);
     }
 }
