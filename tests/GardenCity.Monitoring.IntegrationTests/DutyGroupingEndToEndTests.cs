@@ -112,7 +112,7 @@ public sealed partial class DutyGroupingEndToEndTests(ServersFixture servers)
             string content = JsonDocument.Parse(grouped.Body).RootElement.GetProperty("markdown").GetProperty("content").GetString()!;
             Match head = HeadLine().Match(content);
             Assert.True(head.Success, content);
-            Assert.Equal(int.Parse(head.Groups[1].Value, CultureInfo.InvariantCulture), AlertLink().Matches(content).Count);
+            Assert.Equal(int.Parse(head.Groups[1].Value, CultureInfo.InvariantCulture), AlertLink().Count(content));
             await process.TerminateAsync();
         }
         finally
