@@ -59,5 +59,10 @@ public sealed class AlertingMetrics
     public void DutyAttemptFailed(string channel) => _dutyRoundsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     /// <summary>The snake_case name of a status, as in metrics, logs and the delivery log.</summary>
-    public static string StatusName(Duty.DutyDeliveryStatus status) => status == Duty.DutyDeliveryStatus.GaveUp ? "gave_up" : status.ToString().ToLowerInvariant();
+    public static string StatusName(Duty.DutyDeliveryStatus status) => status switch
+    {
+        Duty.DutyDeliveryStatus.GaveUp => "gave_up",
+        Duty.DutyDeliveryStatus.HeldBack => "held_back",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 }

@@ -70,4 +70,16 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Warning, "The delivery status of {NotificationId} by {Channel} could not be added to the alert history")]
     public static partial void DutyHistoryNotWritten(ILogger logger, Exception exception, string notificationId, string channel);
+
+    [LoggerMessage(LogLevel.Information, "Duty message {NotificationId} held back: inhibited by {By}")]
+    public static partial void DutyHeldBack(ILogger logger, string notificationId, string by);
+
+    [LoggerMessage(LogLevel.Information, "Duty message {NotificationId} released: {By} ended while it is still active")]
+    public static partial void DutyReleased(ILogger logger, string notificationId, string by);
+
+    [LoggerMessage(LogLevel.Warning, "Site-wide outage {NotificationId} at {Site}: {Message}")]
+    public static partial void DutySiteOutage(ILogger logger, string notificationId, string site, string message);
+
+    [LoggerMessage(LogLevel.Information, "{Count} duty notifications in one message by {Channel} to {Recipient} (group {Group}): {Notifications}")]
+    public static partial void DutyGrouped(ILogger logger, int count, string channel, string recipient, string group, string notifications);
 }

@@ -18,6 +18,9 @@ public enum DutyDeliveryStatus
 
     /// <summary>Still failing transiently after <see cref="DutyChannelOptions.GiveUpAfter"/> (or its channel is no longer configured); not tried again.</summary>
     GaveUp,
+
+    /// <summary>Not sent: held back by inhibition (the reason names the inhibiting alert); sent later if released.</summary>
+    HeldBack,
 }
 
 /// <summary>The latest status of one delivery: an alert revision (notification) to one channel and recipient.</summary>

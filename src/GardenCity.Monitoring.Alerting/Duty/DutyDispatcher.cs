@@ -53,6 +53,9 @@ public sealed class DutyDispatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>Groups deliveries of one watershed or site (docs/duty-room.md, "Grouping"); null: each goes out alone.</summary>
+    internal Grouping.DutyGrouper? Grouper { get; set; }
+
     /// <summary>The outbox key of a delivery.</summary>
     public static string OutboxKey(DutyDelivery delivery)
     {
@@ -83,8 +86,16 @@ public sealed class DutyDispatcher : IAsyncDisposable
             return;
         }
 
-        _workers[channel].Queue.Writer.TryWrite(delivery);
+        if (Grouper?.Hold(delivery) == true)
+        {
+            return; // sent with its group when the window ends (Send)
+        }
+
+        Send(delivery);
     }
+
+    /// <summary>Queues a delivery (alone or grouped) for its channel's worker.</summary>
+    internal void Send(DutyDelivery delivery) => _workers[delivery.Channel].Queue.Writer.TryWrite(delivery);
 
     /// <summary>
     /// Delivers one item until it is sent, refused or given up: each round runs the channel's pipeline (retries inside);
@@ -148,6 +159,7 @@ public sealed class DutyDispatcher : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        Grouper?.Dispose();
         foreach (Worker worker in _workers.Values)
         {
             worker.Queue.Writer.TryComplete();
@@ -178,18 +190,23 @@ public sealed class DutyDispatcher : IAsyncDisposable
         }
     }
 
-    private DutyDeliveryRecord Record(DutyDelivery d, DutyDeliveryStatus status, int attempts, string? reason)
+    private List<DutyDeliveryRecord> Record(DutyDelivery d, DutyDeliveryStatus status, int attempts, string? reason)
     {
-        var record = new DutyDeliveryRecord(d.Notification.NotificationId, d.Notification.AlertId, d.Channel, d.Recipient, status, attempts, reason, _time.GetUtcNow(), d.Tier);
-        _log.Record(record);
+        // A grouped delivery is a delivery of each notification it lists.
+        var records = d.Members.Select(n => new DutyDeliveryRecord(n.NotificationId, n.AlertId, d.Channel, d.Recipient, status, attempts, reason, _time.GetUtcNow(), d.Tier)).ToList();
+        records.ForEach(_log.Record);
         _metrics.DutyDelivery(d.Channel, status);
-        return record;
+        return records;
     }
 
     private void Finish(DutyDelivery d, DutyDeliveryStatus status, int attempts, string? reason, string outboxKey)
     {
-        DutyDeliveryRecord record = Record(d, status, attempts, reason);
-        _outbox.Done(outboxKey, d.Notification.NotificationId);
+        List<DutyDeliveryRecord> records = Record(d, status, attempts, reason);
+        foreach (AlertNotification n in d.Members)
+        {
+            _outbox.Done(outboxKey, n.NotificationId);
+        }
+
         switch (status)
         {
             case DutyDeliveryStatus.Sent:
@@ -203,7 +220,7 @@ public sealed class DutyDispatcher : IAsyncDisposable
                 break;
         }
 
-        _onFinal(record);
+        records.ForEach(_onFinal);
     }
 
     private sealed record Worker(IDutyChannel Channel, ResiliencePipeline Pipeline, Channel<DutyDelivery> Queue)

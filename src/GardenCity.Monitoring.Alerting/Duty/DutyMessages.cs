@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using GardenCity.Monitoring.Alerting.Duty.Channels;
+using GardenCity.Monitoring.Alerting.Duty.Grouping;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Time;
@@ -145,6 +147,21 @@ public sealed class DutyMessages
         }
 
         return text.Length <= sms.MaxLength ? text : string.Concat(text.AsSpan(0, sms.MaxLength - 1), "…");
+    }
+
+    /// <summary>The message of a delivery for robots and email: its notification, or the list of a grouped delivery.</summary>
+    public DutyMessage Build(DutyDelivery delivery, DutyLanguage language)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return delivery.Grouped.Count > 0 ? DutyGroupMessages.Build(this, _options.Grouping, delivery.Grouped, language) : Build(delivery.Notification, language);
+    }
+
+    /// <summary>The SMS text of a delivery: its notification's, or the list of a grouped delivery.</summary>
+    public string Sms(DutyDelivery delivery, DutyLanguage language, SmsGatewayOptions sms)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(sms);
+        return delivery.Grouped.Count > 0 ? DutyGroupMessages.Sms(this, delivery.Grouped, language, sms) : Sms(delivery.Notification, language, sms);
     }
 
     /// <summary>The message of a notification for robots and email.</summary>

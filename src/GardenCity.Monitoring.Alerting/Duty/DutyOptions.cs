@@ -90,6 +90,14 @@ public sealed class DutyOptions
     /// <summary>Which alert changes go to which channels and recipients (tier 1 of every escalation); a change may match several routes.</summary>
     [ValidateEnumeratedItems]
     public List<DutyRouteOptions> Routes { get; } = [];
+
+    /// <summary>Which alerts hold back the notifications of others (docs/duty-room.md, "Inhibition").</summary>
+    [ValidateObjectMembers]
+    public Inhibition.DutyInhibitionOptions Inhibition { get; } = new();
+
+    /// <summary>Several alerts of one watershed or site in one message (docs/duty-room.md, "Grouping").</summary>
+    [ValidateObjectMembers]
+    public Grouping.DutyGroupingOptions Grouping { get; } = new();
 }
 
 /// <summary>One channel: a group robot, an SMS gateway or an SMTP server, with its own queue and Polly pipeline.</summary>

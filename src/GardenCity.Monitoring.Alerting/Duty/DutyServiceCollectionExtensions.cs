@@ -21,6 +21,7 @@ public static class DutyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, DutyRoutingValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, Escalation.EscalationFileValidator>());
         services.TryAddSingleton<Escalation.EscalationService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DutyOptions>, Inhibition.DutyInhibitionValidator>());
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(sp => new DutyDeliveryLog(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.StateDirectory));
         services.AddResiliencePipelines<string>(context =>

@@ -38,6 +38,7 @@ internal sealed class NotificationPipeline
     private readonly DutyDeliveryLog _dutyLog;
     private DutyDispatcher? _dutyDispatcher;
     private readonly EscalationService _escalation;
+    private Duty.Inhibition.DutyInhibitor? _inhibitor;
     private Task _historyTask = Task.CompletedTask;
     private bool _capChanged;
 
@@ -102,7 +103,9 @@ internal sealed class NotificationPipeline
         if (_duty.Enabled)
         {
             var channels = DutyServiceCollectionExtensions.BuildChannels(_duty, _http, new DutyMessages(_duty, _dashboard, _registry), _time);
-            _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, new DutyRouter(_duty, channels), _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery, _escalation.Rebuild);
+            var router = new DutyRouter(_duty, channels);
+            _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, router, _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery, _escalation.Rebuild);
+            (_inhibitor, _dutyDispatcher.Grouper) = DutyDecisions.Create(_duty, _registry, router, _dutyDispatcher, _dutyLog, _options.StateDirectory, _time, _logger);
             Log.DutyStarted(_logger, string.Join(", ", channels.Select(c => $"{c.Options.Name} ({c.Options.Kind})")), _outbox.Pending.Count(p => p.Endpoint.StartsWith(DutyDispatcher.OutboxPrefix, StringComparison.Ordinal)));
         }
 
@@ -120,6 +123,7 @@ internal sealed class NotificationPipeline
         }
 
         _escalation.Start(_outbox, (key, n) => _dutyDispatcher?.Enqueue(key, n)); // escalation tiers (docs/duty-room.md, "Escalation")
+        _dutyDispatcher?.Grouper?.ForgetUnrestored();
         _historyTask = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
     }
 
@@ -161,9 +165,11 @@ internal sealed class NotificationPipeline
         _metrics.SetActive(activeCount);
         var notifications = changes.Select(c => c.ToNotification()).ToList();
         var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
-        var duty = _dutyDispatcher is { } d ? notifications.SelectMany(n => d.OutboxKeysFor(n).Select(k => (k, n))).ToList() : [];
+        // Inhibition (docs/duty-room.md): the duty channels hear of what nothing holds back, plus releases and site alerts.
+        var duty = _dutyDispatcher is { } d ? (_inhibitor?.Filter(notifications) ?? notifications).SelectMany(n => d.OutboxKeysFor(n).Select(k => (k, n))).ToList() : [];
         _outbox!.Add([.. items, .. duty]); // durable: a crash from here on sends them after the restart
         _escalation.Observe(notifications); // escalations started, stopped or ended, durably, before the state save
+        _inhibitor?.Save();
         saveState(); // before anyone is told and before the messages are acknowledged
         foreach ((string endpoint, AlertNotification notification) in items)
         {

@@ -221,5 +221,17 @@ public sealed class DutyExampleConfigurationTests
         Assert.Null(dashboard.ApplyDeprecatedKeys(configuration)); // the example uses the current key
         Assert.Equal("https://monitor.mentougou.example.cn/", dashboard.BaseUrl);
         Assert.True(new DashboardOptionsValidator(Microsoft.Extensions.Options.Options.Create(options)).Validate(null, dashboard).Succeeded);
+
+        // Inhibition and grouping: bound, and their rule ids are rules of deploy/rules.
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, TestData.Registry);
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, Microsoft.Extensions.Options.Options.Create(new AlertingOptions { RulesDirectory = Path.Combine(AppContext.BaseDirectory, "rules") }));
+        using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        ValidateOptionsResult inhibition = new GardenCity.Monitoring.Alerting.Duty.Inhibition.DutyInhibitionValidator(provider).Validate(null, options);
+        Assert.True(inhibition.Succeeded, inhibition.FailureMessage);
+        Assert.Equal(["battery-low", "sequence-gap", "gauge-stuck"], options.Inhibition.Rules[0].Targets);
+        Assert.Equal(["flood-level", "flood-fast-rise"], options.Inhibition.Hazards["flood"]);
+        Assert.True(options.Grouping.Enabled);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.Grouping.AudienceWindows[Audience.Maintenance]);
     }
 }

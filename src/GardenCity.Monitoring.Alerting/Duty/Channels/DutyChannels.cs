@@ -26,6 +26,15 @@ public sealed record DutyDelivery(string Channel, string Recipient, AlertNotific
 {
     /// <summary>The recipient key of a robot's group message.</summary>
     public const string Group = "@group";
+
+    /// <summary>
+    /// A grouped message (docs/duty-room.md, "Grouping"): the notifications it lists, worst first; empty for a message
+    /// about <see cref="Notification"/> alone. <see cref="Notification"/> is then the worst of them.
+    /// </summary>
+    public IReadOnlyList<AlertNotification> Grouped { get; init; } = [];
+
+    /// <summary>The notifications this delivery carries: <see cref="Grouped"/>, or <see cref="Notification"/> alone.</summary>
+    public IReadOnlyList<AlertNotification> Members => Grouped.Count > 0 ? Grouped : [Notification];
 }
 
 /// <summary>A duty-room channel: sends one delivery per call and throws <see cref="DutyDeliveryException"/> when it is not accepted.</summary>
@@ -125,7 +134,7 @@ public sealed class WeComChannel(DutyChannelOptions options, HttpClient client, 
     public JsonObject Body(DutyDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        DutyMessage m = messages.Build(delivery.Notification, language);
+        DutyMessage m = messages.Build(delivery, language);
         if (options.WeComMessageType == "text")
         {
             var mobiles = new JsonArray(delivery.Mentions.Where(p => p.Mobile.Length > 0).Select(p => (JsonNode)JsonValue.Create(p.Mobile)).ToArray());
@@ -194,7 +203,7 @@ public sealed class DingTalkChannel(DutyChannelOptions options, HttpClient clien
     public JsonObject Body(DutyDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        DutyMessage m = messages.Build(delivery.Notification, language);
+        DutyMessage m = messages.Build(delivery, language);
         string[] mobiles = delivery.Mentions.Where(p => p.Mobile.Length > 0).Select(p => p.Mobile).ToArray();
         string text = mobiles.Length > 0 ? m.Markdown + "\n\n" + string.Join(' ', mobiles.Select(x => "@" + x)) : m.Markdown;
         return new JsonObject
@@ -258,7 +267,7 @@ public sealed class SmsGatewayChannel : IDutyChannel
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["mobile"] = delivery.Person?.Mobile ?? string.Empty,
-            ["text"] = _messages.Sms(delivery.Notification, _language, sms),
+            ["text"] = _messages.Sms(delivery, _language, sms),
             ["recipient"] = delivery.Recipient,
             ["notification_id"] = delivery.Notification.NotificationId,
             ["alert_id"] = delivery.Notification.AlertId,

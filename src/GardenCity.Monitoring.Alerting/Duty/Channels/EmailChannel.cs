@@ -24,7 +24,7 @@ public sealed class EmailChannel(DutyChannelOptions options, DutyMessages messag
     public MimeMessage Message(DutyDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        DutyMessage m = messages.Build(delivery.Notification, language);
+        DutyMessage m = messages.Build(delivery, language);
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(options.Smtp.FromName, options.Smtp.From));
         message.To.Add(new MailboxAddress(delivery.Recipient, delivery.Person?.Email ?? string.Empty));
@@ -32,6 +32,10 @@ public sealed class EmailChannel(DutyChannelOptions options, DutyMessages messag
         string id = new string(delivery.Notification.NotificationId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray());
         message.MessageId = $"{id}.{delivery.Recipient}@gardencity.duty";
         message.Headers.Add("X-GardenCity-Notification", delivery.Notification.NotificationId);
+        if (delivery.Grouped.Count > 0)
+        {
+            message.Headers.Add("X-GardenCity-Notifications", string.Join(' ', delivery.Grouped.Select(n => n.NotificationId)));
+        }
         message.Body = new TextPart("plain") { Text = m.Text };
         return message;
     }
