@@ -16,6 +16,7 @@ public sealed class AuditFileStore : IAuditLog
 {
     private readonly string _directory;
     private readonly Lock _gate = new();
+    private readonly HashSet<string> _checked = [];
 
     /// <summary>Opens (or creates) the store in <paramref name="directory"/>.</summary>
     public AuditFileStore(string directory)
@@ -31,7 +32,14 @@ public sealed class AuditFileStore : IAuditLog
         byte[] line = JsonSerializer.SerializeToUtf8Bytes(entry with { At = entry.At.ToUniversalTime() }, AlertNotification.Json);
         lock (_gate)
         {
-            using var stream = new FileStream(PathFor(entry.At), FileMode.Append, FileAccess.Write, FileShare.Read);
+            string path = PathFor(entry.At);
+            bool newLineFirst = _checked.Add(path) && EndsTorn(path); // a crash mid-write left a line without its end
+            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            if (newLineFirst)
+            {
+                stream.WriteByte((byte)'\n');
+            }
+
             stream.Write(line);
             stream.WriteByte((byte)'\n');
             stream.Flush(flushToDisk: true);
@@ -43,11 +51,12 @@ public sealed class AuditFileStore : IAuditLog
     {
         ArgumentNullException.ThrowIfNull(query);
         var found = new List<AuditEntry>();
-        DateTime month = new(query.From.UtcDateTime.Year, query.From.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc);
-        for (; month < query.To.UtcDateTime; month = month.AddMonths(1))
+        DateTime first = new(query.From.UtcDateTime.Year, query.From.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        foreach (string path in Directory.GetFiles(_directory, "audit-*.jsonl").Order(StringComparer.Ordinal))
         {
-            string path = PathFor(month);
-            if (!File.Exists(path))
+            // The months of the period only.
+            if (!DateTime.TryParseExact(Path.GetFileName(path)[6..^6], "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime month)
+                || month < first || month >= query.To.UtcDateTime)
             {
                 continue;
             }
@@ -77,7 +86,22 @@ public sealed class AuditFileStore : IAuditLog
         return [.. found.AsEnumerable().Reverse().OrderByDescending(e => e.At).Take(query.Limit)];
     }
 
-    private string PathFor(DateTimeOffset at) => PathFor(at.UtcDateTime);
+    private static bool EndsTorn(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
 
-    private string PathFor(DateTime utc) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"audit-{utc:yyyy-MM}.jsonl"));
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length == 0)
+        {
+            return false;
+        }
+
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() != '\n';
+    }
+
+    private string PathFor(DateTimeOffset at) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"audit-{at.UtcDateTime:yyyy-MM}.jsonl"));
 }
