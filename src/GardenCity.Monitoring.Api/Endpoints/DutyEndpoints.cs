@@ -67,7 +67,7 @@ internal static class DutyEndpoints
 
         api.MapGet("/audit", (string? alert, string? kind, string? who, string? from, string? to, int? limit, IAuditLog audit, IOptions<ApiOptions> o, TimeProvider time) =>
             TypedResults.Json(audit.Query(Query(alert, kind, who, from, to, limit, o.Value, time, 500)).Select(View), ApiEndpoints.Json))
-            .WithSummary("The audit trail, newest first: alert changes, duty-room deliveries, silences, rule reloads, with who and when; filters alert, kind (a prefix when it ends with '.'), who, from, to (default the last 7 days), limit (default 500, at most 10000).");
+            .WithSummary("The audit trail, newest first: alert changes, duty-room deliveries, silences, rule reloads, with who and when; filters alert, kind (a prefix when it ends with '.'), who, from, to (default the last 7 days; with alert, the longest range allowed), limit (default 500, at most 10000).");
 
         api.MapGet("/export/audit.csv", (string? alert, string? kind, string? who, string? from, string? to, int? limit, IAuditLog audit, IOptions<ApiOptions> o, TimeProvider time) =>
         {
@@ -87,7 +87,8 @@ internal static class DutyEndpoints
 
     private static AuditQuery Query(string? alert, string? kind, string? who, string? from, string? to, int? limit, ApiOptions options, TimeProvider time, int defaultLimit)
     {
-        (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), options.MaxRange, TimeSpan.FromDays(7));
+        // One alert's trail reaches back as far as a range may (an alert can be active for weeks); otherwise the last 7 days.
+        (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), options.MaxRange, alert is null ? TimeSpan.FromDays(7) : options.MaxRange);
         int n = limit ?? defaultLimit;
         if (n is < 1 or > 10_000)
         {

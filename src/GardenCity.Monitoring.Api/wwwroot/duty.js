@@ -113,7 +113,7 @@ async function createSilence(a, form) {
 async function toggleAudit(id) {
   if (duty.auditOpen === id) { duty.auditOpen = null; renderAlerts(); return; }
   duty.auditOpen = id;
-  try { duty.audit.set(id, await api(`/api/v1/audit?alert=${encodeURIComponent(id)}&from=2000-01-01T00:00:00Z`)); }
+  try { duty.audit.set(id, await api(`/api/v1/audit?alert=${encodeURIComponent(id)}`)); }
   catch (e) { duty.audit.set(id, { error: (e.problem && (e.problem.detail || e.problem.title)) || e.message }); }
   renderAlerts();
 }

@@ -51,7 +51,7 @@ try {
   const asked = await page.$eval('.silence-error', e => e.textContent);
   await page.fill('#silence-key', responderKey);
   await page.click('#silence-form button.confirm-silence');
-  await page.waitForFunction(() => /admin|管理员/.test(document.querySelector('.silence-error')?.textContent || '') && document.querySelector('#silence-key'), null, { timeout });
+  await page.waitForFunction(before => (document.querySelector('.silence-error')?.textContent || before) !== before && document.querySelector('#silence-key'), asked, { timeout });
   const refused = await page.$eval('.silence-error', e => e.textContent);
   await page.fill('#silence-key', adminKey);
   await page.click('#silence-form button.confirm-silence');
