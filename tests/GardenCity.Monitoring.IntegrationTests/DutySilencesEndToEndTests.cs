@@ -270,7 +270,7 @@ public sealed class DutySilencesEndToEndTests(ServersFixture servers)
         public async Task PublishRainAsync(double mm, int seq)
         {
             await using TestPublisher station = await TestPublisher.ConnectAsync(Broker, Station, Station, "gc-dev-" + Station);
-            await station.PublishAsync($"gc/v1/weather/{Station}/telemetry", string.Create(CultureInfo.InvariantCulture, $$"""{"ts":"2024-08-01T00:00:00Z","seq":{{seq}},"values":{"rain_mm":{{mm}}}}"""));
+            await station.PublishAsync($"gc/v1/weather/{Station}/telemetry", JsonSerializer.Serialize(new { ts = "2024-08-01T00:00:00Z", seq, values = new { rain_mm = mm } }));
         }
 
         public async ValueTask DisposeAsync()
