@@ -8,11 +8,13 @@ namespace GardenCity.Monitoring.Alerting;
 /// The alerting worker's answers to the query API (<see cref="IAlertQueries"/>, <see cref="IAlertAcknowledger"/>, <see cref="IAlertCloser"/>):
 /// alerts in force, acknowledgements and closes through the <see cref="AlertEngineHost"/>, the CAP feed from <see cref="CapFeed"/>.
 /// </summary>
-internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time, Microsoft.Extensions.Options.IOptions<AlertingOptions> options) : IAlertQueries, IAlertAcknowledger, IAlertCloser
+internal sealed class AlertQueryService(AlertEngineHost alerting, CapFeed cap, TimeProvider time, Microsoft.Extensions.Options.IOptions<AlertingOptions> options, NotificationPipeline pipeline) : IAlertQueries, IAlertAcknowledger, IAlertCloser
 {
     public bool IsAvailable => true;
 
-    public Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken) => alerting.ActiveAsync(cancellationToken);
+    /// <summary>With <c>silenced_by</c> where a silence holds the alert back from people.</summary>
+    public async Task<IReadOnlyList<AlertNotification>> ActiveAsync(CancellationToken cancellationToken) =>
+        [.. (await alerting.ActiveAsync(cancellationToken).ConfigureAwait(false)).Select(pipeline.Silences.Annotate)];
 
     public string CapAtom(string baseUrl, string language) => cap.Atom(baseUrl, time.GetUtcNow(), language, options.Value.Cap.SenderName);
 

@@ -1,4 +1,7 @@
+using GardenCity.Monitoring.Alerting.Audit;
 using GardenCity.Monitoring.Alerting.Duty;
+using GardenCity.Monitoring.Alerting.Duty.Silences;
+using GardenCity.Monitoring.Core.Audit;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
@@ -34,6 +37,9 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<CapFeed>();
         services.TryAddSingleton<AlertFeed>();
         services.TryAddSingleton<AlertTopicPublisher>();
+        // The audit trail and the silences, in the state folder (docs/duty-room.md, "Audit trail", "Silences").
+        services.TryAddSingleton(sp => new AuditFileStore(Path.Combine(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.StateDirectory, "audit")));
+        services.TryAddSingleton(sp => new SilenceBook(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.StateDirectory, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<AuditFileStore>()));
         services.TryAddSingleton<NotificationPipeline>();
         services.TryAddSingleton<AlertEngineHost>();
         services.AddHostedService<AlertSubscriptionService>();
@@ -47,6 +53,8 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<Core.Time.IAlertingWatermark>(sp => sp.GetRequiredService<AlertEngineHost>());
         services.AddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<DutyDeliveryLog>());
         services.AddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<Duty.Escalation.EscalationService>());
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditFileStore>());
+        services.AddSingleton<ISilences>(sp => sp.GetRequiredService<SilenceBook>());
         return services;
     }
 

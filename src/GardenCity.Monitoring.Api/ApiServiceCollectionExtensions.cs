@@ -54,6 +54,8 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<ISilences>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton<Core.Audit.IAuditLog>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.AddRateLimiter(ApiLimits.Add);
         return services;
     }

@@ -1,5 +1,8 @@
+using GardenCity.Monitoring.Alerting.Audit;
 using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Duty.Escalation;
+using GardenCity.Monitoring.Alerting.Duty.Silences;
+using GardenCity.Monitoring.Core.Audit;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
@@ -16,7 +19,9 @@ namespace GardenCity.Monitoring.Alerting.Notify;
 /// Everything that happens to an alert change once the engine made it, in this order: logged and counted, added to
 /// the CAP feed, its history appended durably (<see cref="AlertHistoryWriter"/>), its notifications added durably to the
 /// <see cref="Outbox"/>, then — after the caller saved the engine state — queued for their endpoints (webhooks, the MQTT
-/// alert topics, the duty-room channels of <see cref="DutyDispatcher"/>) and handed to in-process listeners (<see cref="AlertFeed"/>). Not thread-safe: the engine host calls it
+/// alert topics, the duty-room channels of <see cref="DutyDispatcher"/>, those a silence covers held back by the
+/// <see cref="SilenceGate"/>) and handed to in-process listeners (<see cref="AlertFeed"/>). Every change and final
+/// duty-room delivery is recorded in the audit trail (<see cref="IAuditLog"/>). Not thread-safe: the engine host calls it
 /// under its gate.
 /// </summary>
 internal sealed class NotificationPipeline
@@ -39,6 +44,7 @@ internal sealed class NotificationPipeline
     private DutyDispatcher? _dutyDispatcher;
     private readonly EscalationService _escalation;
     private Duty.Inhibition.DutyInhibitor? _inhibitor;
+    private readonly IAuditLog _audit;
     private Task _historyTask = Task.CompletedTask;
     private bool _capChanged;
 
@@ -58,9 +64,13 @@ internal sealed class NotificationPipeline
         IOptions<DashboardOptions> dashboard,
         StationRegistry registry,
         DutyDeliveryLog dutyLog,
-        EscalationService escalation)
+        EscalationService escalation,
+        IAuditLog audit,
+        SilenceBook silences)
     {
         _escalation = escalation;
+        _audit = audit;
+        Silences = new SilenceGate(options?.Value.StateDirectory ?? throw new ArgumentNullException(nameof(options)), silences, audit, time);
         ArgumentNullException.ThrowIfNull(duty);
         ArgumentNullException.ThrowIfNull(dashboard);
         _duty = duty.Value;
@@ -85,6 +95,9 @@ internal sealed class NotificationPipeline
                 pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline), deadLetters, time, loggers);
         }
     }
+
+    /// <summary>Holds back the duty-room deliveries that silences cover (docs/duty-room.md, "Silences").</summary>
+    public SilenceGate Silences { get; }
 
     /// <summary>The CAP feed of emergency alerts.</summary>
     public CapFeed Cap { get; }
@@ -157,6 +170,12 @@ internal sealed class NotificationPipeline
         {
             _history.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line)]);
         }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (AlertChange change in changes)
+        {
+            _audit.Record(AuditTrail.Change(change, now)); // durable before the state save, like the history
+        }
         if (changes.Count == 0)
         {
             return;
@@ -165,8 +184,11 @@ internal sealed class NotificationPipeline
         _metrics.SetActive(activeCount);
         var notifications = changes.Select(c => c.ToNotification()).ToList();
         var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
-        // Inhibition (docs/duty-room.md): the duty channels hear of what nothing holds back, plus releases and site alerts.
-        var duty = _dutyDispatcher is { } d ? (_inhibitor?.Filter(notifications) ?? notifications).SelectMany(n => d.OutboxKeysFor(n).Select(k => (k, n))).ToList() : [];
+        // Inhibition (docs/duty-room.md): the duty channels hear of what nothing holds back, plus releases and site alerts;
+        // people are not told what a silence covers.
+        IReadOnlyList<(string Key, AlertNotification Notification)> duty = _dutyDispatcher is { } d
+            ? Silences.Hold([.. (_inhibitor?.Filter(notifications) ?? notifications).SelectMany(n => d.OutboxKeysFor(n).Select(k => (k, n)))])
+            : [];
         _outbox!.Add([.. items, .. duty]); // durable: a crash from here on sends them after the restart
         _escalation.Observe(notifications); // escalations started, stopped or ended, durably, before the state save
         _inhibitor?.Save();
@@ -181,8 +203,21 @@ internal sealed class NotificationPipeline
             _dutyDispatcher!.Enqueue(key, notification);
         }
 
-        notifications.ForEach(_feed.Publish);
+        notifications.ForEach(n => _feed.Publish(Silences.Annotate(n)));
     }
+
+    /// <summary>
+    /// Sends the duty-room deliveries held back by silences that are now over, for alerts still active
+    /// (<paramref name="isActive"/>), through the outbox; notes expired silences in the audit trail. On every tick.
+    /// </summary>
+    public void ReleaseSilenced(Func<string, bool> isActive) => Silences.Release(isActive, released =>
+    {
+        _outbox!.Add(released); // durable first; with the channels off they wait there for the next start
+        foreach ((string key, AlertNotification notification) in released)
+        {
+            _dutyDispatcher?.Enqueue(key, notification);
+        }
+    });
 
     /// <summary>
     /// Gives queued notifications a moment to go out (the rest stay in the outbox) and waits for the history writer,
@@ -212,11 +247,12 @@ internal sealed class NotificationPipeline
     {
         try
         {
+            _audit.Record(AuditTrail.Delivery(record));
             _history?.Append([AlertHistory.Line(record)]);
         }
         catch (IOException ex)
         {
-            // The history spool is full: the status stays in duty-deliveries.jsonl, the metrics and the log.
+            // The disk is full: the status stays in duty-deliveries.jsonl, the metrics and the log.
             Log.DutyHistoryNotWritten(_logger, ex, record.NotificationId, record.Channel);
         }
     }

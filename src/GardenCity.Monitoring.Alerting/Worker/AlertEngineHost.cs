@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Audit;
 using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
@@ -39,6 +40,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private readonly AlertStateStore _store;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly QualityPolicy _quality;
+    private readonly IAuditLog _audit;
     private RuleWatcher? _watcher;
     private AlertEngine? _engine;
     private DateTimeOffset _lastSave;
@@ -46,8 +48,9 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private long _saved;
     private long _watermarkUtcTicks; // 0: none yet; read by the query API without the gate
 
-    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, QualityPolicy? quality = null)
+    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, IAuditLog audit, QualityPolicy? quality = null)
     {
+        _audit = audit;
         _quality = quality ?? QualityPolicy.None;
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -140,6 +143,8 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         {
             ReloadIfRequested();
             Record(_engine!.Tick(_time.GetUtcNow()), []);
+            var active = _engine.Active.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+            _pipeline.ReleaseSilenced(active.Contains); // silences that ended: tell people of the alerts still active
             Save(force: _processed > _saved);
         }
         finally
@@ -264,11 +269,14 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             RuleSet rules = RuleLoader.LoadDirectory(_options.RulesDirectory, _registry);
             IReadOnlyList<AlertChange> changes = _engine!.ReplaceRules(rules, _time.GetUtcNow());
             Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
+            _audit.Record(new AuditEntry(_time.GetUtcNow(), AuditKinds.RulesReloaded, AuditEntry.System, null, _options.RulesDirectory,
+                $"{rules.Rules.Count} rules in force: {string.Join(", ", rules.Rules.Select(r => r.Id))}"));
             Record(changes, []);
         }
         catch (RuleFileException ex)
         {
             Log.RulesRefused(_logger, ex.Message);
+            _audit.Record(new AuditEntry(_time.GetUtcNow(), AuditKinds.RulesRefused, AuditEntry.System, null, _options.RulesDirectory, "the rules in force stay: " + ex.Message));
         }
     }
 

@@ -158,6 +158,7 @@ internal static class ApiEndpoints
         }).RequireRateLimiting(ApiLimits.Export).WithSummary("A Camtrap DP 1.0 data package (deployments, media, observations, datapackage.json) of a period, for GBIF (streamed).");
 
         MapAlerts(api);
+        api.MapDuty(); // silences and the audit trail (DutyEndpoints)
         return api;
     }
 

@@ -89,6 +89,7 @@ function renderAlerts() {
       li.append(stale);
     }
     li.append(text, meta, actions(a));
+    if (typeof dutyDecorate === 'function') dutyDecorate(li, a); // silences and audit (duty.js)
     list.append(li);
   }
   $('no-alerts').hidden = alerts.length > 0;

@@ -117,6 +117,18 @@ public sealed record AlertNotification
     /// <summary>Why it was closed, as the person wrote it.</summary>
     public string? CloseReason { get; init; }
 
+    /// <summary>
+    /// Who made the silence that holds this alert's changes back from people now (an API key's name): present only in
+    /// what the API shows (alerts in force, the live stream), never in notifications (docs/duty-room.md, "Silences").
+    /// </summary>
+    public string? SilencedBy { get; init; }
+
+    /// <summary>The id of that silence.</summary>
+    public string? SilenceId { get; init; }
+
+    /// <summary>When that silence ends.</summary>
+    public DateTimeOffset? SilencedUntil { get; init; }
+
     /// <summary>UTF-8 JSON.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

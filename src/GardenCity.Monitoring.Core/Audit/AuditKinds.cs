@@ -1,0 +1,41 @@
+namespace GardenCity.Monitoring.Core.Audit;
+
+/// <summary>The kinds of <see cref="AuditEntry"/> (docs/duty-room.md, "Audit trail"). Kinds are dotted names, filterable by prefix (<c>silence.</c>).</summary>
+public static class AuditKinds
+{
+    /// <summary>Prefix of an alert change: <c>alert.{transition}</c>, e.g. <c>alert.raised</c>, <c>alert.escalated</c>, <c>alert.acknowledged</c>, <c>alert.closed</c>.</summary>
+    public const string AlertPrefix = "alert.";
+
+    /// <summary>Prefix of a final duty-room delivery status: <c>notification.sent</c>, <c>notification.failed</c>, <c>notification.gave_up</c>.</summary>
+    public const string NotificationPrefix = "notification.";
+
+    /// <summary>A silence was created.</summary>
+    public const string SilenceCreated = "silence.created";
+
+    /// <summary>A silence reached its end by itself.</summary>
+    public const string SilenceExpired = "silence.expired";
+
+    /// <summary>A silence was ended early by a person (<c>DELETE /api/v1/silences/{id}</c>).</summary>
+    public const string SilenceDeleted = "silence.deleted";
+
+    /// <summary>An alert change was not told to people because a silence matched it.</summary>
+    public const string SilenceHeld = "silence.held";
+
+    /// <summary>A held alert change was told to people after its silence ended, the alert still active.</summary>
+    public const string SilenceReleased = "silence.released";
+
+    /// <summary>A held alert change was dropped after its silence ended: the alert was no longer active.</summary>
+    public const string SilenceDropped = "silence.dropped";
+
+    /// <summary>The rule files were loaded again after a change.</summary>
+    public const string RulesReloaded = "rules.reloaded";
+
+    /// <summary>Changed rule files were refused (the rules in force stay).</summary>
+    public const string RulesRefused = "rules.refused";
+
+    /// <summary>An escalation step (for the escalation policies: <c>escalation.{step}</c>).</summary>
+    public const string EscalationPrefix = "escalation.";
+
+    /// <summary>Prefix of a policy file event (<c>policy.reloaded</c>, <c>policy.refused</c>).</summary>
+    public const string PolicyPrefix = "policy.";
+}

@@ -1,0 +1,96 @@
+// The duty room in the dashboard (issue 13), in Debian's chromium (headless), used as a duty officer would; reports what
+// they see as JSON lines on stdout (the C# test, DutySilencesEndToEndTests, judges them):
+//   {"event":"ready", ...}     the page with the red alert and an empty silence list
+//   {"event":"silenced", ...}  silencing the alert: refused with the reader key (a key field appears), refused with the
+//                              responder key (red needs admin, said so), done with the admin key; the alert shows it is
+//                              silenced and the silence list has it; the key typed is in sessionStorage, not localStorage
+//   {"event":"audit", ...}     the audit of the alert opened: its entries (kind, who, time)
+//   {"event":"narrow", ...}    the same page at 400 px with the silence form open: horizontal overflow
+//   {"event":"ended", ...}     ending the silence from the list: its state, and the alert no longer silenced
+//   {"event":"done", ...}
+// Usage: node duty-check.mjs URL SCREENSHOT TIMEOUT_MS ALERT_ID RESPONDER_KEY ADMIN_KEY
+import { chromium } from 'playwright-core';
+
+const [url, screenshot, timeoutMs = '60000', alertId, responderKey, adminKey] = process.argv.slice(2);
+const timeout = Number(timeoutMs);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const overflow = () => {
+  const width = document.documentElement.clientWidth;
+  const outside = [...document.querySelectorAll('body *')].filter(e => !e.closest('.leaflet-map') && e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
+    .slice(0, 8).map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} right=${Math.round(e.getBoundingClientRect().right)}`);
+  return { width, scrollWidth: document.documentElement.scrollWidth, outside };
+};
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  const watch = p => {
+    p.on('pageerror', e => errors.push(String(e)));
+    p.on('response', r => { if (r.status() >= 400 && !(r.url().endsWith('/api/v1/silences') && r.request().method() === 'POST')) errors.push(`${r.status()} ${r.url()}`); });
+  };
+  watch(page);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="true"]', { timeout });
+  const li = `#alerts li[data-alert-id="${alertId}"]`;
+  await page.waitForSelector(li, { timeout });
+  say({ event: 'ready', errors, silences: await page.$$eval('#silences li', l => l.length), empty: await page.$eval('#no-silences', e => !e.hidden && e.textContent),
+    buttons: await page.$$eval(`${li} .actions button`, bs => bs.map(b => b.textContent)) });
+
+  // Silence it: reader key (refused, asked for a key), responder key (refused: red needs admin), admin key (done).
+  await page.click(`${li} button.silence`);
+  await page.selectOption('#silence-duration', '4h');
+  await page.fill('#silence-reason', '百花山气象站雨量计检修 / rain gauge maintenance');
+  await page.click('#silence-form button.confirm-silence');
+  await page.waitForSelector('#silence-key', { timeout });
+  const asked = await page.$eval('.silence-error', e => e.textContent);
+  await page.fill('#silence-key', responderKey);
+  await page.click('#silence-form button.confirm-silence');
+  await page.waitForFunction(before => (document.querySelector('.silence-error')?.textContent || before) !== before && document.querySelector('#silence-key'), asked, { timeout });
+  const refused = await page.$eval('.silence-error', e => e.textContent);
+  await page.fill('#silence-key', adminKey);
+  await page.click('#silence-form button.confirm-silence');
+  await page.waitForSelector(`${li} .badge.silenced`, { timeout });
+  await page.waitForSelector('#silences li.state-active', { timeout });
+  say({ event: 'silenced', asked, refused,
+    badge: await page.$eval(`${li} .badge.silenced`, e => e.textContent), meta: await page.$eval(`${li} .meta`, e => e.textContent),
+    silences: await page.$$eval('#silences li', l => l.map(x => ({ id: x.dataset.silenceId, cls: x.className, text: x.textContent }))),
+    session: await page.evaluate(() => sessionStorage.getItem('gc-duty-key')), local: await page.evaluate(() => Object.values(localStorage).filter(v => v.startsWith('gck_'))),
+    formGone: (await page.$('#silence-form')) === null });
+
+  // The audit of this alert.
+  await page.click(`${li} button.audit`);
+  await page.waitForSelector(`${li} .audit-list li`, { timeout });
+  say({ event: 'audit', entries: await page.$$eval(`${li} .audit-list li`, l => l.map(x => ({ kind: x.dataset.kind, text: x.textContent, at: x.querySelector('time').dateTime }))) });
+
+  // 400 px, with the silence form open on the alert.
+  const narrow = await context.newPage();
+  await narrow.setViewportSize({ width: 400, height: 900 });
+  watch(narrow);
+  await narrow.goto(url.replace(/([?&])key=[^&]*&?/, '$1'), { waitUntil: 'load' });
+  await narrow.waitForSelector('body[data-ready="true"]', { timeout });
+  await narrow.waitForSelector(`${li} button.silence`, { timeout });
+  await narrow.click(`${li} button.silence`);
+  await narrow.waitForSelector('#silence-form', { timeout });
+  await narrow.click(`${li} button.audit`);
+  await narrow.waitForSelector(`${li} .audit-list li`, { timeout });
+  await narrow.waitForSelector('#silences li', { timeout });
+  say({ event: 'narrow', ...(await narrow.evaluate(overflow)) });
+  await narrow.screenshot({ path: screenshot.replace(/\.png$/, '-400.png'), fullPage: true });
+  await narrow.close();
+
+  // End the silence from the list.
+  await page.click('#silences li.state-active button.end-silence');
+  await page.waitForSelector('#silences li.state-ended', { timeout });
+  await page.waitForFunction(sel => document.querySelector(sel) && !document.querySelector(sel + ' .badge.silenced'), li, { timeout });
+  say({ event: 'ended', silences: await page.$$eval('#silences li', l => l.map(x => ({ cls: x.className, text: x.textContent }))), silenced: (await page.$(`${li} .badge.silenced`)) !== null });
+  await page.screenshot({ path: screenshot, fullPage: true });
+  say({ event: 'done', errors });
+} finally {
+  await browser.close();
+}
