@@ -26,8 +26,15 @@
     && (!filters.watershed || watershedOf(a) === filters.watershed)
     && (!filters.severity || SEV_ORDER[a.severity] >= SEV_ORDER[filters.severity]);
 
+  // Built again only when the language or the watersheds change (a live alert must not close an open select).
+  let built = '';
   function renderFilters(all, visible) {
     const bar = $('alert-filters');
+    const sheds = [...new Set(state.stations.map(s => s.watershed).filter(Boolean))].sort();
+    const count = t(`显示 ${visible.length} / ${all.length}`, `showing ${visible.length} of ${all.length}`);
+    bar.dataset.shown = String(visible.length);
+    if (built === state.lang + sheds.join()) { bar.querySelector('.count').textContent = count; return; }
+    built = state.lang + sheds.join();
     const make = (name, labelText, options) => {
       const l = el('label');
       const s = el('select');
@@ -38,19 +45,17 @@
       l.append(el('span', '', labelText), s);
       return l;
     };
-    const sheds = [...new Set(state.stations.map(s => s.watershed).filter(Boolean))].sort();
     bar.replaceChildren(
       make('audience', t('对象', 'audience'), [['', t('全部', 'all')], ...Object.keys(AUDIENCE).map(k => [k, label(AUDIENCE, k)])]),
       make('watershed', t('流域', 'watershed'), [['', t('全部', 'all')], ...sheds.map(k => [k, WATERSHED[k] ? t(...WATERSHED[k]) : k])]),
       make('severity', t('级别', 'severity'), [['', t('全部', 'all')], ...['blue', 'yellow', 'orange'].map(k => [k, t(`${SEV_ZH[k]}及以上`, `${k} and above`)]), ['red', t('红色', 'red')]]),
-      el('span', 'muted count', t(`显示 ${visible.length} / ${all.length}`, `showing ${visible.length} of ${all.length}`)));
-    bar.dataset.shown = String(visible.length);
+      el('span', 'muted count', count));
   }
 
   // ---- one alert ----------------------------------------------------------------------------------------------------
   function duration(ms) {
-    if (!(ms >= 0)) return '—';
-    const m = Math.round(ms / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), min = m % 60;
+    if (Number.isNaN(ms)) return '—';
+    const m = Math.max(0, Math.round(ms / 60000)), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), min = m % 60;
     return state.lang === 'zh' ? `${d ? d + '天' : ''}${h ? h + '小时' : ''}${min}分钟` : `${d ? d + ' d ' : ''}${h ? h + ' h ' : ''}${min} min`;
   }
 
@@ -75,8 +80,30 @@
     shown.history = h.status === 'fulfilled' ? h.value : [];
     shown.deliveries = d.status === 'fulfilled' ? d.value : null;
     shown.loaded = true;
+    seen = state.alerts.has(id) ? state.alerts.get(id).notification_id : null;
     render();
     box().dataset.loaded = id;
+    if (!shown.history.length) refetch(id); // raised a moment ago: its history is being written
+  }
+
+  // The history is written just after a change: after one (seen live or made here), read it again until it has grown.
+  let polling = null;
+  function refetch(id) {
+    clearTimeout(polling);
+    const before = shown ? shown.history.length : 0;
+    let tries = 0;
+    const next = async () => {
+      if (!shown || shown.id !== id) return;
+      try {
+        const [h, d] = await Promise.allSettled([api(`/api/v1/alerts/history?alert=${encodeURIComponent(id)}&limit=500`), api(`/api/v1/alerts/${encodeURIComponent(id)}/deliveries`)]);
+        if (!shown || shown.id !== id) return;
+        if (h.status === 'fulfilled') shown.history = h.value;
+        if (d.status === 'fulfilled') shown.deliveries = d.value;
+        render();
+      } catch (e) { console.warn('alert history', e); }
+      if (shown && shown.id === id && shown.history.length <= before && ++tries < 10) polling = setTimeout(next, 1500);
+    };
+    polling = setTimeout(next, 1000);
   }
 
   function render() {
@@ -126,10 +153,14 @@
 
     page.append(el('h3', '', t('时间线（北京时间）', 'Timeline (Beijing time)')));
     const ol = el('ol', 'timeline');
-    for (const r of [...shown.history].reverse()) {
+    // Oldest first by revision: an acknowledgement keeps the time of the change it acknowledges (docs/influxdb-schema.md),
+    // so it is shown at when it was made.
+    const order = r => (typeof r.revision === 'number' ? r.revision : 0);
+    for (const r of [...shown.history].sort((x, y) => order(x) - order(y) || x.time.localeCompare(y.time))) {
       const li = el('li', `sev-${r.severity}`);
       li.dataset.transition = r.transition;
-      li.append(el('time', '', bj(r.time)), el('span', 'what', label(TRANSITION, r.transition)), el('span', `badge sev-${r.severity}`, t(SEV_ZH[r.severity] || r.severity, r.severity)));
+      const at = (r.transition === 'acknowledged' && r.acknowledged_at) || (r.transition === 'closed' && r.closed_at) || r.time;
+      li.append(el('time', '', bj(at)), el('span', 'what', label(TRANSITION, r.transition)), el('span', `badge sev-${r.severity}`, t(SEV_ZH[r.severity] || r.severity, r.severity)));
       const more = [];
       if (typeof r.value === 'number') more.push(`${r.value}${typeof r.threshold === 'number' ? ' / ' + r.threshold : ''}`);
       if (r.transition === 'acknowledged' && r.acknowledged_by) more.push(r.acknowledged_by);
@@ -189,7 +220,6 @@
         const updated = await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/ack`, { method: 'POST', headers: key ? { 'X-Api-Key': key } : {} });
         state.alerts.set(updated.alert_id, updated);
         renderAlerts();
-        setTimeout(() => { if (shown && shown.id === a.alert_id) load(a.alert_id); }, 1500); // the history is written right after
       } catch (err) {
         if (err.status === 401 || err.status === 403) { sessionStorage.removeItem(RESPONDER); error = t('需要值班员（responder）密钥：此密钥无权确认。', 'This needs a responder key: this key may not acknowledge.'); }
         else error = (err.problem && err.problem.detail) || err.message;
@@ -227,9 +257,15 @@
   }
 
   page.actionKey = () => sessionStorage.getItem(RESPONDER) || state.key;
+  let seen = null; // the shown alert's latest notification
   page.alertsChanged.push((all, visible) => {
     renderFilters(all, visible);
-    if (shown && shown.loaded) render();
+    if (!shown || !shown.loaded) return;
+    const live = state.alerts.get(shown.id);
+    const now = live ? live.notification_id : null;
+    if (seen !== null && now !== seen) refetch(shown.id);
+    seen = now;
+    render();
   });
   let opened = false;
   page.chartsLoaded.push(() => { if (!opened) { opened = true; fromAddress(); } });
