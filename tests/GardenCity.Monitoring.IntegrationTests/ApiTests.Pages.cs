@@ -119,6 +119,14 @@ public sealed partial class ApiTests
         var (_, after) = await GetAsync("/api/v1/alerts/active");
         Assert.Equal("responder-test", after.EnumerateArray().Single(a => a.GetProperty("alert_id").GetString() == id).GetProperty("acknowledged_by").GetString());
 
+        // English, with the page's language button.
+        JsonElement english = await node.NextAsync("english", TimeSpan.FromSeconds(30));
+        Assert.Equal("raised (Beijing time)", english.GetProperty("raisedLabel").GetString());
+        Assert.Equal("Timeline (Beijing time)", english.GetProperty("timelineLabel").GetString());
+        Assert.Equal(["raised", "acknowledged"], english.GetProperty("steps").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["audience", "watershed", "severity"], english.GetProperty("filterLabels").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("Smoke or flame detected", english.GetProperty("rule").GetString());
+
         // 400 px: the station page by its address and the alert page, nothing sticking out, the sparklines drawn.
         JsonElement narrow = await node.NextAsync("narrow", TimeSpan.FromSeconds(90));
         foreach (string part in new[] { "station", "alert" })

@@ -5,6 +5,7 @@
 //   {"event":"link", ...}      the alert opened from its link (?alert=ID, the duty messages' and CAP's): its page
 //   {"event":"refused", ...}   Acknowledge with the reader key: the message shown
 //   {"event":"ack", ...}       Acknowledge with the responder key typed in once: the page after, the key kept for the tab
+//   {"event":"english", ...}   the alert page and the filters after switching to English
 //   {"event":"narrow", ...}    the station page (#station=ID) and the alert page at 400 px: overflow, sparklines
 //   {"event":"done", ...}      page errors and failed requests
 // Usage: node pages-check.mjs BASE_URL READER_KEY RESPONDER_KEY ALERT_LINK SCREENSHOT TIMEOUT_MS
@@ -108,6 +109,15 @@ try {
   await page.waitForSelector('#alert-page .timeline li[data-transition="acknowledged"]', { timeout: 20000 }).catch(() => {});
   say({ event: 'ack', ...await page.evaluate(alertPage), kept: await page.evaluate(() => sessionStorage.getItem('gc-responder-key') !== null), stored: await page.evaluate(() => localStorage.getItem('gc-key')) });
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // English with the page's language button: the alert page and the filters follow it.
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.waitForTimeout(500);
+  say({ event: 'english', ...await page.evaluate(alertPage),
+    steps: await page.$$eval('#alert-page .timeline li .what', ws => ws.map(w => w.textContent)),
+    filterLabels: await page.$$eval('#alert-filters label > span', ss => ss.map(s => s.textContent)) });
+  await page.click('#lang');
 
   // 400 px: the station page by its address, then the alert page.
   const narrow = await context.newPage();
