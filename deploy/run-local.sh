@@ -93,6 +93,12 @@ fi
 
 # The first build restores the NuGet packages and compiles the solution: about a minute on two cores (later builds,
 # with nothing changed, a few seconds). Progress every 10 s; the full output is in .local/logs/build.log.
+# GC_BUILD=0 skips it and runs what is built (tests, scripts that just built the solution).
+if [ "${GC_BUILD:-1}" = 0 ]; then
+  for dll in src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll device-simulator/bin/Release/net10.0/gardencity-sim.dll; do
+    [ -f "$dll" ] || { echo "GC_BUILD=0 but $dll is not built; build first (dotnet build GardenCity.Monitoring.sln -c Release) or leave GC_BUILD unset." >&2; exit 2; }
+  done
+else
 first=""; [ -f src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll ] || first=" (first build: restoring NuGet packages and compiling, about 1 minute on 2 cores)"
 echo "Building GardenCity.Monitoring with dotnet build -c Release${first}; log: .local/logs/build.log"
 build_started=$(date +%s)
@@ -105,6 +111,7 @@ while kill -0 "$build_pid" 2>/dev/null; do
 done
 wait "$build_pid" || { cat "$logs/build.log"; echo "The build failed (output above, also in .local/logs/build.log)." >&2; exit 1; }
 echo "Built in $(( $(date +%s) - build_started )) s."
+fi
 if [ "$fresh" = 1 ]; then rm -rf "$alert_state"; fi
 mkdir -p "$alert_state"
 
@@ -146,9 +153,11 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
+rm -f "$state/simulator-report.json"
 dotnet device-simulator/bin/Release/net10.0/gardencity-sim.dll --scenario "$scenario" --speed "$speed" "${duration_args[@]}" \
   --port "$mqtt_port" --report "$state/simulator-report.json" > "$logs/simulator.log" 2>&1 &
 pids+=($!)
+sim_pid=$!
 
 cat <<MSG
 
@@ -173,10 +182,34 @@ Stop: Ctrl-C (stops the simulator, gardencity and influxd).
 MSG
 for w in "${warnings[@]}"; do echo "$w" >&2; done
 if [ "${GC_OPEN:-0}" = 1 ] && command -v xdg-open >/dev/null 2>&1; then xdg-open "$dashboard" >/dev/null 2>&1 || true; fi
+stored() {
+  curl -sG "http://127.0.0.1:${influx_port}/query" --data-urlencode db=gardencity \
+    --data-urlencode "q=SELECT count(seq) FROM weather, water_level, fire, camera_trap_trigger" | grep -o '"name":"[a-z_]*"\|,[0-9]*\]' | tr -d '"],' | sed 's/name://' | paste -sd' ' - || true
+}
+progress() {
+  local active
+  active=$(curl -fs "http://127.0.0.1:${api_port}/api/v1/alerts/active" | grep -o '"rule_id"' | wc -l || true)
+  echo "$(date +%T) stored: $(stored | sed 's/^$/nothing yet/'); alerts in force: ${active:-0}"
+}
+
+# GC_EXIT_WHEN_DONE=1: unattended. When the simulator has published the whole period, wait until ingestion has stored
+# it (the stored counts stay the same for 3 s, at most 2 min), print the progress line, then stop everything (exit code:
+# the simulator's). The data and the scenario's alerting state stay in GC_STATE_DIR for the next run.
+if [ "${GC_EXIT_WHEN_DONE:-0}" = 1 ]; then
+  sim_rc=0
+  wait "$sim_pid" || sim_rc=$?
+  last="" same=0
+  for _ in $(seq 1 120); do
+    now_counts=$(stored)
+    if [ -n "$now_counts" ] && [ "$now_counts" = "$last" ]; then same=$((same + 1)); [ "$same" -ge 3 ] && break; else same=0; fi
+    last=$now_counts
+    sleep 1
+  done
+  progress
+  echo "The simulator has finished (exit code $sim_rc; report: $state/simulator-report.json); stopping (GC_EXIT_WHEN_DONE=1)."
+  exit "$sim_rc"
+fi
 while kill -0 "${pids[1]}" 2>/dev/null; do
   sleep 30
-  counts=$(curl -sG "http://127.0.0.1:${influx_port}/query" --data-urlencode db=gardencity \
-    --data-urlencode "q=SELECT count(seq) FROM weather, water_level, fire, camera_trap_trigger" | grep -o '"name":"[a-z_]*"\|,[0-9]*\]' | tr -d '"],' | sed 's/name://' | paste -sd' ' - || true)
-  active=$(curl -fs "http://127.0.0.1:${api_port}/api/v1/alerts/active" | grep -o '"rule_id"' | wc -l || true)
-  echo "$(date +%T) stored: ${counts:-nothing yet}; alerts in force: ${active:-0}"
+  progress
 done

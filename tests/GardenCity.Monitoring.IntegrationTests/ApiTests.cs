@@ -185,7 +185,7 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
     }
 }
 
-public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+public sealed partial class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private const string ReaderKey = ApiFixture.ReaderKey, ResponderKey = ApiFixture.ResponderKey, AdminKey = ApiFixture.AdminKey;
 

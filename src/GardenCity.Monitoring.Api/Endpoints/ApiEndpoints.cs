@@ -183,9 +183,15 @@ internal static class ApiEndpoints
                 : Problems.Status(StatusCodes.Status404NotFound, $"No CAP message '{Params.Shorten(file)}'."))
             .WithSummary("One CAP 1.2 message, by its identifier.");
 
-        api.MapGet("/alerts/history", async (string? from, string? to, string? rule, string? station, string? severity, string? audience, string? transition, int? limit, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/alerts/history", async (string? from, string? to, string? rule, string? station, string? severity, string? audience, string? transition, string? alert, int? limit, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
-            (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(7));
+            string? alertId = alert is null ? null : Params.Token("alert", alert);
+
+            // One alert's timeline: without a period, from the raise its id names up to MaxRange after it (a replayed
+            // storm's alert is years before the wall clock's default week).
+            (DateTimeOffset start, DateTimeOffset end) = alertId is not null && from is null && to is null && Params.RaisedAt(alertId) is { } raised
+                ? (raised, raised + o.Value.MaxRange)
+                : Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(7));
             var tags = new Dictionary<string, string>(StringComparer.Ordinal);
             if (rule is not null)
             {
@@ -218,8 +224,8 @@ internal static class ApiEndpoints
                 throw new BadParameterException("limit", "'limit' must be 1–10000.");
             }
 
-            return TypedResults.Json(await q.AlertHistoryAsync(start, end, tags, n, ct).ConfigureAwait(false), Json);
-        }).WithSummary("Alert changes from the history, newest first, filtered by rule, station, severity, audience, transition.");
+            return TypedResults.Json(await q.AlertHistoryAsync(start, end, tags, n, ct, alertId).ConfigureAwait(false), Json);
+        }).WithSummary("Alert changes from the history, newest first, filtered by rule, station, severity, audience, transition, alert (one alert's timeline).");
 
         api.MapGet("/alerts/{id}/deliveries", (string id, IAlertDeliveries deliveries) =>
             TypedResults.Json(deliveries.For(Params.Token("id", id)), AlertNotification.Json))

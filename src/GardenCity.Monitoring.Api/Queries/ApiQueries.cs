@@ -334,10 +334,11 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
 
     private static string Text(JsonElement v) => v.ValueKind == JsonValueKind.String ? v.GetString() ?? string.Empty : string.Empty;
 
-    /// <summary>Alert changes from the history (<c>alert_event</c>), newest first.</summary>
-    public async Task<IReadOnlyList<Dictionary<string, object?>>> AlertHistoryAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyDictionary<string, string> tags, int limit, CancellationToken ct)
+    /// <summary>Alert changes from the history (<c>alert_event</c>), newest first; <paramref name="alertId"/> keeps one alert's changes.</summary>
+    public async Task<IReadOnlyList<Dictionary<string, object?>>> AlertHistoryAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyDictionary<string, string> tags, int limit, CancellationToken ct, string? alertId = null)
     {
-        string where = Range(from, to) + string.Concat(tags.Select(t => $" AND {InfluxQl.Identifier(t.Key)} = {InfluxQl.StringLiteral(t.Value)}"));
+        string where = Range(from, to) + string.Concat(tags.Select(t => $" AND {InfluxQl.Identifier(t.Key)} = {InfluxQl.StringLiteral(t.Value)}"))
+            + (alertId is null ? string.Empty : $" AND \"alert_id\" = {InfluxQl.StringLiteral(alertId)}");
         IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM \"alert_event\" WHERE {where} ORDER BY time DESC LIMIT {limit}", ct).ConfigureAwait(false);
         var rows = new List<Dictionary<string, object?>>();
         foreach (InfluxSeries s in series)

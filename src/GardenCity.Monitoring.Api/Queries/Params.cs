@@ -133,7 +133,19 @@ internal static partial class Params
     public static string Token(string name, string value) =>
         value.Length is > 0 and <= 160 && TokenPattern().IsMatch(value) ? value : throw new BadParameterException(name, $"'{Shorten(value)}' is not a valid {name}.");
 
+    /// <summary>The raise time an alert id names (<c>{rule}.{station}.{yyyyMMddTHHmmssZ}</c>, docs/alerting.md), or null.</summary>
+    public static DateTimeOffset? RaisedAt(string alertId)
+    {
+        Match m = AlertIdTime().Match(alertId);
+        return m.Success && DateTimeOffset.TryParseExact(m.Groups[1].Value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset t)
+            ? t
+            : null;
+    }
+
     public static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
+
+    [GeneratedRegex(@"\.(\d{8}T\d{6}Z)(-late)?$")]
+    private static partial Regex AlertIdTime();
 
     [GeneratedRegex(@"^[\p{L}][\p{L} ._-]*$")]
     private static partial Regex SpeciesPattern();

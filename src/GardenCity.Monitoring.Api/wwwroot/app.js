@@ -3,6 +3,8 @@
 // state, a schematic of each watershed, water level with warning and guaranteed levels, rainfall, species detections
 // and diel activity. Every time shown or typed is Beijing time (UTC+8). Charts: Chart.js 4.5.1, map: Leaflet 1.9.4
 // (vendor/). No external resources unless a tile server is configured.
+// Other parts live in their own files and hook in through `page` (below): station.js (the station page, #station=ID),
+// alerts.js (filters, the page of one alert, ?alert=ID, its timeline and deliveries, the responder key).
 'use strict';
 const state = { lang: localStorage.getItem('gc-lang') || 'zh', key: localStorage.getItem('gc-key') || '', stations: [], charts: {}, alerts: new Map(),
   species: {}, follow: 24, closing: null, closeDraft: '', map: null, markers: null, mapConfig: null, clock: null, timer: null, selected: null };
@@ -22,6 +24,9 @@ const WATERSHED = { yongding: ['永定河', 'Yongding River'], qingshui: ['清�
 const NOT_SPECIES = new Set(['human', 'vehicle', 'unknown']); // labels of the wire contract, not species
 const UNITS = { water_level_m: 'm', flow_m3s: 'm³/s', rain_mm: 'mm', air_temp_c: '°C', temperature_c: '°C', humidity_pct: '%', relative_humidity_pct: '%', wind_speed_ms: 'm/s', wind_gust_ms: 'm/s', wind_dir_deg: '°', pressure_hpa: 'hPa', co_ppm: 'ppm', smoke_obscuration_pct_m: '%/m', battery_v: 'V', rssi_dbm: 'dBm' };
 const $ = id => document.getElementById(id);
+// Hooks for the page's other scripts (station.js, alerts.js), each optional: which alerts the list shows, what happens
+// after the alerts change, opening a station, the key that acts (acknowledge, close).
+const page = { alertVisible: () => true, alertsChanged: [], chartsLoaded: [], openStation: null, actionKey: () => state.key };
 const t = (zh, en) => state.lang === 'zh' ? zh : en;
 const locale = () => state.lang === 'zh' ? 'zh-CN' : 'en-GB';
 const BEIJING_MS = 8 * 3600000;
@@ -63,7 +68,8 @@ function renderAlerts() {
   const list = $('alerts');
   const focused = document.activeElement && document.activeElement.id === 'close-reason';
   list.replaceChildren();
-  const alerts = [...state.alerts.values()].sort((a, b) => (SEV_ORDER[b.severity] - SEV_ORDER[a.severity]) || b.updated_at.localeCompare(a.updated_at));
+  const all = [...state.alerts.values()].sort((a, b) => (SEV_ORDER[b.severity] - SEV_ORDER[a.severity]) || b.updated_at.localeCompare(a.updated_at));
+  const alerts = all.filter(a => page.alertVisible(a));
   for (const a of alerts) {
     const li = document.createElement('li');
     li.className = `sev-${a.severity}` + (a.stale ? ' stale' : '');
@@ -71,8 +77,9 @@ function renderAlerts() {
     const badge = document.createElement('span');
     badge.className = `badge sev-${a.severity}`;
     badge.textContent = t(SEV_ZH[a.severity] || a.severity, SEV_EN[a.severity] || a.severity);
-    const text = document.createElement('span');
+    const text = document.createElement('a'); // the alert's own page (alerts.js), the link duty messages and CAP give
     text.className = 'message';
+    text.href = `?alert=${encodeURIComponent(a.alert_id)}`;
     text.textContent = t(a.message_zh, a.message_en);
     const meta = document.createElement('div');
     meta.className = 'meta';
@@ -93,8 +100,10 @@ function renderAlerts() {
     list.append(li);
   }
   $('no-alerts').hidden = alerts.length > 0;
+  $('no-alerts').textContent = all.length ? t('筛选后无警报', 'No alert matches the filters') : t('无当前警报', 'No active alerts');
   if (focused && $('close-reason')) $('close-reason').focus();
   renderMarkers();
+  page.alertsChanged.forEach(f => f(all, alerts));
 }
 
 // Acknowledge and close (responder key): closing asks for the reason, which is recorded with the key's name.
@@ -132,7 +141,9 @@ function button(text, cls, onClick) {
 async function post(id, verb, body) {
   $('action-error').hidden = true;
   try {
-    const updated = await api(`/api/v1/alerts/${encodeURIComponent(id)}/${verb}`, body ? { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : { method: 'POST' });
+    const key = page.actionKey();
+    const auth = key ? { 'X-Api-Key': key } : {};
+    const updated = await api(`/api/v1/alerts/${encodeURIComponent(id)}/${verb}`, body ? { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...auth } } : { method: 'POST', headers: auth });
     if (updated.status !== 'active') state.alerts.delete(updated.alert_id); else state.alerts.set(updated.alert_id, updated);
     return true;
   } catch (e) {
@@ -250,7 +261,6 @@ async function loadStations() {
   fill($('weather'), byKind('weather').map(s => ({ value: s.id, s })), i => t(i.s.name_zh, i.s.name_en));
   renderMap();
   renderRivers();
-  renderStation();
 }
 
 // A station's colour: its worst alert in force, else green when online, grey (hollow) when offline.
@@ -291,7 +301,7 @@ function renderMarkers() {
     const m = L.circleMarker([s.lat, s.lon], { radius: s.kind === 'water-level' ? 8 : 6, color: st.offline ? COLORS.none : '#1b1f24', weight: st.offline ? 3 : 1, dashArray: st.stale ? '3 3' : null,
       fillColor: st.offline ? '#fff' : st.color, fillOpacity: st.offline ? 0.6 : 0.9 });
     m.bindTooltip(`${t(s.name_zh, s.name_en)} · ${t(...KIND[s.kind])} · ${st.label}`);
-    m.on('click', () => { state.selected = s.id; renderStation(); });
+    m.on('click', () => showStation(s.id));
     m.addTo(state.markers);
     if (m.getElement()) m.getElement().dataset.station = s.id;
   }
@@ -334,7 +344,7 @@ function renderRivers() {
       li.querySelector('.name').textContent = t(s.name_zh, s.name_en);
       li.querySelector('.value').textContent = v === undefined ? t('无数据', 'no data') : `${v.toFixed(2)} m`;
       li.querySelector('.muted').textContent = `${t('警戒', 'warning')} ${s.warning_level_m} m · ${t('保证', 'guaranteed')} ${s.guaranteed_level_m} m`;
-      li.addEventListener('click', () => { state.selected = s.id; $('gauge').value = s.id; loadLevel(); renderStation(); });
+      li.addEventListener('click', () => { $('gauge').value = s.id; loadLevel(); showStation(s.id); });
       ol.append(li);
     }
     div.append(h, ol);
@@ -342,21 +352,10 @@ function renderRivers() {
   }));
 }
 
-// The station panel: latest values with units, battery, RSSI, last seen, its alerts.
-function renderStation() {
-  const box = $('station');
-  const s = state.stations.find(x => x.id === state.selected);
-  if (!s) { box.hidden = true; return; }
-  box.hidden = false;
-  const rows = [[t('类型', 'kind'), t(...KIND[s.kind])], [t('站点', 'site'), t(s.site_zh, s.site_en)], [t('最后数据', 'last seen'), s.last_seen ? `${bj(s.last_seen)} ${t('北京时间', 'Beijing time')}` : t('从未', 'never')],
-    [t('状态', 'state'), s.online ? t('在线', 'online') : t('离线', 'offline')], [t('电池', 'battery'), s.battery_v === null ? '—' : `${s.battery_v} V`], ['RSSI', s.rssi_dbm === null ? '—' : `${s.rssi_dbm} dBm`]];
-  for (const [k, v] of Object.entries(s.latest || {})) rows.push([k, `${v} ${UNITS[k] || ''}`.trim()]);
-  const alerts = [...state.alerts.values()].filter(a => a.station_id === s.id).map(a => t(a.message_zh, a.message_en));
-  if (alerts.length) rows.push([t('警报', 'alerts'), alerts.join('\n')]);
-  box.innerHTML = '<h3></h3><table></table>';
-  box.querySelector('h3').textContent = t(s.name_zh, s.name_en);
-  const table = box.querySelector('table');
-  for (const [k, v] of rows) { const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v; }
+// A station's page (station.js): #station=ID in the address, so that it can be linked and the back button closes it.
+function showStation(id) {
+  state.selected = id;
+  if (page.openStation) page.openStation(id);
 }
 
 // ---- charts -------------------------------------------------------------------------------------------------------
@@ -407,6 +406,7 @@ async function loadCharts() {
   const results = await Promise.allSettled([loadAlerts(), loadStations().then(() => Promise.all([loadLevel(), loadRain(), loadSpecies()]))]);
   results.filter(r => r.status === 'rejected').forEach(r => console.warn(r.reason));
   renderAlerts(); // with the stations' names
+  page.chartsLoaded.forEach(f => f());
 }
 
 async function loadAll() {

@@ -66,4 +66,15 @@ public sealed class ParamsTests
         Assert.Equal(expectedSeconds, window.TotalSeconds);
         Assert.True(TimeSpan.FromDays(days) / window <= maxPoints);
     }
+
+    [Theory]
+    [InlineData("flood-level.zt-wl-01.20230731T021500Z", "2023-07-31T02:15:00+00:00")]
+    [InlineData("rainstorm-cma.bhs-wx-01.20230730T130000Z-late", "2023-07-30T13:00:00+00:00")]
+    public void RaisedAt_IsTheTimeTheAlertIdNames(string id, string expected) =>
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Params.RaisedAt(id));
+
+    [Theory]
+    [InlineData("flood-level.zt-wl-01")]
+    [InlineData("flood-level.zt-wl-01.20231399T999999Z")]
+    public void RaisedAt_NoTimeInTheId_IsNull(string id) => Assert.Null(Params.RaisedAt(id));
 }
