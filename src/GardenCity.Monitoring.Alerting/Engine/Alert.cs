@@ -85,6 +85,9 @@ public sealed record AlertChange(Transition Transition, Alert Alert, Severity Pr
 {
     /// <summary>Identifies this notification (for idempotent receivers).</summary>
     public string NotificationId => $"{Alert.Id}#{Alert.Revision}";
+
+    /// <summary>The geological-hazard unit the alert is about (its <see cref="Station"/> is the unit's alert target), else null.</summary>
+    public HazardUnit? Unit { get; init; }
 }
 
 /// <summary>A day's Fire Weather Index values computed for a station at its noon observation.</summary>
