@@ -96,6 +96,9 @@ public sealed record FwiDay(Station Station, DateTimeOffset At, FwiWeather Weath
 /// <summary>What processing one input produced.</summary>
 public sealed record EngineOutput(IReadOnlyList<AlertChange> Changes, IReadOnlyList<FwiDay> FireWeather)
 {
+    /// <summary>Hourly rainfall figures of hazard units (InfluxDB <c>geohazard</c>, docs/geohazard.md).</summary>
+    public IReadOnlyList<GeohazardHour> Geohazard { get; init; } = [];
+
     /// <summary>Nothing.</summary>
     public static EngineOutput None { get; } = new([], []);
 }

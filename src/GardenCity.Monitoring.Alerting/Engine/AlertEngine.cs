@@ -40,6 +40,7 @@ public sealed class AlertEngine
     private readonly QualityChecker _quality;
     private readonly Dictionary<string, DataGap> _gaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HazardUnit Unit, Station Target)> _units = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _unitHour = new(StringComparer.Ordinal);
     private RuleSet _rules = RuleSet.Empty;
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -181,12 +182,20 @@ public sealed class AlertEngine
             }
         }
 
+        var geohazard = new List<GeohazardHour>();
         foreach ((HazardUnit unit, Station target) in UnitsOf(series.Station.Id))
         {
             StationSeries unitSeries = SeriesOf(target);
             List<StationSeries> gauges = GaugesOf(unit);
             DateTimeOffset unitAt = gauges.Select(g => g.LatestTime).Where(t => t is not null).Max() ?? at;
             unitSeries.LatestTime = unitAt;
+            // The hour is written once every gauge heard in the last hour has passed it (several gauges interleave).
+            DateTimeOffset passed = gauges.Select(g => g.LatestTime).OfType<DateTimeOffset>().Where(t => t >= unitAt - TimeSpan.FromHours(1)).DefaultIfEmpty(unitAt).Min();
+            if (UnitHour(unit, gauges, passed) is { } hour)
+            {
+                geohazard.Add(hour);
+            }
+
             if (_gaps.TryGetValue(unit.Id, out DataGap? unitGap) && unitGap.To is null && gauges.All(g => g.LatestTime is null || g.LatestTime > unitGap.From))
             {
                 changes.AddRange(RestoreContact(unitSeries, reading.Timestamp)); // every gauge is sending again
@@ -205,7 +214,7 @@ public sealed class AlertEngine
         }
 
         TrimIfDue();
-        return new EngineOutput(Attach(changes), fwi);
+        return new EngineOutput(Attach(changes), fwi) { Geohazard = geohazard };
     }
 
     /// <summary>Judges absence for every watched station: call periodically (live: every few seconds).</summary>
@@ -398,6 +407,23 @@ public sealed class AlertEngine
         }
 
         return reading.Quality is null ? reading with { Quality = assessment.Quality } : reading;
+    }
+
+    /// <summary>
+    /// The unit's figures at the top of the hour, once per hour as its gauges' data passes it: those of the gauge with
+    /// the highest effective rainfall (only values of good quality count). Null within an hour already written.
+    /// </summary>
+    private GeohazardHour? UnitHour(HazardUnit unit, List<StationSeries> gauges, DateTimeOffset unitAt)
+    {
+        var hour = new DateTimeOffset(unitAt.UtcDateTime.Year, unitAt.UtcDateTime.Month, unitAt.UtcDateTime.Day, unitAt.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
+        if (_unitHour.TryGetValue(unit.Id, out DateTimeOffset last) && hour <= last)
+        {
+            return null;
+        }
+
+        _unitHour[unit.Id] = hour;
+        return gauges.Select(g => new GeohazardHour(unit, hour, g.Station, GeohazardCondition.RainfallOf(g, unit, hour, QualityFlag.Good)))
+            .OrderByDescending(h => h.Rainfall.EffectiveRainMm).ThenBy(h => h.Gauge.Id, StringComparer.Ordinal).FirstOrDefault();
     }
 
     /// <summary>A station of the registry, or a hazard unit's alert target.</summary>

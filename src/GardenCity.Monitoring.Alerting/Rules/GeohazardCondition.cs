@@ -1,5 +1,6 @@
 using System.Globalization;
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
 
 namespace GardenCity.Monitoring.Alerting.Rules;
@@ -111,6 +112,14 @@ public sealed class GeohazardCondition : Condition
         ArgumentNullException.ThrowIfNull(gauge);
         ArgumentNullException.ThrowIfNull(unit);
         ArgumentNullException.ThrowIfNull(ctx);
+        return RainfallOf(gauge, unit, ctx.At, ctx.Admit);
+    }
+
+    /// <summary>The gauge's rainfall quantities at <paramref name="at"/>, counting values flagged no worse than <paramref name="admit"/>.</summary>
+    public static GeohazardRainfall RainfallOf(StationSeries gauge, HazardUnit unit, DateTimeOffset at, QualityFlag admit)
+    {
+        ArgumentNullException.ThrowIfNull(gauge);
+        ArgumentNullException.ThrowIfNull(unit);
         TimeSeries? series = gauge.Field("rain_mm");
         if (series is null)
         {
@@ -118,8 +127,8 @@ public sealed class GeohazardCondition : Condition
         }
 
         TimeSpan back = TimeSpan.FromDays(unit.AntecedentDays + HistoryDays);
-        var samples = series.Window(ctx.At, back).Where(ctx.Counts).Select(s => (s.Time, s.Value)).ToList();
-        return GeohazardRainfall.Compute(samples, ctx.At, unit.DryGap, unit.AntecedentK, unit.AntecedentDays);
+        var samples = series.Window(at, back).Where(s => s.Flag <= admit).Select(s => (s.Time, s.Value)).ToList();
+        return GeohazardRainfall.Compute(samples, at, unit.DryGap, unit.AntecedentK, unit.AntecedentDays);
     }
 
     /// <summary>Days of rain kept beyond the antecedent days, for the event itself (an event longer than this is cut).</summary>

@@ -189,6 +189,25 @@ public sealed class GeohazardRulesTests
     }
 
     [Fact]
+    public void HourlyFigures_OncePerUnitAndHour_FromTheWettestGauge_AsGeohazardLines()
+    {
+        AlertEngine engine = Engine(Rule("hourly", "      - severity: red\n        when: { geohazard: { combined: { rain_mm: 500, intensity_mm_h: 100 } } }"));
+        IEnumerable<Reading> both = Every10("g1", T, T.AddHours(2), _ => 1)
+            .Zip(Every10("g2", T, T.AddHours(2), _ => 2), (a, b) => new[] { a, b }).SelectMany(x => x);
+
+        List<GeohazardHour> hours = both.SelectMany(r => engine.Process(r, DateTimeOffset.MaxValue).Geohazard).ToList();
+
+        // 00:10 opens hour 00:00 (no rain yet), 01:00 and 02:00 the next ones; g2 rains twice as hard.
+        Assert.Equal([T, T.AddHours(1), T.AddHours(2)], hours.Select(h => h.At));
+        GeohazardHour one = hours[1];
+        Assert.Equal("g2", one.Gauge.Id);
+        Assert.Equal(12, one.Rainfall.EventRainMm, 9); // 6 × 2 mm by 01:00 (g2's 01:00 sample is in: it follows g1's)
+        Assert.Equal(
+            "geohazard,hazard=debris-flow,site=gully,unit=gully-df antecedent_mm=0,duration_h=1,effective_rain_mm=12,event_rain_mm=12,event_start=1690675200i,gauge=\"g2\",in_event=true,max_hourly_mm_h=12,mean_intensity_mm_h=12 1690678800000000000",
+            AlertHistory.Line(one));
+    }
+
+    [Fact]
     public void Registry_BadUnit_NamesFileLineAndField()
     {
         string bad = RegistryYaml.Replace("gauges: [g1, g2]", "gauges: [g1, nowhere]", StringComparison.Ordinal)
