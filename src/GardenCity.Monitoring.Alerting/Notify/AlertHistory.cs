@@ -88,7 +88,7 @@ public static class AlertHistory
             point = point.Field("close_reason", reason);
         }
 
-return point.ToLineProtocol();
+        return point.ToLineProtocol();
     }
 
     /// <summary>The measurement of hazard units' hourly rainfall figures (docs/influxdb-schema.md).</summary>
