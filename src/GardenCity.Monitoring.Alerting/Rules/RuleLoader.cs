@@ -50,6 +50,7 @@ public static partial class RuleLoader
     private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "instruction", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
+    private static readonly string[] StationScopeKeys = ["kinds", "stations", "watersheds", "zones"];
 
     /// <summary>Fields the engine derives (daily Fire Weather Index system values, weather and fire stations).</summary>
     public static IReadOnlyList<string> DerivedFields { get; } = ["ffmc", "dmc", "dc", "isi", "bui", "fwi", "dsr"];
@@ -307,7 +308,7 @@ public static partial class RuleLoader
 
         if (unitScope)
         {
-            foreach (string key in new[] { "kinds", "stations", "watersheds", "zones" }.Where(k => map.Children.ContainsKey(new YamlScalarNode(k))))
+            foreach (string key in StationScopeKeys.Where(k => map.Children.ContainsKey(new YamlScalarNode(k))))
             {
                 ctx.Error(map.Children[new YamlScalarNode(key)], $"{wp}.{key}", $"a rule about hazard units (units, hazards) watches the units' own rain gauges; remove '{key}' (sites may narrow it)");
             }
