@@ -6,7 +6,8 @@ namespace GardenCity.Monitoring.DeviceSimulator.Scenarios;
 /// <summary>
 /// Shaped like the "23.7" rainstorm (29 July – 1 August 2023): three days of rain over the western hills, heaviest on
 /// 30–31 July, with convective bursts above 100 mm/h and 24 h totals of several hundred millimetres; gauges pass the
-/// warning and then the guaranteed level, and stations in the Qingshui and Yanchi valleys are lost at the height of it.
+/// warning and then the guaranteed level, and stations in the Qingshui and Yanchi valleys are lost at the height of it;
+/// a cell over the Heihe gully takes it to the red debris-flow level.
 /// </summary>
 public sealed class Rainstorm237Scenario : Scenario
 {
@@ -16,6 +17,13 @@ public sealed class Rainstorm237Scenario : Scenario
 
     /// <summary>Hours since the start of the burst window, and its length.</summary>
     public const double BurstStartHour = 33, BurstHours = 1.25, LossHour = 40;
+
+    /// <summary>
+    /// The convective cell over the Heihe gully (黑河沟) rain gauge, hours since the start, its length and intensity
+    /// (mm/h, on top of the storm): with the ~300 mm the storm has left by then it takes the gully to the red level of
+    /// the shipped debris-flow rule, P_a + R ≥ 264 mm with a maximum hourly intensity ≥ 72 mm/h (docs/geohazard.md).
+    /// </summary>
+    public const double GullyBurstStartHour = 31, GullyBurstHours = 1.5, GullyBurstMmH = 80;
 
     /// <inheritdoc/>
     public override string Name => "rainstorm-23-7";
@@ -36,6 +44,11 @@ public sealed class Rainstorm237Scenario : Scenario
     public override double BurstMmH(SimStation station, DateTimeOffset t, DateTimeOffset start)
     {
         double hour = (t - start).TotalHours;
+        if (station.Station.Site.Id == "heihe-gully" && hour >= GullyBurstStartHour && hour < GullyBurstStartHour + GullyBurstHours)
+        {
+            return GullyBurstMmH;
+        }
+
         return hour >= BurstStartHour && hour < BurstStartHour + BurstHours && station.Kind == StationKind.Weather && IsBurstStation(station) ? 90 : 0;
     }
 

@@ -110,6 +110,8 @@ internal static class AlertOracle
             }
         }
 
+        incidents.AddRange(Geohazard(byStation, registry));
+
         // Absence is judged on the engine's clock ticks (here against the watermark, the fleet's latest measurement
         // time), so its exact raise time depends on when a tick falls: the expected time is the earliest possible one.
         DateTimeOffset fleetLast = byStation.Values.Max(r => r[^1].Timestamp);
@@ -126,11 +128,15 @@ internal static class AlertOracle
 
         // No data is not normal (docs/alerting.md): an emergency flood, rainstorm or fire incident still in force when
         // its station has been silent for 30 min (the shipped stale horizon) stays, and is marked stale once.
-        string[] staleRules = ["rainstorm-cma", "flood-level", "flood-fast-rise", "fire-co", "fire-detection", "fire-danger-fwi"];
+        // A hazard unit is silent when any of its gauges that took part is (docs/geohazard.md).
+        string[] staleRules = ["rainstorm-cma", "flood-level", "flood-fast-rise", "fire-co", "fire-detection", "fire-danger-fwi", "debris-flow-rain", "landslide-rain"];
+        DateTimeOffset LastOf(string id) => registry.HazardUnit(id) is { } unit
+            ? unit.Gauges.Where(byStation.ContainsKey).Min(g => byStation[g][^1].Timestamp)
+            : byStation[id][^1].Timestamp;
         for (int i = 0; i < incidents.Count; i++)
         {
             Incident incident = incidents[i];
-            if (!incident.Resolved && staleRules.Contains(incident.Rule) && fleetLast - byStation[incident.Station][^1].Timestamp >= TimeSpan.FromMinutes(30))
+            if (!incident.Resolved && staleRules.Contains(incident.Rule) && fleetLast - LastOf(incident.Station) >= TimeSpan.FromMinutes(30))
             {
                 incidents[i] = incident with { Changes = incident.Changes + 1 };
             }
@@ -165,6 +171,80 @@ internal static class AlertOracle
         double? Value(int k) => fwi.LastOrDefault(x => x.T <= times[k]) is { T.Ticks: > 0 } x ? x.V : null;
         return Run("fire-danger-fwi", id, times, TimeSpan.FromHours(1),
             (Severity.Blue, (k, _) => Value(k) >= 11.2), (Severity.Yellow, (k, _) => Value(k) >= 21.3), (Severity.Orange, (k, _) => Value(k) >= 38), (Severity.Red, (k, _) => Value(k) >= 50));
+    }
+
+    /// <summary>
+    /// The shipped geohazard rules (deploy/rules/geohazard.yaml, docs/geohazard.md) restated plainly: per hazard unit, at
+    /// every reading time of its gauges, each gauge's rainfall event (wet samples at most the dry gap apart, the last
+    /// within it), R, D, I_max and P_a = Σ K^i P_i by 24 h days before the event start; the highest gauge counts.
+    /// Debris flow: P_a + R ≥ f·220 mm and I_max ≥ f·60 mm/h; landslide: R/D ≥ f·14.82·D^-0.39; f = 0.6/0.8/1.0/1.2.
+    /// </summary>
+    private static List<Incident> Geohazard(Dictionary<string, List<Reading>> byStation, StationRegistry registry)
+    {
+        var incidents = new List<Incident>();
+        double[] fractions = [0.6, 0.8, 1.0, 1.2];
+        Severity[] colours = [Severity.Blue, Severity.Yellow, Severity.Orange, Severity.Red];
+        foreach (HazardUnit unit in registry.HazardUnits)
+        {
+            var rains = unit.Gauges.Where(byStation.ContainsKey).Select(g => byStation[g].OfType<TelemetryReading>()
+                .Where(r => r.Values.ContainsKey("rain_mm")).Select(r => (T: r.Timestamp, V: r.Values["rain_mm"])).ToList()).ToList();
+            DateTimeOffset[] times = unit.Gauges.Where(byStation.ContainsKey).SelectMany(g => byStation[g].Select(r => r.Timestamp)).Distinct().Order().ToArray();
+            if (times.Length == 0)
+            {
+                continue;
+            }
+
+            var cache = new Dictionary<int, List<(double R, double D, double IMax, double Pa)>>();
+            List<(double R, double D, double IMax, double Pa)> At(int k)
+            {
+                if (!cache.TryGetValue(k, out var figures))
+                {
+                    cache[k] = figures = rains.Select(rain => Figures(rain.Where(x => x.T <= times[k]).ToList(), times[k], unit)).ToList();
+                }
+
+                return figures;
+            }
+
+            bool debris = unit.Kind == HazardUnitKind.DebrisFlow;
+            var levels = fractions.Select((f, i) => (colours[i], (Level)((k, _) => At(k).Any(g => g.D > 0 && (debris
+                ? g.Pa + g.R >= f * 220 && g.IMax >= f * 60
+                : g.R / g.D >= f * 14.82 * Math.Pow(g.D, -0.39)))))).ToArray();
+            incidents.AddRange(Run(debris ? "debris-flow-rain" : "landslide-rain", unit.Id, times, TimeSpan.FromHours(3), levels));
+        }
+
+        return incidents;
+    }
+
+    private static (double R, double D, double IMax, double Pa) Figures(List<(DateTimeOffset T, double V)> s, DateTimeOffset t, HazardUnit unit)
+    {
+        int last = s.FindLastIndex(x => x.V > 0);
+        DateTimeOffset basis = t;
+        double r = 0, d = 0, iMax = 0;
+        if (last >= 0 && t - s[last].T <= unit.DryGap)
+        {
+            int first = last;
+            for (int i = last - 1; i >= 0; i--)
+            {
+                if (s[i].V > 0 && s[first].T - s[i].T > unit.DryGap)
+                {
+                    break;
+                }
+
+                first = s[i].V > 0 ? i : first;
+            }
+
+            TimeSpan step = first > 0 ? s[first].T - s[first - 1].T : TimeSpan.FromMinutes(10);
+            step = step <= TimeSpan.Zero ? TimeSpan.FromMinutes(10) : step > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : step;
+            basis = s[first].T - step;
+            r = s.Skip(first).Take(last - first + 1).Sum(x => x.V);
+            d = (s[last].T - basis).TotalHours;
+            iMax = s.Skip(first).Take(last - first + 1).Where(x => x.V > 0).Max(x => s.Where(y => y.T > x.T - TimeSpan.FromHours(1) && y.T <= x.T).Sum(y => y.V));
+        }
+
+        double pa = s.Where(x => x.V > 0 && x.T <= basis)
+            .Select(x => (Day: (int)Math.Floor((basis - x.T).TotalHours / 24) + 1, x.V))
+            .Where(x => x.Day <= unit.AntecedentDays).Sum(x => Math.Pow(unit.AntecedentK, x.Day) * x.V);
+        return (r, d, iMax, pa);
     }
 
     private static List<Incident> Run(string rule, string station, DateTimeOffset[] times, TimeSpan cooldown, params (Severity Severity, Level Holds)[] levels)

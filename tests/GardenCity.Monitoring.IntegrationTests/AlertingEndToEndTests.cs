@@ -24,6 +24,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
         Assert.Contains(run.Expected, i => i.Rule == "rainstorm-cma" && i.Peak == Severity.Red);
         Assert.Contains(run.Expected, i => i.Rule == "flood-level" && i.Peak == Severity.Red);
         Assert.Contains(run.Expected, i => i.Rule == "flood-level" && i.Resolved);
+        Assert.Contains(run.Expected, i => i.Rule == "debris-flow-rain" && i.Station == "heihe-gully-df" && i.Peak == Severity.Red);
         // The stations lost at the height of the storm (Qingshui and Yanchi valleys) go silent and stay offline.
         string[] lost = run.Received.Where(i => i.Rule == "station-offline").Select(i => TestIngestion.Stations.TryGet(i.Station, out var s) ? s.Site.Id : "?").Distinct().Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["qingshui-river", "yanchi-jiuhe-wetland"], lost);

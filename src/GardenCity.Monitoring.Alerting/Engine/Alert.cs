@@ -85,6 +85,9 @@ public sealed record AlertChange(Transition Transition, Alert Alert, Severity Pr
 {
     /// <summary>Identifies this notification (for idempotent receivers).</summary>
     public string NotificationId => $"{Alert.Id}#{Alert.Revision}";
+
+    /// <summary>The geological-hazard unit the alert is about (its <see cref="Station"/> is the unit's alert target), else null.</summary>
+    public HazardUnit? Unit { get; init; }
 }
 
 /// <summary>A day's Fire Weather Index values computed for a station at its noon observation.</summary>
@@ -93,6 +96,9 @@ public sealed record FwiDay(Station Station, DateTimeOffset At, FwiWeather Weath
 /// <summary>What processing one input produced.</summary>
 public sealed record EngineOutput(IReadOnlyList<AlertChange> Changes, IReadOnlyList<FwiDay> FireWeather)
 {
+    /// <summary>Hourly rainfall figures of hazard units (InfluxDB <c>geohazard</c>, docs/geohazard.md).</summary>
+    public IReadOnlyList<GeohazardHour> Geohazard { get; init; } = [];
+
     /// <summary>Nothing.</summary>
     public static EngineOutput None { get; } = new([], []);
 }

@@ -39,6 +39,8 @@ public sealed class AlertEngine
     private readonly Dictionary<(string Rule, string Station), PairState> _pairs = [];
     private readonly QualityChecker _quality;
     private readonly Dictionary<string, DataGap> _gaps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (HazardUnit Unit, Station Target)> _units = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _unitHour = new(StringComparer.Ordinal);
     private RuleSet _rules = RuleSet.Empty;
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -60,6 +62,11 @@ public sealed class AlertEngine
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
+        foreach (HazardUnit unit in registry.HazardUnits)
+        {
+            _units[unit.Id] = (unit, unit.AsAlertTarget(StationKind.Weather));
+        }
+
         _latenessHorizon = latenessHorizon;
         _absenceClock = absenceClock;
         _startedAt = startedAt;
@@ -86,14 +93,14 @@ public sealed class AlertEngine
         var changes = new List<AlertChange>();
         foreach (((string ruleId, string stationId), PairState pair) in _pairs.ToList())
         {
-            if (byId.TryGetValue(ruleId, out Rule? rule) && _registry.TryGet(stationId, out Station? station) && rule.Scope.Matches(station))
+            if (byId.TryGetValue(ruleId, out Rule? rule) && Applies(rule, stationId))
             {
                 pair.Memory.Clear();
                 continue;
             }
 
             _pairs.Remove((ruleId, stationId));
-            if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && _registry.TryGet(stationId, out Station? st))
+            if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && TryGetTarget(stationId, out Station? st))
             {
                 (string zh, string en) = old.DescribeRemoved(st);
                 Alert resolved = active with { LastTransition = Transition.Resolved, PreviousSeverity = active.Severity, Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, MessageZh = zh, MessageEn = en, Revision = active.Revision + 1 };
@@ -103,8 +110,15 @@ public sealed class AlertEngine
 
         _rules = rules;
         TimeSpan lookback = rules.Rules.Select(r => r.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
+        if (rules.Rules.Any(r => r.Scope.IsUnitScope) && _units.Count > 0)
+        {
+            // Geohazard rules look back over the antecedent days and the event itself (docs/geohazard.md).
+            TimeSpan history = TimeSpan.FromDays(_units.Values.Max(u => u.Unit.AntecedentDays) + GeohazardCondition.HistoryDays);
+            lookback = history > lookback ? history : lookback;
+        }
+
         _retention = (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1)) + TimeSpan.FromHours(1);
-        return changes;
+        return Attach(changes);
     }
 
     /// <summary>Takes one accepted reading.</summary>
@@ -132,7 +146,13 @@ public sealed class AlertEngine
         NoteGapData(series.Station.Id, reading.Timestamp);
         if (late)
         {
-            return new EngineOutput(LateNotices(series, reading.Timestamp), []);
+            List<AlertChange> notices = LateNotices(series, reading.Timestamp, _rules.Rules.Where(r => r.Scope.Matches(series.Station)), []);
+            foreach ((HazardUnit unit, Station target) in UnitsOf(series.Station.Id))
+            {
+                notices.AddRange(LateNotices(SeriesOf(target), reading.Timestamp, _rules.Rules.Where(r => r.Scope.MatchesUnit(unit)), GaugesOf(unit)));
+            }
+
+            return new EngineOutput(Attach(notices), []);
         }
 
         DateTimeOffset capped = reading.Timestamp < wallNow ? reading.Timestamp : wallNow;
@@ -162,6 +182,31 @@ public sealed class AlertEngine
             }
         }
 
+        var geohazard = new List<GeohazardHour>();
+        foreach ((HazardUnit unit, Station target) in UnitsOf(series.Station.Id))
+        {
+            StationSeries unitSeries = SeriesOf(target);
+            List<StationSeries> gauges = GaugesOf(unit);
+            DateTimeOffset unitAt = gauges.Select(g => g.LatestTime).Where(t => t is not null).Max() ?? at;
+            unitSeries.LatestTime = unitAt;
+            // The hour is written once every gauge heard in the last hour has passed it (several gauges interleave).
+            DateTimeOffset passed = gauges.Select(g => g.LatestTime).OfType<DateTimeOffset>().Where(t => t >= unitAt - TimeSpan.FromHours(1)).DefaultIfEmpty(unitAt).Min();
+            if (UnitHour(unit, gauges, passed) is { } hour)
+            {
+                geohazard.Add(hour);
+            }
+
+            if (_gaps.TryGetValue(unit.Id, out DataGap? unitGap) && unitGap.To is null && gauges.All(g => g.LatestTime is null || g.LatestTime > unitGap.From))
+            {
+                changes.AddRange(RestoreContact(unitSeries, reading.Timestamp)); // every gauge is sending again
+            }
+
+            foreach (Rule rule in _rules.Rules.Where(r => r.Scope.MatchesUnit(unit)))
+            {
+                Evaluate(rule, unitSeries, unitAt, AbsenceNow(wallNow), changes);
+            }
+        }
+
         // In a replay the clock is the watermark: judge absence as it moves (each minute), not when a timer happens to fire.
         if (_absenceClock == AbsenceClock.Watermark && Watermark is { } watermark && watermark - _lastAbsenceCheck >= TimeSpan.FromMinutes(1))
         {
@@ -169,7 +214,7 @@ public sealed class AlertEngine
         }
 
         TrimIfDue();
-        return new EngineOutput(changes, fwi);
+        return new EngineOutput(Attach(changes), fwi) { Geohazard = geohazard };
     }
 
     /// <summary>Judges absence for every watched station: call periodically (live: every few seconds).</summary>
@@ -198,7 +243,7 @@ public sealed class AlertEngine
         }
 
         changes.AddRange(MarkStale(now));
-        return changes;
+        return Attach(changes);
     }
 
     /// <summary>Acknowledges an active alert; null when there is no active alert with that id.</summary>
@@ -208,10 +253,10 @@ public sealed class AlertEngine
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
         foreach (((string ruleId, string stationId), PairState pair) in _pairs)
         {
-            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && _registry.TryGet(stationId, out Station? station))
+            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
             {
                 pair.Active = active with { LastTransition = Transition.Acknowledged, PreviousSeverity = active.Severity, AcknowledgedBy = by, AcknowledgedAt = at, Revision = active.Revision + 1 };
-                return new AlertChange(Transition.Acknowledged, pair.Active, active.Severity, rule, station);
+                return Attach(new AlertChange(Transition.Acknowledged, pair.Active, active.Severity, rule, station));
             }
         }
 
@@ -231,7 +276,7 @@ public sealed class AlertEngine
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         foreach (((string ruleId, string stationId), PairState pair) in _pairs)
         {
-            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && _registry.TryGet(stationId, out Station? station))
+            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
             {
                 (string zh, string en) = rule.DescribeClosed(station, active.Severity, by, reason);
                 Alert closed = active with
@@ -250,7 +295,7 @@ public sealed class AlertEngine
                 pair.Active = null;
                 pair.LastHeld.Clear();
                 pair.ClosedUpTo = active.Severity;
-                return new AlertChange(Transition.Closed, closed, active.Severity, rule, station);
+                return Attach(new AlertChange(Transition.Closed, closed, active.Severity, rule, station));
             }
         }
 
@@ -296,7 +341,7 @@ public sealed class AlertEngine
 
         foreach (PairSnapshot p in snapshot.Pairs)
         {
-            if (_rules.Rules.Any(r => r.Id == p.RuleId) && _registry.TryGet(p.StationId, out _))
+            if (_rules.Rules.Any(r => r.Id == p.RuleId) && TryGetTarget(p.StationId, out _))
             {
                 var pair = new PairState { Active = p.Active, ClosedUpTo = p.ClosedUpTo };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
@@ -320,7 +365,7 @@ public sealed class AlertEngine
 
         foreach (GapSnapshot g in snapshot.StaleGaps ?? [])
         {
-            if (_registry.TryGet(g.StationId, out _))
+            if (TryGetTarget(g.StationId, out _))
             {
                 _gaps[g.StationId] = new DataGap { From = g.From, FirstAfter = g.FirstAfter, To = g.To };
             }
@@ -363,6 +408,61 @@ public sealed class AlertEngine
 
         return reading.Quality is null ? reading with { Quality = assessment.Quality } : reading;
     }
+
+    /// <summary>
+    /// The unit's figures at the top of the hour, once per hour as its gauges' data passes it: those of the gauge with
+    /// the highest effective rainfall (only values of good quality count). Null within an hour already written.
+    /// </summary>
+    private GeohazardHour? UnitHour(HazardUnit unit, List<StationSeries> gauges, DateTimeOffset unitAt)
+    {
+        var hour = new DateTimeOffset(unitAt.UtcDateTime.Year, unitAt.UtcDateTime.Month, unitAt.UtcDateTime.Day, unitAt.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
+        if (_unitHour.TryGetValue(unit.Id, out DateTimeOffset last) && hour <= last)
+        {
+            return null;
+        }
+
+        _unitHour[unit.Id] = hour;
+        return gauges.Select(g => new GeohazardHour(unit, hour, g.Station, GeohazardCondition.RainfallOf(g, unit, hour, QualityFlag.Good)))
+            .OrderByDescending(h => h.Rainfall.EffectiveRainMm).ThenBy(h => h.Gauge.Id, StringComparer.Ordinal).FirstOrDefault();
+    }
+
+    /// <summary>A station of the registry, or a hazard unit's alert target.</summary>
+    private bool TryGetTarget(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Station? target)
+    {
+        if (_registry.TryGet(id, out target))
+        {
+            return true;
+        }
+
+        target = _units.TryGetValue(id, out (HazardUnit Unit, Station Target) unit) ? unit.Target : null;
+        return target is not null;
+    }
+
+    /// <summary>Whether <paramref name="rule"/> applies to the station or hazard unit <paramref name="id"/>.</summary>
+    private bool Applies(Rule rule, string id) =>
+        _units.TryGetValue(id, out (HazardUnit Unit, Station Target) unit) ? rule.Scope.MatchesUnit(unit.Unit)
+            : _registry.TryGet(id, out Station? station) && rule.Scope.Matches(station);
+
+    /// <summary>The hazard units a gauge stands for.</summary>
+    private IEnumerable<(HazardUnit Unit, Station Target)> UnitsOf(string stationId) => _units.Values.Where(u => u.Unit.Gauges.Contains(stationId));
+
+    /// <summary>The series of a unit's gauges.</summary>
+    private List<StationSeries> GaugesOf(HazardUnit unit) =>
+        unit.Gauges.Select(g => _registry.TryGet(g, out Station? station) ? SeriesOf(station) : null).OfType<StationSeries>().ToList();
+
+    /// <summary>Gives the changes about hazard units their unit (CAP area).</summary>
+    private List<AlertChange> Attach(List<AlertChange> changes)
+    {
+        for (int i = 0; i < changes.Count; i++)
+        {
+            changes[i] = Attach(changes[i]);
+        }
+
+        return changes;
+    }
+
+    private AlertChange Attach(AlertChange change) =>
+        change.Unit is null && _units.TryGetValue(change.Station.Id, out (HazardUnit Unit, Station Target) unit) ? change with { Unit = unit.Unit } : change;
 
     /// <summary>Whether an alert of <paramref name="ruleId"/> is in force at <paramref name="atLeast"/> or above for a station of <paramref name="watershed"/>.</summary>
     private bool ActiveInWatershed(string ruleId, string watershed, Severity atLeast) =>
@@ -439,17 +539,19 @@ public sealed class AlertEngine
         }
 
         Severity holding = Severity.None;
-        var measured = new Dictionary<Severity, (double? Value, double? Threshold)>();
+        var measured = new Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)>();
+        HazardUnit? unit = _units.TryGetValue(series.Station.Id, out (HazardUnit Unit, Station Target) u) ? u.Unit : null;
+        List<StationSeries> gauges = unit is null ? [] : GaugesOf(unit);
         foreach (RuleLevel level in rule.Levels)
         {
-            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed };
+            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
             if (level.Condition.Evaluate(ctx))
             {
                 pair.LastHeld[level.Severity] = at;
                 holding = level.Severity;
             }
 
-            measured[level.Severity] = (ctx.Value, ctx.Threshold);
+            measured[level.Severity] = (ctx.Value, ctx.Threshold, ctx.Figures);
         }
 
         // Levels that stopped holding less than a cooldown ago still count: flapping is damped, raising is not.
@@ -472,18 +574,18 @@ public sealed class AlertEngine
 
         // The figures of the level the change reports: the new severity, or for a resolve the one left.
         Severity reported = target == Severity.None ? current : target;
-        (double? value, double? threshold) = measured.GetValueOrDefault(reported);
+        (double? value, double? threshold, IReadOnlyDictionary<string, string>? figures) = measured.GetValueOrDefault(reported);
         Station station = series.Station;
         if (active is null)
         {
-            Alert raised = NewAlert(rule, station, target, value, threshold, at, late: false);
+            Alert raised = NewAlert(rule, station, target, value, threshold, at, late: false, figures);
             pair.Active = raised;
             changes.Add(new AlertChange(Transition.Raised, raised, Severity.None, rule, station));
             return;
         }
 
         Transition transition = target == Severity.None ? Transition.Resolved : target > current ? Transition.Escalated : Transition.DeEscalated;
-        (string messageZh, string messageEn) = rule.Describe(transition, station, reported, current, value ?? active.Value, threshold ?? active.Threshold, at);
+        (string messageZh, string messageEn) = rule.Describe(transition, station, reported, current, value ?? active.Value, threshold ?? active.Threshold, at, figures);
         Alert next = active with
         {
             LastTransition = transition,
@@ -521,13 +623,22 @@ public sealed class AlertEngine
         {
             if (pair.Active is not { Stale: false } active
                 || _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is not { StaleHorizon: { } horizon } rule
-                || !_registry.TryGet(stationId, out Station? station))
+                || !TryGetTarget(stationId, out Station? station))
             {
                 continue;
             }
 
             StationSeries series = SeriesOf(station);
             DateTimeOffset lastHeard = series.LastHeard ?? active.UpdatedAt;
+            if (_units.TryGetValue(stationId, out (HazardUnit Unit, Station Target) unitEntry))
+            {
+                // A hazard unit is silent when any of its gauges is: no data from a gauge is not "no rain" (domain-reference §6.4).
+                // Live, a gauge never heard is silent since the engine started; in a replay only gauges that took part count.
+                List<StationSeries> gauges = GaugesOf(unitEntry.Unit).Where(g => _absenceClock == AbsenceClock.WallClock || g.LastHeard is not null).ToList();
+                lastHeard = gauges.Select(g => g.LastHeard ?? _startedAt).DefaultIfEmpty(active.UpdatedAt).Min();
+                series.LatestTime = gauges.Select(g => g.LatestTime ?? _startedAt).DefaultIfEmpty(active.UpdatedAt).Min();
+            }
+
             if (now - lastHeard < horizon)
             {
                 continue;
@@ -645,23 +756,26 @@ public sealed class AlertEngine
         return false;
     }
 
-    private List<AlertChange> LateNotices(StationSeries series, DateTimeOffset at)
+    private List<AlertChange> LateNotices(StationSeries series, DateTimeOffset at, IEnumerable<Rule> rules, List<StationSeries> gauges)
     {
         var changes = new List<AlertChange>();
-        foreach (Rule rule in _rules.Rules.Where(r => r.LateNotices && r.Scope.Matches(series.Station) && !r.UsesAbsence))
+        HazardUnit? unit = _units.TryGetValue(series.Station.Id, out (HazardUnit Unit, Station Target) u) ? u.Unit : null;
+        foreach (Rule rule in rules.Where(r => r.LateNotices && !r.UsesAbsence))
         {
             PairState? pair = _pairs.GetValueOrDefault((rule.Id, series.Station.Id));
             Severity severity = Severity.None;
             double? value = null, threshold = null;
+            IReadOnlyDictionary<string, string>? figures = null;
             foreach (RuleLevel level in rule.Levels)
             {
                 // Throwaway memory: a late reading never moves the live state.
-                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [], Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed };
+                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [], Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
                 if (level.Condition.Evaluate(ctx))
                 {
                     severity = level.Severity;
                     value = ctx.Value;
                     threshold = ctx.Threshold;
+                    figures = ctx.Figures;
                 }
             }
 
@@ -685,7 +799,7 @@ public sealed class AlertEngine
             }
 
             Station station = series.Station;
-            Alert notice = NewAlert(rule, station, severity, value, threshold, at, late: true) with { LastTransition = Transition.Late };
+            Alert notice = NewAlert(rule, station, severity, value, threshold, at, late: true, figures) with { LastTransition = Transition.Late };
             changes.Add(new AlertChange(Transition.Late, notice, Severity.None, rule, station));
         }
 
@@ -693,7 +807,7 @@ public sealed class AlertEngine
     }
 
     /// <summary>A new incident (or a late notice, which is born resolved and says so in its text).</summary>
-    private static Alert NewAlert(Rule rule, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at, bool late) => new()
+    private static Alert NewAlert(Rule rule, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at, bool late, IReadOnlyDictionary<string, string>? figures = null) => new()
     {
         Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}" + (late ? "-late" : string.Empty),
         RuleId = rule.Id,
@@ -706,8 +820,8 @@ public sealed class AlertEngine
         UpdatedAt = at,
         Value = value,
         Threshold = threshold,
-        MessageZh = (late ? "[迟到数据] " : string.Empty) + rule.Render(rule.MessageZh, station, severity, value, threshold, at),
-        MessageEn = (late ? "[late data] " : string.Empty) + rule.Render(rule.MessageEn, station, severity, value, threshold, at),
+        MessageZh = (late ? "[迟到数据] " : string.Empty) + rule.Render(rule.MessageZh, station, severity, value, threshold, at, figures),
+        MessageEn = (late ? "[late data] " : string.Empty) + rule.Render(rule.MessageEn, station, severity, value, threshold, at, figures),
         Revision = 1,
     };
 

@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Stations;
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
 
@@ -85,6 +86,35 @@ public static class AlertHistory
         if (a.CloseReason is { } reason)
         {
             point = point.Field("close_reason", reason);
+        }
+
+        return point.ToLineProtocol();
+    }
+
+    /// <summary>The measurement of hazard units' hourly rainfall figures (docs/influxdb-schema.md).</summary>
+    public const string GeohazardMeasurement = "geohazard";
+
+    /// <summary>One line per hazard unit and hour: its rainfall figures (those of the gauge with the highest effective rainfall).</summary>
+    public static string Line(GeohazardHour hour)
+    {
+        ArgumentNullException.ThrowIfNull(hour);
+        GeohazardRainfall r = hour.Rainfall;
+        PointData point = PointData.Measurement(GeohazardMeasurement)
+            .Tag("unit", hour.Unit.Id)
+            .Tag("site", hour.Unit.Site.Id)
+            .Tag("hazard", hour.Unit.Kind == HazardUnitKind.DebrisFlow ? "debris-flow" : "landslide")
+            .Field("gauge", hour.Gauge.Id)
+            .Field("in_event", r.InEvent)
+            .Field("event_rain_mm", r.EventRainMm)
+            .Field("duration_h", r.DurationH)
+            .Field("mean_intensity_mm_h", r.MeanIntensityMmH)
+            .Field("max_hourly_mm_h", r.MaxHourlyMmH)
+            .Field("antecedent_mm", r.AntecedentMm)
+            .Field("effective_rain_mm", r.EffectiveRainMm)
+            .Timestamp(hour.At, WritePrecision.Ns);
+        if (r.EventStart is { } start)
+        {
+            point = point.Field("event_start", start.ToUnixTimeSeconds());
         }
 
         return point.ToLineProtocol();

@@ -176,7 +176,16 @@ public static class CapWriter
 
                 w.WriteStartElement("area", Namespace);
                 w.WriteElementString("areaDesc", Namespace, zh ? $"{change.Station.Site.NameZh} {change.Station.NameZh}" : $"{change.Station.Site.NameEn}, {change.Station.NameEn}");
-                if (!change.Rule.Sensitive)
+                if (change.Unit is { Polygon: { } polygon })
+                {
+                    // A hazard unit's outline (docs/geohazard.md): lat,lon pairs, closed.
+                    w.WriteElementString("polygon", Namespace, string.Join(' ', polygon.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Lat:0.######},{p.Lon:0.######}"))));
+                }
+                else if (change.Unit is { RadiusKm: { } radius } unit)
+                {
+                    w.WriteElementString("circle", Namespace, string.Create(CultureInfo.InvariantCulture, $"{unit.Lat:0.######},{unit.Lon:0.######} {radius:0.###}"));
+                }
+                else if (!change.Rule.Sensitive)
                 {
                     w.WriteElementString("circle", Namespace, string.Create(CultureInfo.InvariantCulture, $"{change.Station.Lat:0.######},{change.Station.Lon:0.######} 1"));
                 }

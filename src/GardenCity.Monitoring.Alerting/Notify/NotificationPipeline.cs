@@ -152,8 +152,14 @@ internal sealed class NotificationPipeline
     /// Records changes and FWI days; <paramref name="saveState"/> is called once they are durable (history, outbox) and
     /// before anyone is told, so that a crash can only repeat a notification, never lose one.
     /// </summary>
-    public void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, int activeCount, Action saveState)
+    /// <param name="changes">The alert changes.</param>
+    /// <param name="fwi">Daily FWI values.</param>
+    /// <param name="activeCount">Alerts in force.</param>
+    /// <param name="saveState">Saves the engine state.</param>
+    /// <param name="geohazard">Hourly rainfall figures of hazard units (history only), or null.</param>
+    public void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, int activeCount, Action saveState, IReadOnlyList<GeohazardHour>? geohazard = null)
     {
+        geohazard ??= [];
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(fwi);
         ArgumentNullException.ThrowIfNull(saveState);
@@ -166,9 +172,9 @@ internal sealed class NotificationPipeline
 
         // Durable before the state save (and before the messages are acknowledged): a crash while InfluxDB is down
         // loses no history; the writer sends it when InfluxDB takes writes again.
-        if (_history is not null && changes.Count + fwi.Count > 0) // most readings change nothing: no work for them
+        if (_history is not null && changes.Count + fwi.Count + geohazard.Count > 0) // most readings change nothing: no work for them
         {
-            _history.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line)]);
+            _history.Append([.. changes.Select(AlertHistory.Line), .. fwi.Select(AlertHistory.Line), .. geohazard.Select(AlertHistory.Line)]);
         }
 
         DateTimeOffset now = _time.GetUtcNow();

@@ -35,6 +35,15 @@ public sealed class EvalContext
     /// </summary>
     public Func<string, string, Severity, bool>? ActiveInWatershed { get; init; }
 
+    /// <summary>The geological-hazard unit evaluated (geohazard rules only; docs/geohazard.md), else null.</summary>
+    public HazardUnit? Unit { get; init; }
+
+    /// <summary>The series of the unit's rain gauges (geohazard rules only), else empty.</summary>
+    public IReadOnlyList<StationSeries> Gauges { get; init; } = [];
+
+    /// <summary>Named figures for the message (e.g. <c>rain_effective</c>), from the first condition that reports them.</summary>
+    public IReadOnlyDictionary<string, string>? Figures { get; set; }
+
     /// <summary>Whether a sample counts for this rule (its flag is at most <see cref="Admit"/>).</summary>
     public bool Counts(Sample sample) => sample.Flag <= Admit;
 
@@ -66,5 +75,16 @@ public sealed class EvalContext
             Value = value;
             Threshold = threshold;
         }
+    }
+
+    /// <summary>Records a value, threshold and message figures of the first condition that reports one.</summary>
+    public void Report(double value, double? threshold, IReadOnlyDictionary<string, string> figures)
+    {
+        if (Value is null)
+        {
+            Figures = figures;
+        }
+
+        Report(value, threshold);
     }
 }

@@ -13,11 +13,33 @@ public sealed record RuleScope(
     IReadOnlySet<string> Watersheds,
     IReadOnlySet<string> Zones)
 {
+    /// <summary>
+    /// Geological-hazard units watched (<c>watch: {units: [...]}</c>); with <see cref="HazardKinds"/>, a rule about units
+    /// rather than stations (docs/geohazard.md). Empty: none named.
+    /// </summary>
+    public IReadOnlySet<string> Units { get; init; } = new HashSet<string>();
+
+    /// <summary>Hazard kinds watched (<c>watch: {hazards: [debris-flow, landslide]}</c>); empty: none named.</summary>
+    public IReadOnlySet<HazardUnitKind> HazardKinds { get; init; } = new HashSet<HazardUnitKind>();
+
+    /// <summary>Whether the rule watches hazard units instead of stations.</summary>
+    public bool IsUnitScope => Units.Count > 0 || HazardKinds.Count > 0;
+
+    /// <summary>Whether the rule applies to hazard unit <paramref name="unit"/>.</summary>
+    public bool MatchesUnit(HazardUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return IsUnitScope
+            && (Units.Count == 0 || Units.Contains(unit.Id))
+            && (HazardKinds.Count == 0 || HazardKinds.Contains(unit.Kind))
+            && (Sites.Count == 0 || Sites.Contains(unit.Site.Id));
+    }
+
     /// <summary>Whether the rule applies to <paramref name="station"/>.</summary>
     public bool Matches(Station station)
     {
         ArgumentNullException.ThrowIfNull(station);
-        return Kinds.Contains(station.Kind)
+        return !IsUnitScope && Kinds.Contains(station.Kind)
             && (Stations.Count == 0 || Stations.Contains(station.Id))
             && (Sites.Count == 0 || Sites.Contains(station.Site.Id))
             && (Watersheds.Count == 0 || (station.Watershed is { } w && Watersheds.Contains(w)))
@@ -100,9 +122,13 @@ public sealed partial record Rule
     /// <summary>Whether a level depends on a station being silent (evaluated on the engine's clock ticks).</summary>
     public bool UsesAbsence => AllConditions.Any(c => c is AbsenceCondition);
 
+    /// <summary>Placeholders of geohazard rules (docs/geohazard.md): the gauge that counts and its rainfall figures; "-" elsewhere.</summary>
+    public static IReadOnlyList<string> GeohazardPlaceholders { get; } =
+        ["gauge", "gauge_zh", "gauge_en", "rain_event", "rain_antecedent", "rain_effective", "duration_h", "intensity", "intensity_max"];
+
     /// <summary>Placeholders a message may use.</summary>
     public static IReadOnlyList<string> Placeholders { get; } =
-        ["rule", "rule_zh", "rule_en", "station", "station_zh", "station_en", "site_zh", "site_en", "severity", "severity_zh", "value", "threshold", "window", "window_zh", "time_local"];
+        ["rule", "rule_zh", "rule_en", "station", "station_zh", "station_en", "site_zh", "site_en", "severity", "severity_zh", "value", "threshold", "window", "window_zh", "time_local", .. GeohazardPlaceholders];
 
     /// <summary>
     /// The Chinese and English text of a change. <paramref name="value"/> and <paramref name="threshold"/> are those of
@@ -118,11 +144,12 @@ public sealed partial record Rule
     /// <param name="value">The reported level's measured value.</param>
     /// <param name="threshold">The reported level's threshold.</param>
     /// <param name="at">Measurement time of the change.</param>
-    public (string Zh, string En) Describe(Transition transition, Station station, Severity severity, Severity previous, double? value, double? threshold, DateTimeOffset at)
+    /// <param name="figures">Named figures of the reported level (geohazard rules), or null.</param>
+    public (string Zh, string En) Describe(Transition transition, Station station, Severity severity, Severity previous, double? value, double? threshold, DateTimeOffset at, IReadOnlyDictionary<string, string>? figures = null)
     {
         ArgumentNullException.ThrowIfNull(station);
-        string zh = Render(MessageZh, station, severity, value, threshold, at);
-        string en = Render(MessageEn, station, severity, value, threshold, at);
+        string zh = Render(MessageZh, station, severity, value, threshold, at, figures);
+        string en = Render(MessageEn, station, severity, value, threshold, at, figures);
         switch (transition)
         {
             case Transition.Escalated:
@@ -157,7 +184,14 @@ public sealed partial record Rule
     /// Fills a template; <c>{value}</c> and <c>{threshold}</c> take a .NET format after a colon, e.g. <c>{value:0.0}</c>;
     /// <c>{window}</c> (<c>{window_zh}</c>) is the longest window of the level of <paramref name="severity"/>, e.g. <c>3 h</c>.
     /// </summary>
-    public string Render(string template, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at)
+    /// <param name="template">The template.</param>
+    /// <param name="station">The station (or the hazard unit's alert target).</param>
+    /// <param name="severity">The severity reported.</param>
+    /// <param name="value">The measured value.</param>
+    /// <param name="threshold">Its threshold.</param>
+    /// <param name="at">Measurement time.</param>
+    /// <param name="figures">Named figures (geohazard rules), or null: their placeholders read "-".</param>
+    public string Render(string template, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at, IReadOnlyDictionary<string, string>? figures = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(station);
@@ -181,6 +215,7 @@ public sealed partial record Rule
                 "window" => FormatWindow(WindowOf(severity), zh: false),
                 "window_zh" => FormatWindow(WindowOf(severity), zh: true),
                 "time_local" => Core.Time.BeijingTime.ToBeijingTime(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                { } name when GeohazardPlaceholders.Contains(name) => figures?.GetValueOrDefault(name) ?? "-",
                 _ => m.Value,
             };
         });

@@ -50,6 +50,7 @@ public static partial class RuleLoader
     private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "instruction", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
+    private static readonly string[] StationScopeKeys = ["kinds", "stations", "watersheds", "zones"];
 
     /// <summary>Fields the engine derives (daily Fire Weather Index system values, weather and fire stations).</summary>
     public static IReadOnlyList<string> DerivedFields { get; } = ["ffmc", "dmc", "dc", "isi", "bui", "fwi", "dsr"];
@@ -283,11 +284,12 @@ public static partial class RuleLoader
         string wp = path + ".watch";
         if (watch is not YamlMappingNode map)
         {
-            ctx.Error(watch, wp, "expected a mapping with kinds and optionally stations, sites, watersheds, zones");
+            ctx.Error(watch, wp, "expected a mapping with kinds and optionally stations, sites, watersheds, zones (or, for geohazard rules, units and/or hazards)");
             return null;
         }
 
-        ctx.CheckKeys(map, wp, ["kinds", "stations", "sites", "watersheds", "zones"]);
+        ctx.CheckKeys(map, wp, ["kinds", "stations", "sites", "watersheds", "zones", "units", "hazards"]);
+        bool unitScope = map.Children.ContainsKey(new YamlScalarNode("units")) || map.Children.ContainsKey(new YamlScalarNode("hazards"));
         var kinds = new HashSet<StationKind>();
         foreach ((YamlNode item, string name) in Texts(ctx, map, "kinds", wp))
         {
@@ -301,9 +303,16 @@ public static partial class RuleLoader
             }
         }
 
-        if (kinds.Count == 0 && !map.Children.ContainsKey(new YamlScalarNode("kinds")))
+        if (unitScope)
         {
-            ctx.Error(map, wp + ".kinds", "missing required field 'kinds'");
+            foreach (string key in StationScopeKeys.Where(k => map.Children.ContainsKey(new YamlScalarNode(k))))
+            {
+                ctx.Error(map.Children[new YamlScalarNode(key)], $"{wp}.{key}", $"a rule about hazard units (units, hazards) watches the units' own rain gauges; remove '{key}' (sites may narrow it)");
+            }
+        }
+        else if (kinds.Count == 0 && !map.Children.ContainsKey(new YamlScalarNode("kinds")))
+        {
+            ctx.Error(map, wp + ".kinds", "missing required field 'kinds' (or, for geohazard rules, 'units' and/or 'hazards')");
         }
 
         HashSet<string> Set(string key, Func<string, bool> known, string what)
@@ -326,14 +335,31 @@ public static partial class RuleLoader
         HashSet<string> sites = Set("sites", v => registry!.Sites.ContainsKey(v), "site");
         HashSet<string> watersheds = Set("watersheds", v => registry!.Stations.Any(s => s.Watershed == v), "watershed");
         HashSet<string> zones = Set("zones", v => v is "core" or "buffer" or "experimental", "zone");
-        return new RuleScope(kinds, stations, sites, watersheds, zones);
+        HashSet<string> units = Set("units", v => registry!.HazardUnit(v) is not null, "hazard unit");
+        var hazards = new HashSet<HazardUnitKind>();
+        foreach ((YamlNode item, string name) in Texts(ctx, map, "hazards", wp))
+        {
+            switch (name)
+            {
+                case "debris-flow": hazards.Add(HazardUnitKind.DebrisFlow); break;
+                case "landslide": hazards.Add(HazardUnitKind.Landslide); break;
+                default: ctx.Error(item, wp + ".hazards", $"unknown hazard kind '{name}'; expected debris-flow or landslide"); break;
+            }
+        }
+
+        if (unitScope && units.Count == 0 && hazards.Count == 0)
+        {
+            ctx.Error(map, wp, "name the hazard units (units: [...]) or hazard kinds (hazards: [debris-flow, landslide]) the rule watches");
+        }
+
+        return new RuleScope(kinds, stations, sites, watersheds, zones) { Units = units, HazardKinds = hazards };
     }
 
     private static Condition? ReadCondition(YamlContext ctx, YamlNode node, string path, RuleScope scope, RuleReading reading)
     {
         if (node is not YamlMappingNode map || map.Children.Count != 1 || map.Children.First().Key is not YamlScalarNode { Value: { } type })
         {
-            ctx.Error(node, path, "expected one condition: a mapping with one key (threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, all, any)");
+            ctx.Error(node, path, "expected one condition: a mapping with one key (threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, geohazard, all, any)");
             return null;
         }
 
@@ -353,9 +379,16 @@ public static partial class RuleLoader
             "sequence_gap" => ReadGap(ctx, body, cp),
             "quality" => ReadQuality(ctx, body, cp, scope),
             "watershed_alert" => ReadWatershedAlert(ctx, body, cp, scope, reading),
+            "geohazard" => ReadGeohazard(ctx, body, cp, scope),
             "all" or "any" => ReadList(ctx, body, cp, scope, type == "all", reading),
-            _ => FailRef<Condition>(ctx, map.Children.First().Key, path, $"unknown condition '{type}'; expected threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, all or any"),
+            _ => FailRef<Condition>(ctx, map.Children.First().Key, path, $"unknown condition '{type}'; expected threshold, sum, mean, max, min, rate, sustained, absence, event, sequence_gap, quality, watershed_alert, geohazard, all or any"),
         };
+        if (condition is not null && scope.IsUnitScope && condition is not (GeohazardCondition or AllCondition or AnyCondition))
+        {
+            ctx.Error(map, path, $"a rule about hazard units (watch: units / hazards) can only use geohazard conditions (and all / any of them), not '{type}'");
+            return null;
+        }
+
         if (condition is not null)
         {
             condition.Id = reading.NextId++;
@@ -562,6 +595,65 @@ public static partial class RuleLoader
 
         reading.References.Add((map.Children[new YamlScalarNode("rule")], path + ".rule", rule));
         return new WatershedAlertCondition(rule, severity);
+    }
+
+    /// <summary>
+    /// <c>geohazard: {curve: {a, b} | combined: {rain_mm, intensity_mm_h}, rain: event | effective, fraction}</c>
+    /// (docs/geohazard.md); only in rules that watch hazard units.
+    /// </summary>
+    private static GeohazardCondition? ReadGeohazard(YamlContext ctx, YamlNode body, string path, RuleScope scope)
+    {
+        if (Mapping(ctx, body, path) is not { } map)
+        {
+            return null;
+        }
+
+        if (!scope.IsUnitScope)
+        {
+            ctx.Error(map, path, "a geohazard condition judges a hazard unit's rain gauges: the rule must watch units (watch: {units: [...]}) or hazards (watch: {hazards: [debris-flow]})");
+            return null;
+        }
+
+        int before = ctx.Errors.Count;
+        ctx.CheckKeys(map, path, ["curve", "combined", "rain", "fraction"]);
+        bool curve = map.Children.ContainsKey(new YamlScalarNode("curve")), combined = map.Children.ContainsKey(new YamlScalarNode("combined"));
+        if (curve == combined)
+        {
+            ctx.Error(map, path, "give exactly one of 'curve: {a, b}' (intensity-duration, I = a·D^b) and 'combined: {rain_mm, intensity_mm_h}' (R and maximum hourly intensity)");
+            return null;
+        }
+
+        GeohazardRain rain = curve ? GeohazardRain.Event : GeohazardRain.Effective;
+        if (ctx.OptionalString(map, "rain", path) is { } rainText)
+        {
+            switch (rainText)
+            {
+                case "event": rain = GeohazardRain.Event; break;
+                case "effective": rain = GeohazardRain.Effective; break;
+                default: ctx.Error(map.Children[new YamlScalarNode("rain")], path + ".rain", $"'{rainText}' is not a rain; expected event (R) or effective (P_a + R)"); break;
+            }
+        }
+
+        double fraction = ctx.Number(map, "fraction", path, required: false, min: 0.05, max: 10) ?? 1;
+        YamlNode inner = map.Children[new YamlScalarNode(curve ? "curve" : "combined")];
+        string ip = path + (curve ? ".curve" : ".combined");
+        if (Mapping(ctx, inner, ip) is not { } form)
+        {
+            return null;
+        }
+
+        if (curve)
+        {
+            ctx.CheckKeys(form, ip, ["a", "b"]);
+            double? a = ctx.Number(form, "a", ip, required: true, min: 0.001, max: 10_000);
+            double? b = ctx.Number(form, "b", ip, required: true, min: -3, max: 0);
+            return ctx.Errors.Count > before || a is null || b is null ? null : GeohazardCondition.Curve(a.Value, b.Value, rain, fraction);
+        }
+
+        ctx.CheckKeys(form, ip, ["rain_mm", "intensity_mm_h"]);
+        double? r0 = ctx.Number(form, "rain_mm", ip, required: true, min: 0.1, max: 5000);
+        double? i0 = ctx.Number(form, "intensity_mm_h", ip, required: true, min: 0.1, max: 500);
+        return ctx.Errors.Count > before || r0 is null || i0 is null ? null : GeohazardCondition.Combined(r0.Value, i0.Value, rain, fraction);
     }
 
     private static SequenceGapCondition? ReadGap(YamlContext ctx, YamlNode body, string path)

@@ -111,17 +111,19 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             ReloadIfRequested();
             var changes = new List<AlertChange>();
             var fwi = new List<FwiDay>();
+            var geohazard = new List<GeohazardHour>();
             foreach (Reading reading in readings)
             {
                 EngineOutput output = _engine!.Process(reading, _time.GetUtcNow());
                 changes.AddRange(output.Changes);
                 fwi.AddRange(output.FireWeather);
+                geohazard.AddRange(output.Geohazard);
             }
 
             _metrics.Readings(readings.Count);
             PublishWatermark();
             long number = ++_processed;
-            Record(changes, fwi);
+            Record(changes, fwi, geohazard);
             if (_processed - _saved >= AckBatch || _time.GetUtcNow() - _lastSave >= AckInterval)
             {
                 Save(force: true);
@@ -239,8 +241,8 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     }
 
     /// <summary>Under the gate.</summary>
-    private void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi) =>
-        _pipeline.Record(changes, fwi, _engine!.Active.Count, () => Save(force: true));
+    private void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, IReadOnlyList<GeohazardHour>? geohazard = null) =>
+        _pipeline.Record(changes, fwi, _engine!.Active.Count, () => Save(force: true), geohazard);
 
     /// <summary>Saves the engine state; every message processed so far may then be acknowledged. Under the gate.</summary>
     private void Save(bool force)

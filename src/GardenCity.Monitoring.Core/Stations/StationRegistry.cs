@@ -8,12 +8,13 @@ public sealed class StationRegistry
     private readonly FrozenDictionary<string, Station> _stations;
 
     /// <summary>Creates a registry; ids must be unique.</summary>
-    public StationRegistry(IEnumerable<Site> sites, IEnumerable<Station> stations)
+    public StationRegistry(IEnumerable<Site> sites, IEnumerable<Station> stations, IEnumerable<HazardUnit>? hazardUnits = null)
     {
         ArgumentNullException.ThrowIfNull(sites);
         ArgumentNullException.ThrowIfNull(stations);
         Sites = sites.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
         _stations = stations.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
+        HazardUnits = (hazardUnits ?? []).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Sites by id.</summary>
@@ -21,6 +22,12 @@ public sealed class StationRegistry
 
     /// <summary>All stations, in no particular order.</summary>
     public IEnumerable<Station> Stations => _stations.Values;
+
+    /// <summary>Geological-hazard units (debris-flow gullies, landslide slope units), in id order; none when the registry has none.</summary>
+    public IReadOnlyList<HazardUnit> HazardUnits { get; }
+
+    /// <summary>The hazard unit with this id, if any.</summary>
+    public HazardUnit? HazardUnit(string id) => HazardUnits.FirstOrDefault(u => u.Id == id);
 
     /// <summary>Number of stations.</summary>
     public int Count => _stations.Count;

@@ -48,7 +48,7 @@ public static partial class StationRegistryLoader
             throw new RegistryException([new ConfigFileError(fileName, 1, 1, "(root)", "expected one YAML document with a mapping at the top")]);
         }
 
-        ctx.CheckKeys(root, "(root)", ["version", "sites", "stations"]);
+        ctx.CheckKeys(root, "(root)", ["version", "sites", "stations", "hazard_units"]);
         YamlNode? version = ctx.Child(root, "version", "version", required: true);
         if (version is not null && ctx.Scalar(version, "version") is { } v && v != "1")
         {
@@ -80,12 +80,25 @@ public static partial class StationRegistryLoader
             }
         }
 
+        var units = new Dictionary<string, HazardUnit>(StringComparer.Ordinal);
+        if (root.Children.ContainsKey(new YamlScalarNode("hazard_units")))
+        {
+            foreach ((YamlMappingNode node, string path) in ctx.Items(root, "hazard_units"))
+            {
+                HazardUnit? unit = HazardUnitReader.Read(ctx, node, path, sites, stations);
+                if (unit is not null && !units.TryAdd(unit.Id, unit))
+                {
+                    ctx.Error(node, $"{path}({unit.Id}).id", $"duplicate hazard unit id '{unit.Id}'");
+                }
+            }
+        }
+
         if (ctx.Errors.Count > 0)
         {
             throw new RegistryException(ctx.Errors);
         }
 
-        return new StationRegistry(sites.Values, stations.Values);
+        return new StationRegistry(sites.Values, stations.Values, units.Values);
     }
 
     private static Site? ReadSite(YamlContext ctx, YamlMappingNode node, string path)
