@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Time;
 using System.Globalization;
 using System.Xml;
@@ -171,7 +172,7 @@ public static class CapWriter
 
                 w.WriteStartElement("area", Namespace);
                 w.WriteElementString("areaDesc", Namespace, zh ? $"{change.Station.Site.NameZh} {change.Station.NameZh}" : $"{change.Station.Site.NameEn}, {change.Station.NameEn}");
-                if (!change.Rule.Sensitive)
+                if (!change.Rule.Sensitive && change.Station.Kind != StationKind.CameraTrap) // protected locations (docs/ecology.md)
                 {
                     w.WriteElementString("circle", Namespace, string.Create(CultureInfo.InvariantCulture, $"{change.Station.Lat:0.######},{change.Station.Lon:0.######} 1"));
                 }

@@ -14,6 +14,9 @@ internal sealed class ApiKeyFilter(ApiRole required) : IEndpointFilter
     /// <summary>Key of the caller's name in <see cref="HttpContext.Items"/>.</summary>
     public const string CallerItem = "gardencity.caller";
 
+    /// <summary>Key of the caller's <see cref="ApiRole"/> in <see cref="HttpContext.Items"/>.</summary>
+    public const string RoleItem = "gardencity.role";
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -33,7 +36,7 @@ internal sealed class ApiKeyFilter(ApiRole required) : IEndpointFilter
             return Problems.Status(StatusCodes.Status401Unauthorized, "The API key is not valid.");
         }
 
-        if (role < required)
+        if (!ApiRoles.Includes(role, required))
         {
             return presented is null
                 ? Problems.Status(StatusCodes.Status401Unauthorized, "An API key is required (header X-Api-Key).")
@@ -41,6 +44,7 @@ internal sealed class ApiKeyFilter(ApiRole required) : IEndpointFilter
         }
 
         http.Items[CallerItem] = name ?? "anonymous";
+        http.Items[RoleItem] = role;
         return await next(context).ConfigureAwait(false);
     }
 
