@@ -260,7 +260,7 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
             ["from"] = "2025-03-09T00:00:00+08:00", ["to"] = "2025-03-12T00:00:00+08:00", ["station"] = "bhs-ct-01", ["site"] = "baihua-mountain",
             ["species"] = Leopard, ["field"] = "battery_v", ["interval"] = "day", ["independence"] = "30m", ["agg"] = "mean", ["window"] = "1h",
             ["quality"] = "all", ["limit"] = "100", ["lang"] = "zh", ["rule"] = "species-leopard", ["severity"] = "red", ["audience"] = "ecology",
-            ["transition"] = "raised", ["file"] = "none.xml",
+            ["transition"] = "raised", ["file"] = "none.xml", ["occasion"] = "1d", ["min_days"] = "1",
         };
         var pathIds = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
@@ -342,6 +342,29 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
         Assert.Equal((39.8412, 115.5712), (exact.GetProperty("lat").GetDouble(), exact.GetProperty("lon").GetDouble()));
         double moved = Distance(39.8412, 115.5712, shown.GetProperty("lat").GetDouble(), shown.GetProperty("lon").GetDouble());
         Assert.InRange(moved, 1, 10_000 * Math.Sqrt(2) / 2 + 100); // in the 10 km cell, not on the camera
+    }
+
+    /// <summary>
+    /// The detection history of the roe deer over 03-09..03-12 in occasions of two days, as R's unmarked reads it:
+    /// bhs-ct-01 saw it on 03-10 and sent nothing after (NA), bhs-ct-02 stopped after 03-11 (mid-occasion: still 0),
+    /// the cameras that never reported are NA; naive occupancy 1 of 3 working cameras.
+    /// </summary>
+    [Fact]
+    public async Task DetectionHistory_AndNaiveOccupancy_OfTheRoeDeer()
+    {
+        const string range = "from=2025-03-09T00:00:00%2B08:00&to=2025-03-13T00:00:00%2B08:00&site=baihua-mountain";
+        string csv = await GetTextAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=2d&{range}", ReaderKey);
+        var (_, occupancy) = await GetJsonAsync($"/api/v1/occupancy?{range}", ReaderKey);
+        var (bad, problem) = await GetJsonAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=36h&{range}", ReaderKey);
+
+        Assert.Equal("site,y.1,y.2\nbhs-ct-01,1,NA\nbhs-ct-02,0,0\nbhs-ct-03,0,0\nbhs-ct-04,NA,NA\nbhs-ct-05,NA,NA\nbhs-ct-06,NA,NA\nbhs-ct-07,NA,NA\nbhs-ct-08,NA,NA\n", csv);
+        JsonElement site = occupancy.GetProperty("sites").EnumerateArray().Single();
+        Assert.Equal((8, 3), (site.GetProperty("camera_traps").GetInt32(), site.GetProperty("cameras_working").GetInt32()));
+        Assert.Equal(site.GetProperty("species").GetArrayLength(), site.GetProperty("richness").GetInt32());
+        JsonElement deer = site.GetProperty("species").EnumerateArray().Single(s => s.GetProperty("species").GetString() == EcologyFixture.RoeDeer);
+        Assert.Equal((1, 1.0 / 3), (deer.GetProperty("cameras_detecting").GetInt32(), deer.GetProperty("naive_occupancy").GetDouble()));
+        Assert.DoesNotContain(site.GetProperty("species").EnumerateArray(), s => s.GetProperty("species").GetString() == "human");
+        Assert.Equal((HttpStatusCode.BadRequest, "occasion"), (bad, problem.GetProperty("parameter").GetString()));
     }
 
     private static double Distance(double lat1, double lon1, double lat2, double lon2)

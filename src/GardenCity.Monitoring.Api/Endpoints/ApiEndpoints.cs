@@ -144,6 +144,7 @@ internal static class ApiEndpoints
 
         MapAlerts(api);
         api.MapReviews();
+        api.MapOccupancy();
         return api;
     }
 
