@@ -2,7 +2,8 @@
 # The whole test suite on a fresh Debian/Ubuntu machine: installs what the tests start (influxd, mosquitto,
 # docker-compose for validating docker-compose.yml, chromium and fonts-noto-cjk for the dashboard test, node/npm for
 # playwright-core, and python3-aiosmtpd for the duty-room email test),
-# restores NuGet and npm packages, builds, runs every test project, and ends with one line "N passed, N failed".
+# checks the formatting (dotnet format), restores NuGet and npm packages, builds (warnings are errors), runs every
+# test project, and ends with one line "N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -27,6 +28,15 @@ fi
 
 # playwright-core (pinned in package-lock.json) drives Debian's chromium for the dashboard test.
 (cd tests/GardenCity.Monitoring.IntegrationTests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+# Formatting (docs/architecture.md, "Build rules"): dotnet format checks whitespace and layout against .editorconfig
+# here, without loading the projects; naming, code style and the analyzers are enforced by the build itself
+# (EnforceCodeStyleInBuild, TreatWarningsAsErrors). Fix with: dotnet format whitespace --folder
+if ! dotnet format whitespace --folder --verify-no-changes -v q; then
+  echo "Unformatted code (above): run 'dotnet format whitespace --folder' and commit the result."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 configuration=${CONFIGURATION:-Release}
 dotnet restore GardenCity.Monitoring.sln --nologo -v q

@@ -17,11 +17,13 @@ public static class Climate
     /// <summary>Environmental lapse rate, °C per metre (about 0.6 °C per 100 m).</summary>
     public const double LapseRate = 0.006;
 
+    /// <summary>Hour of the day in local time (0 to 24, fractional).</summary>
     public static double LocalHour(DateTimeOffset t) => t.ToOffset(Local).TimeOfDay.TotalHours;
 
     /// <summary>Mean temperature of the day of year at 50 m, interpolated between monthly normals.</summary>
     public static double SeasonalTempC(DateTimeOffset t) => Interpolate(MonthlyTempC, t);
 
+    /// <summary>Mean relative humidity (%) of the day of year, interpolated between monthly normals.</summary>
     public static double SeasonalRhPct(DateTimeOffset t) => Interpolate(MonthlyRhPct, t);
 
     /// <summary>Clear-sky sun factor 0..1 (0 at night), peak at local noon.</summary>

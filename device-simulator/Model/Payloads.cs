@@ -10,10 +10,13 @@ public sealed record Sample(DateTimeOffset Ts, long? Seq, Action<Utf8JsonWriter>
 /// <summary>Writes wire contract v1 payloads exactly (UTF-8 JSON, RFC 3339 UTC timestamps).</summary>
 public static class Payloads
 {
+    /// <summary>A wire timestamp: RFC 3339 UTC, with milliseconds only when there are any.</summary>
     public static string Ts(DateTimeOffset t) => t.UtcDateTime.ToString(t.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    public static byte[] Single(Sample sample) => Write(w => WriteSample(w, sample));
+    /// <summary>The payload of one sample sent alone.</summary>
+    public static byte[] SingleSample(Sample sample) => Write(w => WriteSample(w, sample));
 
+    /// <summary>A store-and-forward payload: <c>{"samples": [...]}</c>.</summary>
     public static byte[] Backlog(IEnumerable<Sample> samples) => Write(w =>
     {
         w.WriteStartObject();
@@ -27,6 +30,7 @@ public static class Payloads
         w.WriteEndObject();
     });
 
+    /// <summary>Writes a <c>values</c> object with one number per name.</summary>
     public static Action<Utf8JsonWriter> Values(IEnumerable<(string Name, double Value)> values) => w =>
     {
         w.WriteStartObject("values");
@@ -38,6 +42,7 @@ public static class Payloads
         w.WriteEndObject();
     };
 
+    /// <summary>Runs <paramref name="body"/> on a JSON writer (non-ASCII text unescaped) and returns the UTF-8 bytes.</summary>
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

@@ -3,10 +3,15 @@ namespace GardenCity.Monitoring.DeviceSimulator.Model;
 /// <summary>What a simulated message is.</summary>
 public enum SimMessageType
 {
+    /// <summary>A telemetry sample sent alone.</summary>
     Telemetry,
+    /// <summary>A camera-trap or fire event.</summary>
     Event,
+    /// <summary>A retained status message.</summary>
     Status,
+    /// <summary>A store-and-forward message with many samples.</summary>
     Backlog,
+    /// <summary>A malformed message the pipeline must reject for <see cref="SimMessage.ExpectedRejection"/>.</summary>
     Bad,
 
     /// <summary>Not a publish: the station's link drops now, and the broker publishes its Last Will.</summary>
@@ -31,5 +36,6 @@ public sealed record SimMessage(
     IReadOnlyDictionary<string, int> ExpectedPoints,
     string? ExpectedRejection = null)
 {
+    /// <summary>No points expected (a rejected message or a link change).</summary>
     public static readonly IReadOnlyDictionary<string, int> NoPoints = new Dictionary<string, int>();
 }

@@ -5,6 +5,7 @@ namespace GardenCity.Monitoring.DeviceSimulator.Model;
 /// <summary>A registry station with the fixed parameters the simulation derives for it from the seed.</summary>
 public sealed class SimStation
 {
+    /// <summary>Derives the station's parameters from the registry entry and the seed.</summary>
     public SimStation(Station station, ulong seed)
     {
         Station = station;
@@ -24,10 +25,13 @@ public sealed class SimStation
         }
     }
 
+    /// <summary>The registry entry.</summary>
     public Station Station { get; }
 
+    /// <summary>The station id.</summary>
     public string Id => Station.Id;
 
+    /// <summary>The station kind.</summary>
     public StationKind Kind => Station.Kind;
 
     /// <summary>Key for the noise functions (the station id).</summary>

@@ -27,6 +27,7 @@ public sealed class Simulation
     private readonly DateTimeOffset _end;
     private readonly Dictionary<string, List<Outage>> _outages;
 
+    /// <summary>Prepares a run: sorts the fleet by id, rounds the start down to the minute, links gauges to their upstream weather stations and plans the scenario's outages.</summary>
     public Simulation(IReadOnlyList<SimStation> stations, Scenario scenario, ulong seed, DateTimeOffset start, TimeSpan duration)
     {
         _stations = stations.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
@@ -45,10 +46,13 @@ public sealed class Simulation
         _outages = _scenario.Outages(_stations, _start, _seed).GroupBy(o => o.StationId).ToDictionary(g => g.Key, g => g.ToList());
     }
 
+    /// <summary>Start of the run (UTC, whole minute).</summary>
     public DateTimeOffset Start => _start;
 
+    /// <summary>End of the run (exclusive).</summary>
     public DateTimeOffset End => _end;
 
+    /// <summary>The fleet, ordered by id.</summary>
     public IReadOnlyList<SimStation> Stations => _stations;
 
     /// <summary>Samples measured during an outage without backlog: lost at the station, never published.</summary>
@@ -71,6 +75,7 @@ public sealed class Simulation
         return doc.RootElement.GetProperty("ts").GetDateTimeOffset().AddMilliseconds(-1);
     }
 
+    /// <summary>The wire contract v1 topic of a station's stream: <c>gc/v1/{kind}/{station}/{stream}</c>.</summary>
     public static string Topic(SimStation station, string stream) => $"gc/v1/{station.Kind.ToWireName()}/{station.Id}/{stream}";
 
     /// <summary>Rain intensity at a station (mm/h), never negative.</summary>
@@ -195,7 +200,7 @@ public sealed class Simulation
         if (outage is null)
         {
             SimMessageType type = p.Stream == "event" ? SimMessageType.Event : SimMessageType.Telemetry;
-            yield return new SimMessage(p.Time, station.Id, Topic(station, p.Stream), Payloads.Single(sample), false, type, 1, sample.Points);
+            yield return new SimMessage(p.Time, station.Id, Topic(station, p.Stream), Payloads.SingleSample(sample), false, type, 1, sample.Points);
         }
         else if (outage.Backlog)
         {

@@ -3,9 +3,13 @@ namespace GardenCity.Monitoring.DeviceSimulator.Model;
 /// <summary>When in the day an animal is about.</summary>
 public enum DielPattern
 {
+    /// <summary>Active at night.</summary>
     Nocturnal,
+    /// <summary>Active at dawn and dusk.</summary>
     Crepuscular,
+    /// <summary>Active by day.</summary>
     Diurnal,
+    /// <summary>Active at any hour.</summary>
     Cathemeral,
 }
 
@@ -15,6 +19,7 @@ public sealed record SpeciesRate(string ScientificName, string EnglishName, doub
 /// <summary>The species mix of Baihua Mountain camera traps (rates are plausible orders of magnitude, not survey results).</summary>
 public static class Wildlife
 {
+    /// <summary>The species and their rates.</summary>
     public static readonly IReadOnlyList<SpeciesRate> Mix =
     [
         new("Capreolus pygargus", "Siberian roe deer", 1.2, DielPattern.Crepuscular, 3),

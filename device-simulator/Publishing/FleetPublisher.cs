@@ -58,6 +58,7 @@ public sealed class FleetPublisher(BrokerSettings settings) : IAsyncDisposable
         return result.IsSuccess;
     }
 
+    /// <summary>Disconnects every connected station cleanly (no Last Will) and disposes the clients.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (IMqttClient client in _clients.Values)

@@ -6,9 +6,11 @@ namespace GardenCity.Monitoring.DeviceSimulator.Publishing;
 /// <summary>Messages and samples per kind or station.</summary>
 public sealed class Counts
 {
+    /// <summary>Messages published.</summary>
     [JsonPropertyName("messages")]
     public long Messages { get; set; }
 
+    /// <summary>Valid samples in them.</summary>
     [JsonPropertyName("samples")]
     public long Samples { get; set; }
 }
@@ -16,18 +18,23 @@ public sealed class Counts
 /// <summary>What a run published, and what the pipeline should have made of it. Written with <c>--report</c>.</summary>
 public sealed class SimReport
 {
+    /// <summary>The scenario's name.</summary>
     [JsonPropertyName("scenario")]
     public string Scenario { get; set; } = string.Empty;
 
+    /// <summary>The seed of the run.</summary>
     [JsonPropertyName("seed")]
     public ulong Seed { get; set; }
 
+    /// <summary>Start of the simulated period.</summary>
     [JsonPropertyName("start")]
     public DateTimeOffset Start { get; set; }
 
+    /// <summary>End of the simulated period.</summary>
     [JsonPropertyName("end")]
     public DateTimeOffset End { get; set; }
 
+    /// <summary>Stations in the fleet.</summary>
     [JsonPropertyName("stations")]
     public int Stations { get; set; }
 
@@ -39,9 +46,11 @@ public sealed class SimReport
     [JsonPropertyName("samples")]
     public long Samples { get; set; }
 
+    /// <summary>Messages and samples per station kind.</summary>
     [JsonPropertyName("by_kind")]
     public SortedDictionary<string, Counts> ByKind { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Messages and samples per station.</summary>
     [JsonPropertyName("by_station")]
     public SortedDictionary<string, Counts> ByStation { get; } = new(StringComparer.Ordinal);
 
@@ -61,12 +70,15 @@ public sealed class SimReport
     [JsonPropertyName("wills")]
     public long Wills { get; set; }
 
+    /// <summary>Store-and-forward (backlog) messages among <see cref="Messages"/>.</summary>
     [JsonPropertyName("backlog_messages")]
     public long BacklogMessages { get; set; }
 
+    /// <summary>Samples measured during an outage without backlog: lost at the station, never published.</summary>
     [JsonPropertyName("samples_lost_at_stations")]
     public long SamplesLostAtStations { get; set; }
 
+    /// <summary>Messages whose publish failed (not refused by design, not acknowledged by the broker).</summary>
     [JsonPropertyName("publish_failures")]
     public long PublishFailures { get; set; }
 

@@ -9,6 +9,8 @@ namespace GardenCity.Monitoring.DeviceSimulator.Publishing;
 public sealed class SimulatorRunner(TimeProvider time)
 {
     /// <param name="simulation">What to play.</param>
+    /// <param name="scenario">The scenario's name, for the report.</param>
+    /// <param name="seed">The seed the simulation was made with, for the report.</param>
     /// <param name="publisher">The fleet's connections, or null for a dry run.</param>
     /// <param name="dryRun">Where a dry run writes one JSON line per message, or null.</param>
     /// <param name="speed">Simulated seconds per real second; 0 plays as fast as possible.</param>

@@ -9,20 +9,27 @@ namespace GardenCity.Monitoring.DeviceSimulator.Scenarios;
 /// </summary>
 public sealed class ForestFireScenario : Scenario
 {
+    /// <summary>When the fire starts (12:55 local on 3 April 2024).</summary>
     public static readonly DateTimeOffset Ignition = LocalTime(2024, 4, 3, 12, 55);
 
     private Station? _origin;
 
+    /// <inheritdoc/>
     public override string Name => "forest-fire";
 
+    /// <inheritdoc/>
     public override string Description => "a dry windy spring day; smoke then flame at one fire station, CO rising nearby";
 
+    /// <inheritdoc/>
     public override DateTimeOffset? DefaultStart => LocalTime(2024, 4, 3, 0, 0);
 
+    /// <inheritdoc/>
     public override void Prepare(IReadOnlyList<SimStation> stations, DateTimeOffset start, ulong seed) => _origin = FireStation(stations)?.Station;
 
+    /// <inheritdoc/>
     public override WeatherShift Weather(SimStation station, DateTimeOffset t, DateTimeOffset start) => new(4, 0.33, 2.6, 0);
 
+    /// <inheritdoc/>
     public override (double CoPpm, double SmokePctM) Smoke(SimStation station, DateTimeOffset t, DateTimeOffset start)
     {
         if (station.Kind != StationKind.Fire || _origin is null)
@@ -39,6 +46,7 @@ public sealed class ForestFireScenario : Scenario
         return (70 * s, 9 * s);
     }
 
+    /// <inheritdoc/>
     public override IEnumerable<PlannedEvent> Events(IReadOnlyList<SimStation> stations, DateTimeOffset start, ulong seed)
     {
         if (_origin is null)

@@ -9,16 +9,22 @@ namespace GardenCity.Monitoring.DeviceSimulator.Scenarios;
 /// </summary>
 public sealed class LeopardScenario : Scenario
 {
+    /// <summary>The leopard's scientific name, as the camera traps report it.</summary>
     public const string Leopard = "Panthera pardus japonensis";
 
+    /// <inheritdoc/>
     public override string Name => "leopard";
 
+    /// <inheritdoc/>
     public override string Description => "a North China leopard seen by camera traps along a corridor over five nights";
 
+    /// <inheritdoc/>
     public override DateTimeOffset? DefaultStart => LocalTime(2024, 10, 1, 0, 0);
 
+    /// <inheritdoc/>
     public override TimeSpan DefaultDuration => TimeSpan.FromDays(5);
 
+    /// <inheritdoc/>
     public override IEnumerable<PlannedEvent> Events(IReadOnlyList<SimStation> stations, DateTimeOffset start, ulong seed)
     {
         List<SimStation> corridor = Corridor(stations);

@@ -17,28 +17,36 @@ public sealed class Rainstorm237Scenario : Scenario
     /// <summary>Hours since the start of the burst window, and its length.</summary>
     public const double BurstStartHour = 33, BurstHours = 1.25, LossHour = 40;
 
+    /// <inheritdoc/>
     public override string Name => "rainstorm-23-7";
 
+    /// <inheritdoc/>
     public override string Description => "the July 2023 rainstorm: bursts above 100 mm/h, gauges past guaranteed levels, stations lost";
 
+    /// <inheritdoc/>
     public override DateTimeOffset? DefaultStart => LocalTime(2023, 7, 29, 20, 0);
 
+    /// <inheritdoc/>
     public override TimeSpan DefaultDuration => TimeSpan.FromHours(72);
 
+    /// <inheritdoc/>
     public override double DistrictRainMmH(DateTimeOffset t, DateTimeOffset start) => Profile(District, (t - start).TotalHours);
 
+    /// <inheritdoc/>
     public override double BurstMmH(SimStation station, DateTimeOffset t, DateTimeOffset start)
     {
         double hour = (t - start).TotalHours;
         return hour >= BurstStartHour && hour < BurstStartHour + BurstHours && station.Kind == StationKind.Weather && IsBurstStation(station) ? 90 : 0;
     }
 
+    /// <inheritdoc/>
     public override WeatherShift Weather(SimStation station, DateTimeOffset t, DateTimeOffset start)
     {
         double rain = DistrictRainMmH(t, start);
         return new WeatherShift(-Math.Min(4, rain / 6), rain > 0 ? 1.4 : 1, 1 + (rain / 30), -Math.Min(9, rain / 3));
     }
 
+    /// <inheritdoc/>
     public override IEnumerable<Outage> Outages(IReadOnlyList<SimStation> stations, DateTimeOffset start, ulong seed) =>
         stations.Where(s => (s.Kind == StationKind.Weather && s.Station.Site.Id is "qingshui-river" or "yanchi-jiuhe-wetland")
                             || (s.Kind == StationKind.WaterLevel && s.Station.Site.Id == "yanchi-jiuhe-wetland"))

@@ -16,6 +16,7 @@ public sealed record PlannedEvent(string StationId, DateTimeOffset Time, string 
 /// <summary>Changes a scenario makes to the weather at a station and time.</summary>
 public readonly record struct WeatherShift(double TempDeltaC, double RhFactor, double WindFactor, double PressureDeltaHpa)
 {
+    /// <summary>No change.</summary>
     public static readonly WeatherShift None = new(0, 1, 1, 0);
 }
 
@@ -25,13 +26,16 @@ public readonly record struct WeatherShift(double TempDeltaC, double RhFactor, d
 /// </summary>
 public abstract class Scenario
 {
+    /// <summary>The scenario's name on the command line (<c>--scenario</c>).</summary>
     public abstract string Name { get; }
 
+    /// <summary>One line for <c>--help</c> and the report.</summary>
     public abstract string Description { get; }
 
     /// <summary>Fixed start for a replay (e.g. 2023); null for a live scenario that ends about now.</summary>
     public virtual DateTimeOffset? DefaultStart => null;
 
+    /// <summary>Length of a run when <c>--duration</c> is not given.</summary>
     public virtual TimeSpan DefaultDuration => TimeSpan.FromHours(24);
 
     /// <summary>District-wide rain intensity (mm/h) before each station's multiplier and local variation.</summary>
@@ -40,13 +44,16 @@ public abstract class Scenario
     /// <summary>Extra rain (mm/h) at one station: convective bursts.</summary>
     public virtual double BurstMmH(SimStation station, DateTimeOffset t, DateTimeOffset start) => 0;
 
+    /// <summary>Changes to the ordinary weather at a station and time.</summary>
     public virtual WeatherShift Weather(SimStation station, DateTimeOffset t, DateTimeOffset start) => WeatherShift.None;
 
     /// <summary>Extra CO (ppm) and smoke obscuration (%/m) seen by a fire station.</summary>
     public virtual (double CoPpm, double SmokePctM) Smoke(SimStation station, DateTimeOffset t, DateTimeOffset start) => (0, 0);
 
+    /// <summary>Camera-trap and fire detections placed by the scenario (beside the usual wildlife).</summary>
     public virtual IEnumerable<PlannedEvent> Events(IReadOnlyList<SimStation> stations, DateTimeOffset start, ulong seed) => [];
 
+    /// <summary>Stations' link losses.</summary>
     public virtual IEnumerable<Outage> Outages(IReadOnlyList<SimStation> stations, DateTimeOffset start, ulong seed) => [];
 
     /// <summary>Whether malformed messages of every kind are mixed among the good ones.</summary>
@@ -93,9 +100,11 @@ public abstract class Scenario
         return 0;
     }
 
+    /// <summary>A local (UTC+8) wall-clock time, as UTC.</summary>
     protected static DateTimeOffset LocalTime(int year, int month, int day, int hour, int minute, int second = 0) =>
         new DateTimeOffset(year, month, day, hour, minute, second, Climate.Local).ToUniversalTime();
 
+    /// <summary>The stations of one kind, ordered by id.</summary>
     protected static IEnumerable<SimStation> OfKind(IEnumerable<SimStation> stations, StationKind kind) =>
         stations.Where(s => s.Kind == kind).OrderBy(s => s.Id, StringComparer.Ordinal);
 }

@@ -107,7 +107,7 @@ internal static class RunCommand
     }
 
     /// <summary>The meters exported on <c>/metrics</c>: the ingestion meter (which the embedded broker reports on too) and the dead-letter meter always, alerting's with its role.</summary>
-    private static IEnumerable<string> Meters(IReadOnlySet<string> roles) =>
+    private static IEnumerable<string> Meters(HashSet<string> roles) =>
         roles.Contains("alerting") ? [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName, AlertingMetrics.MeterName] : [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName];
 
     private static Uri ApiUrl(IServiceProvider services) => new(services.GetRequiredService<IOptions<ApiOptions>>().Value.Url);

@@ -188,7 +188,7 @@ public sealed class IngestionBatchProcessor(
         return letters;
     }
 
-    private async Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    private async Task WriteAsync(List<Reading> readings, CancellationToken cancellationToken)
     {
         long start = time.GetTimestamp();
         await _pipeline.ExecuteAsync(

@@ -6,16 +6,22 @@ namespace GardenCity.Monitoring.Ingestion;
 /// </summary>
 public sealed class SpoolFullException : Exception
 {
+    /// <summary>The exception with the standard message.</summary>
     public SpoolFullException()
         : base("InfluxDB is unreachable and the spool is full")
     {
     }
 
+    /// <summary>The exception with a message.</summary>
+    /// <param name="message">What happened.</param>
     public SpoolFullException(string message)
         : base(message)
     {
     }
 
+    /// <summary>The exception with a message and its cause.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">The cause (e.g. the storage error).</param>
     public SpoolFullException(string message, Exception innerException)
         : base(message, innerException)
     {

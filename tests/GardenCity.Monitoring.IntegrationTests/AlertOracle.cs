@@ -47,60 +47,61 @@ internal static class AlertOracle
             switch (station.Kind)
             {
                 case StationKind.Weather:
-                {
-                    var rain = Field("rain_mm");
-                    Rule("rainstorm-cma", TimeSpan.FromHours(1),
-                        (Severity.Blue, Threshold(k => Sum(rain, k, TimeSpan.FromHours(12)), 50, 5)),
-                        (Severity.Yellow, Threshold(k => Sum(rain, k, TimeSpan.FromHours(6)), 50, 5)),
-                        (Severity.Orange, Threshold(k => Sum(rain, k, TimeSpan.FromHours(3)), 50, 5)),
-                        (Severity.Red, Threshold(k => Sum(rain, k, TimeSpan.FromHours(3)), 100, 10)));
-                    break;
-                }
-
-                case StationKind.WaterLevel:
-                {
-                    var level = Field("water_level_m");
-                    double warning = station.WarningLevelM!.Value, guaranteed = station.GuaranteedLevelM!.Value;
-                    Rule("flood-level", TimeSpan.FromMinutes(30),
-                        (Severity.Blue, Threshold(k => Latest(level, k), warning - 0.3, 0.05)),
-                        (Severity.Yellow, Threshold(k => Latest(level, k), warning, 0.05)),
-                        (Severity.Orange, Threshold(k => Latest(level, k), warning + 0.5, 0.05)),
-                        (Severity.Red, Threshold(k => Latest(level, k), guaranteed, 0.05)));
-                    Rule("flood-fast-rise", TimeSpan.FromMinutes(30), (Severity.Orange, (k, _) =>
                     {
-                        var w = level.Where(x => x.T > times[k] - TimeSpan.FromHours(1) && x.T <= times[k]).ToList();
-                        double hours = w.Count < 2 ? 0 : (w[^1].T - w[0].T).TotalHours;
-                        return hours >= 0.5 && (w[^1].V - w[0].V) / hours >= 0.5;
-                    }));
-                    break;
-                }
-
-                case StationKind.Fire:
-                {
-                    var co = Field("co_ppm");
-                    Rule("fire-co", TimeSpan.FromMinutes(30),
-                        (Severity.Yellow, Threshold(k => Latest(co, k), 25, 5)),
-                        (Severity.Orange, Threshold(k => Latest(co, k), 50, 5)));
-                    var fires = readings.OfType<FireEvent>().ToList();
-                    bool Fire(int k, FireDetectionType type) => fires.Any(f => f.Detection == type && f.Confidence >= 0.6 && f.Timestamp > times[k] - TimeSpan.FromHours(2) && f.Timestamp <= times[k]);
-                    Rule("fire-detection", TimeSpan.FromMinutes(30), (Severity.Orange, (k, _) => Fire(k, FireDetectionType.Smoke)), (Severity.Red, (k, _) => Fire(k, FireDetectionType.Flame)));
-                    break;
-                }
-
-                case StationKind.CameraTrap:
-                {
-                    var detections = readings.OfType<CameraTrapEvent>().SelectMany(e => e.Detections.Select(d => (e.Timestamp, d))).ToList();
-                    bool Seen(int k, TimeSpan within, double confidence, Func<DateTimeOffset, string, bool> match) =>
-                        detections.Any(x => x.d.Confidence >= confidence && x.Timestamp > times[k] - within && x.Timestamp <= times[k] && match(x.Timestamp, x.d.Species));
-                    Rule("species-leopard", TimeSpan.FromHours(1), (Severity.Red, (k, _) => Seen(k, TimeSpan.FromHours(6), 0.8, (_, s) => s.StartsWith("Panthera pardus", StringComparison.Ordinal))));
-                    Rule("species-rare", TimeSpan.FromHours(1), (Severity.Info, (k, _) => Seen(k, TimeSpan.FromHours(6), 0.8, (_, s) => s.StartsWith("Crossoptilon mantchuricum", StringComparison.Ordinal) || s.StartsWith("Moschus moschiferus", StringComparison.Ordinal) || s.StartsWith("Naemorhedus griseus", StringComparison.Ordinal))));
-                    if (station.Zone == "core")
-                    {
-                        Rule("people-core-zone-night", TimeSpan.FromHours(1), (Severity.Orange, (k, _) => Seen(k, TimeSpan.FromHours(2), 0.7, (t, s) => s == "human" && t.ToOffset(TimeSpan.FromHours(8)).Hour is >= 19 or < 6)));
+                        var rain = Field("rain_mm");
+                        Rule("rainstorm-cma", TimeSpan.FromHours(1),
+                            (Severity.Blue, Threshold(k => Sum(rain, k, TimeSpan.FromHours(12)), 50, 5)),
+                            (Severity.Yellow, Threshold(k => Sum(rain, k, TimeSpan.FromHours(6)), 50, 5)),
+                            (Severity.Orange, Threshold(k => Sum(rain, k, TimeSpan.FromHours(3)), 50, 5)),
+                            (Severity.Red, Threshold(k => Sum(rain, k, TimeSpan.FromHours(3)), 100, 10)));
+                        break;
                     }
 
-                    break;
-                }
+                case StationKind.WaterLevel:
+                    {
+                        var level = Field("water_level_m");
+                        double warning = station.WarningLevelM!.Value, guaranteed = station.GuaranteedLevelM!.Value;
+                        Rule("flood-level", TimeSpan.FromMinutes(30),
+                            (Severity.Blue, Threshold(k => Latest(level, k), warning - 0.3, 0.05)),
+                            (Severity.Yellow, Threshold(k => Latest(level, k), warning, 0.05)),
+                            (Severity.Orange, Threshold(k => Latest(level, k), warning + 0.5, 0.05)),
+                            (Severity.Red, Threshold(k => Latest(level, k), guaranteed, 0.05)));
+                        Rule("flood-fast-rise", TimeSpan.FromMinutes(30), (Severity.Orange, (k, _) =>
+                        {
+                            var w = level.Where(x => x.T > times[k] - TimeSpan.FromHours(1) && x.T <= times[k]).ToList();
+                            double hours = w.Count < 2 ? 0 : (w[^1].T - w[0].T).TotalHours;
+                            return hours >= 0.5 && (w[^1].V - w[0].V) / hours >= 0.5;
+                        }
+                        ));
+                        break;
+                    }
+
+                case StationKind.Fire:
+                    {
+                        var co = Field("co_ppm");
+                        Rule("fire-co", TimeSpan.FromMinutes(30),
+                            (Severity.Yellow, Threshold(k => Latest(co, k), 25, 5)),
+                            (Severity.Orange, Threshold(k => Latest(co, k), 50, 5)));
+                        var fires = readings.OfType<FireEvent>().ToList();
+                        bool Fire(int k, FireDetectionType type) => fires.Any(f => f.Detection == type && f.Confidence >= 0.6 && f.Timestamp > times[k] - TimeSpan.FromHours(2) && f.Timestamp <= times[k]);
+                        Rule("fire-detection", TimeSpan.FromMinutes(30), (Severity.Orange, (k, _) => Fire(k, FireDetectionType.Smoke)), (Severity.Red, (k, _) => Fire(k, FireDetectionType.Flame)));
+                        break;
+                    }
+
+                case StationKind.CameraTrap:
+                    {
+                        var detections = readings.OfType<CameraTrapEvent>().SelectMany(e => e.Detections.Select(d => (e.Timestamp, d))).ToList();
+                        bool Seen(int k, TimeSpan within, double confidence, Func<DateTimeOffset, string, bool> match) =>
+                            detections.Any(x => x.d.Confidence >= confidence && x.Timestamp > times[k] - within && x.Timestamp <= times[k] && match(x.Timestamp, x.d.Species));
+                        Rule("species-leopard", TimeSpan.FromHours(1), (Severity.Red, (k, _) => Seen(k, TimeSpan.FromHours(6), 0.8, (_, s) => s.StartsWith("Panthera pardus", StringComparison.Ordinal))));
+                        Rule("species-rare", TimeSpan.FromHours(1), (Severity.Info, (k, _) => Seen(k, TimeSpan.FromHours(6), 0.8, (_, s) => s.StartsWith("Crossoptilon mantchuricum", StringComparison.Ordinal) || s.StartsWith("Moschus moschiferus", StringComparison.Ordinal) || s.StartsWith("Naemorhedus griseus", StringComparison.Ordinal))));
+                        if (station.Zone == "core")
+                        {
+                            Rule("people-core-zone-night", TimeSpan.FromHours(1), (Severity.Orange, (k, _) => Seen(k, TimeSpan.FromHours(2), 0.7, (t, s) => s == "human" && t.ToOffset(TimeSpan.FromHours(8)).Hour is >= 19 or < 6)));
+                        }
+
+                        break;
+                    }
             }
 
             if (station.Kind is StationKind.Weather or StationKind.Fire)

@@ -159,19 +159,19 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
     {
         static long Ns(int day, int hour, int minute) => (new DateTimeOffset(2024, 11, day, hour, minute, 0, TimeSpan.FromHours(8)).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
         var lines = new StringBuilder();
-        const string tags = "station=ls-ct-02,site=lingshan,kind=camera-trap";
+        const string Tags = "station=ls-ct-02,site=lingshan,kind=camera-trap";
         foreach ((int d, int h, int m) in new[] { (2, 21, 0), (2, 21, 20), (2, 21, 40), (3, 5, 10) })
         {
-            lines.Append(CultureInfo.InvariantCulture, $"camera_trap,{tags},species=Naemorhedus\\ griseus count=1i,confidence=0.91,event_id=\"hm-{d}-{h}-{m}\" {Ns(d, h, m)}\n");
-            lines.Append(CultureInfo.InvariantCulture, $"camera_trap_trigger,{tags} detections=1i,event_id=\"hm-{d}-{h}-{m}\",image_uri=\"s3://x/hm-{d}-{h}-{m}.jpg\" {Ns(d, h, m)}\n");
+            lines.Append(CultureInfo.InvariantCulture, $"camera_trap,{Tags},species=Naemorhedus\\ griseus count=1i,confidence=0.91,event_id=\"hm-{d}-{h}-{m}\" {Ns(d, h, m)}\n");
+            lines.Append(CultureInfo.InvariantCulture, $"camera_trap_trigger,{Tags} detections=1i,event_id=\"hm-{d}-{h}-{m}\",image_uri=\"s3://x/hm-{d}-{h}-{m}.jpg\" {Ns(d, h, m)}\n");
         }
 
         foreach (int d in new[] { 1, 2, 3, 5 })
         {
-            lines.Append(CultureInfo.InvariantCulture, $"station_status,{tags} online=true,battery_v=12.4 {Ns(d, 12, 0)}\n");
+            lines.Append(CultureInfo.InvariantCulture, $"station_status,{Tags} online=true,battery_v=12.4 {Ns(d, 12, 0)}\n");
         }
 
-        lines.Append(CultureInfo.InvariantCulture, $"station_status,{tags} online=false {Ns(4, 12, 0)}\n");
+        lines.Append(CultureInfo.InvariantCulture, $"station_status,{Tags} online=false {Ns(4, 12, 0)}\n");
         using HttpResponseMessage write = await new HttpClient().PostAsync(new Uri($"{servers.Influx.Url}/write?db={Database}"), new StringContent(lines.ToString()), CancellationToken.None);
         Assert.True(write.IsSuccessStatusCode, await write.Content.ReadAsStringAsync());
     }

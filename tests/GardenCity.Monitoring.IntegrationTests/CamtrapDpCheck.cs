@@ -14,6 +14,11 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// </summary>
 internal static partial class CamtrapDpCheck
 {
+    // Allowed values of the Camtrap DP enumerations checked below.
+    private static readonly string[] Booleans = ["true", "false"];
+    private static readonly string[] ObservationLevels = ["media", "event"];
+    private static readonly string[] ObservationTypes = ["animal", "human", "vehicle", "blank", "unknown", "unclassified"];
+
     public static void Validate(ZipArchive zip)
     {
         using JsonDocument package = JsonDocument.Parse(Text(zip, "datapackage.json"));
@@ -67,13 +72,13 @@ internal static partial class CamtrapDpCheck
         {
             Assert.Matches(DateTime(), m["timestamp"]);
             Assert.Matches("^(image|video|audio)/.*$", m["fileMediatype"]);
-            Assert.Contains(m["filePublic"], new[] { "true", "false" });
+            Assert.Contains(m["filePublic"], Booleans);
             Assert.DoesNotContain("..", m["filePath"], StringComparison.Ordinal);
         });
         Assert.All(observations, o =>
         {
-            Assert.Contains(o["observationLevel"], new[] { "media", "event" });
-            Assert.Contains(o["observationType"], new[] { "animal", "human", "vehicle", "blank", "unknown", "unclassified" });
+            Assert.Contains(o["observationLevel"], ObservationLevels);
+            Assert.Contains(o["observationType"], ObservationTypes);
             Assert.Equal(o["observationType"] == "animal", o["scientificName"].Length > 0);
             Assert.True(o["count"].Length == 0 || int.Parse(o["count"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
             Assert.True(o["classificationProbability"].Length == 0 || double.Parse(o["classificationProbability"], System.Globalization.CultureInfo.InvariantCulture) is >= 0 and <= 1);

@@ -238,7 +238,7 @@ public sealed class HostCliTests(ServersFixture servers)
     [Fact]
     public async Task HashPassword_InATerminal_AsksTwiceWithoutEcho()
     {
-        const string password = "typed-in-a-terminal-51";
+        const string Password = "typed-in-a-terminal-51";
         using Process terminal = Repo.Start("script", ["-qefc", $"dotnet {Repo.GardenCityDll} registry hash-password", "/dev/null"]);
         var output = new System.Text.StringBuilder();
         Task<bool> Until(string text) => Task.Run(async () =>
@@ -260,19 +260,19 @@ public sealed class HostCliTests(ServersFixture servers)
         try
         {
             Assert.True(await Until("Station password:"), output.ToString());
-            await terminal.StandardInput.WriteAsync(password + "\r");
+            await terminal.StandardInput.WriteAsync(Password + "\r");
             await terminal.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
             Assert.True(await Until("Again:"), output.ToString());
-            await terminal.StandardInput.WriteAsync(password + "\r");
+            await terminal.StandardInput.WriteAsync(Password + "\r");
             await terminal.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
             Assert.True(await Until("pbkdf2-sha256$"), output.ToString());
             await terminal.WaitForExitAsync(TestContext.Current.CancellationToken);
             output.Append(await terminal.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken));
 
             string text = output.ToString();
-            Assert.DoesNotContain(password, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
             string hash = text[text.IndexOf("pbkdf2-sha256$", StringComparison.Ordinal)..].Split('\r', '\n')[0];
-            Assert.True(PasswordHasher.Verify(password, hash), text);
+            Assert.True(PasswordHasher.Verify(Password, hash), text);
         }
         finally
         {

@@ -47,7 +47,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
             // Every reading was acknowledged by the broker (a station moves on only after its PUBACK); wait until all
             // are stored, or until nothing more arrives for 20 s (what is missing then was lost).
             long stored = await WaitSettledAsync(query, load.Total, ct);
-            int saves = SaveLine().Matches(beforeKill + mosquitto.Output).Count;
+            int saves = SaveLine().Count(beforeKill + mosquitto.Output);
             long lost = load.Total - stored;
             string figures = $"{Setting(config, "autosave_on_changes")}, {Setting(config, "autosave_interval")}, {Setting(config, "max_inflight_messages")}: " +
                 $"SIGKILL at {secondsAtKill:F1} s with {ackedAtKill} readings acknowledged by the broker and {storedAtKill} stored; " +

@@ -87,7 +87,7 @@ public static class AlertHistory
             point = point.Field("close_reason", reason);
         }
 
-return point.ToLineProtocol();
+        return point.ToLineProtocol();
     }
 
     /// <summary>One line per station-day of FWI values.</summary>

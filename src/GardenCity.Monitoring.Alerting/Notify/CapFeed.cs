@@ -82,33 +82,33 @@ public sealed class CapFeed
     /// </summary>
     public string Atom(string baseUrl, DateTimeOffset now, string language = "zh", string author = "GardenCity.Monitoring")
     {
-        const string atom = "http://www.w3.org/2005/Atom";
+        const string Atom = "http://www.w3.org/2005/Atom";
         bool zh = language != "en";
         string root = baseUrl.TrimEnd('/');
         IReadOnlyList<CapEntry> entries = Entries;
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var w = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true }))
         {
-            w.WriteStartElement("feed", atom);
+            w.WriteStartElement("feed", Atom);
             w.WriteAttributeString("xml", "lang", null, zh ? "zh-CN" : "en-US");
-            w.WriteElementString("id", atom, "urn:gardencity:cap-feed:" + (zh ? "zh" : "en"));
-            w.WriteElementString("title", atom, zh ? "门头沟生态与应急监测 CAP 1.2 预警" : "GardenCity.Monitoring CAP 1.2 alerts");
-            w.WriteElementString("updated", atom, (entries.Count > 0 ? entries[0].Sent : now).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-            w.WriteStartElement("author", atom);
-            w.WriteElementString("name", atom, author);
+            w.WriteElementString("id", Atom, "urn:gardencity:cap-feed:" + (zh ? "zh" : "en"));
+            w.WriteElementString("title", Atom, zh ? "门头沟生态与应急监测 CAP 1.2 预警" : "GardenCity.Monitoring CAP 1.2 alerts");
+            w.WriteElementString("updated", Atom, (entries.Count > 0 ? entries[0].Sent : now).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+            w.WriteStartElement("author", Atom);
+            w.WriteElementString("name", Atom, author);
             w.WriteEndElement();
-            w.WriteStartElement("link", atom);
+            w.WriteStartElement("link", Atom);
             w.WriteAttributeString("rel", "self");
             w.WriteAttributeString("type", "application/atom+xml");
             w.WriteAttributeString("href", $"{root}/alerts/cap.atom?lang={(zh ? "zh" : "en")}");
             w.WriteEndElement();
             foreach (CapEntry e in entries)
             {
-                w.WriteStartElement("entry", atom);
-                w.WriteElementString("id", atom, "urn:gardencity:cap:" + e.Identifier);
-                w.WriteElementString("title", atom, zh && e.TitleZh is { } titleZh ? titleZh : e.Title);
-                w.WriteElementString("updated", atom, e.Sent.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-                w.WriteStartElement("link", atom);
+                w.WriteStartElement("entry", Atom);
+                w.WriteElementString("id", Atom, "urn:gardencity:cap:" + e.Identifier);
+                w.WriteElementString("title", Atom, zh && e.TitleZh is { } titleZh ? titleZh : e.Title);
+                w.WriteElementString("updated", Atom, e.Sent.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+                w.WriteStartElement("link", Atom);
                 w.WriteAttributeString("rel", "alternate");
                 w.WriteAttributeString("type", "application/cap+xml");
                 w.WriteAttributeString("href", $"{root}/alerts/cap/{Uri.EscapeDataString(e.Identifier)}.xml");

@@ -222,12 +222,12 @@ public static partial class RuleLoader
             string lp = path + "." + levelPath;
             ctx.CheckKeys(level, lp, ["severity", "when"]);
             string? severityName = ctx.RequiredString(level, "severity", lp);
-            if (severityName is not null && !SeverityNames.TryParse(severityName, out _))
+            // An unknown or missing name leaves Severity.None, so the level is skipped below (its error is recorded).
+            if (!SeverityNames.TryParse(severityName, out Severity severity) && severityName is not null)
             {
                 ctx.Error(level.Children[new YamlScalarNode("severity")], lp + ".severity", $"unknown severity '{severityName}'; expected info, blue, yellow, orange or red");
             }
 
-            SeverityNames.TryParse(severityName, out Severity severity);
             Condition? condition = ctx.Child(level, "when", lp, required: true) is { } when && scope is not null
                 ? ReadCondition(ctx, when, lp + ".when", scope, ref nextId)
                 : null;
@@ -725,7 +725,7 @@ public static partial class RuleLoader
         return (ctx.RequiredString(map, "zh", $"{path}.{key}"), ctx.RequiredString(map, "en", $"{path}.{key}"));
     }
 
-    private static IEnumerable<(YamlNode Node, string Value)> Texts(YamlContext ctx, YamlMappingNode map, string key, string path)
+    private static List<(YamlNode Node, string Value)> Texts(YamlContext ctx, YamlMappingNode map, string key, string path)
     {
         if (ctx.Child(map, key, path, required: false) is not { } child)
         {

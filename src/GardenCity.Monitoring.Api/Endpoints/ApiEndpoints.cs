@@ -47,9 +47,15 @@ internal static class ApiEndpoints
             IReadOnlyList<SeriesPoint> points = await q.SeriesAsync(station, f, aggregation, w, start, end, ct, admit).ConfigureAwait(false);
             return TypedResults.Json(new
             {
-                station = station.Id, field = f, agg = aggregation, window_s = (long)w.TotalSeconds, from = start, to = end,
+                station = station.Id,
+                field = f,
+                agg = aggregation,
+                window_s = (long)w.TotalSeconds,
+                from = start,
+                to = end,
                 quality = quality ?? "all",
-                warning_level_m = station.WarningLevelM, guaranteed_level_m = station.GuaranteedLevelM,
+                warning_level_m = station.WarningLevelM,
+                guaranteed_level_m = station.GuaranteedLevelM,
                 points = points.Select(p => new object[] { p.Time, Params.Round(station, f, p.Value), p.Flag.ToWireName() }),
             }, Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("A field of a station over a time range, aggregated per window (mean, max, min, sum), at most MaxPoints points, each [time, value, worst quality flag]; quality=all|usable|good filters flagged values.");
@@ -78,7 +84,13 @@ internal static class ApiEndpoints
             IReadOnlyList<DetectionRecord> records = await q.DetectionsAsync(name, start, end, st, si, ct).ConfigureAwait(false);
             return TypedResults.Json(new
             {
-                species = name, interval = i, from = start, to = end, station = st, site = si, timezone = "Asia/Shanghai",
+                species = name,
+                interval = i,
+                from = start,
+                to = end,
+                station = st,
+                site = si,
+                timezone = "Asia/Shanghai",
                 counts = SpeciesMetrics.Bucket(records.Select(r => r.Time), i, start, end).Select(b => new { start = b.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), detections = b.Count }),
             }, Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("Detections of a species per local day, ISO week or month, for a station, a site or all.");
@@ -96,8 +108,14 @@ internal static class ApiEndpoints
             int detections = traps.Sum(t => t.Detections), nights = traps.Sum(t => t.Nights);
             return TypedResults.Json(new
             {
-                species = name, from = start, to = end, independence_s = (long)gap.TotalSeconds, site = si,
-                independent_detections = detections, trap_nights = nights, rai = SpeciesMetrics.Rai(detections, nights),
+                species = name,
+                from = start,
+                to = end,
+                independence_s = (long)gap.TotalSeconds,
+                site = si,
+                independent_detections = detections,
+                trap_nights = nights,
+                rai = SpeciesMetrics.Rai(detections, nights),
                 stations = traps.Select(t => new { station = t.Station.Id, site = t.Station.Site.Id, independent_detections = t.Detections, trap_nights = t.Nights, rai = SpeciesMetrics.Rai(t.Detections, t.Nights) }),
             }, Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("Relative abundance index: independent detections per 100 trap-nights (trap-nights from the days each camera was seen working).");

@@ -330,7 +330,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// in groups of the same time (the Camtrap DP media table).
     /// </summary>
     public IAsyncEnumerable<List<TriggerRecord>> StreamTriggersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        SameTime<TriggerRecord>(StreamRowsAsync($"SELECT \"event_id\", \"image_uri\", \"detections\", \"station\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)}", ct), columns =>
+        SameTimeAsync<TriggerRecord>(StreamRowsAsync($"SELECT \"event_id\", \"image_uri\", \"detections\", \"station\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)}", ct), columns =>
         {
             int time = columns.IndexOf("time"), eventId = columns.IndexOf("event_id"), image = columns.IndexOf("image_uri"), detections = columns.IndexOf("detections"), station = columns.IndexOf("station");
             return row => new TriggerRecord(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, Text(row[eventId]), Text(row[image]), row[detections].GetInt64());
@@ -341,7 +341,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// same time by station, then species), in groups of the same time (CSV and Camtrap DP exports).
     /// </summary>
     public IAsyncEnumerable<List<SpeciesDetection>> StreamDetectionsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        SameTime<SpeciesDetection>(StreamRowsAsync($"SELECT \"count\", \"confidence\", \"event_id\", \"station\", \"species\" FROM \"camera_trap\" WHERE {Range(from, to)}", ct), columns =>
+        SameTimeAsync<SpeciesDetection>(StreamRowsAsync($"SELECT \"count\", \"confidence\", \"event_id\", \"station\", \"species\" FROM \"camera_trap\" WHERE {Range(from, to)}", ct), columns =>
         {
             int time = columns.IndexOf("time"), count = columns.IndexOf("count"), confidence = columns.IndexOf("confidence"), eventId = columns.IndexOf("event_id"), station = columns.IndexOf("station"), species = columns.IndexOf("species");
             return row => new SpeciesDetection(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, row[species].GetString() ?? string.Empty, row[count].GetInt64(), row[confidence].GetDouble(), Text(row[eventId]));
@@ -385,7 +385,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     }
 
     /// <summary>Rows in groups of the same time, each group sorted by <paramref name="order"/> (InfluxDB gives no order among equal times).</summary>
-    private static async IAsyncEnumerable<List<T>> SameTime<T>(
+    private static async IAsyncEnumerable<List<T>> SameTimeAsync<T>(
         IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> pieces, Func<List<string>, Func<JsonElement[], T>> reader, Func<T, DateTimeOffset> time, Comparison<T> order,
         [EnumeratorCancellation] CancellationToken ct)
     {

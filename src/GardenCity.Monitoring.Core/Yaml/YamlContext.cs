@@ -22,9 +22,11 @@ public sealed class YamlContext(string file)
     /// <summary>Every problem found so far, in file order.</summary>
     public List<ConfigFileError> Errors { get; } = [];
 
+    /// <summary>Records a problem at a node.</summary>
     public void Error(YamlNode node, string field, string message) =>
         Errors.Add(new ConfigFileError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
 
+    /// <summary>Records every key of a mapping that is not in <paramref name="allowed"/> (<paramref name="path"/> is <c>(root)</c> for the top level).</summary>
     public void CheckKeys(YamlMappingNode node, string path, string[] allowed)
     {
         foreach ((YamlNode key, _) in node.Children)
@@ -37,6 +39,7 @@ public sealed class YamlContext(string file)
         }
     }
 
+    /// <summary>The value of a key of a mapping; null when absent, recording a problem when <paramref name="required"/>.</summary>
     public YamlNode? Child(YamlMappingNode node, string key, string field, bool required)
     {
         if (node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? child))
@@ -52,6 +55,7 @@ public sealed class YamlContext(string file)
         return null;
     }
 
+    /// <summary>The text of a non-empty scalar; null, recording a problem, for anything else.</summary>
     public string? Scalar(YamlNode node, string field)
     {
         if (node is YamlScalarNode { Value: { Length: > 0 } value })
@@ -63,12 +67,15 @@ public sealed class YamlContext(string file)
         return null;
     }
 
+    /// <summary>The text of a required key; null, recording a problem, when absent or not text.</summary>
     public string? RequiredString(YamlMappingNode node, string key, string path) =>
         Child(node, key, path, required: true) is { } child ? Scalar(child, $"{path}.{key}") : null;
 
+    /// <summary>The text of an optional key; null when absent (a problem is recorded when it is present but not text).</summary>
     public string? OptionalString(YamlMappingNode node, string key, string path) =>
         Child(node, key, path, required: false) is { } child ? Scalar(child, $"{path}.{key}") : null;
 
+    /// <summary>A finite number (invariant culture) within <paramref name="min"/> .. <paramref name="max"/>; null, recording a problem, when absent and required, not a number or out of range.</summary>
     public double? Number(YamlMappingNode node, string key, string path, bool required, double min, double max)
     {
         if (Child(node, key, path, required) is not { } child)
@@ -94,6 +101,7 @@ public sealed class YamlContext(string file)
         return value;
     }
 
+    /// <summary>The mappings of a required list under <paramref name="key"/>, with their paths (<c>key[i]</c>); problems are recorded for a missing list or items that are not mappings.</summary>
     public IEnumerable<(YamlMappingNode Node, string Path)> Items(YamlMappingNode root, string key)
     {
         if (Child(root, key, key, required: true) is not { } list)

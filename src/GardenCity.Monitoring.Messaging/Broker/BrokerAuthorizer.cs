@@ -38,7 +38,7 @@ public enum LoginFailure
     RateLimited,
 }
 
-/// <summary>The outcome of <see cref="BrokerAuthorizer.Authenticate"/>.</summary>
+/// <summary>The outcome of <see cref="BrokerAuthorizer.Authenticate(string, string?, string?, string?)"/>.</summary>
 /// <param name="Kind">Who the client is; <see cref="PrincipalKind.None"/> when refused.</param>
 /// <param name="Failure">Why it was refused.</param>
 /// <param name="Reason">The refusal in words (for the CONNACK and the log); empty when accepted.</param>
@@ -76,6 +76,10 @@ public sealed class BrokerAuthorizer
     private readonly string _dummyHash = PasswordHasher.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
     private long _passwordHashChecks;
 
+    /// <summary>An authorizer without failed-login rate limiting.</summary>
+    /// <param name="registry">The stations and their password hashes.</param>
+    /// <param name="serviceAccounts">The service accounts and their password hashes.</param>
+    /// <param name="internalPassword">The password of <see cref="InternalUser"/> for this run.</param>
     public BrokerAuthorizer(StationRegistry registry, IEnumerable<BrokerAccount> serviceAccounts, string internalPassword)
         : this(registry, serviceAccounts, internalPassword, limiter: null)
     {

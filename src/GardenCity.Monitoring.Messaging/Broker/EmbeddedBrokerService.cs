@@ -122,7 +122,7 @@ public sealed class EmbeddedBrokerService(
         _server = factory.CreateMqttServer(serverOptions, listeners);
         _server.ValidatingConnectionAsync += ValidateConnection;
         _server.ClientConnectedAsync += RememberProtocol;
-        _server.InterceptingPublishAsync += AuthorizePublish;
+        _server.InterceptingPublishAsync += AuthorizePublishAsync;
         _server.InterceptingSubscriptionAsync += AuthorizeSubscription;
         try
         {
@@ -191,7 +191,7 @@ public sealed class EmbeddedBrokerService(
         return Task.CompletedTask;
     }
 
-    private async Task AuthorizePublish(InterceptingPublishEventArgs e)
+    private async Task AuthorizePublishAsync(InterceptingPublishEventArgs e)
     {
         string topic = e.ApplicationMessage.Topic;
         bool ours = ReferenceEquals(e.SessionItems, _injected); // what this process injects (dead letters); never a network client

@@ -109,7 +109,11 @@ public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> opti
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         var form = new Dictionary<string, string>
         {
-            ["db"] = _options.Database, ["q"] = query, ["epoch"] = "ns", ["chunked"] = "true", ["chunk_size"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["db"] = _options.Database,
+            ["q"] = query,
+            ["epoch"] = "ns",
+            ["chunked"] = "true",
+            ["chunk_size"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (_options.RetentionPolicy.Length > 0)
         {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Storage.Spool;
 
-/// <summary>What <see cref="FileSpool.Append"/> did.</summary>
+/// <summary>What <see cref="FileSpool.Append(string, int)"/> did.</summary>
 public enum SpoolAppendResult
 {
     /// <summary>The record is on the disk (flushed).</summary>
@@ -36,7 +36,7 @@ public enum SpoolAppendResult
 /// was acknowledged) is cut off with a warning. Nothing is ever misread.
 /// </para>
 /// <para>
-/// A full file system is back-pressure, never a crash: <see cref="Append"/> rolls the partial record back and returns
+/// A full file system is back-pressure, never a crash: <see cref="Append(string, int)"/> rolls the partial record back and returns
 /// <see cref="SpoolAppendResult.DiskFull"/>, exactly like reaching <see cref="SpoolOptions.MaxBytes"/>. A segment is
 /// deleted once all its records were removed, i.e. written to InfluxDB. Thread-safe.
 /// </para>
@@ -66,6 +66,9 @@ public sealed class FileSpool : IDisposable
     private long _damagedBytes;
     private long _damagedRecords;
 
+    /// <summary>Opens the spool directory (creating it) and reads back every record not yet removed, checking each.</summary>
+    /// <param name="options">The spool settings.</param>
+    /// <param name="logger">Where damaged or cut-off records are reported.</param>
     public FileSpool(IOptions<SpoolOptions> options, ILogger<FileSpool> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -116,6 +119,7 @@ public sealed class FileSpool : IDisposable
         }
     }
 
+    /// <summary>Whether no record is pending.</summary>
     public bool IsEmpty => Count == 0;
 
     /// <summary>
@@ -153,7 +157,7 @@ public sealed class FileSpool : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Append"/>, true when the record was written. False, writing nothing, when the spool is at
+    /// <see cref="Append(string, int)"/>, true when the record was written. False, writing nothing, when the spool is at
     /// <see cref="SpoolOptions.MaxBytes"/> or the file system is full.
     /// </summary>
     public bool TryAppend(string lineProtocol, int readings) => Append(lineProtocol, readings) == SpoolAppendResult.Appended;

@@ -15,7 +15,9 @@ public sealed class DutyChannelFormatTests
     private static readonly DutyMessages Messages = new(Options(), Registry);
     private static readonly string Markdown = Messages.Build(Red(), DutyLanguage.Zh).Markdown;
 
-    private static string JsonText(string s) => System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string JsonText(string s) => System.Text.Json.JsonSerializer.Serialize(s, Relaxed);
 
     [Fact]
     public void WeCom_Markdown_ExactBody_MentionsByUserId()

@@ -68,8 +68,14 @@ public sealed class DutyMessagesTests
             {
                 AlertNotification n = Red() with
                 {
-                    RuleZh = rule.NameZh, StationId = station.Id, StationZh = station.NameZh, Site = station.Site.Id, Watershed = station.Watershed,
-                    Value = 123.45, Threshold = 100.5, Transition = Transition.ContactRestored,
+                    RuleZh = rule.NameZh,
+                    StationId = station.Id,
+                    StationZh = station.NameZh,
+                    Site = station.Site.Id,
+                    Watershed = station.Watershed,
+                    Value = 123.45,
+                    Threshold = 100.5,
+                    Transition = Transition.ContactRestored,
                 };
                 string text = messages.Sms(n, DutyLanguage.Zh, sms);
                 longest = text.Length > longest.Length ? text : longest;

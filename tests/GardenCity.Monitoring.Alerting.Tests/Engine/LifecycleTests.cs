@@ -17,7 +17,7 @@ public sealed class LifecycleTests
                 when: { threshold: { field: water_level_m, at_least: { registry: guaranteed_level_m } } }
         """;
 
-    private static Reading Level(int minute, double level) => Telemetry(Gauge, T0.AddMinutes(minute), minute, ("water_level_m", level));
+    private static TelemetryReading Level(int minute, double level) => Telemetry(Gauge, T0.AddMinutes(minute), minute, ("water_level_m", level));
 
     [Fact]
     public void Process_UnchangedDanger_IsNotifiedOnce()

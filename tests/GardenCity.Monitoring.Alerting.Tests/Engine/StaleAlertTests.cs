@@ -311,7 +311,7 @@ public sealed class StaleAlertTests
     [Fact]
     public void Rules_StaleSettings_DefaultsByCategoryAndValidated()
     {
-        IReadOnlyDictionary<string, Rule> rules = ShippedRules().Rules.ToDictionary(r => r.Id);
+        Dictionary<string, Rule> rules = ShippedRules().Rules.ToDictionary(r => r.Id);
         Assert.Equal((TimeSpan.FromMinutes(30), true), (rules[Rainstorm].StaleHorizon, rules[Rainstorm].LostContact));
         Assert.Equal((TimeSpan.FromMinutes(30), false), (rules["flood-level"].StaleHorizon, rules["flood-level"].LostContact));
         Assert.Equal(TimeSpan.FromMinutes(30), rules["fire-co"].StaleHorizon);

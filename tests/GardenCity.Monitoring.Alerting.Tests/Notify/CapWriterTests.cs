@@ -91,7 +91,7 @@ public sealed class CapWriterTests
             Assert.NotNull(feed.Add(change, new CapOptions(), T0.AddHours(1).AddSeconds(i)));
         }
 
-        IReadOnlyList<CapEntry> entries = feed.Entries.Reverse().ToList();
+        List<CapEntry> entries = feed.Entries.Reverse().ToList();
         Assert.Equal(["Alert", "Update", "Cancel"], entries.Select(e => XDocument.Parse(e.Xml).Root!.Element(Cap + "msgType")!.Value));
         foreach (CapEntry entry in entries)
         {

@@ -79,7 +79,7 @@ public sealed class NotificationDispatcherTests : IDisposable
         public void Dispose() => _listener.Close();
     }
 
-    private NotificationDispatcher Dispatcher(Outbox outbox, params (string Name, string Url)[] hooks)
+    private static NotificationDispatcher Dispatcher(Outbox outbox, params (string Name, string Url)[] hooks)
     {
         var options = new AlertingOptions { WebhookTimeout = TimeSpan.FromSeconds(2), WebhookRetries = 2 };
         var meters = new ServiceCollectionMeterFactory();

@@ -7,7 +7,7 @@ namespace GardenCity.Monitoring.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A loopback HTTP receiver standing in for a WeCom or DingTalk robot or an SMS gateway: records every request, answers
-/// <see cref="Answer"/> with <see cref="Body"/> (or 503 with Retry-After while <see cref="Failing"/>), and can be killed
+/// 200 with <see cref="Body"/> (or 503 with Retry-After while <see cref="Failing"/>), and can be killed
 /// (its socket closed: connection refused) and started again on the same port.
 /// </summary>
 internal sealed class ChannelReceiver : IDisposable

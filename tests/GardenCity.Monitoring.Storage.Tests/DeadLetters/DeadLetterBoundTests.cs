@@ -71,15 +71,15 @@ public sealed class DeadLetterBoundTests : IDisposable
     [Fact]
     public async Task AppendAsync_ManyStationsTogetherPastTheFolderBound_FolderStaysUnderItAndSummariesCountTheRest()
     {
-        const long total = 2L << 20;
-        using DeadLetterFileStore store = Store(perStation: 1L << 20, total: total);
+        const long Total = 2L << 20;
+        using DeadLetterFileStore store = Store(perStation: 1L << 20, total: Total);
         string[] stations = ["qs-wx-01", "zt-wx-01", "yc-wx-01", "mfs-wx-01", "wp-wx-01", "mtg-wx-01"];
         for (int batch = 0; batch < 20; batch++)
         {
             await store.AppendAsync(stations.Select(Junk).ToList(), TestContext.Current.CancellationToken);
         }
 
-        Assert.InRange(FolderBytes(), 1, total);
+        Assert.InRange(FolderBytes(), 1, Total);
         List<JsonElement> summaries = Summaries();
         Assert.Equal(120, CopiedLines() + summaries.Sum(s => s.GetProperty("summarised").GetInt64()));
         Assert.Contains(summaries, s => s.GetProperty("bounds").TryGetProperty("directory-total", out _));
@@ -89,13 +89,13 @@ public sealed class DeadLetterBoundTests : IDisposable
     [Fact]
     public async Task AppendAsync_FolderFull_StopsWritingEvenSummariesAndReportsFull()
     {
-        const long total = 64 * 1024;
-        using DeadLetterFileStore store = Store(perStation: 1L << 20, total: total);
-        await File.WriteAllBytesAsync(Path.Combine(_dir, "left-by-operator.bin"), new byte[total], TestContext.Current.CancellationToken);
+        const long Total = 64 * 1024;
+        using DeadLetterFileStore store = Store(perStation: 1L << 20, total: Total);
+        await File.WriteAllBytesAsync(Path.Combine(_dir, "left-by-operator.bin"), new byte[Total], TestContext.Current.CancellationToken);
 
         await store.AppendAsync([Small("qs-wx-01")], TestContext.Current.CancellationToken);
 
-        Assert.Equal(total, FolderBytes());
+        Assert.Equal(Total, FolderBytes());
         Assert.True(store.Status.Full);
         Assert.Equal(1, store.Status.SummarisedThisWindow);
     }
