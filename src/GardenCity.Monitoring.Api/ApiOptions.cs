@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace GardenCity.Monitoring.Api;
 
-/// <summary>What an API key may do; each role includes the ones before it.</summary>
+/// <summary>
+/// What an API key may do. Responder and reviewer each include reader; admin includes everything; responder and
+/// reviewer do not include each other (a duty officer does not verify leopards, an ecologist does not close flood
+/// alerts). Only reviewer and admin see the exact locations of camera traps (docs/ecology.md).
+/// </summary>
 public enum ApiRole
 {
     /// <summary>No access.</summary>
@@ -16,6 +20,9 @@ public enum ApiRole
 
     /// <summary>Everything.</summary>
     Admin = 3,
+
+    /// <summary>Read, see exact camera-trap locations, and confirm, correct or reject detections of sensitive species (docs/ecology.md).</summary>
+    Reviewer = 4,
 }
 
 /// <summary>An API key: a name (recorded as who acknowledged), its role and the SHA-256 of the key (hex).</summary>
@@ -26,7 +33,7 @@ public sealed class ApiKey
     [RegularExpression(@"^[\p{L}\p{N}._ -]{1,64}$")]
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>reader, responder or admin.</summary>
+    /// <summary>reader, responder, reviewer or admin.</summary>
     public ApiRole Role { get; set; } = ApiRole.Reader;
 
     /// <summary>Lower-case hex SHA-256 of the key, from <c>gardencity api new-key</c>; the key itself is never stored.</summary>

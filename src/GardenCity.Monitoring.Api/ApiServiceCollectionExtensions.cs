@@ -1,6 +1,7 @@
 using System.Reflection;
 using GardenCity.Monitoring.Api.Alerts;
 using GardenCity.Monitoring.Api.Clock;
+using GardenCity.Monitoring.Api.Ecology;
 using GardenCity.Monitoring.Core.Time;
 using GardenCity.Monitoring.Api.Endpoints;
 using GardenCity.Monitoring.Api.Queries;
@@ -45,7 +46,11 @@ public static class ApiServiceCollectionExtensions
         }));
         services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsValidator>().BindConfiguration(ApiOptions.SectionName);
         services.TryAddSingleton(sp => new OnlineClock(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<IAlertingWatermark>()));
-        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<OnlineClock>()));
+        services.AddOptionsWithValidateOnStart<EcologyOptions, EcologyOptionsValidator>().BindConfiguration(EcologyOptions.SectionName);
+        services.TryAddSingleton(sp => new SensitiveSpecies(sp.GetRequiredService<IOptions<EcologyOptions>>()));
+        services.TryAddSingleton<LocationProtection>();
+        services.TryAddSingleton<ReviewWriter>();
+        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<OnlineClock>(), sp.GetRequiredService<SensitiveSpecies>()));
         // Without the alerting role in this process (AddAlerting registers the real ones first), alert endpoints say so.
         services.TryAddSingleton<AlertingNotRunning>();
         services.TryAddSingleton<IAlertQueries>(sp => sp.GetRequiredService<AlertingNotRunning>());

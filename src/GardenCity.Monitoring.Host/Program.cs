@@ -66,7 +66,7 @@ acl.SetAction(result =>
 var registryCommand = new Command("registry", "Station registry tools.") { check, hash, acl };
 
 var keyName = new Option<string>("--name") { Description = "Who holds the key (recorded when they acknowledge an alert).", Required = true };
-var keyRole = new Option<string>("--role") { Description = "reader, responder or admin.", DefaultValueFactory = _ => "reader" };
+var keyRole = new Option<string>("--role") { Description = "reader, responder, reviewer or admin.", DefaultValueFactory = _ => "reader" };
 var keyIndex = new Option<int>("--index") { Description = "Its position in GardenCity:Api:Keys: 0 for the first key, the next free number when keys are configured already.", DefaultValueFactory = _ => 0 };
 var newKey = new Command("new-key", "Make an API key: prints the key once (give it to its holder) and its configuration entry (the hash, never the key) as a JSON snippet, as environment variables and as --set arguments.") { keyName, keyRole, keyIndex };
 newKey.SetAction(result =>
@@ -74,9 +74,9 @@ newKey.SetAction(result =>
     string name = result.GetValue(keyName)!;
     string role = result.GetValue(keyRole)!;
     int index = result.GetValue(keyIndex);
-    if (role is not ("reader" or "responder" or "admin") || index is < 0 or > 999 || !System.Text.RegularExpressions.Regex.IsMatch(name, @"^[\p{L}\p{N}._ -]{1,64}$"))
+    if (role is not ("reader" or "responder" or "reviewer" or "admin") || index is < 0 or > 999 || !System.Text.RegularExpressions.Regex.IsMatch(name, @"^[\p{L}\p{N}._ -]{1,64}$"))
     {
-        Console.Error.WriteLine("--role must be reader, responder or admin; --name 1-64 letters, digits, '.', '_', '-' or spaces; --index 0-999.");
+        Console.Error.WriteLine("--role must be reader, responder, reviewer or admin; --name 1-64 letters, digits, '.', '_', '-' or spaces; --index 0-999.");
         return 2;
     }
 

@@ -30,6 +30,9 @@ public static class AlertNotifications
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(s);
         bool sensitive = rule.Sensitive;
+        // Protected locations (docs/ecology.md): a camera trap's coordinates go only to the ecology audience; a
+        // maintenance or emergency alert of a camera names the station and site but carries no coordinates.
+        bool hidden = sensitive || (s.Kind == StationKind.CameraTrap && a.Audience != Audience.Ecology);
         return new AlertNotification
         {
             NotificationId = $"{a.Id}#{a.Revision}",
@@ -48,8 +51,8 @@ public static class AlertNotifications
             StationEn = s.NameEn,
             Site = s.Site.Id,
             Watershed = s.Watershed,
-            Lat = sensitive ? null : s.Lat,
-            Lon = sensitive ? null : s.Lon,
+            Lat = hidden ? null : s.Lat,
+            Lon = hidden ? null : s.Lon,
             RaisedAt = a.RaisedAt,
             UpdatedAt = a.UpdatedAt,
             Value = a.Value,

@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Core.Time;
 using System.Globalization;
 using System.Xml;
@@ -185,7 +186,7 @@ public static class CapWriter
                 {
                     w.WriteElementString("circle", Namespace, string.Create(CultureInfo.InvariantCulture, $"{unit.Lat:0.######},{unit.Lon:0.######} {radius:0.###}"));
                 }
-                else if (!change.Rule.Sensitive)
+                else if (!change.Rule.Sensitive && change.Station.Kind != StationKind.CameraTrap) // protected locations (docs/ecology.md)
                 {
                     w.WriteElementString("circle", Namespace, string.Create(CultureInfo.InvariantCulture, $"{change.Station.Lat:0.######},{change.Station.Lon:0.######} 1"));
                 }

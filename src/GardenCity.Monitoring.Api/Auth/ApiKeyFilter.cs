@@ -36,7 +36,7 @@ internal sealed class ApiKeyFilter(ApiRole required) : IEndpointFilter
             return Problems.Status(StatusCodes.Status401Unauthorized, "The API key is not valid.");
         }
 
-        if (role < required)
+        if (!ApiRoles.Includes(role, required))
         {
             return presented is null
                 ? Problems.Status(StatusCodes.Status401Unauthorized, "An API key is required (header X-Api-Key).")

@@ -2,6 +2,7 @@ using GardenCity.Monitoring.Core.Quality;
 using System.Globalization;
 using System.Text.Json;
 using GardenCity.Monitoring.Api.Auth;
+using GardenCity.Monitoring.Api.Ecology;
 using GardenCity.Monitoring.Api.Queries;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
@@ -20,14 +21,14 @@ internal static class ApiEndpoints
     {
         RouteGroupBuilder api = app.MapGroup("/api/v1").AddEndpointFilter(new ApiKeyFilter(ApiRole.Reader)).AddEndpointFilter<BadParameterFilter>();
 
-        api.MapGet("/stations", async (ApiQueries q, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
-            TypedResults.Json(await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false), Json))
+        api.MapGet("/stations", async (HttpContext http, ApiQueries q, StationRegistry registry, LocationProtection protection, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+            TypedResults.Json((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Select(s => Shown(s, registry, protection, http)), Json))
             .RequireRateLimiting(ApiLimits.Query).WithSummary("Every station with last seen, online state, battery, RSSI and its latest reading.");
 
-        api.MapGet("/stations/{id}", async (string id, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/stations/{id}", async (string id, HttpContext http, ApiQueries q, StationRegistry registry, LocationProtection protection, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             Station station = Params.PathStation(registry, id);
-            return TypedResults.Json((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Single(s => s.Id == station.Id), Json);
+            return TypedResults.Json(Shown((await q.StationsAsync(time.GetUtcNow(), o.Value.OfflineAfter, ct).ConfigureAwait(false)).Single(s => s.Id == station.Id), registry, protection, http), Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("One station.");
 
         api.MapGet("/stations/{id}/series", async (string id, string? field, string? from, string? to, string? agg, string? window, string? quality, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
@@ -129,10 +130,11 @@ internal static class ApiEndpoints
             return TypedResults.Json(new { species = name, from = start, to = end, timezone = "Asia/Shanghai", independence_s = (long)gap.TotalSeconds, hours = SpeciesMetrics.Activity(independent) }, Json);
         }).RequireRateLimiting(ApiLimits.Query).WithSummary("Diel activity: independent detections by hour of day, Beijing time.");
 
-        api.MapGet("/export/detections.csv", (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/export/detections.csv", (string? from, string? to, HttpContext http, ApiQueries q, StationRegistry registry, LocationProtection protection, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
-            return TypedResults.Stream(body => DetectionsCsv.WriteAsync(body, q, registry, start, end, ct), "text/csv; charset=utf-8",
+            bool exact = ApiRoles.SeesExactLocations(ApiRoles.Of(http));
+            return TypedResults.Stream(body => DetectionsCsv.WriteAsync(body, q, registry, s => protection.For(s, exact), start, end, ct), "text/csv; charset=utf-8",
                 $"gardencity-detections-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.csv");
         }).RequireRateLimiting(ApiLimits.Export).WithSummary("Every camera-trap detection of a period as CSV (streamed).");
 
@@ -149,23 +151,50 @@ internal static class ApiEndpoints
                 $"gardencity-{s.Id}-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.csv");
         }).RequireRateLimiting(ApiLimits.Export).WithSummary("Every telemetry reading of one station in a period as CSV, raw, with its quality flag and checks (streamed).");
 
-        api.MapGet("/export/camtrap-dp.zip", (string? from, string? to, ApiQueries q, StationRegistry registry, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/export/camtrap-dp.zip", (string? from, string? to, HttpContext http, ApiQueries q, StationRegistry registry, LocationProtection protection, IOptions<ApiOptions> o, TimeProvider time, CancellationToken ct) =>
         {
             (DateTimeOffset start, DateTimeOffset end) = Params.Range(from, to, time.GetUtcNow(), o.Value.MaxRange, TimeSpan.FromDays(30));
             DateTimeOffset now = time.GetUtcNow();
-            return TypedResults.Stream(body => CamtrapDp.WriteAsync(body, q, registry, start, end, now, ct), "application/zip",
+            bool exact = ApiRoles.SeesExactLocations(ApiRoles.Of(http));
+            return TypedResults.Stream(body => CamtrapDp.WriteAsync(body, q, registry, start, end, now, ct, s => protection.For(s, exact)), "application/zip",
                 $"gardencity-camtrap-dp-{start.ToOffset(Params.Local):yyyyMMdd}-{end.ToOffset(Params.Local):yyyyMMdd}.zip");
         }).RequireRateLimiting(ApiLimits.Export).WithSummary("A Camtrap DP 1.0 data package (deployments, media, observations, datapackage.json) of a period, for GBIF (streamed).");
 
         MapAlerts(api);
         api.MapDuty(); // silences and the audit trail (DutyEndpoints)
+        api.MapReviews();
+        api.MapOccupancy();
         return api;
+    }
+
+    /// <summary>A station's state as the caller may see it: camera traps generalised below the reviewer role (docs/ecology.md).</summary>
+    private static StationState Shown(StationState state, StationRegistry registry, LocationProtection protection, HttpContext http)
+    {
+        if (!registry.TryGet(state.Id, out Station? station) || station.Kind != StationKind.CameraTrap)
+        {
+            return state;
+        }
+
+        ShownLocation shown = protection.For(station, ApiRoles.SeesExactLocations(ApiRoles.Of(http)));
+        return state with { Lat = shown.Lat, Lon = shown.Lon, CoordinateUncertaintyM = shown.UncertaintyM };
+    }
+
+    /// <summary>An alert as the caller may see it: a camera trap's coordinates generalised below the reviewer role (sensitive rules carry none at all).</summary>
+    internal static AlertNotification Shown(AlertNotification alert, StationRegistry registry, LocationProtection protection, HttpContext http)
+    {
+        if (alert.Lat is null || !registry.TryGet(alert.StationId, out Station? station) || station.Kind != StationKind.CameraTrap)
+        {
+            return alert;
+        }
+
+        ShownLocation shown = protection.For(station, ApiRoles.SeesExactLocations(ApiRoles.Of(http)));
+        return alert with { Lat = shown.Lat, Lon = shown.Lon };
     }
 
     private static void MapAlerts(RouteGroupBuilder api)
     {
-        api.MapGet("/alerts/active", async (IAlertQueries alerts, CancellationToken ct) =>
-            TypedResults.Json(await alerts.ActiveAsync(ct).ConfigureAwait(false), AlertNotification.Json))
+        api.MapGet("/alerts/active", async (HttpContext http, IAlertQueries alerts, StationRegistry registry, LocationProtection protection, CancellationToken ct) =>
+            TypedResults.Json((await alerts.ActiveAsync(ct).ConfigureAwait(false)).Select(a => Shown(a, registry, protection, http)), AlertNotification.Json))
             .WithSummary("Alerts in force, each as its latest change (the notification JSON); needs the alerting role in the same process.");
 
         api.MapGet("/alerts/cap.atom", (string? lang, HttpContext http, IAlertQueries alerts) =>
@@ -252,7 +281,7 @@ internal static class ApiEndpoints
             return alert is null ? Problems.Status(StatusCodes.Status404NotFound, $"No active alert '{Params.Shorten(id)}'.") : TypedResults.Json(alert, AlertNotification.Json);
         }).AddEndpointFilter(new ApiKeyFilter(ApiRole.Responder)).WithSummary("Close an active alert by hand with a reason, body {\"reason\": \"...\"}; recorded with the key's name, the time and the reason (responder role).");
 
-        api.MapGet("/alerts/stream", async (HttpContext http, IAlertStream feed, CancellationToken ct) =>
+        api.MapGet("/alerts/stream", async (HttpContext http, IAlertStream feed, StationRegistry registry, LocationProtection protection, CancellationToken ct) =>
         {
             http.Response.Headers.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
@@ -262,7 +291,7 @@ internal static class ApiEndpoints
             {
                 await foreach (AlertNotification n in feed.SubscribeAsync(ct).ConfigureAwait(false))
                 {
-                    await http.Response.WriteAsync($"id: {n.NotificationId}\nevent: alert\ndata: {JsonSerializer.Serialize(n, AlertNotification.Json)}\n\n", ct).ConfigureAwait(false);
+                    await http.Response.WriteAsync($"id: {n.NotificationId}\nevent: alert\ndata: {JsonSerializer.Serialize(Shown(n, registry, protection, http), AlertNotification.Json)}\n\n", ct).ConfigureAwait(false);
                     await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
                 }
             }

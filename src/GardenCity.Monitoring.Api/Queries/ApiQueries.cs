@@ -16,11 +16,12 @@ public sealed record TriggerRecord(DateTimeOffset Time, string Station, string E
 /// <summary>One species detected in a trigger: the trigger's time, station and event.</summary>
 public sealed record SpeciesDetection(DateTimeOffset Time, string Station, string Species, long Count, double Confidence, string EventId);
 
-/// <summary>A station's state.</summary>
+/// <summary>A station's state; <see cref="CoordinateUncertaintyM"/> is set for camera traps (generalised locations, docs/ecology.md).</summary>
 public sealed record StationState(
     string Id, string Kind, string NameZh, string NameEn, string Site, string SiteZh, string SiteEn, double Lat, double Lon, double ElevationM,
     string? Watershed, string? Zone, double? WarningLevelM, double? GuaranteedLevelM,
-    DateTimeOffset? LastSeen, bool Online, double? BatteryV, double? RssiDbm, DateTimeOffset? LatestTime, IReadOnlyDictionary<string, double> Latest);
+    DateTimeOffset? LastSeen, bool Online, double? BatteryV, double? RssiDbm, DateTimeOffset? LatestTime, IReadOnlyDictionary<string, double> Latest,
+    int? CoordinateUncertaintyM = null);
 
 /// <summary>
 /// The API's reads from InfluxDB (InfluxQL over /query). Identifiers come only from <see cref="PointMapper"/> and the
@@ -29,8 +30,11 @@ public sealed record StationState(
 /// <param name="client">InfluxQL client.</param>
 /// <param name="registry">The station registry.</param>
 /// <param name="clock">The clock policy for online state (Clock/OnlineClock.cs); without it, the <c>now</c> given is used as is.</param>
-public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, Clock.OnlineClock? clock = null)
+/// <param name="sensitive">The sensitive species, held until reviewed (docs/ecology.md); without it, none.</param>
+public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, Clock.OnlineClock? clock = null, Ecology.SensitiveSpecies? sensitive = null)
 {
+    private readonly Ecology.SensitiveSpecies _sensitive = sensitive ?? Ecology.SensitiveSpecies.None;
+
     private static readonly string[] Telemetry = [PointMapper.Weather, PointMapper.WaterLevel, PointMapper.Fire];
 
     /// <summary>Every station with its last state and latest telemetry.</summary>
@@ -162,29 +166,107 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         }, w.Value.Flag)).ToList();
     }
 
-    /// <summary>Species stored in the period, with detections and individuals per site.</summary>
+    /// <summary>
+    /// Species detected in the period, with detections and individuals per site: the detections that count (machine
+    /// classifications of species that are not sensitive, confirmed and corrected ones; docs/ecology.md), by the species
+    /// they count as.
+    /// </summary>
     public async Task<IReadOnlyList<(string Species, string Site, long Detections, long Individuals)>> SpeciesAsync(DateTimeOffset from, DateTimeOffset to, string? site, CancellationToken ct)
     {
-        string where = Range(from, to) + (site is null ? string.Empty : $" AND \"site\" = {InfluxQl.StringLiteral(site)}");
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT count(\"count\") AS detections, sum(\"count\") AS individuals FROM \"camera_trap\" WHERE {where} GROUP BY \"species\", \"site\"", ct).ConfigureAwait(false);
-        return series.Where(s => s.Values.Count > 0)
-            .Select(s => (s.Tags["species"], s.Tags["site"], s.Get(0, "detections").GetInt64(), s.Get(0, "individuals").GetInt64()))
-            .OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2, StringComparer.Ordinal).ToList();
+        var totals = new Dictionary<(string Species, string Site), (long Detections, long Individuals)>();
+        await foreach (List<Ecology.VerifiedDetection> group in StreamVerifiedAsync(from, to, ct).ConfigureAwait(false))
+        {
+            foreach (Ecology.VerifiedDetection v in group.Where(v => v.Counts))
+            {
+                string s = registry.TryGet(v.Detection.Station, out Station? station) ? station.Site.Id : string.Empty;
+                if (site is null || s == site)
+                {
+                    var t = totals.GetValueOrDefault((v.Detection.Species, s));
+                    totals[(v.Detection.Species, s)] = (t.Detections + 1, t.Individuals + v.Detection.Count);
+                }
+            }
+        }
+
+        return totals.Select(t => (t.Key.Species, t.Key.Site, t.Value.Detections, t.Value.Individuals))
+            .OrderBy(x => x.Species, StringComparer.Ordinal).ThenBy(x => x.Site, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Names of the species stored in the period.</summary>
     public async Task<IReadOnlyCollection<string>> KnownSpeciesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         (await SpeciesAsync(from, to, null, ct).ConfigureAwait(false)).Select(s => s.Species).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Every detection record of a species (optionally at one station or site).</summary>
+    /// <summary>
+    /// Every detection record of a species that counts (optionally at one station or site): the stored ones of that
+    /// species not rejected, corrected away or held unverified, and those a reviewer corrected into it.
+    /// </summary>
     public async Task<IReadOnlyList<DetectionRecord>> DetectionsAsync(string species, DateTimeOffset from, DateTimeOffset to, string? station, string? site, CancellationToken ct)
     {
         string where = $"\"species\" = {InfluxQl.StringLiteral(species)} AND {Range(from, to)}"
             + (station is null ? string.Empty : $" AND \"station\" = {InfluxQl.StringLiteral(station)}")
             + (site is null ? string.Empty : $" AND \"site\" = {InfluxQl.StringLiteral(site)}");
         IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\" FROM \"camera_trap\" WHERE {where} GROUP BY \"station\"", ct).ConfigureAwait(false);
-        return series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => new DetectionRecord(
-            s.Time(i), s.Tags["station"], (int)s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble()))).OrderBy(r => r.Time).ToList();
+        Ecology.Verification verification = await VerificationAsync(from, to, ct).ConfigureAwait(false);
+        var stored = series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => verification.Apply(new SpeciesDetection(
+            s.Time(i), s.Tags["station"], species, s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble(), string.Empty))))
+            .Where(v => v.Counts && v.Detection.Species == species)
+            .Select(v => new DetectionRecord(v.Detection.Time, v.Detection.Station, (int)v.Detection.Count, v.Detection.Confidence));
+        var correctedInto = verification.Reviews
+            .Where(r => r.Decision == Ecology.DetectionReview.Corrected && r.Species == species && r.MachineSpecies != species
+                && (station is null || r.Station == station) && (site is null || (registry.TryGet(r.Station, out Station? st) && st.Site.Id == site)))
+            .Select(r => new DetectionRecord(r.Time, r.Station, (int)r.Count, 1.0));
+        return stored.Concat(correctedInto).OrderBy(r => r.Time).ToList();
+    }
+
+    /// <summary>One stored detection (the machine's), or null.</summary>
+    public async Task<SpeciesDetection?> DetectionAsync(string station, DateTimeOffset time, string species, CancellationToken ct)
+    {
+        IReadOnlyList<InfluxSeries> series = await QueryAsync(
+            $"SELECT \"count\", \"confidence\", \"event_id\" FROM \"camera_trap\" WHERE \"station\" = {InfluxQl.StringLiteral(station)} AND \"species\" = {InfluxQl.StringLiteral(species)} AND time = {InfluxQl.TimeLiteral(time)}", ct).ConfigureAwait(false);
+        InfluxSeries? s = series.FirstOrDefault(x => x.Values.Count > 0);
+        return s is null ? null : new SpeciesDetection(s.Time(0), station, species, s.Get(0, "count").GetInt64(), s.Get(0, "confidence").GetDouble(), Text(s.Get(0, "event_id")));
+    }
+
+    /// <summary>The <c>image_uri</c> of a camera's trigger, or empty.</summary>
+    public async Task<string> ImageUriAsync(string station, DateTimeOffset time, CancellationToken ct)
+    {
+        IReadOnlyList<InfluxSeries> series = await QueryAsync(
+            $"SELECT \"image_uri\" FROM \"camera_trap_trigger\" WHERE \"station\" = {InfluxQl.StringLiteral(station)} AND time = {InfluxQl.TimeLiteral(time)}", ct).ConfigureAwait(false);
+        InfluxSeries? s = series.FirstOrDefault(x => x.Values.Count > 0);
+        return s is null ? string.Empty : Text(s.Get(0, "image_uri"));
+    }
+
+    /// <summary>The reviews stored for detections of the period, with the sensitive species (docs/ecology.md).</summary>
+    public async Task<Ecology.Verification> VerificationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(Ecology.DetectionReview.Measurement)} WHERE {Range(from, to)}", ct).ConfigureAwait(false);
+        var reviews = new List<Ecology.DetectionReview>();
+        foreach (InfluxSeries s in series)
+        {
+            for (int i = 0; i < s.Values.Count; i++)
+            {
+                string? Text(string column) => s.Get(i, column).ValueKind == JsonValueKind.String ? s.Get(i, column).GetString() : null;
+                reviews.Add(new Ecology.DetectionReview(
+                    s.Time(i), Text("station") ?? string.Empty, Text("species") ?? string.Empty, Text("decision") ?? string.Empty, Text("reviewed_species") ?? string.Empty,
+                    s.Get(i, "count").ValueKind == JsonValueKind.Number ? s.Get(i, "count").GetInt64() : 0, Text("individual_id") is { Length: > 0 } id ? id : null,
+                    Text("reviewed_by") ?? string.Empty, DateTimeOffset.TryParse(Text("reviewed_at"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out DateTimeOffset at) ? at : s.Time(i),
+                    Text("comment") ?? string.Empty));
+            }
+        }
+
+        return new Ecology.Verification(_sensitive, reviews);
+    }
+
+    /// <summary>
+    /// Every detection of the period with its verification (docs/ecology.md), in time order and groups of the same time
+    /// (<see cref="StreamDetectionsAsync"/>); the reviews are read first.
+    /// </summary>
+    public async IAsyncEnumerable<List<Ecology.VerifiedDetection>> StreamVerifiedAsync(DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken ct)
+    {
+        Ecology.Verification verification = await VerificationAsync(from, to, ct).ConfigureAwait(false);
+        await foreach (List<SpeciesDetection> group in StreamDetectionsAsync(from, to, ct).ConfigureAwait(false))
+        {
+            yield return group.ConvertAll(verification.Apply);
+        }
     }
 
     /// <summary>When each camera trap showed it was working: online status reports and triggers.</summary>

@@ -43,9 +43,17 @@ public static partial class CamtrapDp
     /// trigger's time, PointMapper), and <c>datapackage.json</c> last, with the species found on the way. Nothing is
     /// written before the first query has answered, so an unreachable InfluxDB still gets a problem response.
     /// </summary>
-    public static async Task WriteAsync(Stream output, ApiQueries queries, StationRegistry registry, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, CancellationToken ct)
+    /// <remarks>
+    /// Verification (docs/ecology.md): a detection a reviewer rejected is left out (a trigger left without any is
+    /// <c>blank</c>); an unverified detection of a sensitive species is an <c>unclassified</c> observation without a
+    /// name; confirmed and corrected ones are human classifications (<c>classifiedBy</c> the reviewer, the review's
+    /// time, the individual). <paramref name="location"/> gives each camera's coordinates as the caller may see them
+    /// (generalised, with <c>coordinateUncertainty</c>); without it, exact.
+    /// </remarks>
+    public static async Task WriteAsync(Stream output, ApiQueries queries, StationRegistry registry, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, CancellationToken ct, Func<Station, Ecology.ShownLocation>? location = null)
     {
         ArgumentNullException.ThrowIfNull(output);
+        location ??= s => new Ecology.ShownLocation(s.Lat, s.Lon, Ecology.LocationProtection.ExactUncertaintyM, true);
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(registry);
         IReadOnlyDictionary<string, (DateTimeOffset First, DateTimeOffset Last)> spans = await queries.WorkingSpansAsync(from, to, ct).ConfigureAwait(false);
@@ -65,7 +73,8 @@ public static partial class CamtrapDp
                 foreach (Station s in stations)
                 {
                     (DateTimeOffset first, DateTimeOffset last) = spans[s.Id];
-                    await w.WriteAsync(Row([Deployment(s.Id), s.Id, s.NameEn, Num(s.Lat), Num(s.Lon), "30", Time(first), Time(last), "Baihua Mountain reserve", s.Id, string.Empty,
+                    Ecology.ShownLocation at = location(s);
+                    await w.WriteAsync(Row([Deployment(s.Id), s.Id, s.NameEn, Num(at.Lat), Num(at.Lon), at.UncertaintyM.ToString(CultureInfo.InvariantCulture), Time(first), Time(last), "Baihua Mountain reserve", s.Id, string.Empty,
                         string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, "false", "false", string.Empty, string.Empty,
                         $"site:{s.Site.Id}" + (s.Zone is { } z ? $" | zone:{z}" : string.Empty), string.Empty, string.Empty])).ConfigureAwait(false);
                 }
@@ -74,29 +83,42 @@ public static partial class CamtrapDp
             await WriteEntryAsync(zip, "media.csv", async w =>
             {
                 await w.WriteAsync(Row(MediaColumns)).ConfigureAwait(false);
-                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, ct).ConfigureAwait(false))
+                await foreach ((TriggerRecord t, List<Ecology.VerifiedDetection> found) in JoinAsync(queries, from, to, deployed, ct).ConfigureAwait(false))
                 {
                     (string path, string fileName, string comment) = FileOf(t);
-                    bool people = found.Exists(d => d.Species == "human");
+                    bool people = found.Exists(d => d.Detection.Species == "human" || d.MachineSpecies == "human");
                     await w.WriteAsync(Row([MediaId(t), Deployment(t.Station), "activityDetection", Time(t.Time), path, people ? "false" : "true",
                         fileName, "image/jpeg", string.Empty, string.Empty, comment])).ConfigureAwait(false);
                 }
             }, ct).ConfigureAwait(false);
 
             var species = new SortedSet<string>(StringComparer.Ordinal);
+            bool individuals = false;
             await WriteEntryAsync(zip, "observations.csv", async w =>
             {
                 await w.WriteAsync(Row(ObservationColumns)).ConfigureAwait(false);
-                await foreach ((TriggerRecord t, List<SpeciesDetection> found) in JoinAsync(queries, from, to, deployed, ct).ConfigureAwait(false))
+                await foreach ((TriggerRecord t, List<Ecology.VerifiedDetection> found) in JoinAsync(queries, from, to, deployed, ct).ConfigureAwait(false))
                 {
                     string mediaId = MediaId(t);
-                    if (found.Count == 0)
+                    var kept = found.FindAll(v => v.Status != Ecology.VerificationStatus.Rejected);
+                    if (kept.Count == 0)
                     {
-                        await w.WriteAsync(Observation($"{mediaId}_blank", Deployment(t.Station), mediaId, t.EventId, t.Time, "blank", string.Empty, string.Empty, string.Empty)).ConfigureAwait(false);
+                        // Blank: nothing detected, or every detection rejected by a reviewer (then a human classification).
+                        Ecology.DetectionReview? rejected = found.Select(v => v.Review).LastOrDefault(r => r is not null);
+                        await w.WriteAsync(Observation($"{mediaId}_blank", Deployment(t.Station), mediaId, t.EventId, t.Time, "blank", string.Empty, string.Empty, Classification.None with { Review = rejected })).ConfigureAwait(false);
                     }
 
-                    foreach (SpeciesDetection d in found)
+                    foreach (Ecology.VerifiedDetection v in kept)
                     {
+                        SpeciesDetection d = v.Detection;
+                        string id = $"{mediaId}_{Slug(v.MachineSpecies)}";
+                        if (v.Status == Ecology.VerificationStatus.Unverified)
+                        {
+                            // Held for review: neither its name nor its count is published, but the media is not called blank.
+                            await w.WriteAsync(Observation(id, Deployment(t.Station), mediaId, t.EventId, t.Time, "unclassified", string.Empty, string.Empty, Classification.None)).ConfigureAwait(false);
+                            continue;
+                        }
+
                         (string type, string name) = d.Species switch
                         {
                             "human" => ("human", string.Empty),
@@ -109,14 +131,17 @@ public static partial class CamtrapDp
                             species.Add(name); // taxonomic: the scientific names of the observations written, nothing else
                         }
 
-                        await w.WriteAsync(Observation($"{mediaId}_{Slug(d.Species)}", Deployment(t.Station), mediaId, t.EventId, t.Time, type, name, d.Count.ToString(CultureInfo.InvariantCulture), Num(d.Confidence))).ConfigureAwait(false);
+                        individuals |= v.Review?.IndividualId is not null;
+                        await w.WriteAsync(Observation(id, Deployment(t.Station), mediaId, t.EventId, t.Time, type, name, d.Count.ToString(CultureInfo.InvariantCulture),
+                            new Classification(Num(d.Confidence), v.Review))).ConfigureAwait(false);
                     }
                 }
             }, ct).ConfigureAwait(false);
 
             // Spatial coverage: the cameras deployed; with none in the period (a package without records), the camera
             // traps of the registry, so that the required spatial is still the network's area, not absent.
-            List<Station> area = stations.Count > 0 ? stations : [.. registry.Stations.Where(s => s.Kind == StationKind.CameraTrap)];
+            List<Station> cameras = stations.Count > 0 ? stations : [.. registry.Stations.Where(s => s.Kind == StationKind.CameraTrap)];
+            List<(double Lat, double Lon)> area = [.. cameras.Select(s => location(s)).SelectMany(Corners)];
             var package = new Dictionary<string, object?>
             {
                 ["name"] = "gardencity-mentougou-camera-traps",
@@ -131,7 +156,7 @@ public static partial class CamtrapDp
                     title = "Mentougou ecological monitoring: camera traps",
                     samplingDesign = "targeted",
                     captureMethod = new[] { "activityDetection" },
-                    individualAnimals = false,
+                    individualAnimals = individuals,
                     observationLevel = new[] { "media" },
                 },
                 ["spatial"] = area.Count == 0 ? null : new
@@ -141,9 +166,9 @@ public static partial class CamtrapDp
                     {
                         new[]
                         {
-                            new[] { area.Min(s => s.Lon), area.Min(s => s.Lat) }, new[] { area.Max(s => s.Lon), area.Min(s => s.Lat) },
-                            new[] { area.Max(s => s.Lon), area.Max(s => s.Lat) }, new[] { area.Min(s => s.Lon), area.Max(s => s.Lat) },
-                            new[] { area.Min(s => s.Lon), area.Min(s => s.Lat) },
+                            new[] { Math.Round(area.Min(s => s.Lon), 6), Math.Round(area.Min(s => s.Lat), 6) }, new[] { Math.Round(area.Max(s => s.Lon), 6), Math.Round(area.Min(s => s.Lat), 6) },
+                            new[] { Math.Round(area.Max(s => s.Lon), 6), Math.Round(area.Max(s => s.Lat), 6) }, new[] { Math.Round(area.Min(s => s.Lon), 6), Math.Round(area.Max(s => s.Lat), 6) },
+                            new[] { Math.Round(area.Min(s => s.Lon), 6), Math.Round(area.Min(s => s.Lat), 6) },
                         },
                     },
                 },
@@ -161,25 +186,25 @@ public static partial class CamtrapDp
     /// The triggers of deployed cameras, each with the detections of its event, from two streams in time order joined
     /// per time.
     /// </summary>
-    private static async IAsyncEnumerable<(TriggerRecord Trigger, List<SpeciesDetection> Found)> JoinAsync(
+    private static async IAsyncEnumerable<(TriggerRecord Trigger, List<Ecology.VerifiedDetection> Found)> JoinAsync(
         ApiQueries queries, DateTimeOffset from, DateTimeOffset to, HashSet<string> deployed, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        IAsyncEnumerator<List<SpeciesDetection>> detections = queries.StreamDetectionsAsync(from, to, ct).GetAsyncEnumerator(ct);
+        IAsyncEnumerator<List<Ecology.VerifiedDetection>> detections = queries.StreamVerifiedAsync(from, to, ct).GetAsyncEnumerator(ct);
         await using (detections.ConfigureAwait(false))
         {
-            List<SpeciesDetection>? pending = await NextAsync(detections).ConfigureAwait(false);
+            List<Ecology.VerifiedDetection>? pending = await NextAsync(detections).ConfigureAwait(false);
             await foreach (List<TriggerRecord> triggers in queries.StreamTriggersAsync(from, to, ct).ConfigureAwait(false))
             {
                 DateTimeOffset time = triggers[0].Time;
-                while (pending is not null && pending[0].Time < time)
+                while (pending is not null && pending[0].Detection.Time < time)
                 {
                     pending = await NextAsync(detections).ConfigureAwait(false); // detections without a trigger in the period
                 }
 
-                List<SpeciesDetection> same = pending is not null && pending[0].Time == time ? pending : [];
+                List<Ecology.VerifiedDetection> same = pending is not null && pending[0].Detection.Time == time ? pending : [];
                 foreach (TriggerRecord t in triggers.Where(t => deployed.Contains(t.Station)))
                 {
-                    yield return (t, same.FindAll(d => d.EventId == t.EventId));
+                    yield return (t, same.FindAll(d => d.Detection.Station == t.Station && d.Detection.EventId == t.EventId));
                 }
             }
 
@@ -190,7 +215,7 @@ public static partial class CamtrapDp
         }
     }
 
-    private static async Task<List<SpeciesDetection>?> NextAsync(IAsyncEnumerator<List<SpeciesDetection>> detections) =>
+    private static async Task<List<Ecology.VerifiedDetection>?> NextAsync(IAsyncEnumerator<List<Ecology.VerifiedDetection>> detections) =>
         await detections.MoveNextAsync().ConfigureAwait(false) ? detections.Current : null;
 
     private static async Task WriteEntryAsync(ZipArchive zip, string name, Func<StreamWriter, Task> write, CancellationToken ct)
@@ -259,10 +284,38 @@ public static partial class CamtrapDp
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?=^[^./~])(^((?!\.{2}).)*$).*$")]
     private static partial System.Text.RegularExpressions.Regex FilePathPattern();
 
-    private static string Observation(string id, string deployment, string mediaId, string eventId, DateTimeOffset time, string type, string name, string count, string probability) =>
-        Row([id, deployment, mediaId, eventId, Time(time), Time(time), "media", type, string.Empty, name, count, string.Empty, string.Empty,
-             string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
-             probability.Length > 0 ? "machine" : string.Empty, probability.Length > 0 ? "station classifier" : string.Empty, string.Empty, probability, string.Empty, string.Empty]);
+    /// <summary>
+    /// Who classified an observation: a reviewer (<c>human</c>, their key's name, the review's time, no probability, the
+    /// individual they named), else the camera's classifier (<c>machine</c>, its probability), else nobody.
+    /// </summary>
+    private sealed record Classification(string Probability, Ecology.DetectionReview? Review)
+    {
+        public static Classification None { get; } = new(string.Empty, null);
+    }
+
+    private static string Observation(string id, string deployment, string mediaId, string eventId, DateTimeOffset time, string type, string name, string count, Classification c)
+    {
+        (string method, string by, string at, string probability, string individual) = c.Review is { } r
+            ? ("human", r.By, Time(r.At), string.Empty, r.Decision == Ecology.DetectionReview.Rejected ? string.Empty : r.IndividualId ?? string.Empty)
+            : c.Probability.Length > 0 ? ("machine", "station classifier", string.Empty, c.Probability, string.Empty) : (string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+        return Row([id, deployment, mediaId, eventId, Time(time), Time(time), "media", type, string.Empty, name, count, string.Empty, string.Empty,
+             string.Empty, individual, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
+             method, by, at, probability, string.Empty, string.Empty]);
+    }
+
+    /// <summary>The corners of the area a shown location stands for (the point itself when exact).</summary>
+    private static IEnumerable<(double Lat, double Lon)> Corners(Ecology.ShownLocation at)
+    {
+        if (at.Exact)
+        {
+            yield return (at.Lat, at.Lon);
+            yield break;
+        }
+
+        double dLat = at.UncertaintyM / 111_320.0, dLon = at.UncertaintyM / (111_320.0 * Math.Cos(at.Lat * Math.PI / 180));
+        yield return (Math.Round(at.Lat - dLat, 3), Math.Round(at.Lon - dLon, 3)); // three decimals, like the generalised point: no false precision
+        yield return (Math.Round(at.Lat + dLat, 3), Math.Round(at.Lon + dLon, 3));
+    }
 
     private static string Row(IEnumerable<string> cells) => string.Join(",", cells.Select(Cell)) + "\n";
 

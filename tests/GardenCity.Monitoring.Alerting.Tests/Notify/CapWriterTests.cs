@@ -146,4 +146,28 @@ public sealed class CapWriterTests
         Assert.Null(n.Lat);
         Assert.Equal("gc/v1/alerts/ecology/species-leopard/bhs-ct-01", AlertNotification.Topic(n.Audience, n.RuleId, n.StationId));
     }
+
+    /// <summary>
+    /// Protected locations (docs/ecology.md): a maintenance alert of a camera trap names the station and site but carries
+    /// no coordinates (it goes to a non-ecology audience); the same alert of a weather station carries them; an ecology
+    /// alert of a camera that is not sensitive (people at night) carries them for the ecology audience.
+    /// </summary>
+    [Fact]
+    public void Notification_CameraTrapCoordinates_OnlyForTheEcologyAudience()
+    {
+        AlertEngine engine = new(ShippedRules(), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0);
+        List<AlertChange> changes = Feed(engine,
+        [
+            Status("bhs-ct-01", T0, battery: 10.2), Status("bhs-wx-01", T0, battery: 10.2),
+            Camera("bhs-ct-01", T0.AddHours(14), "human", 0.9), // 22:00 Beijing time
+        ]);
+
+        AlertNotification camera = changes.First(c => c.Rule.Id == "battery-low" && c.Station.Id == "bhs-ct-01").ToNotification();
+        AlertNotification weather = changes.First(c => c.Rule.Id == "battery-low" && c.Station.Id == "bhs-wx-01").ToNotification();
+        AlertNotification people = changes.First(c => c.Rule.Id == "people-core-zone-night").ToNotification();
+
+        Assert.Equal((Audience.Maintenance, null, null, "baihua-mountain"), (camera.Audience, camera.Lat, camera.Lon, camera.Site));
+        Assert.NotNull(weather.Lat);
+        Assert.Equal((Audience.Ecology, 39.8412), (people.Audience, people.Lat));
+    }
 }
