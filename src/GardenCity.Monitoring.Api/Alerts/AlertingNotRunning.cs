@@ -30,7 +30,7 @@ internal sealed class AlertingNotRunning : IAlertQueries, IAlertAcknowledger, IA
 
     public IReadOnlyList<Silence> List(TimeSpan recent) => throw Missing("Silences need");
 
-    public Silence? End(string id, string by) => throw Missing("Silences need");
+    public Silence? Expire(string id, string by) => throw Missing("Silences need");
 
     public void Record(AuditEntry entry) => throw Missing("The audit trail needs");
 

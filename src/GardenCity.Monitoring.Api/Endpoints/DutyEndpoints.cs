@@ -60,7 +60,7 @@ internal static class DutyEndpoints
         api.MapDelete("/silences/{id}", (string id, HttpContext http, ISilences silences, TimeProvider time) =>
         {
             string by = (string)http.Items[ApiKeyFilter.CallerItem]!;
-            return silences.End(Params.Token("id", id), by) is { } s
+            return silences.Expire(Params.Token("id", id), by) is { } s
                 ? (IResult)TypedResults.Json(View(s, time.GetUtcNow()), ApiEndpoints.Json)
                 : Problems.Status(StatusCodes.Status404NotFound, $"No silence '{Params.Shorten(id)}'.");
         }).AddEndpointFilter(new ApiKeyFilter(ApiRole.Responder)).WithSummary("End a silence now (responder role); what it held back for alerts still active is sent within a tick.");

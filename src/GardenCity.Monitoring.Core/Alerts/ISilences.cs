@@ -15,5 +15,5 @@ public interface ISilences
     IReadOnlyList<Silence> List(TimeSpan recent);
 
     /// <summary>Ends a silence now on behalf of <paramref name="by"/>; null when there is none with that id. Ending one already over changes nothing.</summary>
-    Silence? End(string id, string by);
+    Silence? Expire(string id, string by);
 }

@@ -127,7 +127,7 @@ public sealed class SilenceGateTests : IDisposable
         gate.Hold([(Ding, raised)]);
 
         _time.Advance(TimeSpan.FromMinutes(5));
-        Silence? ended = book.End(silence.Id, "responder-li");
+        Silence? ended = book.Expire(silence.Id, "responder-li");
         var sent = new List<(string Key, AlertNotification Notification)>();
         gate.Release(_ => true, sent.AddRange);
 
@@ -137,7 +137,7 @@ public sealed class SilenceGateTests : IDisposable
         AuditEntry deleted = Assert.Single(_audit.Query(new AuditQuery(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, Kind: AuditKinds.SilenceDeleted)));
         Assert.Equal(("responder-li", silence.Id, _time.GetUtcNow()), (deleted.Who, deleted.Target, deleted.At));
         Assert.Empty(_audit.Query(new AuditQuery(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, Kind: AuditKinds.SilenceExpired))); // ended, not expired
-        Assert.Null(book.End("s-none", "x"));
+        Assert.Null(book.Expire("s-none", "x"));
     }
 
     [Fact]

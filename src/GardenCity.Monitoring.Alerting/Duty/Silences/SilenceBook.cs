@@ -70,7 +70,7 @@ public sealed class SilenceBook : ISilences
     }
 
     /// <inheritdoc/>
-    public Silence? End(string id, string by)
+    public Silence? Expire(string id, string by)
     {
         DateTimeOffset now = _time.GetUtcNow();
         Silence ended;
