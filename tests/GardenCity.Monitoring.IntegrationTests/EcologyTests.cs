@@ -82,7 +82,9 @@ public sealed class EcologyFixture(ServersFixture servers) : IAsyncLifetime
             {
                 messages.Add((d.Time, "event", JsonSerializer.Serialize(new
                 {
-                    ts = Iso(d.Time), event_id = $"{camera}-{d.Time:MMddHHmm}", image_uri = $"s3://camera-traps/{camera}/{d.Time:MMddHHmm}.jpg",
+                    ts = Iso(d.Time),
+                    event_id = $"{camera}-{d.Time:MMddHHmm}",
+                    image_uri = $"s3://camera-traps/{camera}/{d.Time:MMddHHmm}.jpg",
                     detections = new[] { new { species = d.Species, count = d.Count, confidence = d.Confidence } },
                 })));
             }
@@ -257,10 +259,26 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
         string alertId = active.EnumerateArray().First().GetProperty("alert_id").GetString()!;
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["from"] = "2025-03-09T00:00:00+08:00", ["to"] = "2025-03-12T00:00:00+08:00", ["station"] = "bhs-ct-01", ["site"] = "baihua-mountain",
-            ["species"] = Leopard, ["field"] = "battery_v", ["interval"] = "day", ["independence"] = "30m", ["agg"] = "mean", ["window"] = "1h",
-            ["quality"] = "all", ["limit"] = "100", ["lang"] = "zh", ["rule"] = "species-leopard", ["severity"] = "red", ["audience"] = "ecology",
-            ["transition"] = "raised", ["file"] = "none.xml", ["occasion"] = "1d", ["min_days"] = "1",
+            ["from"] = "2025-03-09T00:00:00+08:00",
+            ["to"] = "2025-03-12T00:00:00+08:00",
+            ["station"] = "bhs-ct-01",
+            ["site"] = "baihua-mountain",
+            ["species"] = Leopard,
+            ["field"] = "battery_v",
+            ["interval"] = "day",
+            ["independence"] = "30m",
+            ["agg"] = "mean",
+            ["window"] = "1h",
+            ["quality"] = "all",
+            ["limit"] = "100",
+            ["lang"] = "zh",
+            ["rule"] = "species-leopard",
+            ["severity"] = "red",
+            ["audience"] = "ecology",
+            ["transition"] = "raised",
+            ["file"] = "none.xml",
+            ["occasion"] = "1d",
+            ["min_days"] = "1",
         };
         var pathIds = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
@@ -353,9 +371,9 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
     public async Task DetectionHistory_AndNaiveOccupancy_OfTheRoeDeer()
     {
         const string range = "from=2025-03-09T00:00:00%2B08:00&to=2025-03-13T00:00:00%2B08:00&site=baihua-mountain";
-        string csv = await GetTextAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=2d&{range}", ReaderKey);
-        var (_, occupancy) = await GetJsonAsync($"/api/v1/occupancy?{range}", ReaderKey);
-        var (bad, problem) = await GetJsonAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=36h&{range}", ReaderKey);
+        string csv = await GetTextAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=2d&{Range}", ReaderKey);
+        var (_, occupancy) = await GetJsonAsync($"/api/v1/occupancy?{Range}", ReaderKey);
+        var (bad, problem) = await GetJsonAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=36h&{Range}", ReaderKey);
 
         Assert.Equal("site,y.1,y.2\nbhs-ct-01,1,NA\nbhs-ct-02,0,0\nbhs-ct-03,0,0\nbhs-ct-04,NA,NA\nbhs-ct-05,NA,NA\nbhs-ct-06,NA,NA\nbhs-ct-07,NA,NA\nbhs-ct-08,NA,NA\n", csv);
         JsonElement site = occupancy.GetProperty("sites").EnumerateArray().Single();

@@ -38,7 +38,9 @@ internal static class OccupancyEndpoints
             var sites = registry.Stations.Where(s => s.Kind == StationKind.CameraTrap && (si is null || s.Site.Id == si)).GroupBy(s => s.Site.Id).OrderBy(g => g.Key, StringComparer.Ordinal);
             return TypedResults.Json(new
             {
-                from = start, to = end, timezone = "Asia/Shanghai",
+                from = start,
+                to = end,
+                timezone = "Asia/Shanghai",
                 sites = sites.Select(g =>
                 {
                     var working = g.Where(s => Occupancy.WorkingDays(evidence.GetValueOrDefault(s.Id) ?? [], start, end).Count > 0).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);

@@ -42,9 +42,20 @@ internal static class ReviewEndpoints
                 Station? s = registry.TryGet(d.Station, out Station? found) ? found : null;
                 items.Add(new
                 {
-                    station = d.Station, site = s?.Site.Id, station_zh = s?.NameZh, station_en = s?.NameEn, lat = s?.Lat, lon = s?.Lon,
-                    time = d.Time, time_local = d.Time.ToOffset(Params.Local), species = d.Species, count = d.Count, confidence = d.Confidence,
-                    event_id = d.EventId, image_uri = await q.ImageUriAsync(d.Station, d.Time, ct).ConfigureAwait(false), status = v.StatusName,
+                    station = d.Station,
+                    site = s?.Site.Id,
+                    station_zh = s?.NameZh,
+                    station_en = s?.NameEn,
+                    lat = s?.Lat,
+                    lon = s?.Lon,
+                    time = d.Time,
+                    time_local = d.Time.ToOffset(Params.Local),
+                    species = d.Species,
+                    count = d.Count,
+                    confidence = d.Confidence,
+                    event_id = d.EventId,
+                    image_uri = await q.ImageUriAsync(d.Station, d.Time, ct).ConfigureAwait(false),
+                    status = v.StatusName,
                 });
             }
 
@@ -77,8 +88,16 @@ internal static class ReviewEndpoints
 
     private static object Shape(DetectionReview r) => new
     {
-        station = r.Station, time = r.Time, machine_species = r.MachineSpecies, decision = r.Decision, species = r.Species, count = r.Count,
-        individual_id = r.IndividualId, reviewed_by = r.By, reviewed_at = r.At, comment = r.Comment,
+        station = r.Station,
+        time = r.Time,
+        machine_species = r.MachineSpecies,
+        decision = r.Decision,
+        species = r.Species,
+        count = r.Count,
+        individual_id = r.IndividualId,
+        reviewed_by = r.By,
+        reviewed_at = r.At,
+        comment = r.Comment,
     };
 
     private sealed record ReviewRequest(string Station, DateTimeOffset Time, string Species, string Decision, string? CorrectedSpecies, long? Count, string? IndividualId, string Comment);
