@@ -1,4 +1,5 @@
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Audit;
 using Microsoft.Extensions.Logging;
 
 namespace GardenCity.Monitoring.Alerting.Duty;
@@ -37,15 +38,15 @@ internal sealed record DutyDecision(DutyDecisionKind Kind, AlertNotification Not
 /// <c>GET /api/v1/alerts/{id}/deliveries</c> shows whom it did not reach and why. The one place to extend when the
 /// decisions go to the audit trail too. Thread-safe.
 /// </summary>
-internal sealed class DutyDecisions(DutyRouter router, DutyDeliveryLog log, TimeProvider time, ILogger logger)
+internal sealed class DutyDecisions(DutyRouter router, DutyDeliveryLog log, TimeProvider time, ILogger logger, IAuditLog? audit = null)
 {
     /// <summary>Builds inhibition and grouping as configured (either may be off), both recording through one <see cref="DutyDecisions"/>.</summary>
     public static (Inhibition.DutyInhibitor? Inhibitor, Grouping.DutyGrouper? Grouper) Create(DutyOptions options, Core.Stations.StationRegistry registry, DutyRouter router,
-        DutyDispatcher dispatcher, DutyDeliveryLog log, string stateDirectory, TimeProvider time, ILogger logger)
+        DutyDispatcher dispatcher, DutyDeliveryLog log, string stateDirectory, TimeProvider time, ILogger logger, IAuditLog? audit = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dispatcher);
-        var decisions = new DutyDecisions(router, log, time, logger);
+        var decisions = new DutyDecisions(router, log, time, logger, audit);
         return (
             options.Inhibition.Enabled ? new Inhibition.DutyInhibitor(options.Inhibition, registry, stateDirectory, decisions.Record) : null,
             options.Grouping.Enabled ? new Grouping.DutyGrouper(options.Grouping, stateDirectory, time, dispatcher.Send, decisions.Record) : null);
@@ -56,6 +57,15 @@ internal sealed class DutyDecisions(DutyRouter router, DutyDeliveryLog log, Time
     {
         ArgumentNullException.ThrowIfNull(decision);
         AlertNotification n = decision.Notification;
+        audit?.Record(new AuditEntry(time.GetUtcNow(), AuditKinds.DutyPrefix + decision.Kind switch
+        {
+            DutyDecisionKind.HeldBack => "held_back",
+            DutyDecisionKind.Released => "released",
+            DutyDecisionKind.SiteOutageRaised => "site_outage_raised",
+            DutyDecisionKind.SiteOutageResolved => "site_outage_resolved",
+            _ => "grouped",
+        }, AuditEntry.System, n.AlertId, decision.Channel is null ? decision.By : $"{decision.Channel}/{decision.Recipient}",
+            decision.Kind == DutyDecisionKind.Grouped ? $"{decision.Group.Count} notifications in one message: {string.Join(", ", decision.Group)}" : $"{n.NotificationId} by {decision.By}"));
         switch (decision.Kind)
         {
             case DutyDecisionKind.HeldBack:

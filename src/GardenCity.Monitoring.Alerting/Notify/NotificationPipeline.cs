@@ -118,7 +118,7 @@ internal sealed class NotificationPipeline
             var channels = DutyServiceCollectionExtensions.BuildChannels(_duty, _http, new DutyMessages(_duty, _dashboard, _registry), _time);
             var router = new DutyRouter(_duty, channels);
             _dutyDispatcher = new DutyDispatcher(channels, _pipelines.GetPipeline, router, _outbox, _dutyLog, _time, _logger, _metrics, RecordDelivery, _escalation.Rebuild);
-            (_inhibitor, _dutyDispatcher.Grouper) = DutyDecisions.Create(_duty, _registry, router, _dutyDispatcher, _dutyLog, _options.StateDirectory, _time, _logger);
+            (_inhibitor, _dutyDispatcher.Grouper) = DutyDecisions.Create(_duty, _registry, router, _dutyDispatcher, _dutyLog, _options.StateDirectory, _time, _logger, _audit);
             Log.DutyStarted(_logger, string.Join(", ", channels.Select(c => $"{c.Options.Name} ({c.Options.Kind})")), _outbox.Pending.Count(p => p.Endpoint.StartsWith(DutyDispatcher.OutboxPrefix, StringComparison.Ordinal)));
         }
 

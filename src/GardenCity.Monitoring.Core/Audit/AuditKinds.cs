@@ -38,4 +38,16 @@ public static class AuditKinds
 
     /// <summary>Prefix of a policy file event (<c>policy.reloaded</c>, <c>policy.refused</c>).</summary>
     public const string PolicyPrefix = "policy.";
+
+    /// <summary>The escalation file was loaded again after a change.</summary>
+    public const string PolicyReloaded = "policy.reloaded";
+
+    /// <summary>A changed escalation file was refused (the policies in force stay).</summary>
+    public const string PolicyRefused = "policy.refused";
+
+    /// <summary>
+    /// Prefix of an inhibition or grouping decision: <c>duty.held_back</c>, <c>duty.released</c>,
+    /// <c>duty.site_outage_raised</c>, <c>duty.site_outage_resolved</c>, <c>duty.grouped</c>.
+    /// </summary>
+    public const string DutyPrefix = "duty.";
 }

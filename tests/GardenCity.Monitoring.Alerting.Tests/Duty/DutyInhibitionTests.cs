@@ -1,6 +1,8 @@
+using GardenCity.Monitoring.Alerting.Audit;
 using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Duty.Inhibition;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Audit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static GardenCity.Monitoring.Alerting.Tests.Duty.DutyTestData;
@@ -54,6 +56,26 @@ public sealed class DutyInhibitionTests : IDisposable
             Watershed = s.Watershed,
             UpdatedAt = T0.AddMinutes(Interlocked.Increment(ref _minute)),
         };
+    }
+
+    [Fact]
+    public void Decisions_AreInTheAuditTrail()
+    {
+        var audit = new AuditFileStore(Path.Combine(_dir, "audit"));
+        DutyInhibitionOptions inhibition = Options();
+        var decisions = new DutyDecisions(new DutyRouter(DutyTestData.Options(), []), new DutyDeliveryLog(_dir), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, audit);
+        var inhibitor = new DutyInhibitor(inhibition, Registry, _dir, decisions.Record);
+        AlertNotification offline = Alert("station-offline", "qs-wx-01", Severity.Yellow);
+        AlertNotification battery = Alert("battery-low", "qs-wx-01", Severity.Blue);
+        inhibitor.Filter([offline]);
+        inhibitor.Filter([battery]);
+        decisions.Record(new DutyDecision(DutyDecisionKind.Grouped, offline, "qingshui", [offline.NotificationId, battery.NotificationId], "wecom-flood", "@group"));
+
+        IReadOnlyList<AuditEntry> entries = audit.Query(new AuditQuery(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), Kind: AuditKinds.DutyPrefix));
+        Assert.Equal(["duty.grouped", "duty.held_back"], entries.Select(e => e.Kind));
+        Assert.Equal((battery.AlertId, offline.AlertId), (entries[1].AlertId, entries[1].Target)); // held back by the offline alert
+        Assert.Equal("wecom-flood/@group", entries[0].Target);
+        Assert.Contains($"2 notifications in one message: {offline.NotificationId}, {battery.NotificationId}", entries[0].Detail, StringComparison.Ordinal);
     }
 
     [Fact]

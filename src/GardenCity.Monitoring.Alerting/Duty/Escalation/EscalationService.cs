@@ -3,6 +3,7 @@ using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Duty.Channels;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,7 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
     private readonly Lock _gate = new();
     private readonly DutyOptions _duty;
     private readonly TimeProvider _time;
+    private readonly IAuditLog? _audit;
     private readonly ILogger _logger;
     private readonly EscalationStore _store;
     private readonly Dictionary<string, EscalationRecord> _records;
@@ -41,8 +43,9 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
     private FileSystemWatcher? _watcher;
     private bool _disposed;
 
-    public EscalationService(IOptions<DutyOptions> duty, IOptions<AlertingOptions> alerting, TimeProvider time, ILogger<EscalationService> logger)
+    public EscalationService(IOptions<DutyOptions> duty, IOptions<AlertingOptions> alerting, TimeProvider time, ILogger<EscalationService> logger, IAuditLog? audit = null)
     {
+        _audit = audit;
         ArgumentNullException.ThrowIfNull(duty);
         ArgumentNullException.ThrowIfNull(alerting);
         _duty = duty.Value;
@@ -363,9 +366,14 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
             r.Steps.Add(step);
         }
 
-        EscalationLog.Step(_logger, step.Kind, r?.AlertId ?? "-", r?.PolicyId ?? "-", step.Tier, step.Name,
-            string.Join(", ", step.Targets.Select(t => t.Mentions.Count > 0 ? $"{t.Channel}/{t.Recipient} @{string.Join(" @", t.Mentions)}" : $"{t.Channel}/{t.Recipient}")),
+        string targets = string.Join(", ", step.Targets.Select(t => t.Mentions.Count > 0 ? $"{t.Channel}/{t.Recipient} @{string.Join(" @", t.Mentions)}" : $"{t.Channel}/{t.Recipient}"));
+        EscalationLog.Step(_logger, step.Kind, r?.AlertId ?? "-", r?.PolicyId ?? "-", step.Tier, step.Name, targets,
             step.By is null ? step.Note : $"by {step.By}: {step.Note}");
+
+        // The audit trail (docs/duty-room.md, "Audit trail"): escalation.{step} of an alert, policy.reloaded of the file.
+        string kind = step.Kind == "policy_reloaded" ? AuditKinds.PolicyReloaded : AuditKinds.EscalationPrefix + step.Kind;
+        string detail = string.Join("; ", new[] { r is null ? null : $"policy {r.PolicyId}", step.Tier is { } tier ? $"tier {tier}{(step.Name is null ? string.Empty : $" ({step.Name})")}" : null, targets.Length > 0 ? $"to {targets}" : null, step.Note }.Where(x => !string.IsNullOrEmpty(x)));
+        _audit?.Record(new AuditEntry(step.At, kind, step.By ?? AuditEntry.System, r?.AlertId, r is null ? _file : null, detail));
     }
 
     private void Reload()
@@ -385,6 +393,7 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
             catch (EscalationFileException ex)
             {
                 EscalationLog.Refused(_logger, ex.Message);
+                _audit?.Record(new AuditEntry(now, AuditKinds.PolicyRefused, AuditEntry.System, null, _file, ex.Message));
                 return;
             }
 

@@ -1,8 +1,10 @@
 using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Duty.Channels;
 using GardenCity.Monitoring.Alerting.Duty.Escalation;
+using GardenCity.Monitoring.Alerting.Audit;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Audit;
 using GardenCity.Monitoring.Core.Time;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -25,7 +27,7 @@ public sealed class EscalationServiceTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private EscalationService Start(out Outbox outbox, string file = EscalationTestData.File)
+    private EscalationService Start(out Outbox outbox, string file = EscalationTestData.File, IAuditLog? audit = null)
     {
         string path = Path.Combine(_dir, "escalation.yaml");
         if (!File.Exists(path))
@@ -33,7 +35,7 @@ public sealed class EscalationServiceTests : IDisposable
             File.WriteAllText(path, file);
         }
 
-        var service = new EscalationService(Options.Create(EscalationTestData.Options(path)), Options.Create(new AlertingOptions { StateDirectory = Path.Combine(_dir, "state") }), _time, new FakeLogger<EscalationService>());
+        var service = new EscalationService(Options.Create(EscalationTestData.Options(path)), Options.Create(new AlertingOptions { StateDirectory = Path.Combine(_dir, "state") }), _time, new FakeLogger<EscalationService>(), audit);
         _services.Add(service);
         outbox = new Outbox(Path.Combine(_dir, "state"));
         service.Start(outbox, (key, n) => _queued.Add((key, n)));
@@ -75,6 +77,23 @@ public sealed class EscalationServiceTests : IDisposable
 
         _time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(3, _queued.Count); // no tier after the last
+    }
+
+    [Fact]
+    public void EveryStep_IsInTheAuditTrail_WithWhoAndTheRecipients()
+    {
+        var audit = new AuditFileStore(Path.Combine(_dir, "audit"));
+        EscalationService service = Start(out _, audit: audit);
+        service.Observe([Change(Transition.Raised)]);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        service.Observe([Change(Transition.Acknowledged, revision: 2, by: "duty-officer-wang")]);
+
+        IReadOnlyList<AuditEntry> steps = audit.Query(new AuditQuery(MondayMorning.AddDays(-1), MondayMorning.AddDays(1), AlertId: AlertId, Kind: AuditKinds.EscalationPrefix));
+        Assert.Equal(["escalation.acknowledged", "escalation.tier", "escalation.started"], steps.Select(e => e.Kind)); // newest first
+        Assert.Equal(["duty-officer-wang", AuditEntry.System, AuditEntry.System], steps.Select(e => e.Who));
+        Assert.Contains("tier 2", steps[1].Detail, StringComparison.Ordinal);
+        Assert.Contains("sms/town-wang", steps[1].Detail, StringComparison.Ordinal); // whom the tier went to
+        Assert.Equal(MondayMorning + TimeSpan.FromMinutes(5), steps[1].At);
     }
 
     [Fact]
