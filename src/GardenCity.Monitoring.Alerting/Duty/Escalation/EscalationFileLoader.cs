@@ -133,7 +133,7 @@ internal static partial class EscalationFileLoader
                 HashSet<DayOfWeek> days = ReadDays(ctx, shift, at);
                 TimeSpan? from = ReadTimeOfDay(ctx, shift, "from", at);
                 TimeSpan? to = ReadTimeOfDay(ctx, shift, "to", at);
-                IReadOnlyList<string> people = ReadPeople(ctx, shift, "on_duty", at, duty, required: true);
+                List<string> people = ReadPeople(ctx, shift, "on_duty", at, duty, required: true);
                 if (from is { } f && to is { } t && days.Count > 0)
                 {
                     weekly.Add(new RotaShift(days, f, t > f ? t - f : TimeSpan.FromDays(1) - f + t, people));
@@ -150,7 +150,7 @@ internal static partial class EscalationFileLoader
                 ctx.CheckKeys(o, at, ["from", "to", "on_duty", "reason"]);
                 DateTimeOffset? from = ReadLocalTime(ctx, o, "from", at);
                 DateTimeOffset? to = ReadLocalTime(ctx, o, "to", at);
-                IReadOnlyList<string> people = ReadPeople(ctx, o, "on_duty", at, duty, required: true);
+                List<string> people = ReadPeople(ctx, o, "on_duty", at, duty, required: true);
                 string? reason = ctx.OptionalString(o, "reason", at);
                 if (from is { } f && to is { } t)
                 {
@@ -164,7 +164,7 @@ internal static partial class EscalationFileLoader
             }
         }
 
-        IReadOnlyList<string> fallback = ReadPeople(ctx, node, "default", path, duty, required: false);
+        List<string> fallback = ReadPeople(ctx, node, "default", path, duty, required: false);
         if (weekly.Count == 0 && fallback.Count == 0 && ctx.Errors.Count == before)
         {
             ctx.Error(node, path + ".weekly", "a rota needs a weekly schedule or a default (who is on duty when no shift is)");
