@@ -370,10 +370,10 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
     [Fact]
     public async Task DetectionHistory_AndNaiveOccupancy_OfTheRoeDeer()
     {
-        const string range = "from=2025-03-09T00:00:00%2B08:00&to=2025-03-13T00:00:00%2B08:00&site=baihua-mountain";
-        string csv = await GetTextAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=2d&{Range}", ReaderKey);
-        var (_, occupancy) = await GetJsonAsync($"/api/v1/occupancy?{Range}", ReaderKey);
-        var (bad, problem) = await GetJsonAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=36h&{Range}", ReaderKey);
+        const string Window = "from=2025-03-09T00:00:00%2B08:00&to=2025-03-13T00:00:00%2B08:00&site=baihua-mountain";
+        string csv = await GetTextAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=2d&{Window}", ReaderKey);
+        var (_, occupancy) = await GetJsonAsync($"/api/v1/occupancy?{Window}", ReaderKey);
+        var (bad, problem) = await GetJsonAsync($"/api/v1/export/detection-history.csv?species=Capreolus%20pygargus&occasion=36h&{Window}", ReaderKey);
 
         Assert.Equal("site,y.1,y.2\nbhs-ct-01,1,NA\nbhs-ct-02,0,0\nbhs-ct-03,0,0\nbhs-ct-04,NA,NA\nbhs-ct-05,NA,NA\nbhs-ct-06,NA,NA\nbhs-ct-07,NA,NA\nbhs-ct-08,NA,NA\n", csv);
         JsonElement site = occupancy.GetProperty("sites").EnumerateArray().Single();
