@@ -237,40 +237,40 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
         switch (n.Transition)
         {
             case Transition.Raised or Transition.Escalated or Transition.LostContact:
-            {
-                // A new incident, a higher severity or a lost contact (which clears the acknowledgement): from tier 1 again.
-                EscalationPolicy? policy = _policies.Match(n);
-                if (policy is null)
                 {
-                    return running && End(r!, EscalationStates.Ended, null, $"no escalation policy takes {n.Severity.ToName()} {n.Audience.ToString().ToLowerInvariant()} alerts of {n.RuleId}", now);
-                }
+                    // A new incident, a higher severity or a lost contact (which clears the acknowledgement): from tier 1 again.
+                    EscalationPolicy? policy = _policies.Match(n);
+                    if (policy is null)
+                    {
+                        return running && End(r!, EscalationStates.Ended, null, $"no escalation policy takes {n.Severity.ToName()} {n.Audience.ToString().ToLowerInvariant()} alerts of {n.RuleId}", now);
+                    }
 
-                bool restart = r is not null;
-                r = new EscalationRecord { AlertId = n.AlertId, PolicyId = policy.Id, Notification = n, StartedAt = now, NextDueAt = now + policy.Tiers[0].After, Steps = r?.Steps ?? [] };
-                _records[n.AlertId] = r;
-                RecordStep(r, new EscalationStep { Kind = restart ? "restarted" : "started", Tier = 1, Name = "routes", At = now, Note = $"{n.Transition.ToString().ToLowerInvariant()} {n.Severity.ToName()}; tier {policy.Tiers[0].Number} ({policy.Tiers[0].Name}) unless acknowledged within {policy.Tiers[0].After}" });
-                return true;
-            }
-
-            case Transition.DeEscalated when running:
-            {
-                EscalationPolicy? policy = _policies.Match(n);
-                if (policy?.Id == r!.PolicyId)
-                {
-                    r.Notification = n; // same policy: the tiers go on, the messages say the current severity
+                    bool restart = r is not null;
+                    r = new EscalationRecord { AlertId = n.AlertId, PolicyId = policy.Id, Notification = n, StartedAt = now, NextDueAt = now + policy.Tiers[0].After, Steps = r?.Steps ?? [] };
+                    _records[n.AlertId] = r;
+                    RecordStep(r, new EscalationStep { Kind = restart ? "restarted" : "started", Tier = 1, Name = "routes", At = now, Note = $"{n.Transition.ToString().ToLowerInvariant()} {n.Severity.ToName()}; tier {policy.Tiers[0].Number} ({policy.Tiers[0].Name}) unless acknowledged within {policy.Tiers[0].After}" });
                     return true;
                 }
 
-                if (policy is null)
+            case Transition.DeEscalated when running:
                 {
-                    return End(r, EscalationStates.Ended, null, $"lowered to {n.Severity.ToName()}: no escalation policy takes it", now);
-                }
+                    EscalationPolicy? policy = _policies.Match(n);
+                    if (policy?.Id == r!.PolicyId)
+                    {
+                        r.Notification = n; // same policy: the tiers go on, the messages say the current severity
+                        return true;
+                    }
 
-                r.PolicyId = policy.Id;
-                (r.Notification, r.StartedAt, r.Tier, r.NextDueAt, r.State) = (n, now, 1, now + policy.Tiers[0].After, EscalationStates.Running);
-                RecordStep(r, new EscalationStep { Kind = "restarted", Tier = 1, Name = "routes", At = now, Note = $"lowered to {n.Severity.ToName()}: policy {policy.Id}" });
-                return true;
-            }
+                    if (policy is null)
+                    {
+                        return End(r, EscalationStates.Ended, null, $"lowered to {n.Severity.ToName()}: no escalation policy takes it", now);
+                    }
+
+                    r.PolicyId = policy.Id;
+                    (r.Notification, r.StartedAt, r.Tier, r.NextDueAt, r.State) = (n, now, 1, now + policy.Tiers[0].After, EscalationStates.Running);
+                    RecordStep(r, new EscalationStep { Kind = "restarted", Tier = 1, Name = "routes", At = now, Note = $"lowered to {n.Severity.ToName()}: policy {policy.Id}" });
+                    return true;
+                }
 
             case Transition.Acknowledged when running:
                 return End(r!, EscalationStates.Acknowledged, n.AcknowledgedBy, "acknowledged", now);
@@ -323,7 +323,12 @@ internal sealed class EscalationService : IAlertEscalations, IDisposable
         AlertNotification message = Message(r, tier, now);
         var step = new EscalationStep
         {
-            Kind = "tier", Tier = tier.Number, Name = tier.Name, At = now, Notification = message, Targets = targets,
+            Kind = "tier",
+            Tier = tier.Number,
+            Name = tier.Name,
+            At = now,
+            Notification = message,
+            Targets = targets,
             Note = emptyRotas.Count == 0 ? null : $"nobody on duty in {string.Join(", ", emptyRotas)}",
         };
         r.Steps.Add(step);
