@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
@@ -34,7 +35,7 @@ public sealed partial class ApiTests
         }, TimeSpan.FromSeconds(30), () => "the flame raised no alert", ct);
         string id = alert.GetProperty("alert_id").GetString()!;
         AlertNotification notification = alert.Deserialize<AlertNotification>(AlertNotification.Json)!;
-        string link = new DutyMessages(new DutyOptions { DashboardBaseUrl = Http.BaseAddress!.ToString() }, null).Link(notification);
+        string link = new DutyMessages(new DutyOptions(), new DashboardOptions { BaseUrl = Http.BaseAddress!.ToString() }, null).Link(notification);
         var (_, deliveries) = await GetAsync($"/api/v1/alerts/{Uri.EscapeDataString(id)}/deliveries");
         Assert.Equal(0, deliveries.GetArrayLength()); // no duty channel in this process: the page must say so
 

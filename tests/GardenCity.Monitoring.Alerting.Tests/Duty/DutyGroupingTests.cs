@@ -206,7 +206,7 @@ public sealed class DutyGroupingTests : IDisposable
     [Fact]
     public void GroupedMessage_ListsWorstFirst_AndTheSmsFitsWithEtc()
     {
-        var messages = new DutyMessages(DutyTestData.Options(), TestData.Registry);
+        var messages = new DutyMessages(DutyTestData.Options(), DutyTestData.Dashboard, TestData.Registry);
         List<AlertNotification> members = Enumerable.Range(1, 12).Select(i => Flood($"qs-wl-{i:00}", i == 7 ? Severity.Red : Severity.Orange) with { StationZh = $"清水河{i}号水位站" }).ToList();
         DutyDelivery grouped = DutyGrouper.Merge(members.Select(n => To(n)).ToList());
 

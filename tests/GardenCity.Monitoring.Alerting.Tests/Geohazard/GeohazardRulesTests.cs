@@ -173,7 +173,7 @@ public sealed class GeohazardRulesTests
         AlertEngine engine = Engine(Rule("cap", level));
         AlertChange raised = Feed(engine, Every10("g1", T, T.AddHours(1), _ => 5)).First();
 
-        string xml = CapWriter.Write(raised, new CapOptions(), T.AddHours(1), null);
+        string xml = CapWriter.Write(raised, new CapOptions(), new DashboardOptions(), T.AddHours(1), null);
 
         var schemas = new XmlSchemaSet();
         schemas.Add(CapWriter.Namespace, Path.Combine(AppContext.BaseDirectory, "Data", "CAP-v1.2.xsd"));
