@@ -38,6 +38,9 @@ public sealed class ApiLoadFixture : IAsyncLifetime
 
     public long Detections { get; private set; }
 
+    /// <summary>The stored detections of sensitive species (the leopard: the shipped <c>GardenCity:Ecology:SensitiveSpecies</c>), held unverified: no reviewer has confirmed them, so published series and the CSV leave them out (docs/ecology.md).</summary>
+    public long Unverified { get; private set; }
+
     public async ValueTask InitializeAsync()
     {
         _dir = Directory.CreateTempSubdirectory("gc-apiload-").FullName;
@@ -115,7 +118,7 @@ public sealed class ApiLoadFixture : IAsyncLifetime
         StationRegistry registry = StationRegistryLoader.LoadFile(Path.Combine(Repo.Root, "deploy", "stations.yaml"));
         var traps = registry.Stations.Where(s => s.Kind == StationKind.CameraTrap).ToList();
         var lines = new StringBuilder();
-        long triggers = 0, detections = 0, n = 0;
+        long triggers = 0, detections = 0, unverified = 0, n = 0;
         async Task FlushAsync()
         {
             using HttpResponseMessage write = await http.PostAsync(new Uri($"{Influx.Url}/write?db={Database}"), new StringContent(lines.ToString()));
@@ -139,7 +142,9 @@ public sealed class ApiLoadFixture : IAsyncLifetime
                 lines.Append(CultureInfo.InvariantCulture, $"camera_trap_trigger,{tags} detections={kinds}i,event_id=\"{id}\",image_uri=\"s3://traps/{id}.jpg\" {ns}\n");
                 for (int k = 0; k < kinds; k++)
                 {
-                    string species = Species[(int)((n + k) % Species.Length)].Replace(" ", "\\ ", StringComparison.Ordinal);
+                    string name = Species[(int)((n + k) % Species.Length)];
+                    unverified += name == "Panthera pardus" ? 1 : 0;
+                    string species = name.Replace(" ", "\\ ", StringComparison.Ordinal);
                     lines.Append(CultureInfo.InvariantCulture, $"camera_trap,{tags},species={species} count={1 + (n % 3)}i,confidence=0.{80 + (n % 19)},event_id=\"{id}\" {ns}\n");
                     detections++;
                 }
@@ -157,6 +162,7 @@ public sealed class ApiLoadFixture : IAsyncLifetime
         await FlushAsync();
         Triggers = triggers;
         Detections = detections;
+        Unverified = unverified;
         Assert.Equal(detections, await CountAsync("SELECT count(\"count\") FROM \"camera_trap\""));
     }
 }
@@ -213,8 +219,9 @@ public sealed class ApiLoadTests(ApiLoadFixture fixture) : IClassFixture<ApiLoad
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         string[] lines = csv.TrimEnd('\n').Split('\n');
-        Assert.Equal("time_utc,time_local,station,site,zone,latitude,longitude,species,count,confidence,event_id", lines[0]);
-        Assert.Equal(fixture.Detections, lines.Length - 1);
+        Assert.Equal("time_utc,time_local,station,site,zone,latitude,longitude,species,count,confidence,event_id,coordinate_uncertainty_m,classification,classified_by,classified_at", lines[0]);
+        Assert.Equal(fixture.Detections - fixture.Unverified, lines.Length - 1); // every stored detection but the leopards no reviewer confirmed
+        Assert.True(fixture.Unverified > 0);
         static string Key(string line)
         {
             string[] c = line.Split(',');

@@ -279,6 +279,9 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
             ["file"] = "none.xml",
             ["occasion"] = "1d",
             ["min_days"] = "1",
+            ["alert"] = alertId,
+            ["kind"] = "alert.",
+            ["who"] = "system",
         };
         var pathIds = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
@@ -287,6 +290,8 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
             ["/api/v1/alerts/{id}/deliveries"] = [alertId],
             ["/api/v1/alerts/{id}/ack"] = [alertId],
             ["/api/v1/alerts/{id}/close"] = [alertId],
+            ["/api/v1/alerts/{id}/escalation"] = [alertId],
+            ["/api/v1/silences/{id}"] = ["no-such-silence"],
         };
 
         var seenByReader = new StringBuilder();

@@ -38,20 +38,7 @@ internal static class HazardUnitReader
             }
         }
 
-        string? nameZh = null, nameEn = null;
-        if (ctx.Child(node, "name", at + ".name", required: true) is { } nameNode)
-        {
-            if (nameNode is YamlMappingNode names)
-            {
-                ctx.CheckKeys(names, at + ".name", ["zh", "en"]);
-                nameZh = ctx.RequiredString(names, "zh", at + ".name");
-                nameEn = ctx.RequiredString(names, "en", at + ".name");
-            }
-            else
-            {
-                ctx.Error(nameNode, at + ".name", "expected a mapping with 'zh' and 'en'");
-            }
-        }
+        (string? nameZh, string? nameEn) = StationRegistryLoader.ReadNames(ctx, node, at);
 
         Site? site = null;
         if (ctx.RequiredString(node, "site", at) is { } siteId && !sites.TryGetValue(siteId, out site))
