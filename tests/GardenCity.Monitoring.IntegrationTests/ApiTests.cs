@@ -676,7 +676,7 @@ public sealed partial class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixt
         Assert.True(preset.GetProperty("level").GetInt32() > 100, preset.ToString());
 
         // Closing by hand with a reason: refused with the reader key (and said so), done with the responder key.
-        JsonElement closed = await node.NextAsync("close", TimeSpan.FromSeconds(60));
+        JsonElement closed = await node.NextAsync("close", TimeSpan.FromSeconds(200)); // three waits of the page, each bounded by the script's own 60 s: a stuck one is reported by node with its selector
         Assert.Contains("responder", closed.GetProperty("refused").GetString(), StringComparison.Ordinal);
         Assert.True(closed.GetProperty("gone").GetBoolean());
         var (_, active) = await GetAsync("/api/v1/alerts/active");
