@@ -58,15 +58,5 @@ public sealed class AlertStateStore(string directory)
         Write(Path, state.Engine);
     }
 
-    private static void Write<T>(string path, T value)
-    {
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, value, Json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    private static void Write<T>(string path, T value) => StateFile.Write(path, value, Json);
 }

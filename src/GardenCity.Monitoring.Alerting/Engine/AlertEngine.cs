@@ -41,8 +41,11 @@ public sealed class AlertEngine
     private readonly Dictionary<string, DataGap> _gaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HazardUnit Unit, Station Target)> _units = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _unitHour = new(StringComparer.Ordinal);
+    private static readonly List<(HazardUnit Unit, Station Target)> NoUnits = []; // never changed
+    private readonly Dictionary<string, List<(HazardUnit Unit, Station Target)>> _unitsByGauge = new(StringComparer.Ordinal);
     private RuleSet _rules = RuleSet.Empty;
     private TimeSpan _retention = TimeSpan.FromDays(1);
+    private TimeSpan _gaugeRetention = TimeSpan.FromDays(1); // the hazard units' rain gauges: the antecedent days too
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
     private DateTimeOffset _lastAbsenceCheck = DateTimeOffset.MinValue;
 
@@ -65,6 +68,10 @@ public sealed class AlertEngine
         foreach (HazardUnit unit in registry.HazardUnits)
         {
             _units[unit.Id] = (unit, unit.AsAlertTarget(StationKind.Weather));
+            foreach (string gauge in unit.Gauges)
+            {
+                (_unitsByGauge.TryGetValue(gauge, out var units) ? units : _unitsByGauge[gauge] = []).Add(_units[unit.Id]);
+            }
         }
 
         _latenessHorizon = latenessHorizon;
@@ -110,16 +117,24 @@ public sealed class AlertEngine
 
         _rules = rules;
         TimeSpan lookback = rules.Rules.Select(r => r.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
+        _retention = (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1)) + TimeSpan.FromHours(1);
+        _gaugeRetention = _retention;
         if (rules.Rules.Any(r => r.Scope.IsUnitScope) && _units.Count > 0)
         {
-            // Geohazard rules look back over the antecedent days and the event itself (docs/geohazard.md).
-            TimeSpan history = TimeSpan.FromDays(_units.Values.Max(u => u.Unit.AntecedentDays) + GeohazardCondition.HistoryDays);
-            lookback = history > lookback ? history : lookback;
+            // Geohazard rules look back over the antecedent days and the event itself (docs/geohazard.md), but only
+            // at the units' rain gauges: every other station keeps what its own rules need.
+            TimeSpan history = TimeSpan.FromDays(_units.Values.Max(u => u.Unit.AntecedentDays) + GeohazardCondition.HistoryDays) + TimeSpan.FromHours(1);
+            _gaugeRetention = history > _retention ? history : _retention;
         }
-
-        _retention = (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1)) + TimeSpan.FromHours(1);
         return Attach(changes);
     }
+
+    /// <summary>
+    /// How far back before the watermark the engine needs readings to judge as it did before a restart (the start-up
+    /// refill from InfluxDB): the longest rule window, at least a day, and with geohazard rules the hazard units'
+    /// antecedent days and event (docs/geohazard.md).
+    /// </summary>
+    public TimeSpan HistoryNeeded => _gaugeRetention - TimeSpan.FromHours(1);
 
     /// <summary>Takes one accepted reading.</summary>
     /// <param name="reading">The reading.</param>
@@ -444,7 +459,8 @@ public sealed class AlertEngine
             : _registry.TryGet(id, out Station? station) && rule.Scope.Matches(station);
 
     /// <summary>The hazard units a gauge stands for.</summary>
-    private IEnumerable<(HazardUnit Unit, Station Target)> UnitsOf(string stationId) => _units.Values.Where(u => u.Unit.Gauges.Contains(stationId));
+    private List<(HazardUnit Unit, Station Target)> UnitsOf(string stationId) =>
+        _unitsByGauge.TryGetValue(stationId, out List<(HazardUnit Unit, Station Target)>? units) ? units : NoUnits;
 
     /// <summary>The series of a unit's gauges.</summary>
     private List<StationSeries> GaugesOf(HazardUnit unit) =>
@@ -541,7 +557,7 @@ public sealed class AlertEngine
         Severity holding = Severity.None;
         var measured = new Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)>();
         HazardUnit? unit = _units.TryGetValue(series.Station.Id, out (HazardUnit Unit, Station Target) u) ? u.Unit : null;
-        List<StationSeries> gauges = unit is null ? [] : GaugesOf(unit);
+        IReadOnlyList<StationSeries> gauges = unit is null ? [] : GaugesOf(unit);
         foreach (RuleLevel level in rule.Levels)
         {
             var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
@@ -880,12 +896,12 @@ public sealed class AlertEngine
         _lastTrim = mark;
         foreach (StationSeries series in _series.Values)
         {
-            series.Trim(mark - _retention);
+            series.Trim(mark - (_unitsByGauge.ContainsKey(series.Station.Id) ? _gaugeRetention : _retention));
         }
 
         foreach ((string stationId, DataGap gap) in _gaps.ToList())
         {
-            if (gap.To is { } to && to < mark - _retention)
+            if (gap.To is { } to && to < mark - _gaugeRetention)
             {
                 _gaps.Remove(stationId); // no window reaches back into it any more
             }

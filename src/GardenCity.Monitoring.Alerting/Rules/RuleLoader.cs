@@ -180,9 +180,9 @@ public static partial class RuleLoader
         }
 
         path = id is null ? path : $"{path}({id})";
-        (string? nameZh, string? nameEn) = ReadTexts(ctx, node, "name", path);
-        (string? messageZh, string? messageEn) = ReadTexts(ctx, node, "message", path);
-        (string? instructionZh, string? instructionEn) = node.Children.ContainsKey(new YamlScalarNode("instruction")) ? ReadTexts(ctx, node, "instruction", path) : (null, null);
+        (string? nameZh, string? nameEn) = ctx.ZhEn(node, "name", path);
+        (string? messageZh, string? messageEn) = ctx.ZhEn(node, "message", path);
+        (string? instructionZh, string? instructionEn) = node.Children.ContainsKey(new YamlScalarNode("instruction")) ? ctx.ZhEn(node, "instruction", path) : (null, null);
         foreach ((string? template, string key, string lang) in new[] { (messageZh, "message", "zh"), (messageEn, "message", "en"), (instructionZh, "instruction", "zh"), (instructionEn, "instruction", "en") })
         {
             foreach (Match m in Rule.PlaceholderPattern().Matches(template ?? string.Empty))
@@ -291,7 +291,7 @@ public static partial class RuleLoader
         ctx.CheckKeys(map, wp, ["kinds", "stations", "sites", "watersheds", "zones", "units", "hazards"]);
         bool unitScope = map.Children.ContainsKey(new YamlScalarNode("units")) || map.Children.ContainsKey(new YamlScalarNode("hazards"));
         var kinds = new HashSet<StationKind>();
-        foreach ((YamlNode item, string name) in Texts(ctx, map, "kinds", wp))
+        foreach ((YamlNode item, string name) in ctx.ScalarList(map, "kinds", wp))
         {
             if (StationKinds.TryParse(name, out StationKind kind))
             {
@@ -318,7 +318,7 @@ public static partial class RuleLoader
         HashSet<string> Set(string key, Func<string, bool> known, string what)
         {
             var set = new HashSet<string>(StringComparer.Ordinal);
-            foreach ((YamlNode item, string value) in Texts(ctx, map, key, wp))
+            foreach ((YamlNode item, string value) in ctx.ScalarList(map, key, wp))
             {
                 if (registry is not null && !known(value))
                 {
@@ -337,7 +337,7 @@ public static partial class RuleLoader
         HashSet<string> zones = Set("zones", v => v is "core" or "buffer" or "experimental", "zone");
         HashSet<string> units = Set("units", v => registry!.HazardUnit(v) is not null, "hazard unit");
         var hazards = new HashSet<HazardUnitKind>();
-        foreach ((YamlNode item, string name) in Texts(ctx, map, "hazards", wp))
+        foreach ((YamlNode item, string name) in ctx.ScalarList(map, "hazards", wp))
         {
             switch (name)
             {
@@ -489,7 +489,7 @@ public static partial class RuleLoader
         }
 
         var subjects = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((YamlNode item, string value) in Texts(ctx, map, type == "fire" ? "detections" : "species", path))
+        foreach ((YamlNode item, string value) in ctx.ScalarList(map, type == "fire" ? "detections" : "species", path))
         {
             if (type == "fire" && value is not ("smoke" or "flame"))
             {
@@ -505,7 +505,7 @@ public static partial class RuleLoader
         }
 
         double confidence = ctx.Number(map, "min_confidence", path, required: false, 0, 1) ?? 0;
-        var zones = Texts(ctx, map, "zones", path).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
+        var zones = ctx.ScalarList(map, "zones", path).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
         (int, int)? hours = null;
         if (ctx.OptionalString(map, "local_hours", path) is { } text)
         {
@@ -790,48 +790,6 @@ public static partial class RuleLoader
 
         ctx.Error(child, $"{path}.{key}", "expected true or false");
         return fallback;
-    }
-
-    private static (string? Zh, string? En) ReadTexts(YamlContext ctx, YamlMappingNode node, string key, string path)
-    {
-        if (ctx.Child(node, key, path, required: true) is not { } child)
-        {
-            return (null, null);
-        }
-
-        if (child is not YamlMappingNode map)
-        {
-            ctx.Error(child, $"{path}.{key}", "expected a mapping with 'zh' and 'en'");
-            return (null, null);
-        }
-
-        ctx.CheckKeys(map, $"{path}.{key}", ["zh", "en"]);
-        return (ctx.RequiredString(map, "zh", $"{path}.{key}"), ctx.RequiredString(map, "en", $"{path}.{key}"));
-    }
-
-    private static List<(YamlNode Node, string Value)> Texts(YamlContext ctx, YamlMappingNode map, string key, string path)
-    {
-        if (ctx.Child(map, key, path, required: false) is not { } child)
-        {
-            return [];
-        }
-
-        if (child is not YamlSequenceNode list)
-        {
-            ctx.Error(child, $"{path}.{key}", "expected a list, e.g. [a, b]");
-            return [];
-        }
-
-        var result = new List<(YamlNode, string)>();
-        foreach (YamlNode item in list.Children)
-        {
-            if (ctx.Scalar(item, $"{path}.{key}") is { } value)
-            {
-                result.Add((item, value));
-            }
-        }
-
-        return result;
     }
 
     private static YamlMappingNode? Mapping(YamlContext ctx, YamlNode node, string path)

@@ -285,8 +285,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private async Task PrimeAsync(AlertEngine engine, CancellationToken cancellationToken)
     {
         DateTimeOffset to = engine.Watermark ?? _time.GetUtcNow();
-        TimeSpan lookback = engine.Rules.Rules.Select(r => r.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
-        DateTimeOffset from = to - (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1));
+        DateTimeOffset from = to - engine.HistoryNeeded;
         try
         {
             IReadOnlyList<Reading> readings = await _reader.ReadAsync(from, to, cancellationToken).ConfigureAwait(false);

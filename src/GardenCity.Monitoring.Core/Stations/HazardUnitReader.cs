@@ -38,7 +38,7 @@ internal static class HazardUnitReader
             }
         }
 
-        (string? nameZh, string? nameEn) = StationRegistryLoader.ReadNames(ctx, node, at);
+        (string? nameZh, string? nameEn) = ctx.ZhEn(node, "name", at);
 
         Site? site = null;
         if (ctx.RequiredString(node, "site", at) is { } siteId && !sites.TryGetValue(siteId, out site))

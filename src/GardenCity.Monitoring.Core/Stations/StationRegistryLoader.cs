@@ -116,27 +116,6 @@ public static partial class StationRegistryLoader
         return id is null || zh is null || en is null ? null : new Site(id, zh, en);
     }
 
-    /// <summary>The required <c>name: {zh, en}</c> of a station or hazard unit at <paramref name="at"/>; null parts when missing (the error is recorded).</summary>
-    internal static (string? Zh, string? En) ReadNames(YamlContext ctx, YamlMappingNode node, string at)
-    {
-        string? nameZh = null, nameEn = null;
-        if (ctx.Child(node, "name", at + ".name", required: true) is { } nameNode)
-        {
-            if (nameNode is YamlMappingNode names)
-            {
-                ctx.CheckKeys(names, at + ".name", ["zh", "en"]);
-                nameZh = ctx.RequiredString(names, "zh", at + ".name");
-                nameEn = ctx.RequiredString(names, "en", at + ".name");
-            }
-            else
-            {
-                ctx.Error(nameNode, at + ".name", "expected a mapping with 'zh' and 'en'");
-            }
-        }
-
-        return (nameZh, nameEn);
-    }
-
     private static Station? ReadStation(YamlContext ctx, YamlMappingNode node, string path, Dictionary<string, Site> sites)
     {
         int errorsBefore = ctx.Errors.Count;
@@ -156,7 +135,7 @@ public static partial class StationRegistryLoader
             ctx.Error(ctx.Child(node, "kind", at + ".kind", true)!, at + ".kind", $"unknown kind '{kindText}', expected one of weather, water-level, fire, camera-trap");
         }
 
-        (string? nameZh, string? nameEn) = ReadNames(ctx, node, at);
+        (string? nameZh, string? nameEn) = ctx.ZhEn(node, "name", at);
 
         Site? site = null;
         if (ctx.RequiredString(node, "site", at) is { } siteId && !sites.TryGetValue(siteId, out site))

@@ -122,6 +122,59 @@ public sealed class YamlContext(string file)
     public TimeSpan? RequiredDuration(YamlMappingNode node, string key, string path) =>
         Child(node, key, $"{path}.{key}", required: true) is { } child ? Duration(child, $"{path}.{key}") : null;
 
+    /// <summary>The required Chinese and English texts <c>key: {zh, en}</c> of <paramref name="node"/>; null parts when missing (the problem is recorded).</summary>
+    public (string? Zh, string? En) ZhEn(YamlMappingNode node, string key, string path)
+    {
+        if (Child(node, key, path, required: true) is not { } child)
+        {
+            return (null, null);
+        }
+
+        if (child is not YamlMappingNode map)
+        {
+            Error(child, $"{path}.{key}", "expected a mapping with 'zh' and 'en'");
+            return (null, null);
+        }
+
+        CheckKeys(map, $"{path}.{key}", ["zh", "en"]);
+        return (RequiredString(map, "zh", $"{path}.{key}"), RequiredString(map, "en", $"{path}.{key}"));
+    }
+
+    /// <summary>
+    /// The scalars of the list <paramref name="key"/> of <paramref name="map"/> (<c>[a, b]</c>) with their nodes; problems
+    /// are recorded for a value that is not a list, items that are not scalars, and (when <paramref name="required"/>) a
+    /// missing or empty list.
+    /// </summary>
+    public List<(YamlNode Node, string Value)> ScalarList(YamlMappingNode map, string key, string path, bool required = false)
+    {
+        var result = new List<(YamlNode, string)>();
+        if (Child(map, key, path, required) is not { } child)
+        {
+            return result;
+        }
+
+        if (child is not YamlSequenceNode list)
+        {
+            Error(child, $"{path}.{key}", "expected a list, e.g. [a, b]");
+            return result;
+        }
+
+        foreach (YamlNode item in list.Children)
+        {
+            if (Scalar(item, $"{path}.{key}") is { } value)
+            {
+                result.Add((item, value));
+            }
+        }
+
+        if (required && list.Children.Count == 0)
+        {
+            Error(child, $"{path}.{key}", "the list is empty; name at least one");
+        }
+
+        return result;
+    }
+
     /// <summary>The mappings of a required list under <paramref name="key"/>, with their paths (<c>key[i]</c>); problems are recorded for a missing list or items that are not mappings.</summary>
     public IEnumerable<(YamlMappingNode Node, string Path)> Items(YamlMappingNode root, string key)
     {

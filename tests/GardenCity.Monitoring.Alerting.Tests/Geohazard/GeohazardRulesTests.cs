@@ -75,6 +75,17 @@ public sealed class GeohazardRulesTests
         readings.SelectMany(r => engine.Process(r, wall ?? DateTimeOffset.MaxValue).Changes).ToList();
 
     [Fact]
+    public void HistoryNeeded_CoversTheAntecedentDays_SoTheStartUpRefillReadsThem()
+    {
+        // The unit counts 3 antecedent days before an event of up to 4 days; the rules' own windows are 0. The start-up
+        // refill from InfluxDB reads this span: with only the rules' windows (at least a day) the antecedent rain was
+        // missing after every restart.
+        string level = "      - severity: yellow\n        when: { geohazard: { combined: { rain_mm: 20, intensity_mm_h: 10 }, rain: effective } }";
+        Assert.Equal(TimeSpan.FromDays(3 + GeohazardCondition.HistoryDays), Engine(Rule("span", level)).HistoryNeeded);
+        Assert.Equal(TimeSpan.FromDays(1), new AlertEngine(RuleSet.Empty, Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T).HistoryNeeded);
+    }
+
+    [Fact]
     public void Curve_TwoHoursOfSixMmAnHour_ReachesYellowButNotOrange()
     {
         // 1 mm per 10 min from 00:10 to 02:00: R = 12 mm, D = 2 h, I = 6 mm/h. Curve I = 10·D^-0.5 = 7.071 at 2 h:

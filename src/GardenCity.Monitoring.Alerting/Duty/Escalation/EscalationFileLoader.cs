@@ -215,7 +215,7 @@ internal static partial class EscalationFileLoader
 
         path = id is null ? path : $"{path}({id})";
         var audiences = new HashSet<Audience>();
-        foreach ((YamlNode item, string name) in Texts(ctx, node, "audiences", path, required: true))
+        foreach ((YamlNode item, string name) in ctx.ScalarList(node, "audiences", path, required: true))
         {
             if (Enum.TryParse(name, ignoreCase: true, out Audience a) && name.All(char.IsLower))
             {
@@ -233,7 +233,7 @@ internal static partial class EscalationFileLoader
             ctx.Error(node.Children[new YamlScalarNode("min_severity")], path + ".min_severity", $"unknown severity '{severity}'; expected info, blue, yellow, orange or red");
         }
 
-        HashSet<string> Set(string key) => Texts(ctx, node, key, path, required: false).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
+        HashSet<string> Set(string key) => ctx.ScalarList(node, key, path, required: false).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
         HashSet<string> rules = Set("rules"), sites = Set("sites"), watersheds = Set("watersheds");
         var tiers = new List<EscalationTier>();
         foreach ((YamlMappingNode tier, string tp) in ctx.Items(node, "tiers"))
@@ -241,21 +241,10 @@ internal static partial class EscalationFileLoader
             string at = $"{path}.{tp}";
             ctx.CheckKeys(tier, at, ["name", "after", "channels", "recipients"]);
             string? name = ctx.RequiredString(tier, "name", at);
-            TimeSpan? after = null;
-            if (ctx.Child(tier, "after", at, required: true) is { } a)
-            {
-                if (a is YamlScalarNode { Value: { } t } && Durations.TryParse(t, out TimeSpan d))
-                {
-                    after = d;
-                }
-                else
-                {
-                    ctx.Error(a, at + ".after", $"'{(a as YamlScalarNode)?.Value}' is not a duration like 90s, 5m, 1h (unacknowledged this long after the previous tier)");
-                }
-            }
+            TimeSpan? after = ctx.RequiredDuration(tier, "after", at); // unacknowledged this long after the previous tier
 
             var channels = new List<string>();
-            foreach ((YamlNode item, string channel) in Texts(ctx, tier, "channels", at, required: true))
+            foreach ((YamlNode item, string channel) in ctx.ScalarList(tier, "channels", at, required: true))
             {
                 if (duty is not null && !duty.Channels.Exists(c => c.Name == channel))
                 {
@@ -266,7 +255,7 @@ internal static partial class EscalationFileLoader
             }
 
             var recipients = new List<string>();
-            foreach ((YamlNode item, string r) in Texts(ctx, tier, "recipients", at, required: false))
+            foreach ((YamlNode item, string r) in ctx.ScalarList(tier, "recipients", at, required: false))
             {
                 if (r.StartsWith(EscalationTier.RotaPrefix, StringComparison.Ordinal))
                 {
@@ -428,36 +417,6 @@ internal static partial class EscalationFileLoader
 
         ctx.Error(node.Children[new YamlScalarNode(key)], $"{path}.{key}", $"'{text}' is not a Beijing time like \"2026-10-01 08:30\"");
         return null;
-    }
-
-    private static List<(YamlNode Node, string Value)> Texts(YamlContext ctx, YamlMappingNode map, string key, string path, bool required)
-    {
-        var result = new List<(YamlNode, string)>();
-        if (ctx.Child(map, key, path, required) is not { } child)
-        {
-            return result;
-        }
-
-        if (child is not YamlSequenceNode list)
-        {
-            ctx.Error(child, $"{path}.{key}", "expected a list, e.g. [a, b]");
-            return result;
-        }
-
-        foreach (YamlNode item in list.Children)
-        {
-            if (ctx.Scalar(item, $"{path}.{key}") is { } value)
-            {
-                result.Add((item, value));
-            }
-        }
-
-        if (required && result.Count == 0 && list.Children.Count == 0)
-        {
-            ctx.Error(child, $"{path}.{key}", "the list is empty; name at least one");
-        }
-
-        return result;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]

@@ -105,13 +105,6 @@ internal sealed class EscalationStore(string directory)
     public void Save(IEnumerable<EscalationRecord> records)
     {
         Directory.CreateDirectory(directory);
-        string temporary = Path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, records.ToList(), Json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Path, overwrite: true);
+        StateFile.Write(Path, records.ToList(), Json);
     }
 }

@@ -179,14 +179,7 @@ internal sealed class DutyGrouper : IDisposable
 
     private void Save()
     {
-        string temporary = _path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, _opened);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, _path, overwrite: true);
+        StateFile.Write(_path, _opened);
     }
 
     private static Dictionary<string, DateTimeOffset> Load(string path)

@@ -99,14 +99,7 @@ internal sealed class DutyInhibitor
     /// <summary>Saves the state; call once what <see cref="Filter"/> returned is in the outbox.</summary>
     public void Save()
     {
-        string temporary = _path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, _state, AlertNotification.Json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, _path, overwrite: true);
+        StateFile.Write(_path, _state, AlertNotification.Json);
     }
 
     /// <summary>The alert that holds back an active notification now, if any.</summary>

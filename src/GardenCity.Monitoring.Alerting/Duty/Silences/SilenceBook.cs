@@ -145,14 +145,7 @@ public sealed class SilenceBook : ISilences
     private void Save(DateTimeOffset now)
     {
         _entries.RemoveAll(e => e.Over && e.Silence.Until < now - KeepFor);
-        string temporary = _path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, _entries, AlertNotification.Json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, _path, overwrite: true);
+        StateFile.Write(_path, _entries, AlertNotification.Json);
     }
 
     /// <summary>A silence and whether it is over (expired or ended early) and noted so.</summary>

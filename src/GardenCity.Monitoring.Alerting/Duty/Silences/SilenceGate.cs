@@ -141,14 +141,7 @@ public sealed class SilenceGate
 
     private void Save()
     {
-        string temporary = _path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, _held.Select(h => new Held(h.Key.Key, h.Value)).ToList(), AlertNotification.Json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, _path, overwrite: true);
+        StateFile.Write(_path, _held.Select(h => new Held(h.Key.Key, h.Value)).ToList(), AlertNotification.Json);
     }
 
     private sealed record Held(string Key, AlertNotification Notification);
