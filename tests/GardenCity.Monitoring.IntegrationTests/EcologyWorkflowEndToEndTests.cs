@@ -33,7 +33,7 @@ public sealed class EcologyWorkflowFixture(ServersFixture servers) : IAsyncLifet
         ("bhs-ct-01", At(5, 23, 0), Leopard, 0.90), // BHS-L01
         ("bhs-ct-02", At(6, 1, 0), Leopard, 0.88), // BHS-L02
         ("bhs-ct-03", At(6, 2, 30), Leopard, 0.91), // BHS-L01: 3.5 h after bhs-ct-01, the shortest move
-        ("bhs-ct-04", At(6, 4, 0), Leopard, 0.60), // rejected (named BHS-L01 all the same: never counts)
+        ("bhs-ct-04", At(6, 4, 0), Leopard, 0.60), // rejected: never counts
         ("ls-ct-01", At(7, 20, 0), Leopard, 0.92), // BHS-L01 at Lingshan
         ("bhs-ct-05", At(10, 1, 0), Leopard, 0.97), // the review queue of 06-10
         ("bhs-ct-06", At(10, 2, 0), Leopard, 0.71),
@@ -152,7 +152,7 @@ public sealed class EcologyWorkflowEndToEndTests(EcologyWorkflowFixture fixture)
                 "invasive-species.bhs-ct-05.20250601T131000Z raised", "invasive-species.bhs-ct-05.20250601T131000Z updated", "invasive-species.bhs-ct-05.20250601T131000Z resolved",
                 "invasive-species.ls-ct-02.20250601T150000Z raised", "invasive-species.ls-ct-02.20250601T150000Z resolved", "invasive-species.xlm-ct-01.20250610T153000Z raised",
             ],
-            history.Select(Key).Order(StringComparer.Ordinal));
+            history.OrderBy(r => r.GetProperty("alert_id").GetString(), StringComparer.Ordinal).ThenBy(r => r.GetProperty("revision").GetDouble()).Select(Key));
         JsonElement ended = history.Single(r => Key(r) == "invasive-species.bhs-ct-05.20250601T131000Z resolved");
         Assert.Equal("外来入侵物种当日结束：百花山 2025-06-01 共 3 次拍到 红耳彩龟、美洲牛蛙（相机 百花山相机05 沟谷、百花山相机06 油松林，21:10–22:00）。", ended.GetProperty("message_zh").GetString());
         JsonElement updated = history.Single(r => Key(r) == "invasive-species.bhs-ct-05.20250601T131000Z updated");
@@ -185,12 +185,13 @@ public sealed class EcologyWorkflowEndToEndTests(EcologyWorkflowFixture fixture)
         (string Station, int Day, int Hour, int Minute, string Decision, string Individual)[] reviews =
         [
             ("bhs-ct-01", 5, 21, 0, "confirm", "BHS-L01"), ("bhs-ct-01", 5, 23, 0, "confirm", "BHS-L01"), ("bhs-ct-02", 6, 1, 0, "confirm", "BHS-L02"),
-            ("bhs-ct-03", 6, 2, 30, "confirm", "BHS-L01"), ("bhs-ct-04", 6, 4, 0, "reject", "BHS-L01"), ("ls-ct-01", 7, 20, 0, "confirm", "BHS-L01"),
+            ("bhs-ct-03", 6, 2, 30, "confirm", "BHS-L01"), ("bhs-ct-04", 6, 4, 0, "reject", ""), ("ls-ct-01", 7, 20, 0, "confirm", "BHS-L01"),
         ];
         foreach (var r in reviews)
         {
             string time = EcologyWorkflowFixture.At(r.Day, r.Hour, r.Minute).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-            var (status, body) = await PostAsync("/api/v1/reviews", $"{{\"station\":\"{r.Station}\",\"time\":\"{time}\",\"species\":\"{Leopard}\",\"decision\":\"{r.Decision}\",\"individual_id\":\"{r.Individual}\"}}", ReviewerKey);
+            string individual = r.Individual.Length > 0 ? $",\"individual_id\":\"{r.Individual}\"" : string.Empty; // a rejected detection has none (the API refuses one)
+            var (status, body) = await PostAsync("/api/v1/reviews", $"{{\"station\":\"{r.Station}\",\"time\":\"{time}\",\"species\":\"{Leopard}\",\"decision\":\"{r.Decision}\"{individual}}}", ReviewerKey);
             Assert.True(status == HttpStatusCode.OK, body.ToString());
         }
 

@@ -16,6 +16,12 @@ namespace GardenCity.Monitoring.Alerting.Engine;
 /// </summary>
 public sealed partial class AlertEngine
 {
+    /// <summary>
+    /// The earliest day end of a grouped incident in force (MaxValue: none; MinValue: unknown, after a restore), so that
+    /// each reading costs one comparison instead of a scan of every pair.
+    /// </summary>
+    private DateTimeOffset _groupedDue = DateTimeOffset.MinValue;
+
     /// <summary>A matching trigger at a camera of the rule's scope (not late).</summary>
     private List<AlertChange> GroupedDetection(Rule rule, Station station, CameraTrapEvent trigger)
     {
@@ -51,6 +57,7 @@ public sealed partial class AlertEngine
 
         pair.GroupDay = day;
         pair.ClosedUpTo = Severity.None;
+        _groupedDue = DayEnd(day) < _groupedDue ? DayEnd(day) : _groupedDue;
         pair.LastHeld[rule.Levels[0].Severity] = trigger.Timestamp;
         var species = new List<string>();
         AddNew(species, matched.Select(e => e.Subject));
@@ -103,6 +110,12 @@ public sealed partial class AlertEngine
     private List<AlertChange> EndGroupedDays(DateTimeOffset now)
     {
         var changes = new List<AlertChange>();
+        if (now < _groupedDue)
+        {
+            return changes;
+        }
+
+        DateTimeOffset due = DateTimeOffset.MaxValue;
         foreach (((string ruleId, string stationId), PairState pair) in _pairs.Where(p => p.Value is { Active: not null, GroupDay: not null }).OrderBy(p => p.Key.Station, StringComparer.Ordinal).ThenBy(p => p.Key.Rule, StringComparer.Ordinal).ToList())
         {
             DateTimeOffset end = DayEnd(pair.GroupDay!.Value);
@@ -110,8 +123,13 @@ public sealed partial class AlertEngine
             {
                 changes.Add(EndGrouped(rule, station, pair, pair.Active!, end));
             }
+            else if (end < due)
+            {
+                due = end;
+            }
         }
 
+        _groupedDue = due;
         return changes;
     }
 
