@@ -175,8 +175,8 @@ public sealed partial class AlertEngine
             pair.LateHeld[severity] = trigger.Timestamp;
             var species = new List<string>();
             AddNew(species, matched.Select(e => e.Subject));
-            Alert notice = GroupedAlert(rule, station, trigger.Timestamp, species, [station.Id], 1, trigger.Timestamp, trigger.Timestamp, matched.Max(e => e.Confidence), late: true)
-                with { LastTransition = Transition.Late };
+            Alert grouped = GroupedAlert(rule, station, trigger.Timestamp, species, [station.Id], 1, trigger.Timestamp, trigger.Timestamp, matched.Max(e => e.Confidence), late: true);
+            Alert notice = grouped with { LastTransition = Transition.Late };
             changes.Add(new AlertChange(Transition.Late, notice, Severity.None, rule, station));
         }
 
