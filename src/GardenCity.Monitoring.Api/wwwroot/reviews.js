@@ -7,7 +7,9 @@
 (() => {
   const REVIEWER = 'gc-reviewer-key';
   const DECIDED = { confirm: ['已确认', 'confirmed'], correct: ['已更正', 'corrected'], reject: ['已驳回', 'rejected'] };
-  const view = { items: [], waiting: 0, refused: '', error: '', status: '', loaded: false, drafts: new Map(), busy: false };
+  // Opened when a reviewer key is kept for the tab, or on asking: the page's own key is not tried unasked, so a reader's
+  // page makes no refused request.
+  const view = { items: [], waiting: 0, refused: '', error: '', status: '', loaded: false, drafts: new Map(), busy: false, opened: !!sessionStorage.getItem(REVIEWER) };
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
   const reviewerKey = () => sessionStorage.getItem(REVIEWER) || state.key;
   const id = item => `${item.station}|${item.time}|${item.species}`;
@@ -41,13 +43,19 @@
 
   function renderQueue() {
     const box = $('review');
-    box.dataset.state = view.refused ? 'refused' : view.loaded ? 'loaded' : 'loading';
+    box.dataset.state = !view.opened ? 'closed' : view.refused ? 'refused' : view.loaded ? 'loaded' : 'loading';
     const err = $('review-error');
     err.textContent = view.refused || view.error;
     err.hidden = !(view.refused || view.error);
     const keyForm = $('reviewer-form');
     keyForm.replaceChildren();
-    if (view.refused || !reviewerKey()) {
+    if (!view.opened) {
+      const open = el('button', 'open-review', t('用当前密钥打开核查队列', 'Open the queue with the current key'));
+      open.type = 'button';
+      open.addEventListener('click', () => { view.opened = true; loadQueue(); });
+      keyForm.append(open);
+    }
+    if (view.refused || !view.opened || !reviewerKey()) {
       const input = el('input');
       input.type = 'password'; input.id = 'reviewer-key'; input.autocomplete = 'off';
       input.placeholder = t('审核员（reviewer）密钥', 'reviewer key');
@@ -63,7 +71,7 @@
     }
     $('review-status').textContent = view.status;
     $('review-status').hidden = !view.status;
-    $('review-waiting').textContent = view.refused ? '' : t(`待核查 ${view.waiting} 条（按置信度排序）`, `${view.waiting} waiting (most confident first)`);
+    $('review-waiting').textContent = view.refused || !view.opened ? '' : t(`待核查 ${view.waiting} 条（按置信度排序）`, `${view.waiting} waiting (most confident first)`);
 
     const list = $('review-queue');
     list.replaceChildren();
@@ -97,7 +105,7 @@
       if (item.error) li.append(el('p', 'error item-error', item.error));
       list.append(li);
     }
-    $('review-empty').hidden = view.items.length > 0 || !!view.refused || !view.loaded;
+    $('review-empty').hidden = view.items.length > 0 || !!view.refused || !view.loaded || !view.opened;
     $('review-empty').textContent = t('本时段没有待核查的检出', 'Nothing waiting for review in this period');
   }
 
@@ -169,10 +177,10 @@
     const typed = $('reviewer-key') && $('reviewer-key').value.trim();
     if (!typed) return;
     sessionStorage.setItem(REVIEWER, typed);
-    view.refused = ''; view.error = '';
+    view.refused = ''; view.error = ''; view.opened = true;
     loadQueue();
     loadIndividuals();
   });
   // With the page's period, again after a refresh; what was typed into a detection's form is kept (drafts).
-  page.chartsLoaded.push(() => { loadQueue(); loadIndividuals(); });
+  page.chartsLoaded.push(() => { if (view.opened) loadQueue(); else renderQueue(); loadIndividuals(); });
 })();

@@ -1,6 +1,6 @@
 // The review queue and the individuals' timeline of the dashboard (issue 16, EcologyWorkflowEndToEndTests), in Debian's
 // chromium (headless), used as a reviewer would, at desktop width and at 400 px. Reports JSON lines on stdout:
-//   {"event":"refused", ...}  the page opened with a reader key: the queue refuses it and says why; a key field appears
+//   {"event":"refused", ...}  the page opened with a reader key, the queue opened with it: refused, and why; a key field
 //   {"event":"queue", ...}    the reviewer key typed once: the queue as shown (order, confidence), where the key is kept
 //   {"event":"narrow", ...}   the same at 400 px in a new tab (the key typed again there): horizontal overflow
 //   {"event":"decided", ...}  confirm (with an individual id), correct (species and count), reject (with a comment):
@@ -47,6 +47,8 @@ try {
   watch(page);
   await page.goto(url, { waitUntil: 'load' });
   await wait(page, 'body[data-ready="true"]');
+  await wait(page, '#review[data-state="closed"] #reviewer-form button.open-review');
+  await page.click('#reviewer-form button.open-review');
   await wait(page, '#review[data-state="refused"]');
   await wait(page, '#reviewer-key');
   say({ event: 'refused', error: await page.$eval('#review-error', e => !e.hidden && e.textContent), items: await page.$$eval('#review-queue li', l => l.length) });
