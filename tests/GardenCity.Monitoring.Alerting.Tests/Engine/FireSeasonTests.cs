@@ -16,21 +16,27 @@ public sealed class FireSeasonTests
     private long _seq;
 
     private static AlertEngine Engine(FireSeasonOptions season) =>
-        new(Rules(OneRule("weather", AnyFwi)), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0, null, season);
+        new(TestData.Rules(OneRule("weather", AnyFwi)), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0, null, season);
 
     /// <summary>One observation at 12:30 Beijing time: the day's noon observation, and its only reading (so its maximum too).</summary>
     private FwiDay? Noon(AlertEngine engine, int year, int month, int day, double temp, double rh = 40, double windMs = 0, double rain = 0) =>
         engine.Process(Telemetry(Wx, new DateTimeOffset(year, month, day, 12, 30, 0, Beijing), ++_seq, ("rain_mm", rain), ("air_temp_c", temp), ("rh_pct", rh), ("wind_speed_ms", windMs)), DateTimeOffset.MaxValue)
             .FireWeather.SingleOrDefault();
 
+    private static FwiDay Day(FwiDay? day)
+    {
+        Assert.NotNull(day); // the noon observation gave a day
+        return day;
+    }
+
     [Fact]
     public void Dates_SeasonStart_RestartsTheCodesOnTheFirstOfNovember_NotTheDayBefore()
     {
         AlertEngine engine = Engine(new FireSeasonOptions()); // Dates, 11-01 … 05-31
-        FwiDay may = Assert.NotNull(Noon(engine, 2026, 5, 31, temp: 25, rh: 20));
-        FwiDay june = Assert.NotNull(Noon(engine, 2026, 6, 1, temp: 30, rh: 20));
-        FwiDay oct31 = Assert.NotNull(Noon(engine, 2026, 10, 31, temp: 20, rh: 40));
-        FwiDay nov1 = Assert.NotNull(Noon(engine, 2026, 11, 1, temp: 20, rh: 40));
+        FwiDay may = Day(Noon(engine, 2026, 5, 31, temp: 25, rh: 20));
+        FwiDay june = Day(Noon(engine, 2026, 6, 1, temp: 30, rh: 20));
+        FwiDay oct31 = Day(Noon(engine, 2026, 10, 31, temp: 20, rh: 40));
+        FwiDay nov1 = Day(Noon(engine, 2026, 11, 1, temp: 20, rh: 40));
 
         Assert.True(may.InSeason);
         Assert.Equal(new DateOnly(2025, 11, 1), may.SeasonStart); // 31 May is the last day of the season begun 1 Nov 2025
@@ -43,7 +49,7 @@ public sealed class FireSeasonTests
         Assert.True(nov1.InSeason);
         Assert.Equal(new DateOnly(2026, 11, 1), nov1.SeasonStart);
         Assert.Equal(15, nov1.DcStart);
-        FwiResult r = Assert.NotNull(nov1.Result);
+        FwiResult r = nov1.Result!;
         // By hand, from the start-up values 85/6/15 (not May's 21.9): 20 °C, RH 40 %, no rain, November (Le 7, Lf −1.6):
         //   DMC = 6 + 1.894·(20+1.1)·(100−40)·7·1e-4 = 6 + 1.6784628 = 7.6784628
         //   DC  = 15 + 0.5·max(0.36·(20+2.8) − 1.6, 0) = 15 + 0.5·6.608 = 18.304
@@ -56,8 +62,8 @@ public sealed class FireSeasonTests
     public void Dates_SeasonAcrossTheNewYear_CarriesTheCodesFrom31DecemberTo1January()
     {
         AlertEngine engine = Engine(new FireSeasonOptions());
-        FwiDay dec31 = Assert.NotNull(Noon(engine, 2026, 12, 31, temp: 5, rh: 30));
-        FwiDay jan1 = Assert.NotNull(Noon(engine, 2027, 1, 1, temp: 6, rh: 30));
+        FwiDay dec31 = Day(Noon(engine, 2026, 12, 31, temp: 5, rh: 30));
+        FwiDay jan1 = Day(Noon(engine, 2027, 1, 1, temp: 6, rh: 30));
 
         // One season, 1 Nov 2026 – 31 May 2027: 1 January is no season start.
         Assert.Equal(new DateOnly(2026, 11, 1), dec31.SeasonStart);
@@ -90,12 +96,12 @@ public sealed class FireSeasonTests
     {
         AlertEngine engine = Engine(new FireSeasonOptions { Method = FireSeasonMethod.Temperature });
         // Maxima (one reading a day): 13, 12 (not above 12: breaks the run), 13, 14, 15 → the run of three ends on 5 April.
-        double[] march = [13, 12, 13, 14, 15];
-        List<FwiDay> days = march.Select((t, i) => Assert.NotNull(Noon(engine, 2026, 4, 1 + i, temp: t))).ToList();
+        double[] april = [13, 12, 13, 14, 15];
+        List<FwiDay> days = april.Select((t, i) => Day(Noon(engine, 2026, 4, 1 + i, temp: t))).ToList();
         Assert.All(days, d => Assert.False(d.InSeason));
         Assert.All(days, d => Assert.Null(d.Result));
 
-        FwiDay start = Assert.NotNull(Noon(engine, 2026, 4, 6, temp: 16, rh: 30));
+        FwiDay start = Day(Noon(engine, 2026, 4, 6, temp: 16, rh: 30));
         Assert.True(start.InSeason);
         Assert.Equal(new DateOnly(2026, 4, 6), start.SeasonStart);
         Assert.Equal(15, start.DcStart);
@@ -106,10 +112,10 @@ public sealed class FireSeasonTests
         Assert.Equal(18.834, start.Result.Dc, 1e-9);
 
         // Cold: maxima 4, 3, 4.9 (all below 5) → out of season from the fourth day; 5.0 would not have counted.
-        Assert.True(Assert.NotNull(Noon(engine, 2026, 4, 7, temp: 4)).InSeason);
-        Assert.True(Assert.NotNull(Noon(engine, 2026, 4, 8, temp: 3)).InSeason);
-        Assert.True(Assert.NotNull(Noon(engine, 2026, 4, 9, temp: 4.9)).InSeason);
-        FwiDay end = Assert.NotNull(Noon(engine, 2026, 4, 10, temp: 10));
+        Assert.True(Day(Noon(engine, 2026, 4, 7, temp: 4)).InSeason);
+        Assert.True(Day(Noon(engine, 2026, 4, 8, temp: 3)).InSeason);
+        Assert.True(Day(Noon(engine, 2026, 4, 9, temp: 4.9)).InSeason);
+        FwiDay end = Day(Noon(engine, 2026, 4, 10, temp: 10));
         Assert.False(end.InSeason);
         Assert.Null(end.Result);
     }
@@ -122,9 +128,9 @@ public sealed class FireSeasonTests
         Noon(engine, 2026, 4, 2, temp: 20);
         // 3 April: silent.
         Noon(engine, 2026, 4, 4, temp: 20);
-        Assert.False(Assert.NotNull(Noon(engine, 2026, 4, 5, temp: 20)).InSeason); // 1, 2 and 4 April: not three consecutive days
-        Assert.False(Assert.NotNull(Noon(engine, 2026, 4, 6, temp: 20)).InSeason); // 2, 4 and 5 April: still not
-        Assert.True(Assert.NotNull(Noon(engine, 2026, 4, 7, temp: 20)).InSeason); // 4, 5 and 6 April
+        Assert.False(Day(Noon(engine, 2026, 4, 5, temp: 20)).InSeason); // 1, 2 and 4 April: not three consecutive days
+        Assert.False(Day(Noon(engine, 2026, 4, 6, temp: 20)).InSeason); // 2, 4 and 5 April: still not
+        Assert.True(Day(Noon(engine, 2026, 4, 7, temp: 20)).InSeason); // 4, 5 and 6 April
     }
 
     [Fact]
@@ -143,10 +149,10 @@ public sealed class FireSeasonTests
     public void Overwinter_NextSeasonStartsFromTheFallDcAndTheOffSeasonRain()
     {
         AlertEngine engine = Engine(new FireSeasonOptions { DroughtCodeStart = DroughtCodeStart.Overwinter });
-        FwiDay fall = Assert.NotNull(Noon(engine, 2026, 5, 31, temp: 25, rh: 20)); // the season's last day
+        FwiDay fall = Day(Noon(engine, 2026, 5, 31, temp: 25, rh: 20)); // the season's last day
         Noon(engine, 2026, 6, 1, temp: 28, rain: 20);
         Noon(engine, 2026, 10, 31, temp: 18, rain: 10);
-        FwiDay start = Assert.NotNull(Noon(engine, 2026, 11, 1, temp: 20, rh: 40));
+        FwiDay start = Day(Noon(engine, 2026, 11, 1, temp: 20, rh: 40));
 
         // By hand: DC_f = 15 + 0.5·(0.36·(25+2.8) + 3.8) = 15 + 0.5·13.808 = 21.904 (May, no rain)
         //   P_w = 20 + 10 = 30 mm (the off-season days' 24 h rain)
@@ -166,7 +172,7 @@ public sealed class FireSeasonTests
     {
         AlertEngine engine = Engine(new FireSeasonOptions { DroughtCodeStart = DroughtCodeStart.Overwinter });
         Noon(engine, 2026, 10, 30, temp: 18, rain: 5); // off-season rain, but no fall DC to carry
-        FwiDay start = Assert.NotNull(Noon(engine, 2026, 11, 1, temp: 20, rh: 40));
+        FwiDay start = Day(Noon(engine, 2026, 11, 1, temp: 20, rh: 40));
         Assert.Equal(15, start.DcStart);
         Assert.Equal(18.304, start.Result!.Dc, 1e-9);
     }
@@ -191,7 +197,7 @@ public sealed class FireSeasonTests
         AlertEngine after = Engine(season);
         after.Restore(before.Snapshot());
         Noon(after, 2026, 10, 31, temp: 18, rain: 10);
-        FwiDay start = Assert.NotNull(Noon(after, 2026, 11, 1, temp: 20, rh: 40));
+        FwiDay start = Day(Noon(after, 2026, 11, 1, temp: 20, rh: 40));
         Assert.Equal(78.9675404, start.DcStart!.Value, 1e-6); // the same as without the restart: fall DC and June's rain kept
     }
 }
