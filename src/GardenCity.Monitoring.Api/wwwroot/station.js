@@ -161,7 +161,8 @@
     const s = fw.season;
     const dc = s.drought_code_start === 'overwinter' ? t(`DC 越冬调整（a=${s.carry_over}，b=${s.rain_effectiveness}）`, `DC overwintered (a=${s.carry_over}, b=${s.rain_effectiveness})`)
       : t('DC 自起始值 15', 'DC from the start-up value 15');
-    const how = s.method === 'dates' ? t(`防火期（按日期）：每年 ${s.start} 至 ${s.end}`, `Fire season (dates): ${s.start} to ${s.end} each year`)
+    const next = s.method === 'dates' && s.end < s.start; // the season spans the new year
+    const how = s.method === 'dates' ? t(`防火期（按日期）：每年 ${s.start} 至${next ? '次年' : ''} ${s.end}`, `Fire season (dates): ${s.start} to ${s.end}${next ? ' of the next year' : ''}, every year`)
       : s.method === 'temperature' ? t(`防火期（WF93 气温法）：连续 ${s.days} 天最高气温高于 ${s.start_temp_c} °C 起，低于 ${s.end_temp_c} °C 止`, `Fire season (WF93 temperature method): from ${s.days} days with a maximum above ${s.start_temp_c} °C to ${s.days} days below ${s.end_temp_c} °C`)
         : t('全年计算（未设防火期）', 'Computed all year (no fire season)');
     const seasons = fw.seasons.map(x => `${x.start} – ${x.end || t('进行中', 'ongoing')}`).join(t('；', '; '));
