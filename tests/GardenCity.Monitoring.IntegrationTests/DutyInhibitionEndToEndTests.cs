@@ -73,8 +73,8 @@ public sealed class DutyInhibitionEndToEndTests(ServersFixture servers)
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
             JsonElement heldAudit = await GetAsync(http, "/api/v1/audit?kind=duty.held_back&limit=10000", ct);
             JsonElement releasedAudit = await GetAsync(http, "/api/v1/audit?kind=duty.released&limit=10000", ct);
-            Assert.Equal(oracle.HeldOnce.Order(StringComparer.Ordinal), heldAudit.EnumerateArray().Select(e => e.GetProperty("alert_id").GetString()!).Distinct().Order(StringComparer.Ordinal));
-            Assert.Equal(oracle.Released.Order(StringComparer.Ordinal), releasedAudit.EnumerateArray().Select(e => e.GetProperty("alert_id").GetString()!).Distinct().Order(StringComparer.Ordinal));
+            Assert.Equal(oracle.HeldOnce.Order(StringComparer.Ordinal), heldAudit.EnumerateArray().Select(e => e.GetProperty("alert_id").GetString()!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            Assert.Equal(oracle.Released.Order(StringComparer.Ordinal), releasedAudit.EnumerateArray().Select(e => e.GetProperty("alert_id").GetString()!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
             Assert.All(heldAudit.EnumerateArray(), e => Assert.True(oracle.CanHoldBack(e.GetProperty("target").GetString()!, e.GetProperty("alert_id").GetString()!), e.ToString()));
 
             // Each held-back alert's deliveries: held_back naming its inhibitor, until released (then sent).
@@ -99,7 +99,7 @@ public sealed class DutyInhibitionEndToEndTests(ServersFixture servers)
             }
 
             Console.Error.WriteLine($"MEASURED rainstorm-23-7 with inhibition: {oracle.Raised.Count} alerts raised, {hooks.Requests.Count} machine notifications, {robot.Requests.Count} duty messages; "
-                + $"held back {oracle.HeldOnce.Count} ({string.Join(", ", oracle.HeldOnce.Select(h => h.Split('.')[0]).GroupBy(r => r).Select(g => $"{g.Key} {g.Count()}"))}), released {oracle.Released.Count}, never told {oracle.NeverTold.Count}");
+                + $"held back {oracle.HeldOnce.Count} ({string.Join(", ", oracle.HeldOnce.Select(h => h.Split('.')[0]).GroupBy(r => r, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}), released {oracle.Released.Count}, never told {oracle.NeverTold.Count()}");
             await process.TerminateAsync();
         }
         finally

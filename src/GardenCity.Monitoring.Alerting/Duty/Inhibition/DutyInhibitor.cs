@@ -167,7 +167,7 @@ internal sealed class DutyInhibitor
                 ? ("rule", rule.Name.Length > 0 ? rule.Name : null)
                 : _options.Hazards.FirstOrDefault(h => h.Value.Contains(source.RuleId, StringComparer.Ordinal) && target is not null && h.Value.Contains(target, StringComparer.Ordinal)) is { Key: { } hazard }
                     ? ("hazard", hazard)
-                    : ("rule", null);
+                    : ("rule", (string?)null);
         return new AlertHoldBack(by, kind, name, source.RuleId, source.RuleZh, source.RuleEn, source.StationId, source.StationZh, source.StationEn, source.Severity.ToName());
     }
 
