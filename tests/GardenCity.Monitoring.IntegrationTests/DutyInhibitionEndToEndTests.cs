@@ -36,6 +36,7 @@ public sealed class DutyInhibitionEndToEndTests(ServersFixture servers)
             settings[$"GardenCity:Duty:Routes:0:Transitions:{i}"] = transitions[i]; // every change but late notices: a released alert's latest change is told whatever it is
         }
 
+        settings["GardenCity:Api:AnonymousRole"] = "Reader"; // the test reads the audit trail, the deliveries and the alerts in force
         settings["GardenCity:Duty:Inhibition:Enabled"] = "true";
         settings["GardenCity:Duty:Inhibition:Rules:0:Name"] = "offline-mutes-symptoms";
         settings["GardenCity:Duty:Inhibition:Rules:0:Sources:0"] = "station-offline";
