@@ -99,8 +99,10 @@ public sealed class DutyInhibitionEndToEndTests(ServersFixture servers)
                 }
             }
 
-            Console.Error.WriteLine($"MEASURED rainstorm-23-7 with inhibition: {oracle.Raised.Count} alerts raised, {hooks.Requests.Count} machine notifications, {robot.Requests.Count} duty messages; "
-                + $"held back {oracle.HeldOnce.Count} ({string.Join(", ", oracle.HeldOnce.Select(h => h.Split('.')[0]).GroupBy(r => r, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}), released {oracle.Released.Count}, never told {oracle.NeverTold.Count()}");
+            string measured = $"MEASURED rainstorm-23-7 with inhibition: {oracle.Raised.Count} alerts raised, {hooks.Requests.Count} machine notifications, {robot.Requests.Count} duty messages; "
+                + $"held back {oracle.HeldOnce.Count} ({string.Join(", ", oracle.HeldOnce.Select(h => h.Split('.')[0]).GroupBy(r => r, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}), released {oracle.Released.Count}, never told {oracle.NeverTold.Count()}";
+            TestContext.Current.TestOutputHelper?.WriteLine(measured);
+            Console.Error.WriteLine(measured);
             await process.TerminateAsync();
         }
         finally
