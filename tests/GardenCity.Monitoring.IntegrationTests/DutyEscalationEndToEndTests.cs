@@ -156,10 +156,25 @@ public sealed class DutyEscalationEndToEndTests(ServersFixture servers)
         JsonElement escalation = await GetAsync(http, $"/api/v1/alerts/{alertId}/escalation", ct);
         Assert.Equal(("running", 3, 4), (escalation.GetProperty("state").GetString(), escalation.GetProperty("current_tier").GetInt32(), escalation.GetProperty("next_tier").GetInt32()));
         DateTimeOffset tier4Due = escalation.GetProperty("next_tier_due_at").GetDateTimeOffset();
+        JsonElement running = (await GetAsync(http, "/api/v1/alerts/active", ct))[0].GetProperty("escalation");
+        Assert.Equal(("running", 3, 4, "区领导", tier4Due), (running.GetProperty("state").GetString(), running.GetProperty("tier").GetInt32(), running.GetProperty("next_tier").GetInt32(),
+            running.GetProperty("next_tier_name").GetString(), running.GetProperty("next_tier_due_at").GetDateTimeOffset()));
 
         using var ack = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/v1/alerts/{alertId}/ack", UriKind.Relative)) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", ResponderKey) } };
         using HttpResponseMessage acked = await http.SendAsync(ack, ct);
         Assert.Equal(HttpStatusCode.OK, acked.StatusCode);
+        using (JsonDocument answer = JsonDocument.Parse(await acked.Content.ReadAsStringAsync(ct)))
+        {
+            // The answer and the alerts in force carry the escalation's brief: stopped at tier 3, who was told on it, by whom.
+            JsonElement brief = answer.RootElement.GetProperty("escalation");
+            Assert.Equal(("acknowledged", 3, 4, "区应急局", "wang-duty"), (brief.GetProperty("state").GetString(), brief.GetProperty("tier").GetInt32(), brief.GetProperty("tiers").GetInt32(),
+                brief.GetProperty("tier_name").GetString(), brief.GetProperty("stopped_by").GetString()));
+            Assert.Equal(["ding-district/@group"], brief.GetProperty("notified").EnumerateArray().Select(e => e.GetString()));
+            Assert.False(brief.TryGetProperty("next_tier_due_at", out _));
+        }
+
+        JsonElement listed = (await GetAsync(http, "/api/v1/alerts/active", ct))[0].GetProperty("escalation");
+        Assert.Equal(("acknowledged", 3, "wang-duty"), (listed.GetProperty("state").GetString(), listed.GetProperty("tier").GetInt32(), listed.GetProperty("stopped_by").GetString()));
         escalation = await GetAsync(http, $"/api/v1/alerts/{alertId}/escalation", ct);
         Assert.Equal(("acknowledged", "wang-duty", 3), (escalation.GetProperty("state").GetString(), escalation.GetProperty("stopped_by").GetString(), escalation.GetProperty("current_tier").GetInt32()));
         Assert.False(escalation.TryGetProperty("next_tier_due_at", out _));
