@@ -209,7 +209,37 @@ internal sealed class NotificationPipeline
             _dutyDispatcher!.Enqueue(key, notification);
         }
 
-        notifications.ForEach(n => _feed.Publish(Silences.Annotate(n)));
+        notifications.ForEach(n => _feed.Publish(Annotate(n)));
+    }
+
+    /// <summary>
+    /// The alert as the API shows it to people (alerts in force, the live stream): with the silence that covers it
+    /// (<c>silenced_by</c>), its escalation in brief (<c>escalation</c>) and the inhibition that holds it back
+    /// (<c>held_back</c>), where there are any (docs/duty-room.md, "Dashboard: silences, audit, escalation and inhibition"). Any thread.
+    /// </summary>
+    public AlertNotification Annotate(AlertNotification notification)
+    {
+        AlertNotification shown = Silences.Annotate(notification);
+        return shown with
+        {
+            Escalation = _escalation.Find(notification.AlertId) is { } e ? Summary(e) : null,
+            HeldBack = _inhibitor?.HeldBackNow.GetValueOrDefault(notification.AlertId),
+        };
+    }
+
+    /// <summary>
+    /// The brief of an escalation: who was told on the tier reached is that tier's step (tiers 2, 3, …) or, for tier 1
+    /// (the routes), the duty-room deliveries of the alert since the escalation (re)started, as the delivery log has them.
+    /// </summary>
+    private AlertEscalationSummary Summary(AlertEscalation e)
+    {
+        AlertEscalationStep? step = e.CurrentTier > 1 ? e.Steps.LastOrDefault(s => s.Kind == "tier" && s.Tier == e.CurrentTier) : null;
+        IReadOnlyList<string> notified = step is not null
+            ? step.Deliveries
+            : [.. _dutyLog.ForAlert(e.AlertId).Where(r => r.Tier == 1 && r.Status != DutyDeliveryStatus.HeldBack && r.At >= e.StartedAt)
+                .Select(r => $"{r.Channel}/{r.Recipient}").Distinct(StringComparer.Ordinal)];
+        return new AlertEscalationSummary(e.Policy, e.State, e.CurrentTier, e.Tiers, step?.Name ?? (e.CurrentTier == 1 ? "routes" : null), notified,
+            e.NextTier, e.NextTierName, e.NextTierDueAt, e.StoppedBy, e.StopReason, e.StoppedAt);
     }
 
     /// <summary>

@@ -1,7 +1,8 @@
 // Alerts beyond the list (issue 14): filters of the list by audience, watershed and least severity; the page of one
 // alert — raised time, duration, peak, its timeline from the history (GET /api/v1/alerts/history?alert=ID), who was
 // notified (GET /api/v1/alerts/{id}/deliveries), and Acknowledge with a responder key entered once and kept for this
-// tab (sessionStorage). Opened by clicking an alert, or by address: ?alert=ID is the link the duty-room messages and
+// tab (sessionStorage); its escalation (GET /api/v1/alerts/{id}/escalation: where it stands and every step) and, while
+// inhibition holds it back, by which alert and why (duty.js draws both). Opened by clicking an alert, or by address: ?alert=ID is the link the duty-room messages and
 // CAP's <web> give. Uses app.js's state, api(), t(), bj() and page hooks.
 'use strict';
 (() => {
@@ -10,7 +11,7 @@
   const TRANSITION = { raised: ['发布', 'raised'], escalated: ['升级', 'escalated'], deescalated: ['降级', 'de-escalated'], resolved: ['解除', 'resolved'],
     acknowledged: ['已确认', 'acknowledged'], late: ['迟到数据', 'late data'], stale: ['数据中断', 'stale'], lostcontact: ['失联', 'lost contact'],
     lost_contact: ['失联', 'lost contact'], contactrestored: ['恢复联系', 'contact restored'], contact_restored: ['恢复联系', 'contact restored'], closed: ['人工关闭', 'closed by hand'], updated: ['更新', 'updated'] };
-  const DELIVERY = { sent: ['已送达', 'sent'], retrying: ['重试中', 'retrying'], failed: ['失败', 'failed'], gave_up: ['已放弃', 'gave up'] };
+  const DELIVERY = { sent: ['已送达', 'sent'], retrying: ['重试中', 'retrying'], failed: ['失败', 'failed'], gave_up: ['已放弃', 'gave up'], held_back: ['被抑制暂缓', 'held back'] };
   const CHANNEL = { wecom: ['企业微信', 'WeCom'], dingtalk: ['钉钉', 'DingTalk'], sms: ['短信', 'SMS'], email: ['邮件', 'email'] };
   const filters = { audience: '', watershed: '', severity: '' };
   let shown = null; // { id, alert, history, deliveries }
@@ -79,11 +80,54 @@
     if (!shown || shown.id !== id) return;
     shown.history = h.status === 'fulfilled' ? h.value : [];
     shown.deliveries = d.status === 'fulfilled' ? d.value : null;
+    await loadEscalation(id);
+    if (!shown || shown.id !== id) return;
     shown.loaded = true;
     seen = state.alerts.has(id) ? state.alerts.get(id).notification_id : null;
     render();
     box().dataset.loaded = id;
     if (!shown.history.length) refetch(id); // raised a moment ago: its history is being written
+  }
+
+  // The escalation of the shown alert: null when no policy took it (404) or alerting does not run here. Asked only when
+  // there can be one: the alert in force says so (`escalation`), or, for one no longer in force, duty messages went out.
+  async function loadEscalation(id) {
+    const live = state.alerts.get(id);
+    if (live ? !live.escalation : !(shown.deliveries && shown.deliveries.length)) { shown.escalation = null; shown.escalationSeen = escalationSig(live); return; }
+    let e = null;
+    try { e = await api(`/api/v1/alerts/${encodeURIComponent(id)}/escalation`); } catch (err) { if (err.status !== 404) console.warn('escalation', err); }
+    if (shown && shown.id === id) { shown.escalation = e; shown.escalationSeen = escalationSig(state.alerts.get(id)); }
+  }
+  const escalationSig = live => (live && live.escalation ? `${live.escalation.state}/${live.escalation.tier}/${live.escalation.notified.length}` : '');
+  // The brief the list shows, from the live alert (which knows who was told on tier 1) or else from the full escalation.
+  function escalationBrief(a) {
+    if (a.escalation) return a.escalation;
+    const e = shown.escalation;
+    if (!e) return null;
+    const step = [...e.steps].reverse().find(s => s.kind === 'tier' && s.tier === e.current_tier);
+    return { policy: e.policy, state: e.state, tier: e.current_tier, tiers: e.tiers, tier_name: step ? step.name : 'routes', notified: step ? step.deliveries : [],
+      next_tier: e.next_tier, next_tier_name: e.next_tier_name, next_tier_due_at: e.next_tier_due_at, stopped_by: e.stopped_by, stop_reason: e.stop_reason, stopped_at: e.stopped_at };
+  }
+  const STEP = { started: ['开始计时', 'started'], restarted: ['重新计时（升级或失联）', 'restarted (severity up or lost contact)'], tier: ['通知', 'notified'],
+    acknowledged: ['已确认，停止升级', 'acknowledged, stopped'], ended: ['结束', 'ended'], policy_reloaded: ['策略已重新加载', 'policy reloaded'] };
+  function escalationSection(a) {
+    const section = el('section', 'escalation-page');
+    section.append(el('h3', '', t('升级', 'Escalation')));
+    section.append(escalationLine(escalationBrief(a)));
+    if (shown.escalation && shown.escalation.steps.length) {
+      const ol = el('ol', 'escalation-steps');
+      for (const step of shown.escalation.steps) {
+        const li = el('li');
+        li.dataset.kind = step.kind;
+        li.append(el('time', '', bjSeconds(step.at)), ' ', el('span', 'what', label(STEP, step.kind)));
+        if (step.kind === 'tier') li.append(' ', el('span', '', tierName(step.tier, step.name)), ' ', el('span', 'muted', notifiedText(step.deliveries)));
+        if (step.by) li.append(' ', el('span', 'who', step.by));
+        if (step.note) li.append(' ', el('span', 'muted', step.note));
+        ol.append(li);
+      }
+      section.append(ol);
+    }
+    return section;
   }
 
   // The history is written just after a change: after one (seen live or made here), read it again until it has grown.
@@ -99,6 +143,8 @@
         if (!shown || shown.id !== id) return;
         if (h.status === 'fulfilled') shown.history = h.value;
         if (d.status === 'fulfilled') shown.deliveries = d.value;
+        await loadEscalation(id);
+        if (!shown || shown.id !== id) return;
         render();
       } catch (e) { console.warn('alert history', e); }
       if (shown && shown.id === id && shown.history.length <= before && ++tries < 10) polling = setTimeout(next, 1500);
@@ -148,6 +194,7 @@
     if (a.closed_by) fact('closed', t('关闭', 'closed'), `${a.closed_by} · ${a.close_reason || ''}`);
     page.append(facts);
 
+    if (a.active && a.held_back) page.append(heldBackNote(a.held_back));
     if (a.active && !a.acknowledged_by) page.append(ackForm(a));
     if (error) page.append(el('p', 'error', error));
 
@@ -171,18 +218,19 @@
     if (!ol.children.length) ol.append(el('li', 'muted', shown.loaded ? t('历史中暂无记录（写入可能稍有延迟）', 'nothing in the history yet (it is written shortly after)') : t('加载中…', 'loading…')));
     page.append(ol);
 
+    if (shown.loaded && escalationBrief(a)) page.append(escalationSection(a));
     page.append(el('h3', '', t('值班通知', 'Duty-room notifications')));
     if (shown.deliveries === null) page.append(el('p', 'muted', shown.loaded ? t('无法读取通知状态（本进程未运行告警角色）', 'delivery statuses unavailable (alerting does not run in this process)') : t('加载中…', 'loading…')));
     else if (!shown.deliveries.length) page.append(el('p', 'muted deliveries-none', t('未发送值班通知：没有值班渠道接收此类警报', 'no duty-room notification: no channel takes this alert')));
     else {
       const table = el('table', 'deliveries');
       const hr = table.createTHead().insertRow();
-      for (const h of [t('渠道', 'channel'), t('接收人', 'recipient'), t('状态', 'status'), t('次数', 'rounds'), t('时间（北京时间）', 'at (Beijing time)')]) hr.append(el('th', '', h));
+      for (const h of [t('级', 'tier'), t('渠道', 'channel'), t('接收人', 'recipient'), t('状态', 'status'), t('次数', 'rounds'), t('时间（北京时间）', 'at (Beijing time)')]) hr.append(el('th', '', h));
       const body = table.createTBody();
       for (const d of shown.deliveries) {
         const tr = body.insertRow();
         tr.className = `delivery-${d.status}`;
-        for (const v of [label(CHANNEL, d.channel), d.recipient, label(DELIVERY, d.status) + (d.reason ? ` · ${d.reason}` : ''), String(d.rounds), bj(d.at)]) tr.insertCell().textContent = v;
+        for (const v of [String(d.tier || 1), label(CHANNEL, d.channel), d.recipient, label(DELIVERY, d.status) + (d.reason ? ` · ${d.reason}` : ''), String(d.rounds), bj(d.at)]) tr.insertCell().textContent = v;
       }
       page.append(table);
     }
@@ -265,6 +313,7 @@
     const now = live ? live.notification_id : null;
     if (seen !== null && now !== seen) refetch(shown.id);
     seen = now;
+    if (escalationSig(live) !== shown.escalationSeen) { const id = shown.id; loadEscalation(id).then(() => { if (shown && shown.id === id) render(); }); }
     render();
   });
   let opened = false;

@@ -4,7 +4,10 @@
 //   a responder key is needed, an admin key for anything that can cover an emergency red alert. A key typed here is kept
 //   for this browser tab only (sessionStorage 'gc-duty-key'); otherwise the key at the top right is used.
 // - the silence list (active, pending and recent), each active one with an "end now" button;
-// - the audit trail of one alert (who did what, when; Beijing time).
+// - the audit trail of one alert (who did what, when; Beijing time);
+// - each alert's escalation in brief (the tier reached, who was told on it, the next tier and when it is due in Beijing
+//   time, or why it stopped) and the inhibition mark (held back from the duty channels by which alert, and why), both
+//   from the alerts in force (`escalation`, `held_back`); the list is read again when the next tier falls due.
 'use strict';
 const duty = { silencing: null, draft: { reason: '', duration: '4h', scope: 'rule' }, askKey: false, error: '', audit: new Map(), auditOpen: null, focus: null, silences: [] };
 const DUTY_DURATIONS = [['1h', '1 小时', '1 hour'], ['4h', '4 小时', '4 hours'], ['12h', '12 小时', '12 hours'], ['1d', '1 天', '1 day'], ['3d', '3 天', '3 days']];
@@ -28,6 +31,15 @@ function dutyDecorate(li, a) {
     const meta = li.querySelector('.meta');
     meta.textContent += ` · ${t('静默至', 'silenced until')} ${bj(a.silenced_until, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })}（${a.silenced_by}）`;
   }
+  if (a.held_back) {
+    const badge = document.createElement('span');
+    badge.className = 'badge held-back';
+    badge.textContent = t('已抑制', 'held back');
+    badge.title = a.held_back.by;
+    (li.querySelector('.badge.silenced') || li.querySelector('.badge')).after(badge);
+    li.querySelector('.meta').after(heldBackNote(a.held_back));
+  }
+  if (a.escalation) li.querySelector('.meta').after(escalationLine(a.escalation));
   const box = li.querySelector('.actions');
   if (duty.silencing === a.alert_id) box.after(silenceForm(a));
   else if (box && !box.querySelector('form')) box.append(button(t('静默…', 'Silence…'), 'silence', () => { duty.silencing = a.alert_id; duty.askKey = false; duty.error = ''; renderAlerts(); focusDuty('silence-reason'); }));
@@ -35,6 +47,65 @@ function dutyDecorate(li, a) {
   if (duty.auditOpen === a.alert_id) li.append(auditList(a.alert_id));
   if (duty.focus && document.activeElement === document.body && document.getElementById(duty.focus)) document.getElementById(duty.focus).focus();
 }
+
+// ---- escalation and inhibition (shared with the alert page, alerts.js) ------------------------------------------
+const TIER_STATE = { running: ['升级中', 'escalating'], last_tier_reached: ['已到最后一级', 'last tier reached'], acknowledged: ['已停止', 'stopped'], ended: ['已结束', 'ended'] };
+const bjSeconds = d => bj(d, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+function tierName(n, name) { return name === 'routes' || (!name && n === 1) ? t(`第${n}级（即时通知）`, `tier ${n} (immediate)`) : t(`第${n}级（${name}）`, `tier ${n} (${name})`); }
+function notifiedText(list) {
+  if (!list || !list.length) return t('尚无送达记录', 'no delivery yet');
+  return list.map(d => { const [channel, who] = d.split('/'); return who === '@group' ? t(`${channel}群`, `${channel} group`) : t(`${who}（${channel}）`, `${who} (${channel})`); }).join('、');
+}
+// One line: what the duty officer needs at a glance. e.state: running | last_tier_reached | acknowledged | ended.
+function escalationText(e) {
+  const reached = t(`已通知${tierName(e.tier, e.tier_name)}：${notifiedText(e.notified)}`, `${tierName(e.tier, e.tier_name)} notified: ${notifiedText(e.notified)}`);
+  if (e.state === 'running' && e.next_tier_due_at) {
+    const overdue = new Date(e.next_tier_due_at) <= new Date(); // wall clock, as the escalation's timers
+    return `${reached} · ` + (overdue
+      ? t(`${tierName(e.next_tier, e.next_tier_name)}即将通知`, `${tierName(e.next_tier, e.next_tier_name)} being notified`)
+      : t(`未确认则于北京时间 ${bjSeconds(e.next_tier_due_at)} 通知${tierName(e.next_tier, e.next_tier_name)}`, `${tierName(e.next_tier, e.next_tier_name)} at ${bjSeconds(e.next_tier_due_at)} Beijing time unless acknowledged`));
+  }
+  if (e.state === 'last_tier_reached') return `${reached} · ${t('已到最后一级，等待确认', 'last tier reached, waiting for an acknowledgement')}`;
+  const when = e.stopped_at ? t(`，北京时间 ${bjSeconds(e.stopped_at)}`, `, ${bjSeconds(e.stopped_at)} Beijing time`) : '';
+  if (e.state === 'acknowledged') return `${reached} · ${t(`升级已停止：${e.stopped_by || ''} 已确认${when}`, `escalation stopped: acknowledged by ${e.stopped_by || ''}${when}`)}`;
+  const why = e.stop_reason === 'resolved' ? t('已解除', 'resolved') : e.stop_reason && e.stop_reason.startsWith('closed') ? t(`${e.stopped_by || ''} 人工关闭`, `closed by ${e.stopped_by || ''}`) : (e.stop_reason || '');
+  return `${reached} · ${t(`升级已结束：${why}${when}`, `escalation ended: ${why}${when}`)}`;
+}
+function escalationLine(e) {
+  const div = document.createElement('div');
+  div.className = `escalation esc-${e.state}`;
+  div.dataset.state = e.state;
+  div.dataset.tier = String(e.tier);
+  if (e.next_tier_due_at) div.dataset.due = e.next_tier_due_at;
+  const head = document.createElement('span');
+  head.className = 'esc-state';
+  head.textContent = `${t('升级', 'Escalation')} ${e.tier}/${e.tiers} · ${t(...(TIER_STATE[e.state] || [e.state, e.state]))}`;
+  div.append(head, ' ', escalationText(e));
+  return div;
+}
+const HOLD_KIND = { rule: ['抑制规则', 'inhibition rule'], hazard: ['同一灾种的更高级别预警', 'a higher colour of the same hazard'], site_outage: ['站点大面积离线', 'site-wide outage'] };
+function heldBackNote(h) {
+  const div = document.createElement('div');
+  div.className = 'held-back-note';
+  div.dataset.by = h.by;
+  const sev = t(SEV_ZH[h.by_severity] || h.by_severity, h.by_severity);
+  const link = document.createElement('a');
+  link.href = `?alert=${encodeURIComponent(h.by)}`;
+  link.textContent = t(`${h.by_station_zh || h.by_station}·${h.by_rule_zh || h.by_rule}（${sev}）`, `${h.by_station_en || h.by_station}: ${h.by_rule_en || h.by_rule} (${sev})`);
+  const why = t(...(HOLD_KIND[h.kind] || [h.kind, h.kind])) + (h.name ? ` ${h.name}` : '');
+  div.append(t('值班通知暂缓：被 ', 'Duty notifications held back by '), link, t(` 抑制（${why}）；该警报结束时仍生效则通知`, ` (${why}); told if still active when that one ends`));
+  return div;
+}
+// The list is read again shortly after the earliest next tier falls due (a tier fires on the server's timer, not as an
+// alert change, so the live stream does not carry it).
+let escalationTimer = null;
+page.alertsChanged.push(all => {
+  clearTimeout(escalationTimer);
+  const due = all.map(a => a.escalation).filter(e => e && e.state === 'running' && e.next_tier_due_at).map(e => new Date(e.next_tier_due_at).getTime());
+  if (!due.length) return;
+  const wait = Math.min(...due) + 1500 - Date.now();
+  escalationTimer = setTimeout(loadAlerts, Math.min(600000, wait > 0 ? wait : 5000));
+});
 
 function focusDuty(id) { const e = document.getElementById(id); if (e) e.focus(); }
 function remember(input, key) {
@@ -153,6 +224,9 @@ const KIND_NAMES = {
   'alert.acknowledged': ['已确认', 'acknowledged'], 'alert.closed': ['人工关闭', 'closed'], 'alert.stale': ['数据中断', 'stale'], 'alert.lost_contact': ['失联', 'lost contact'],
   'alert.contact_restored': ['恢复联系', 'contact restored'], 'alert.late': ['迟到数据', 'late'], 'alert.updated': ['更新', 'updated'],
   'notification.sent': ['已通知', 'notified'], 'notification.failed': ['通知被拒', 'notification refused'], 'notification.gave_up': ['通知放弃', 'notification given up'],
+  'escalation.started': ['开始升级计时', 'escalation started'], 'escalation.restarted': ['重新升级计时', 'escalation restarted'], 'escalation.tier': ['升级通知', 'escalation tier'],
+  'escalation.acknowledged': ['确认后停止升级', 'escalation stopped'], 'escalation.ended': ['升级结束', 'escalation ended'],
+  'duty.held_back': ['被抑制暂缓', 'held back'], 'duty.released': ['抑制解除后通知', 'released'],
   'silence.held': ['静默暂缓通知', 'held by a silence'], 'silence.released': ['静默结束后通知', 'sent after the silence'], 'silence.dropped': ['静默结束（已解除，不再通知）', 'silence over (no longer active)'],
 };
 function kindName(kind) { const n = KIND_NAMES[kind]; return n ? t(n[0], n[1]) : kind; }

@@ -144,6 +144,19 @@ public sealed record AlertNotification
     /// <summary>When that silence ends.</summary>
     public DateTimeOffset? SilencedUntil { get; init; }
 
+    /// <summary>
+    /// Where the alert's escalation stands (tier reached, who was told on it, the next tier and when it is due, or who
+    /// stopped it): present only in what the API shows (alerts in force, the live stream) and only when an escalation
+    /// policy took the alert, never in notifications (docs/duty-room.md, "Dashboard: silences, audit, escalation and inhibition").
+    /// </summary>
+    public AlertEscalationSummary? Escalation { get; init; }
+
+    /// <summary>
+    /// Which alert holds this one back from the duty-room channels now, and why (inhibition): present only in what the
+    /// API shows, never in notifications (docs/duty-room.md, "Inhibition").
+    /// </summary>
+    public AlertHoldBack? HeldBack { get; init; }
+
     /// <summary>UTF-8 JSON.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

@@ -130,6 +130,28 @@ public sealed class DutyInhibitionTests : IDisposable
     }
 
     [Fact]
+    public void HeldBackNow_SaysByWhichAlertAndWhy_ForEachKind_AndForgetsReleasedOnes()
+    {
+        DutyInhibitor inhibitor = Inhibitor();
+        AlertNotification offline = Alert("station-offline", "mtg-wx-01", Severity.Yellow);
+        AlertNotification battery = Alert("battery-low", "mtg-wx-01", Severity.Blue);
+        AlertNotification red = Alert("flood-level", "qs-wl-01", Severity.Red, audience: Audience.Emergency);
+        AlertNotification orange = Alert("flood-fast-rise", "qs-wl-01", Severity.Orange, audience: Audience.Emergency);
+        inhibitor.Filter([offline, battery, red, orange]);
+
+        AlertHoldBack byRule = inhibitor.HeldBackNow[battery.AlertId];
+        Assert.Equal((offline.AlertId, "rule", "offline-mutes-symptoms", "station-offline", "mtg-wx-01", offline.StationZh, "yellow"),
+            (byRule.By, byRule.Kind, byRule.Name, byRule.ByRule, byRule.ByStation, byRule.ByStationZh, byRule.BySeverity));
+        AlertHoldBack byHazard = inhibitor.HeldBackNow[orange.AlertId];
+        Assert.Equal((red.AlertId, "hazard", "flood", "flood-level", "red"), (byHazard.By, byHazard.Kind, byHazard.Name, byHazard.ByRule, byHazard.BySeverity));
+        Assert.Equal(2, inhibitor.HeldBackNow.Count);
+
+        inhibitor.Filter([Alert("station-offline", "mtg-wx-01", Severity.Yellow, Transition.Resolved, 2)]);
+        Assert.False(inhibitor.HeldBackNow.ContainsKey(battery.AlertId)); // released: told now, no longer marked
+        Assert.Equal([orange.AlertId], inhibitor.HeldBackNow.Keys);
+    }
+
+    [Fact]
     public void EqualColours_DoNotHoldEachOtherBack()
     {
         DutyInhibitor inhibitor = Inhibitor();

@@ -8,6 +8,7 @@
 //   {"event":"narrow", ...}    the same page at 400 px with the silence form open: horizontal overflow
 //   {"event":"ended", ...}     ending the silence from the list: its state, and the alert no longer silenced
 //   {"event":"done", ...}
+// Every wait is bounded and, when it runs out, says which selector or condition it waited for.
 // Usage: node duty-check.mjs URL SCREENSHOT TIMEOUT_MS ALERT_ID RESPONDER_KEY ADMIN_KEY
 import { chromium } from 'playwright-core';
 
@@ -19,6 +20,15 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
 const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+// A bounded wait that names what it waited for when it gives up.
+const waitFor = async (p, selector) => {
+  try { return await p.waitForSelector(selector, { timeout }); }
+  catch (e) { throw new Error(`timed out after ${timeout} ms waiting for ${selector}: ${e.message.split('\n')[0]}`); }
+};
+const waitUntil = async (p, what, fn, arg) => {
+  try { return await p.waitForFunction(fn, arg, { timeout }); }
+  catch (e) { throw new Error(`timed out after ${timeout} ms waiting until ${what}: ${e.message.split('\n')[0]}`); }
+};
 const overflow = () => {
   const width = document.documentElement.clientWidth;
   const outside = [...document.querySelectorAll('body *')].filter(e => !e.closest('.leaflet-map') && e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
@@ -36,9 +46,9 @@ try {
   };
   watch(page);
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-ready="true"]', { timeout });
+  await waitFor(page, 'body[data-ready="true"]');
   const li = `#alerts li[data-alert-id="${alertId}"]`;
-  await page.waitForSelector(li, { timeout });
+  await waitFor(page, li);
   say({ event: 'ready', errors, silences: await page.$$eval('#silences li', l => l.length), empty: await page.$eval('#no-silences', e => !e.hidden && e.textContent),
     buttons: await page.$$eval(`${li} .actions button`, bs => bs.map(b => b.textContent)) });
 
@@ -47,16 +57,16 @@ try {
   await page.selectOption('#silence-duration', '4h');
   await page.fill('#silence-reason', '百花山气象站雨量计检修 / rain gauge maintenance');
   await page.click('#silence-form button.confirm-silence');
-  await page.waitForSelector('#silence-key', { timeout });
+  await waitFor(page, '#silence-key');
   const asked = await page.$eval('.silence-error', e => e.textContent);
   await page.fill('#silence-key', responderKey);
   await page.click('#silence-form button.confirm-silence');
-  await page.waitForFunction(before => (document.querySelector('.silence-error')?.textContent || before) !== before && document.querySelector('#silence-key'), asked, { timeout });
+  await waitUntil(page, 'a new .silence-error with #silence-key', before => (document.querySelector('.silence-error')?.textContent || before) !== before && document.querySelector('#silence-key'), asked);
   const refused = await page.$eval('.silence-error', e => e.textContent);
   await page.fill('#silence-key', adminKey);
   await page.click('#silence-form button.confirm-silence');
-  await page.waitForSelector(`${li} .badge.silenced`, { timeout });
-  await page.waitForSelector('#silences li.state-active', { timeout });
+  await waitFor(page, `${li} .badge.silenced`);
+  await waitFor(page, '#silences li.state-active');
   say({ event: 'silenced', asked, refused,
     badge: await page.$eval(`${li} .badge.silenced`, e => e.textContent), meta: await page.$eval(`${li} .meta`, e => e.textContent),
     silences: await page.$$eval('#silences li', l => l.map(x => ({ id: x.dataset.silenceId, cls: x.className, text: x.textContent }))),
@@ -65,7 +75,7 @@ try {
 
   // The audit of this alert.
   await page.click(`${li} button.audit`);
-  await page.waitForSelector(`${li} .audit-list li`, { timeout });
+  await waitFor(page, `${li} .audit-list li`);
   say({ event: 'audit', entries: await page.$$eval(`${li} .audit-list li`, l => l.map(x => ({ kind: x.dataset.kind, text: x.textContent, at: x.querySelector('time').dateTime }))) });
 
   // 400 px, with the silence form open on the alert.
@@ -73,21 +83,21 @@ try {
   await narrow.setViewportSize({ width: 400, height: 900 });
   watch(narrow);
   await narrow.goto(url.replace(/([?&])key=[^&]*&?/, '$1'), { waitUntil: 'load' });
-  await narrow.waitForSelector('body[data-ready="true"]', { timeout });
-  await narrow.waitForSelector(`${li} button.silence`, { timeout });
+  await waitFor(narrow, 'body[data-ready="true"]');
+  await waitFor(narrow, `${li} button.silence`);
   await narrow.click(`${li} button.silence`);
-  await narrow.waitForSelector('#silence-form', { timeout });
+  await waitFor(narrow, '#silence-form');
   await narrow.click(`${li} button.audit`);
-  await narrow.waitForSelector(`${li} .audit-list li`, { timeout });
-  await narrow.waitForSelector('#silences li', { timeout });
+  await waitFor(narrow, `${li} .audit-list li`);
+  await waitFor(narrow, '#silences li');
   say({ event: 'narrow', ...(await narrow.evaluate(overflow)) });
   await narrow.screenshot({ path: screenshot.replace(/\.png$/, '-400.png'), fullPage: true });
   await narrow.close();
 
   // End the silence from the list.
   await page.click('#silences li.state-active button.end-silence');
-  await page.waitForSelector('#silences li.state-ended', { timeout });
-  await page.waitForFunction(sel => document.querySelector(sel) && !document.querySelector(sel + ' .badge.silenced'), li, { timeout });
+  await waitFor(page, '#silences li.state-ended');
+  await waitUntil(page, `${li} without .badge.silenced`, sel => document.querySelector(sel) && !document.querySelector(sel + ' .badge.silenced'), li);
   say({ event: 'ended', silences: await page.$$eval('#silences li', l => l.map(x => ({ cls: x.className, text: x.textContent }))), silenced: (await page.$(`${li} .badge.silenced`)) !== null });
   await page.screenshot({ path: screenshot, fullPage: true });
   say({ event: 'done', errors });

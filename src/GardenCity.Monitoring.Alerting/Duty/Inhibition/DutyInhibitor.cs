@@ -29,6 +29,7 @@ internal sealed class DutyInhibitor
     private readonly Action<DutyDecision> _decide;
     private readonly string _path;
     private State _state;
+    private volatile IReadOnlyDictionary<string, AlertHoldBack> _shown = new Dictionary<string, AlertHoldBack>(StringComparer.Ordinal);
 
     /// <summary>Opens the inhibitor and its state in <paramref name="stateDirectory"/>.</summary>
     public DutyInhibitor(DutyInhibitionOptions options, StationRegistry registry, string stateDirectory, Action<DutyDecision> decide)
@@ -37,10 +38,17 @@ internal sealed class DutyInhibitor
         Directory.CreateDirectory(stateDirectory);
         _path = Path.Combine(stateDirectory, "duty-inhibition.json");
         _state = Load(_path);
+        Publish();
     }
 
     /// <summary>Which alert holds back each alert held back now (alert id → inhibiting alert id).</summary>
     public IReadOnlyDictionary<string, string> Held => _state.Held;
+
+    /// <summary>
+    /// Why each alert held back now is held back (alert id → the inhibiting alert, the kind and name of the inhibition):
+    /// what the API shows on the alerts in force. A copy made after every <see cref="Filter"/>, so any thread may read it.
+    /// </summary>
+    public IReadOnlyDictionary<string, AlertHoldBack> HeldBackNow => _shown;
 
     /// <summary>
     /// The notifications the duty-room channels get for these changes, in order: those not held back, the released
@@ -93,6 +101,7 @@ internal sealed class DutyInhibitor
             Release(n.AlertId, output);
         }
 
+        Publish();
         return output;
     }
 
@@ -134,6 +143,32 @@ internal sealed class DutyInhibitor
         }
 
         return null;
+    }
+
+    private void Publish()
+    {
+        _shown = _state.Held.ToDictionary(h => h.Key, h => Why(h.Key, h.Value), StringComparer.Ordinal);
+    }
+
+    /// <summary>Which inhibition makes <paramref name="by"/> hold back <paramref name="held"/>, as the API shows it.</summary>
+    private AlertHoldBack Why(string held, string by)
+    {
+        AlertNotification? source = _state.Active.GetValueOrDefault(by) ?? _state.Outages.Values.FirstOrDefault(o => o.AlertId == by);
+        string? target = _state.Active.GetValueOrDefault(held)?.RuleId;
+        if (source is null)
+        {
+            string[] parts = by.Split('.'); // {rule}.{station}.{time}: the inhibiting alert is no longer known here
+            return new AlertHoldBack(by, "rule", null, parts[0], null, null, parts.Length > 1 ? parts[1] : string.Empty, null, null, Severity.None.ToName());
+        }
+
+        (string kind, string? name) = source.RuleId == SiteOutageRule
+            ? ("site_outage", source.Site)
+            : _options.Rules.Find(r => r.Sources.Contains(source.RuleId, StringComparer.Ordinal) && target is not null && r.Targets.Contains(target, StringComparer.Ordinal)) is { } rule
+                ? ("rule", rule.Name.Length > 0 ? rule.Name : null)
+                : _options.Hazards.FirstOrDefault(h => h.Value.Contains(source.RuleId, StringComparer.Ordinal) && target is not null && h.Value.Contains(target, StringComparer.Ordinal)) is { Key: { } hazard }
+                    ? ("hazard", hazard)
+                    : ("rule", (string?)null);
+        return new AlertHoldBack(by, kind, name, source.RuleId, source.RuleZh, source.RuleEn, source.StationId, source.StationZh, source.StationEn, source.Severity.ToName());
     }
 
     /// <summary>The alerts held back by <paramref name="alertId"/> are judged again: released when nothing holds them back now.</summary>
