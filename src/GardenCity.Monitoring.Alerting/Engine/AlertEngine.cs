@@ -442,7 +442,7 @@ public sealed class AlertEngine
     }
 
     /// <summary>A station of the registry, or a hazard unit's alert target.</summary>
-    private bool TryGetTarget(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Station? target)
+    public bool TryGetTarget(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Station? target)
     {
         if (_registry.TryGet(id, out target))
         {
