@@ -42,7 +42,7 @@ public sealed class GeohazardDashboardTests(ServersFixture servers)
         // I_max = 6 × 14 = 84 mm/h; no rain before: P_a = 0, effective 324 mm ≥ 1.2 × 220 with 84 ≥ 1.2 × 60: red.
         var (status, units) = await GetAsync(http, "/api/v1/geohazard/units");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(["heihe-gully-df", "zhongmensi-gully-df", "wangping-slope-ls"], units.EnumerateArray().Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal(["heihe-gully-df", "wangping-slope-ls", "zhongmensi-gully-df"], units.EnumerateArray().Select(u => u.GetProperty("id").GetString()));
         JsonElement heihe = units[0];
         Assert.Equal(("debris-flow", "黑河沟泥石流沟", "heihe-gully"), (heihe.GetProperty("kind").GetString(), heihe.GetProperty("name_zh").GetString(), heihe.GetProperty("site").GetString()));
         Assert.Equal(["hhg-wl-01", "mtg-wx-01"], heihe.GetProperty("gauges").EnumerateArray().Select(g => g.GetProperty("id").GetString()));
@@ -60,10 +60,10 @@ public sealed class GeohazardDashboardTests(ServersFixture servers)
         JsonElement alert = Assert.Single(active.EnumerateArray(), a => a.GetProperty("station_id").GetString() == "heihe-gully-df"); // a hazard unit's alert is in force like a station's
         Assert.Equal(("debris-flow-rain", "red"), (alert.GetProperty("rule_id").GetString(), alert.GetProperty("severity").GetString()));
         Assert.Equal([alert.GetProperty("alert_id").GetString()], heihe.GetProperty("alerts").EnumerateArray().Select(a => a.GetString()));
-        Assert.False(units[1].GetProperty("figures").GetProperty("in_event").GetBoolean()); // Zhongmensi: its gauges were dry
-        Assert.Equal("none", units[1].GetProperty("level").GetString());
-        Assert.Equal(JsonValueKind.Null, units[2].GetProperty("figures").ValueKind); // Wangping: its gauge never sent
-        Assert.Equal(("curve", -0.39), (units[2].GetProperty("thresholds")[0].GetProperty("form").GetString(), units[2].GetProperty("thresholds")[0].GetProperty("levels")[0].GetProperty("b").GetDouble()));
+        Assert.False(units[2].GetProperty("figures").GetProperty("in_event").GetBoolean()); // Zhongmensi: its gauges were dry
+        Assert.Equal("none", units[2].GetProperty("level").GetString());
+        Assert.Equal(JsonValueKind.Null, units[1].GetProperty("figures").ValueKind); // Wangping: its gauge never sent
+        Assert.Equal(("curve", -0.39), (units[1].GetProperty("thresholds")[0].GetProperty("form").GetString(), units[1].GetProperty("thresholds")[0].GetProperty("levels")[0].GetProperty("b").GetDouble()));
 
         // One unit: the path from the stored hours. The hour 02:00 holds the first 2 mm (D = 10 min); at 22:00 the burst's
         // first 14 mm: R = 254, I_max = 5 × 2 + 14 = 24; from 23:00 on R = 324, I_max = 84 (red).
@@ -97,13 +97,13 @@ public sealed class GeohazardDashboardTests(ServersFixture servers)
         JsonElement desktop = await node.NextAsync("desktop", TimeSpan.FromSeconds(150));
         Assert.Equal("heihe-gully-df", desktop.GetProperty("unit").GetString()); // the worst level first
         JsonElement[] listed = [.. desktop.GetProperty("units").EnumerateArray()];
-        Assert.Equal(["heihe-gully-df:red", "zhongmensi-gully-df:none", "wangping-slope-ls:none"], listed.Select(u => u.GetProperty("id").GetString() + ":" + u.GetProperty("level").GetString()));
+        Assert.Equal(["heihe-gully-df:red", "wangping-slope-ls:none", "zhongmensi-gully-df:none"], listed.Select(u => u.GetProperty("id").GetString() + ":" + u.GetProperty("level").GetString()));
         Assert.Equal(("红色预警", "rgb(209, 31, 31)", "rgb(209, 31, 31)"), (listed[0].GetProperty("badge").GetString(), listed[0].GetProperty("badgeColor").GetString(), listed[0].GetProperty("border").GetString()));
-        Assert.Equal("无预警", listed[1].GetProperty("badge").GetString());
+        Assert.Equal("无预警", listed[2].GetProperty("badge").GetString());
         Assert.Contains("有效降雨 324.0 毫米", listed[0].GetProperty("figures").GetString(), StringComparison.Ordinal);
         Assert.Contains("7/30 01:00", listed[0].GetProperty("figures").GetString()?.Replace("2023/", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("北京时间", listed[0].GetProperty("figures").GetString(), StringComparison.Ordinal);
-        Assert.Contains("尚无存储", listed[2].GetProperty("figures").GetString(), StringComparison.Ordinal);
+        Assert.Contains("尚无存储", listed[1].GetProperty("figures").GetString(), StringComparison.Ordinal);
         JsonElement chart = desktop.GetProperty("chart");
         Assert.Equal(("linear", "有效降雨 Pa + R（毫米）"), (chart.GetProperty("x").GetProperty("type").GetString(), chart.GetProperty("x").GetProperty("title").GetString()));
         Assert.Equal("最大 60 分钟雨强（毫米/小时）", chart.GetProperty("y").GetProperty("title").GetString());

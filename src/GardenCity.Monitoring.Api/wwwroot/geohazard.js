@@ -112,7 +112,9 @@
       : t('最大 60 分钟雨强（毫米/小时）', 'maximum 60-minute intensity (mm/h)');
     let scales;
     if (curve) {
-      scales = { x: { type: 'logarithmic', min: 1 / 6, max: 240, title: { display: true, text: xName } }, y: { type: 'logarithmic', title: { display: true, text: yName } } };
+      // Log axes label 1, 2 and 5 of each decade only (Chart.js labels every minor tick, which run into each other).
+      const ticks = { callback: v => { const m = v / 10 ** Math.floor(Math.log10(v)); return [1, 2, 5].some(k => Math.abs(m - k) < 1e-6) ? String(Number(v.toPrecision(3))) : ''; }, autoSkip: false, maxRotation: 0 };
+      scales = { x: { type: 'logarithmic', min: 1 / 6, max: 240, ticks, title: { display: true, text: xName } }, y: { type: 'logarithmic', ticks, title: { display: true, text: yName } } };
     } else {
       // Linear axes reaching a little beyond the red corner (or the path), so that every colour's corner shows.
       const corners = th.lines.map(l => l.points[1]);
