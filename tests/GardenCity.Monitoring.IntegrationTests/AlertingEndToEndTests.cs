@@ -62,7 +62,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
             {
                 if (changes.Count > 0 && (c.ValueKind == JsonValueKind.Undefined || c.GetProperty("change").GetString() == "raised"))
                 {
-                    backtest.Add(new Incident(pair.Key.Rule, pair.Key.Station, changes[0].GetProperty("time").GetDateTimeOffset(),
+                    backtest.Add(new Incident(pair.Key.Rule, pair.Key.Station, changes[0].GetProperty("time").GetDateTimeOffset().ToUniversalTime(),
                         changes.Select(x => Enum.Parse<Severity>(x.GetProperty("severity").GetString()!, ignoreCase: true)).Max(),
                         changes.Any(x => x.GetProperty("change").GetString() == "resolved"), changes.Count(x => x.GetProperty("change").GetString() is not ("acknowledged" or "late"))));
                     changes = [];
@@ -75,7 +75,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
             }
         }
 
-        Assert.Equal(live.Select(Show), backtest.OrderBy(i => i.Rule, StringComparer.Ordinal).ThenBy(i => i.Station, StringComparer.Ordinal).ThenBy(i => i.RaisedAt).Select(Show));
+        Assert.Equal(live.Select(i => Show(i with { RaisedAt = i.RaisedAt.ToUniversalTime() })), backtest.OrderBy(i => i.Rule, StringComparer.Ordinal).ThenBy(i => i.Station, StringComparer.Ordinal).ThenBy(i => i.RaisedAt).Select(Show));
     }
 
     [Fact]
