@@ -164,7 +164,8 @@ internal static class ApiEndpoints
         api.MapDuty(); // silences and the audit trail (DutyEndpoints)
         api.MapReviews();
         api.MapOccupancy();
-        api.MapGeohazard();
+        api.MapGeohazard(); // hazard units' figures, thresholds and levels (GeohazardEndpoints)
+        api.MapFireWeather(); // daily FWI with the fire season (FireWeatherEndpoints)
         return api;
     }
 
