@@ -53,6 +53,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertCloser>(sp => sp.GetRequiredService<AlertQueryService>());
         services.AddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertFeed>());
         services.AddSingleton<Core.Time.IAlertingWatermark>(sp => sp.GetRequiredService<AlertEngineHost>());
+        services.AddSingleton<IGeohazardThresholds>(sp => new GeohazardThresholdService(sp.GetRequiredService<AlertEngineHost>()));
         services.AddSingleton<IAlertDeliveries>(sp => sp.GetRequiredService<DutyDeliveryLog>());
         services.AddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<Duty.Escalation.EscalationService>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditFileStore>());

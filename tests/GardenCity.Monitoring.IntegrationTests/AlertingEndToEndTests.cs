@@ -31,6 +31,53 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
         Assert.All(run.Received.Where(i => i.Rule == "station-offline"), i => Assert.False(i.Resolved));
     }
 
+    /// <summary>
+    /// Issue 15: <c>gardencity rules backtest</c>, through the real entry point, over the storm the live run stored gives
+    /// the same geohazard incidents as the live run raised (rule, unit, raise time, peak, resolution, number of changes).
+    /// </summary>
+    [Fact]
+    public async Task Rainstorm237_BacktestOfTheStoredStorm_GivesTheLiveGeohazardAlerts()
+    {
+        Run run = await RunAsync("rainstorm-23-7");
+        string[] geohazardRules = ["debris-flow-rain", "landslide-rain"];
+        List<Incident> live = [.. run.Received.Where(i => geohazardRules.Contains(i.Rule))];
+        Assert.Contains(live, i => i.Rule == "debris-flow-rain" && i.Station == "heihe-gully-df" && i.Peak == Severity.Red);
+
+        DeviceSimulator.Scenarios.Scenario scenario = DeviceSimulator.Scenarios.Scenario.Create("rainstorm-23-7")!;
+        DateTimeOffset from = scenario.DefaultStart!.Value - TimeSpan.FromMinutes(1), to = scenario.DefaultStart.Value + scenario.DefaultDuration + TimeSpan.FromHours(1);
+        var (code, stdout, stderr) = await Repo.RunAsync("dotnet",
+            [Repo.GardenCityDll, "rules", "backtest", "--from", from.ToString("O", CultureInfo.InvariantCulture), "--to", to.ToString("O", CultureInfo.InvariantCulture),
+                "--influx-url", servers.Influx.Url, "--database", run.Database, "--format", "json"],
+            workingDirectory: Repo.Root, timeout: TimeSpan.FromMinutes(5));
+        Assert.True(code == 0, stdout + stderr);
+
+        // The backtest's changes as incidents: one per raise of a (rule, unit), like the webhooks' alert ids.
+        var backtest = new List<Incident>();
+        foreach (var pair in JsonDocument.Parse(stdout).RootElement.GetProperty("changes").EnumerateArray()
+            .Where(c => geohazardRules.Contains(c.GetProperty("rule").GetString()))
+            .GroupBy(c => (Rule: c.GetProperty("rule").GetString()!, Station: c.GetProperty("station").GetString()!)))
+        {
+            List<JsonElement> changes = [];
+            foreach (JsonElement c in pair.Append(default))
+            {
+                if (changes.Count > 0 && (c.ValueKind == JsonValueKind.Undefined || c.GetProperty("change").GetString() == "raised"))
+                {
+                    backtest.Add(new Incident(pair.Key.Rule, pair.Key.Station, changes[0].GetProperty("time").GetDateTimeOffset().ToUniversalTime(),
+                        changes.Select(x => Enum.Parse<Severity>(x.GetProperty("severity").GetString()!, ignoreCase: true)).Max(),
+                        changes.Any(x => x.GetProperty("change").GetString() == "resolved"), changes.Count(x => x.GetProperty("change").GetString() is not ("acknowledged" or "late"))));
+                    changes = [];
+                }
+
+                if (c.ValueKind != JsonValueKind.Undefined && c.GetProperty("change").GetString() != "late")
+                {
+                    changes.Add(c);
+                }
+            }
+        }
+
+        Assert.Equal(live.Select(i => Show(i with { RaisedAt = i.RaisedAt.ToUniversalTime() })), backtest.OrderBy(i => i.Rule, StringComparer.Ordinal).ThenBy(i => i.Station, StringComparer.Ordinal).ThenBy(i => i.RaisedAt).Select(Show));
+    }
+
     [Fact]
     public async Task ForestFire_RaisesSmokeThenFlameAtTheOriginAndResolvesIt()
     {
@@ -41,7 +88,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
         Assert.Contains(run.Received, i => i.Rule == "fire-co" && i.Station == "mfs-fire-02");
     }
 
-    private sealed record Run(List<Incident> Expected, List<Incident> Received);
+    private sealed record Run(List<Incident> Expected, List<Incident> Received, string Database);
 
     private async Task<Run> RunAsync(string scenario)
     {
@@ -102,7 +149,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
         var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = run.Database }));
         await InfluxServer.WaitUntilAsync(async () => await CountAsync(query, ct) == hooks.Count, TimeSpan.FromSeconds(30), () => "alert history incomplete", ct);
         await process.TerminateAsync();
-        return new Run(expected, received);
+        return new Run(expected, received, run.Database);
     }
 
     private static async Task<long> CountAsync(Storage.Influx.InfluxQlClient query, CancellationToken ct)

@@ -87,6 +87,12 @@ public sealed partial class AlertEngine
         ReplaceRules(rules, startedAt);
     }
 
+    /// <summary>
+    /// How far behind the watermark late rain still rewrites a hazard unit's stored hours (docs/geohazard.md): the units'
+    /// gauges are kept this much longer, so that those hours are recomputed with their whole look-back.
+    /// </summary>
+    public static readonly TimeSpan GeohazardRewriteWindow = TimeSpan.FromDays(1);
+
     /// <summary>The latest measurement time seen across the fleet, never ahead of the wall clock.</summary>
     public DateTimeOffset? Watermark { get; private set; }
 
@@ -130,7 +136,8 @@ public sealed partial class AlertEngine
         {
             // Geohazard rules look back over the antecedent days and the event itself (docs/geohazard.md), but only
             // at the units' rain gauges: every other station keeps what its own rules need.
-            TimeSpan history = TimeSpan.FromDays(_units.Values.Max(u => u.Unit.AntecedentDays) + GeohazardCondition.HistoryDays) + TimeSpan.FromHours(1);
+            // One day more: late rain rewrites the stored hours of the last day with their whole look-back (RewriteHours).
+            TimeSpan history = TimeSpan.FromDays(_units.Values.Max(u => u.Unit.AntecedentDays) + GeohazardCondition.HistoryDays) + GeohazardRewriteWindow + TimeSpan.FromHours(1);
             _gaugeRetention = history > _retention ? history : _retention;
         }
         return Attach(changes);
@@ -166,6 +173,8 @@ public sealed partial class AlertEngine
         bool late = (Watermark is { } mark && reading.Timestamp < mark - _latenessHorizon)
             || (live && wallNow - reading.Timestamp > _latenessHorizon);
         NoteGapData(series.Station.Id, reading.Timestamp);
+        // Rain behind an hour already stored rewrites the stored hours it counts in (docs/geohazard.md).
+        List<GeohazardHour> geohazard = RewriteHours(series, reading);
         if (late)
         {
             List<AlertChange> notices = LateNotices(series, reading.Timestamp, _rules.Rules.Where(r => r.Group == RuleGroup.None && r.Scope.Matches(series.Station)), []);
@@ -179,7 +188,7 @@ public sealed partial class AlertEngine
                 notices.AddRange(LateNotices(SeriesOf(target), reading.Timestamp, _rules.Rules.Where(r => r.Scope.MatchesUnit(unit)), GaugesOf(unit)));
             }
 
-            return new EngineOutput(Attach(notices), []);
+            return new EngineOutput(Attach(notices), []) { Geohazard = geohazard };
         }
 
         DateTimeOffset capped = reading.Timestamp < wallNow ? reading.Timestamp : wallNow;
@@ -222,7 +231,6 @@ public sealed partial class AlertEngine
             Evaluate(rule, series, at, AbsenceNow(wallNow), changes);
         }
 
-        var geohazard = new List<GeohazardHour>();
         foreach ((HazardUnit unit, Station target) in UnitsOf(series.Station.Id))
         {
             StationSeries unitSeries = SeriesOf(target);
@@ -464,12 +472,60 @@ public sealed partial class AlertEngine
         }
 
         _unitHour[unit.Id] = hour;
-        return gauges.Select(g => new GeohazardHour(unit, hour, g.Station, GeohazardCondition.RainfallOf(g, unit, hour, QualityFlag.Good)))
+        return HourFigures(unit, gauges, hour);
+    }
+
+    /// <summary>The unit's figures at <paramref name="hour"/>: those of the gauge with the highest effective rainfall (values of good quality only).</summary>
+    private static GeohazardHour? HourFigures(HazardUnit unit, List<StationSeries> gauges, DateTimeOffset hour) =>
+        gauges.Select(g => new GeohazardHour(unit, hour, g.Station, GeohazardCondition.RainfallOf(g, unit, hour, QualityFlag.Good)))
             .OrderByDescending(h => h.Rainfall.EffectiveRainMm).ThenBy(h => h.Gauge.Id, StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>
+    /// Rain that arrives behind an hour already written (a late backlog, or a gauge catching up after the others passed
+    /// the hour) rewrites the hours it counts in: every written hour of the gauge's units from the reading's hour on (an
+    /// hour's figures hold all rain up to it: R, I_max and, over the antecedent days, P_a). Only hours whose whole look-back
+    /// (antecedent days and event) is still in memory are rewritten — those of the last <see cref="GeohazardRewriteWindow"/>
+    /// at least — so a rewrite never writes figures cut short by the trim. A dry sample is skipped.
+    /// </summary>
+    private List<GeohazardHour> RewriteHours(StationSeries series, Reading reading)
+    {
+        var rewritten = new List<GeohazardHour>();
+        if (reading is not TelemetryReading { Values: var values } || !values.TryGetValue("rain_mm", out double mm) || mm <= 0)
+        {
+            return rewritten;
+        }
+
+        DateTimeOffset at = reading.Timestamp.ToUniversalTime();
+        var first = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero);
+        if (first < at)
+        {
+            first = first.AddHours(1); // the first hour whose figures include the reading
+        }
+
+        DateTimeOffset kept = (Watermark ?? at) - _gaugeRetention + TimeSpan.FromHours(1);
+        foreach ((HazardUnit unit, _) in UnitsOf(series.Station.Id))
+        {
+            if (!_unitHour.TryGetValue(unit.Id, out DateTimeOffset last) || first > last)
+            {
+                continue;
+            }
+
+            List<StationSeries> gauges = GaugesOf(unit);
+            TimeSpan lookBack = TimeSpan.FromDays(unit.AntecedentDays + GeohazardCondition.HistoryDays);
+            for (DateTimeOffset hour = first; hour <= last; hour = hour.AddHours(1))
+            {
+                if (hour - lookBack >= kept && HourFigures(unit, gauges, hour) is { } figures)
+                {
+                    rewritten.Add(figures);
+                }
+            }
+        }
+
+        return rewritten;
     }
 
     /// <summary>A station of the registry, or a hazard unit's alert target.</summary>
-    private bool TryGetTarget(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Station? target)
+    public bool TryGetTarget(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Station? target)
     {
         if (_registry.TryGet(id, out target))
         {

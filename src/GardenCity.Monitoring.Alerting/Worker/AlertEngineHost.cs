@@ -69,6 +69,9 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     /// <summary>The engine's watermark, for the query API's online state (docs/alerting.md, "Clock policy").</summary>
     public DateTimeOffset? Watermark => Interlocked.Read(ref _watermarkUtcTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
+    /// <summary>The rules in force (null before the start), for the query API's geohazard thresholds; read without the gate (the engine swaps the whole set).</summary>
+    public RuleSet? RulesInForce => Volatile.Read(ref _engine)?.Rules;
+
     private void PublishWatermark() => Interlocked.Exchange(ref _watermarkUtcTicks, _engine?.Watermark?.UtcTicks ?? 0);
 
     /// <summary>Messages up to this number are in the saved state.</summary>
@@ -173,7 +176,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             var active = new List<AlertNotification>();
             foreach (Alert alert in engine.Active)
             {
-                if (rules.TryGetValue(alert.RuleId, out Rule? rule) && _registry.TryGet(alert.StationId, out Station? station))
+                if (rules.TryGetValue(alert.RuleId, out Rule? rule) && engine.TryGetTarget(alert.StationId, out Station? station)) // a station, or a hazard unit
                 {
                     active.Add(alert.ToNotification(rule, station));
                 }

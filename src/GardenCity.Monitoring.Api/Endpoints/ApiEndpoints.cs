@@ -165,6 +165,7 @@ internal static class ApiEndpoints
         api.MapReviews();
         api.MapOccupancy();
         api.MapIndividuals();
+        api.MapGeohazard(); // hazard units' figures, thresholds and levels (GeohazardEndpoints)
         api.MapFireWeather(); // daily FWI with the fire season (FireWeatherEndpoints)
         return api;
     }

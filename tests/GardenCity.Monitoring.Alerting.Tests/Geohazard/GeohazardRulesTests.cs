@@ -81,7 +81,7 @@ public sealed class GeohazardRulesTests
         // refill from InfluxDB reads this span: with only the rules' windows (at least a day) the antecedent rain was
         // missing after every restart.
         string level = "      - severity: yellow\n        when: { geohazard: { combined: { rain_mm: 20, intensity_mm_h: 10 }, rain: effective } }";
-        Assert.Equal(TimeSpan.FromDays(3 + GeohazardCondition.HistoryDays), Engine(Rule("span", level)).HistoryNeeded);
+        Assert.Equal(TimeSpan.FromDays(3 + GeohazardCondition.HistoryDays) + AlertEngine.GeohazardRewriteWindow, Engine(Rule("span", level)).HistoryNeeded); // and a day to rewrite late rain's hours
         Assert.Equal(TimeSpan.FromDays(1), new AlertEngine(RuleSet.Empty, Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T).HistoryNeeded);
     }
 
@@ -216,6 +216,29 @@ public sealed class GeohazardRulesTests
         Assert.Equal(
             "geohazard,hazard=debris-flow,site=gully,unit=gully-df antecedent_mm=0,duration_h=1,effective_rain_mm=12,event_rain_mm=12,event_start=1690675200i,gauge=\"g2\",in_event=true,max_hourly_mm_h=12,mean_intensity_mm_h=12 1690678800000000000",
             AlertHistory.Line(one));
+    }
+
+    /// <summary>Issue 15: rain arriving behind an hour already stored rewrites the stored hours it counts in (before, they kept the old figures).</summary>
+    [Fact]
+    public void LateRain_RewritesTheStoredHoursItCountsIn_FromItsHourOn()
+    {
+        AlertEngine engine = Engine(Rule("hourly", "      - severity: red\n        when: { geohazard: { combined: { rain_mm: 500, intensity_mm_h: 100 } } }"));
+        List<GeohazardHour> stored = Every10("g1", T, T.AddHours(3), _ => 1).SelectMany(r => engine.Process(r, DateTimeOffset.MaxValue).Geohazard).ToList();
+        Assert.Equal([T, T.AddHours(1), T.AddHours(2), T.AddHours(3)], stored.Select(h => h.At));
+        Assert.Equal(12, stored[2].Rainfall.EventRainMm, 9); // g1 alone: 12 × 1 mm by 02:00
+
+        // g2's 30 mm at 01:30 arrives after 03:00 was stored (1.5 h behind the watermark: late, no live alarm).
+        EngineOutput late = engine.Process(Rain("g2", T.AddMinutes(90), 30), DateTimeOffset.MaxValue);
+
+        Assert.DoesNotContain(late.Changes, c => c.Transition == Transition.Raised);
+        Assert.Equal([T.AddHours(2), T.AddHours(3)], late.Geohazard.Select(h => h.At)); // 00:00 and 01:00 do not hold it
+        Assert.All(late.Geohazard, h => Assert.Equal(("g2", 30.0), (h.Gauge.Id, h.Rainfall.EventRainMm))); // now the wettest gauge
+        Assert.Equal(
+            "geohazard,hazard=debris-flow,site=gully,unit=gully-df antecedent_mm=0,duration_h=0.16666666666666666,effective_rain_mm=30,event_rain_mm=30,event_start=1690680000i,gauge=\"g2\",in_event=true,max_hourly_mm_h=30,mean_intensity_mm_h=180 1690682400000000000",
+            AlertHistory.Line(late.Geohazard[0])); // the same series and time as the stored hour: InfluxDB replaces it
+
+        // A dry late sample changes nothing worth rewriting.
+        Assert.Empty(engine.Process(Rain("g2", T.AddMinutes(100), 0), DateTimeOffset.MaxValue).Geohazard);
     }
 
     [Fact]
