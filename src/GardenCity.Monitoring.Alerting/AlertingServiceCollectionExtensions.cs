@@ -2,6 +2,7 @@ using GardenCity.Monitoring.Alerting.Audit;
 using GardenCity.Monitoring.Alerting.Duty;
 using GardenCity.Monitoring.Alerting.Duty.Silences;
 using GardenCity.Monitoring.Core.Audit;
+using GardenCity.Monitoring.Core.FireWeather;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
@@ -29,6 +30,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingRulesValidator>());
         services.AddDashboardOptions(); // GardenCity:Dashboard, the base of every link to an alert
+        services.AddFireSeasonOptions(); // GardenCity:FireSeason, the FWI's season (docs/fire-weather.md)
         services.AddDutyChannels(); // GardenCity:Duty, off by default (docs/duty-room.md)
         services.AddMqttConnection(); // the broker connection the ingestion worker uses too (validated at start)
         services.AddOptionsWithValidateOnStart<WireDecoderOptions, WireDecoderOptionsValidator>().BindConfiguration(WireDecoderOptions.SectionName);
@@ -55,6 +57,23 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<Duty.Escalation.EscalationService>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditFileStore>());
         services.AddSingleton<ISilences>(sp => sp.GetRequiredService<SilenceBook>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="FireSeasonOptions"/> (validated at start, errors naming the key), read from <c>GardenCity:FireSeason</c>.
+    /// Once, however often called: the query API registers it too.
+    /// </summary>
+    public static IServiceCollection AddFireSeasonOptions(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<FireSeasonOptions>)))
+        {
+            return services;
+        }
+
+        services.AddOptionsWithValidateOnStart<FireSeasonOptions>().BindConfiguration(FireSeasonOptions.SectionName);
+        services.AddSingleton<IValidateOptions<FireSeasonOptions>, FireSeasonOptionsValidator>();
         return services;
     }
 

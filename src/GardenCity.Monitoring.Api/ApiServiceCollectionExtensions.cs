@@ -6,6 +6,7 @@ using GardenCity.Monitoring.Core.Time;
 using GardenCity.Monitoring.Api.Endpoints;
 using GardenCity.Monitoring.Api.Queries;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.FireWeather;
 using GardenCity.Monitoring.Core.Stations;
 using GardenCity.Monitoring.Storage;
 using GardenCity.Monitoring.Storage.Influx;
@@ -47,9 +48,16 @@ public static class ApiServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsValidator>().BindConfiguration(ApiOptions.SectionName);
         services.TryAddSingleton(sp => new OnlineClock(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<IAlertingWatermark>()));
         services.AddOptionsWithValidateOnStart<EcologyOptions, EcologyOptionsValidator>().BindConfiguration(EcologyOptions.SectionName);
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<FireSeasonOptions>))) // the alerting worker registers it too
+        {
+            services.AddOptionsWithValidateOnStart<FireSeasonOptions>().BindConfiguration(FireSeasonOptions.SectionName);
+            services.AddSingleton<IValidateOptions<FireSeasonOptions>, FireSeasonOptionsValidator>();
+        }
+
         services.TryAddSingleton(sp => new SensitiveSpecies(sp.GetRequiredService<IOptions<EcologyOptions>>()));
         services.TryAddSingleton<LocationProtection>();
         services.TryAddSingleton<ReviewWriter>();
+        services.TryAddSingleton(sp => new FireWeatherQueries(sp.GetRequiredService<InfluxQlClient>()));
         services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<OnlineClock>(), sp.GetRequiredService<SensitiveSpecies>()));
         // Without the alerting role in this process (AddAlerting registers the real ones first), alert endpoints say so.
         services.TryAddSingleton<AlertingNotRunning>();

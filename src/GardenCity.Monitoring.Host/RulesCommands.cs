@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Core.FireWeather;
 using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Stations;
@@ -109,9 +110,31 @@ internal static class RulesCommands
             return ExitCodes.BadConfiguration;
         }
 
+        // The FWI's fire season, as run computes it (docs/fire-weather.md).
+        FireSeasonOptions season;
+        try
+        {
+            season = configuration.GetSection(FireSeasonOptions.SectionName).Get<FireSeasonOptions>() ?? new FireSeasonOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine($"{FireSeasonOptions.SectionName}: {ex.Message}");
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (new FireSeasonOptionsValidator().Validate(null, season) is { Failed: true } bad)
+        {
+            foreach (string failure in bad.Failures)
+            {
+                Console.Error.WriteLine(failure);
+            }
+
+            return ExitCodes.BadConfiguration;
+        }
+
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         var reader = new InfluxReadingReader(new InfluxQlClient(http, Options.Create(influx)), loaded.Registry);
-        var engine = new AlertEngine(loaded.Rules, loaded.Registry, TimeSpan.FromDays(3650), AbsenceClock.Watermark, from);
+        var engine = new AlertEngine(loaded.Rules, loaded.Registry, TimeSpan.FromDays(3650), AbsenceClock.Watermark, from, fireSeason: season);
         IReadOnlyList<AlertChange> changes;
         try
         {

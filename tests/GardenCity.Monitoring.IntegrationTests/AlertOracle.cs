@@ -150,15 +150,30 @@ internal static class AlertOracle
         // FWI from the first observation at local noon..18:00 of each day; rain: 24 h of the station or of its site's weather station.
         string? rainStation = station.Kind == StationKind.Weather ? id
             : registry.Stations.Where(s => s.Kind == StationKind.Weather && s.Site.Id == station.Site.Id).OrderBy(s => s.Id, StringComparer.Ordinal).Select(s => s.Id).FirstOrDefault(byStation.ContainsKey);
+        // The fire season (the default GardenCity:FireSeason, docs/fire-weather.md): 1 November – 31 May. Out of season
+        // no FWI at all (the rule sees no value); the codes start from 85/6/15 on a season's first computed day.
         FwiState state = FwiState.StartUp;
-        var fwi = new List<(DateTimeOffset T, double V)>();
+        var fwi = new List<(DateTimeOffset T, double? V)>();
         var done = new HashSet<DateOnly>();
+        int? season = null; // the year the season began in
         foreach (TelemetryReading r in readings.OfType<TelemetryReading>())
         {
             DateTimeOffset local = r.Timestamp.ToOffset(TimeSpan.FromHours(8));
             if (local.Hour is < 12 or >= 18 || !done.Add(DateOnly.FromDateTime(local.DateTime)))
             {
                 continue;
+            }
+
+            if (local.Month is > 5 and < 11)
+            {
+                fwi.Add((r.Timestamp, null));
+                continue;
+            }
+
+            int began = local.Month >= 11 ? local.Year : local.Year - 1;
+            if (season != began)
+            {
+                (season, state) = (began, FwiState.StartUp);
             }
 
             double rain = rainStation is null ? 0 : byStation[rainStation].OfType<TelemetryReading>()

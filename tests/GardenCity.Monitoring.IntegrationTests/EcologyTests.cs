@@ -287,6 +287,7 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
         {
             ["/api/v1/stations/{id}"] = ["bhs-ct-01", "bhs-ct-02", "bhs-ct-03", "ls-ct-01"],
             ["/api/v1/stations/{id}/series"] = ["bhs-ct-01"],
+            ["/api/v1/stations/{id}/fire-weather"] = ["bhs-wx-01", "bhs-ct-01"], // a camera trap: a 400 that must not say where it is
             ["/api/v1/alerts/{id}/deliveries"] = [alertId],
             ["/api/v1/alerts/{id}/ack"] = [alertId],
             ["/api/v1/alerts/{id}/close"] = [alertId],

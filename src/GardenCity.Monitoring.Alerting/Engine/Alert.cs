@@ -90,8 +90,21 @@ public sealed record AlertChange(Transition Transition, Alert Alert, Severity Pr
     public HazardUnit? Unit { get; init; }
 }
 
-/// <summary>A day's Fire Weather Index values computed for a station at its noon observation.</summary>
-public sealed record FwiDay(Station Station, DateTimeOffset At, FwiWeather Weather, FwiResult Result, string? RainStationId);
+/// <summary>
+/// A station's fire-weather day at its noon observation: the FWI values in the fire season; out of season
+/// (<see cref="InSeason"/> false) only the weather, the codes not computed (docs/fire-weather.md).
+/// </summary>
+public sealed record FwiDay(Station Station, DateTimeOffset At, FwiWeather Weather, FwiResult? Result, string? RainStationId)
+{
+    /// <summary>Whether the day is in the fire season (its codes computed). <value>The default value is true.</value></summary>
+    public bool InSeason { get; init; } = true;
+
+    /// <summary>The first day of the season the codes belong to (none with the season method AllYear).</summary>
+    public DateOnly? SeasonStart { get; init; }
+
+    /// <summary>On the day the codes restarted: the Drought Code they started from (15, or overwintered).</summary>
+    public double? DcStart { get; init; }
+}
 
 /// <summary>What processing one input produced.</summary>
 public sealed record EngineOutput(IReadOnlyList<AlertChange> Changes, IReadOnlyList<FwiDay> FireWeather)

@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.FireWeather;
 using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
@@ -38,6 +39,7 @@ public sealed class AlertEngine
     private readonly Dictionary<string, StationFwi> _fwi = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Rule, string Station), PairState> _pairs = [];
     private readonly QualityChecker _quality;
+    private readonly FireSeasonOptions _season;
     private readonly Dictionary<string, DataGap> _gaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HazardUnit Unit, Station Target)> _units = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _unitHour = new(StringComparer.Ordinal);
@@ -59,9 +61,14 @@ public sealed class AlertEngine
     /// The quality checks run on each station's telemetry (docs/data-quality.md), the same policy as the ingestion
     /// worker's; none by default.
     /// </param>
-    public AlertEngine(RuleSet rules, StationRegistry registry, TimeSpan latenessHorizon, AbsenceClock absenceClock, DateTimeOffset startedAt, QualityPolicy? quality = null)
+    /// <param name="fireSeason">
+    /// The fire season of the FWI (docs/fire-weather.md): which days are computed, when the codes restart and where
+    /// the Drought Code starts. None: all year, never restarted.
+    /// </param>
+    public AlertEngine(RuleSet rules, StationRegistry registry, TimeSpan latenessHorizon, AbsenceClock absenceClock, DateTimeOffset startedAt, QualityPolicy? quality = null, FireSeasonOptions? fireSeason = null)
     {
         _quality = new QualityChecker(quality ?? QualityPolicy.None);
+        _season = fireSeason ?? new FireSeasonOptions { Method = FireSeasonMethod.AllYear };
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
@@ -321,7 +328,7 @@ public sealed class AlertEngine
     public EngineSnapshot Snapshot() => new()
     {
         Watermark = Watermark,
-        Stations = _series.Values.Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival)).ToList(),
+        Stations = _series.Values.Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival, _fwi.GetValueOrDefault(s.Station.Id)?.Snapshot())).ToList(),
         Pairs = _pairs.Select(p => new PairSnapshot(
             p.Key.Rule,
             p.Key.Station,
@@ -347,9 +354,9 @@ public sealed class AlertEngine
                 series.LatestTime = s.LatestTime;
                 series.LastSeq = s.LastSeq;
                 series.LastArrival = s.LastArrival;
-                if (s.Fwi is not null)
+                if (s.Fwi is not null || s.FwiSeason is not null)
                 {
-                    _fwi[s.StationId] = new StationFwi { State = s.Fwi, LastDay = s.FwiDay };
+                    _fwi[s.StationId] = StationFwi.Restore(s.Fwi, s.FwiDay, s.FwiSeason);
                 }
             }
         }
@@ -856,6 +863,11 @@ public sealed class AlertEngine
             _fwi[station.Id] = fwi = new StationFwi();
         }
 
+        if (_season.Method == FireSeasonMethod.Temperature)
+        {
+            TrackDailyMax(series, reading, today, fwi);
+        }
+
         if (local.Hour < 12 || local.Hour >= 18 || fwi.LastDay >= today)
         {
             return null; // The day's value comes from the first observation from local noon on (none after 18:00: skip the day).
@@ -875,15 +887,93 @@ public sealed class AlertEngine
                 .Select(s => _series.GetValueOrDefault(s.Id)).FirstOrDefault(s => s is not null);
         double rain = rainSeries?.Field("rain_mm")?.Window(reading.Timestamp, TimeSpan.FromDays(1)).Where(s => s.Flag != QualityFlag.Bad).Sum(s => s.Value) ?? 0;
         var weather = new FwiWeather(temp.Value, rh.Value, wind.Value * 3.6, rain, local.Month, station.Lat);
+        fwi.LastDay = today;
+        (bool inSeason, DateOnly? seasonStart) = _season.Method switch
+        {
+            FireSeasonMethod.Dates => _season.SeasonOf(today) is { } dates ? (true, dates.Start) : (false, (DateOnly?)null),
+            FireSeasonMethod.Temperature => (fwi.InSeason, fwi.InSeason ? fwi.SeasonStart : null),
+            _ => (true, null),
+        };
+        if (!inSeason)
+        {
+            // Out of season the codes are not computed (docs/fire-weather.md): the day is recorded with its weather, its
+            // rain counts towards the overwintering P_w, and the derived values leave the rules' reach at once.
+            fwi.OffSeasonRainMm += rain;
+            foreach (string field in RuleLoader.DerivedFields)
+            {
+                series.Field(field)?.Clear();
+            }
+
+            return new FwiDay(station, reading.Timestamp, weather, null, rainSeries?.Station.Id) { InSeason = false };
+        }
+
+        double? dcStart = null;
+        if (seasonStart is { } start && fwi.CodesSeason != start)
+        {
+            if (!fwi.AdoptCodes)
+            {
+                // A season starts: FFMC and DMC from the start-up values; the DC from 15 or carried over the off-season.
+                dcStart = _season.DroughtCodeStart == DroughtCodeStart.Overwinter && fwi.CodesSeason is not null
+                    ? FireWeatherIndex.OverwinterDc(fwi.State.Dc, fwi.OffSeasonRainMm, _season.CarryOver, _season.RainEffectiveness)
+                    : FwiState.StartUp.Dc;
+                fwi.State = FwiState.StartUp with { Dc = dcStart.Value };
+            }
+
+            fwi.CodesSeason = start;
+            fwi.OffSeasonRainMm = 0;
+            fwi.AdoptCodes = false;
+        }
+
         FwiResult result = FireWeatherIndex.Day(fwi.State, weather);
         fwi.State = result.State;
-        fwi.LastDay = today;
         foreach ((string field, double value) in new[] { ("ffmc", result.Ffmc), ("dmc", result.Dmc), ("dc", result.Dc), ("isi", result.Isi), ("bui", result.Bui), ("fwi", result.Fwi), ("dsr", result.Dsr) })
         {
             series.Add(field, reading.Timestamp, value);
         }
 
-        return new FwiDay(station, reading.Timestamp, weather, result, rainSeries?.Station.Id);
+        return new FwiDay(station, reading.Timestamp, weather, result, rainSeries?.Station.Id) { SeasonStart = seasonStart, DcStart = dcStart };
+    }
+
+    /// <summary>
+    /// The WF93 season method (cffdrs <c>fire_season</c>): each Beijing day's maximum air temperature (flagged bad values
+    /// left out); on the first reading of a day, the season starts when the <c>Days</c> days before it were all above
+    /// <c>StartTempC</c>, and ends when they were all below <c>EndTempC</c>. A day without readings breaks the run.
+    /// </summary>
+    private void TrackDailyMax(StationSeries series, TelemetryReading reading, DateOnly today, StationFwi fwi)
+    {
+        if (series.Field("air_temp_c")?.Latest(reading.Timestamp, QualityFlag.Doubtful) is not { } t || t.Time != reading.Timestamp)
+        {
+            return;
+        }
+
+        if (fwi.MaxDay != today)
+        {
+            if (fwi.MaxDay is { } done && fwi.MaxTodayC is { } max)
+            {
+                fwi.RecentMax.Add(new DailyMaxTemperature(done, max));
+                if (fwi.RecentMax.Count > _season.Days)
+                {
+                    fwi.RecentMax.RemoveRange(0, fwi.RecentMax.Count - _season.Days);
+                }
+            }
+
+            fwi.MaxDay = today;
+            fwi.MaxTodayC = null;
+            int n = _season.Days;
+            bool run = fwi.RecentMax.Count == n && Enumerable.Range(0, n).All(i => fwi.RecentMax[i].Day == today.AddDays(i - n));
+            if (run && !fwi.InSeason && fwi.RecentMax.All(d => d.MaxC > _season.StartTempC))
+            {
+                fwi.InSeason = true;
+                fwi.SeasonStart = today;
+            }
+
+            if (run && fwi.InSeason && fwi.RecentMax.All(d => d.MaxC < _season.EndTempC))
+            {
+                fwi.InSeason = false;
+            }
+        }
+
+        fwi.MaxTodayC = Math.Max(fwi.MaxTodayC ?? double.NegativeInfinity, t.Value);
     }
 
     private void TrimIfDue()
@@ -940,6 +1030,42 @@ public sealed class AlertEngine
         public FwiState State { get; set; } = FwiState.StartUp;
 
         public DateOnly? LastDay { get; set; }
+
+        /// <summary>The codes came from a state file from before fire seasons: keep them at the first season start.</summary>
+        public bool AdoptCodes { get; set; }
+
+        public bool InSeason { get; set; }
+
+        public DateOnly? SeasonStart { get; set; }
+
+        public DateOnly? CodesSeason { get; set; }
+
+        public double OffSeasonRainMm { get; set; }
+
+        public DateOnly? MaxDay { get; set; }
+
+        public double? MaxTodayC { get; set; }
+
+        public List<DailyMaxTemperature> RecentMax { get; } = [];
+
+        public static StationFwi Restore(FwiState? state, DateOnly? lastDay, FwiSeasonSnapshot? season)
+        {
+            var fwi = new StationFwi { State = state ?? FwiState.StartUp, LastDay = lastDay, AdoptCodes = state is not null && season is null };
+            if (season is not null)
+            {
+                fwi.InSeason = season.InSeason;
+                fwi.SeasonStart = season.SeasonStart;
+                fwi.CodesSeason = season.CodesSeason;
+                fwi.OffSeasonRainMm = season.OffSeasonRainMm;
+                fwi.MaxDay = season.MaxDay;
+                fwi.MaxTodayC = season.MaxTodayC;
+                fwi.RecentMax.AddRange(season.RecentMax ?? []);
+            }
+
+            return fwi;
+        }
+
+        public FwiSeasonSnapshot Snapshot() => new(InSeason, SeasonStart, CodesSeason, OffSeasonRainMm, MaxDay, MaxTodayC, [.. RecentMax]);
     }
 }
 
@@ -971,9 +1097,10 @@ public sealed record GapSnapshot(string StationId, DateTimeOffset From, DateTime
 /// <param name="LatestTime">Latest measurement time of a reading that was not late.</param>
 /// <param name="LastSeq">Last sequence number.</param>
 /// <param name="Fwi">FWI codes carried over.</param>
-/// <param name="FwiDay">Day of the last FWI value.</param>
+/// <param name="FwiDay">Day of the last FWI day (in season or not).</param>
 /// <param name="LastArrival">Live only: wall clock when anything from the station last arrived (absent in older state files).</param>
-public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTime, long? LastSeq, FwiState? Fwi, DateOnly? FwiDay, DateTimeOffset? LastArrival = null);
+/// <param name="FwiSeason">Its fire-season state (absent in state files from before issue 15).</param>
+public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTime, long? LastSeq, FwiState? Fwi, DateOnly? FwiDay, DateTimeOffset? LastArrival = null, FwiSeasonSnapshot? FwiSeason = null);
 
 /// <summary>A (rule, station)'s persisted state.</summary>
 /// <param name="RuleId">The rule.</param>

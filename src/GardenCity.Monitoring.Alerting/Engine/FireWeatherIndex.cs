@@ -129,6 +129,29 @@ public static class FireWeatherIndex
         return Math.Max(dr + (0.5 * v), 0);
     }
 
+    /// <summary>
+    /// The season-start Drought Code carried over the off-season (Lawson &amp; Armitage 2008, Eq. 2–4, as cffdrs'
+    /// <c>overwinter_drought_code</c>): Q_f = 800·exp(−DC_f/400), Q_s = a·Q_f + b·3.94·P_w, DC_s = 400·ln(800/Q_s),
+    /// never below the start-up value 15.
+    /// </summary>
+    /// <param name="fallDc">DC_f, the last Drought Code of the previous season.</param>
+    /// <param name="offSeasonRainMm">P_w, the precipitation of the off-season, mm.</param>
+    /// <param name="carryOver">a, the carry-over fraction of last season's moisture deficit (0–1].</param>
+    /// <param name="rainEffectiveness">b, the effectiveness of off-season precipitation in recharging the soil (0–1].</param>
+    /// <exception cref="ArgumentOutOfRangeException">Negative DC or precipitation, or a fraction outside (0, 1].</exception>
+    public static double OverwinterDc(double fallDc, double offSeasonRainMm, double carryOver, double rainEffectiveness)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fallDc);
+        ArgumentOutOfRangeException.ThrowIfNegative(offSeasonRainMm);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(carryOver);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(carryOver, 1);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rainEffectiveness);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rainEffectiveness, 1);
+        double qf = 800 * Math.Exp(-fallDc / 400); // Eq. 3: final fall moisture equivalent
+        double qs = (carryOver * qf) + (rainEffectiveness * 3.94 * offSeasonRainMm); // Eq. 2: starting moisture equivalent
+        return Math.Max(400 * Math.Log(800 / qs), FwiState.StartUp.Dc); // Eq. 4, constrained as cffdrs does
+    }
+
     /// <summary>Initial Spread Index (Eq. 24–26), without the FBP-only high-wind branch.</summary>
     public static double Isi(double ffmc, double wind)
     {

@@ -107,6 +107,9 @@ public sealed class TimeSeries
         }
     }
 
+    /// <summary>Drops every sample, the latest value too (a derived value that no longer holds, e.g. FWI out of season).</summary>
+    public void Clear() => _samples.Clear();
+
     /// <summary>Drops samples older than <paramref name="before"/>, keeping the last one before it (a latest value).</summary>
     public void Trim(DateTimeOffset before)
     {

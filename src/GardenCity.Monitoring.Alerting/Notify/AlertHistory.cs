@@ -1,3 +1,4 @@
+using System.Globalization;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Stations;
@@ -120,15 +121,33 @@ public static class AlertHistory
         return point.ToLineProtocol();
     }
 
-    /// <summary>One line per station-day of FWI values.</summary>
+    /// <summary>
+    /// One line per station-day: the noon weather, <c>in_season</c>, and in the fire season the FWI values, the season's
+    /// first day (<c>season_start</c>, YYYY-MM-DD) and on a restart the Drought Code it started from (<c>dc_start</c>).
+    /// </summary>
     public static string Line(FwiDay day)
     {
         ArgumentNullException.ThrowIfNull(day);
-        FwiResult r = day.Result;
-        return PointData.Measurement(FireWeatherMeasurement)
+        PointData point = PointData.Measurement(FireWeatherMeasurement)
             .Tag("station", day.Station.Id)
             .Tag("site", day.Station.Site.Id)
-            .Field("ffmc", r.Ffmc).Field("dmc", r.Dmc).Field("dc", r.Dc).Field("isi", r.Isi).Field("bui", r.Bui).Field("fwi", r.Fwi).Field("dsr", r.Dsr)
+            .Field("in_season", day.InSeason);
+        if (day.Result is { } r)
+        {
+            point = point.Field("ffmc", r.Ffmc).Field("dmc", r.Dmc).Field("dc", r.Dc).Field("isi", r.Isi).Field("bui", r.Bui).Field("fwi", r.Fwi).Field("dsr", r.Dsr);
+        }
+
+        if (day.SeasonStart is { } start)
+        {
+            point = point.Field("season_start", start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (day.DcStart is { } dcStart)
+        {
+            point = point.Field("dc_start", dcStart);
+        }
+
+        return point
             .Field("temp_c", day.Weather.TempC).Field("rh_pct", day.Weather.RhPct).Field("wind_kmh", day.Weather.WindKmh).Field("rain_24h_mm", day.Weather.RainMm)
             .Timestamp(day.At, WritePrecision.Ns)
             .ToLineProtocol();

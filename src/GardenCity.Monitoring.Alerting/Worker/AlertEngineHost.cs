@@ -5,6 +5,7 @@ using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.FireWeather;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Stations;
@@ -40,6 +41,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private readonly AlertStateStore _store;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly QualityPolicy _quality;
+    private readonly FireSeasonOptions? _fireSeason;
     private readonly IAuditLog _audit;
     private RuleWatcher? _watcher;
     private AlertEngine? _engine;
@@ -48,8 +50,9 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private long _saved;
     private long _watermarkUtcTicks; // 0: none yet; read by the query API without the gate
 
-    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, IAuditLog audit, QualityPolicy? quality = null)
+    public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, IAuditLog audit, QualityPolicy? quality = null, IOptions<FireSeasonOptions>? fireSeason = null)
     {
+        _fireSeason = fireSeason?.Value;
         _audit = audit;
         _quality = quality ?? QualityPolicy.None;
         ArgumentNullException.ThrowIfNull(options);
@@ -76,7 +79,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     {
         RuleSet rules = RuleLoader.LoadDirectory(_options.RulesDirectory, _registry);
         Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
-        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow(), _quality);
+        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow(), _quality, _fireSeason);
         try
         {
             if (_store.Load() is { } state)

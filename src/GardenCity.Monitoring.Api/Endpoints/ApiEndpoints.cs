@@ -164,6 +164,7 @@ internal static class ApiEndpoints
         api.MapDuty(); // silences and the audit trail (DutyEndpoints)
         api.MapReviews();
         api.MapOccupancy();
+        api.MapFireWeather(); // daily FWI with the fire season (FireWeatherEndpoints)
         return api;
     }
 

@@ -1,6 +1,7 @@
 // The station page (issue 14): latest values with units and the quality flag of the latest window, battery, RSSI, last
 // seen (Beijing time), online state, the station's alerts (in force and in the period's history) and a sparkline of every
-// field over the dashboard's period, flagged windows drawn apart. Opened by clicking a station on the map, a gauge in the
+// field over the dashboard's period, flagged windows drawn apart; for weather and fire stations the period's daily fire
+// weather with each day marked in or out of the fire season (issue 15, docs/fire-weather.md). Opened by clicking a station on the map, a gauge in the
 // watershed schematic, the station list above the map, or by address: #station=ID (or ?station=ID, turned into the
 // hash); the back button or × closes it. Uses app.js's state, api(), t(), bj() and page hooks.
 'use strict';
@@ -21,6 +22,7 @@
   let shown = null; // the station on screen
   let series = {}; // field → points of the period
   let past = []; // the period's alert history of the station
+  let fire = null; // weather and fire stations: the period's fire-weather days and the fire season (docs/fire-weather.md)
   let loading = 0;
 
   const box = () => $('station-page');
@@ -47,11 +49,16 @@
     const r = range();
     const fields = fieldsOf(s);
     const results = await Promise.allSettled(fields.map(f => api(`/api/v1/stations/${encodeURIComponent(id)}/series?field=${f}&agg=${AGG[f] || 'mean'}&${r}`)));
+    let fw = null;
+    if (s.kind === 'weather' || s.kind === 'fire') {
+      try { fw = await api(`/api/v1/stations/${encodeURIComponent(id)}/fire-weather?${r}`); } catch (e) { console.warn('fire weather', e); }
+    }
     let h = [];
     try { h = await api(`/api/v1/alerts/history?station=${encodeURIComponent(id)}&${r}&limit=50`); } catch (e) { console.warn('station history', e); }
     if (mine !== loading) return; // a newer load replaced this one
     series = Object.fromEntries(fields.map((f, i) => [f, results[i].status === 'fulfilled' ? results[i].value.points : []]));
     past = h;
+    fire = fw;
     render();
     box().dataset.loaded = id;
   }
@@ -119,6 +126,7 @@
       } else cell.textContent = t('本时段无数据', 'no data in the period');
     }
     page.append(table);
+    if (fire) page.append(fireWeather(fire));
 
     // Its alerts: in force (live) and what the history of the period holds.
     const active = [...state.alerts.values()].filter(a => a.station_id === s.id);
@@ -146,6 +154,42 @@
     page.append(list);
   }
 
+  // The daily FWI of the period, newest first, each day marked in or out of the fire season (out: not computed).
+  function fireWeather(fw) {
+    const box = el('section', 'fire-weather');
+    box.append(el('h3', '', t('火险天气（FWI，每日正午观测）', 'Fire weather (FWI, daily noon observation)')));
+    const s = fw.season;
+    const dc = s.drought_code_start === 'overwinter' ? t(`DC 越冬调整（a=${s.carry_over}，b=${s.rain_effectiveness}）`, `DC overwintered (a=${s.carry_over}, b=${s.rain_effectiveness})`)
+      : t('DC 自起始值 15', 'DC from the start-up value 15');
+    const next = s.method === 'dates' && s.end < s.start; // the season spans the new year
+    const how = s.method === 'dates' ? t(`防火期（按日期）：每年 ${s.start} 至${next ? '次年' : ''} ${s.end}`, `Fire season (dates): ${s.start} to ${s.end}${next ? ' of the next year' : ''}, every year`)
+      : s.method === 'temperature' ? t(`防火期（WF93 气温法）：连续 ${s.days} 天最高气温高于 ${s.start_temp_c} °C 起，低于 ${s.end_temp_c} °C 止`, `Fire season (WF93 temperature method): from ${s.days} days with a maximum above ${s.start_temp_c} °C to ${s.days} days below ${s.end_temp_c} °C`)
+        : t('全年计算（未设防火期）', 'Computed all year (no fire season)');
+    const seasons = fw.seasons.map(x => `${x.start} – ${x.end || t('进行中', 'ongoing')}`).join(t('；', '; '));
+    box.append(el('p', 'muted season', `${how}${s.method === 'all-year' ? '' : t('；换季时各码重新起算，', '; the codes restart at a season start, ') + dc}${seasons ? t('。本时段：', '. In this period: ') + seasons : ''}`));
+    if (!fw.days.length) { box.append(el('p', 'muted', t('本时段无火险天气数据', 'no fire-weather days in the period'))); return box; }
+    const table = el('table', 'fire-days');
+    const cols = [[t('日期', 'date')], [t('防火期', 'fire season')], ['FWI'], ['FFMC'], ['DMC'], ['DC'], [t('24小时降雨', '24 h rain')]];
+    const hr = table.createTHead().insertRow();
+    for (const [h] of cols) hr.append(el('th', '', h));
+    const body = table.createTBody();
+    const num = v => (v === null || v === undefined ? '—' : String(v));
+    for (const d of [...fw.days].reverse().slice(0, 62)) {
+      const tr = body.insertRow();
+      tr.dataset.date = d.date;
+      tr.dataset.inSeason = String(d.in_season);
+      tr.className = d.in_season ? 'in-season' : 'out-of-season';
+      const restart = d.dc_start !== null && d.dc_start !== undefined ? ` · ${t('重新起算', 'restart')}, DC ${d.dc_start}` : '';
+      const cells = [d.date, d.in_season ? t('防火期内', 'in season') + restart : t('防火期外（不计算）', 'out of season (not computed)'),
+        num(d.fwi), num(d.ffmc), num(d.dmc), num(d.dc), d.rain_24h_mm === null || d.rain_24h_mm === undefined ? '—' : `${d.rain_24h_mm} mm`];
+      cells.forEach((c, i) => { const td = tr.insertCell(); td.textContent = c; td.dataset.label = cols[i][0]; });
+    }
+    const wrap = el('div', 'fire-days-box');
+    wrap.append(table);
+    box.append(wrap);
+    return box;
+  }
+
   function spark(canvas, f, points) {
     if (state.charts[canvas.id]) state.charts[canvas.id].destroy();
     const flagged = p => p[2] && p[2] !== 'good';
@@ -167,7 +211,7 @@
     if (!state.stations.some(s => s.id === id)) return;
     if (location.hash !== `#station=${encodeURIComponent(id)}`) { location.hash = `station=${encodeURIComponent(id)}`; return; } // hashchange opens it
     shown = id;
-    series = {}; past = [];
+    series = {}; past = []; fire = null;
     $('station-list').value = id;
     render();
     box().scrollIntoView({ block: 'start' });

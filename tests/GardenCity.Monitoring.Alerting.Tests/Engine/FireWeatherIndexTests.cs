@@ -56,7 +56,7 @@ public sealed class FireWeatherIndexTests
         Assert.Equal(new FwiWeather(21, 18, 18, 3.0, 4, Station("mfs-fire-02").Lat), day.Weather); // 5 m/s = 18 km/h; rain of the site's weather station
         Assert.Equal("mfs-wx-01", day.RainStationId);
         Assert.Equal(FireWeatherIndex.Day(FwiState.StartUp, day.Weather), day.Result);
-        Assert.Equal(day.Result.Fwi, Assert.Single(noon.Changes).Alert.Value);
+        Assert.Equal(day.Result!.Fwi, Assert.Single(noon.Changes).Alert.Value);
         Assert.Empty(later.FireWeather);
     }
 }
