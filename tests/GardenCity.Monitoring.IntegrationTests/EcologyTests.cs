@@ -293,6 +293,7 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
             ["/api/v1/alerts/{id}/close"] = [alertId],
             ["/api/v1/alerts/{id}/escalation"] = [alertId],
             ["/api/v1/silences/{id}"] = ["no-such-silence"],
+            ["/api/v1/individuals/{id}"] = ["BHS-L01"],
         };
 
         var seenByReader = new StringBuilder();

@@ -19,7 +19,7 @@ public sealed class RulesCliTests(ServersFixture servers)
         var (code, stdout, stderr) = await GardenCity("rules", "check");
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("deploy/rules: OK, 18 rules in 6 files", stdout, StringComparison.Ordinal);
+        Assert.Contains("deploy/rules: OK, 19 rules in 7 files", stdout, StringComparison.Ordinal);
         Assert.Contains("rainstorm-c", stdout, StringComparison.Ordinal);
     }
 

@@ -249,6 +249,7 @@ public sealed class DutyMessages
         Transition.LostContact => "失联",
         Transition.ContactRestored => "恢复联系",
         Transition.Closed => "人工关闭",
+        Transition.Updated => "更新",
         _ => string.Empty,
     };
 
@@ -263,6 +264,7 @@ public sealed class DutyMessages
         Transition.LostContact => "lost contact",
         Transition.ContactRestored => "contact restored",
         Transition.Closed => "closed",
+        Transition.Updated => "updated",
         _ => string.Empty,
     };
 }

@@ -300,7 +300,7 @@ public sealed class DutyRouteOptions
     [RegularExpression("^(info|blue|yellow|orange|red)$", ErrorMessage = "{0}: MinSeverity is info, blue, yellow, orange or red")]
     public string MinSeverity { get; set; } = "blue";
 
-    /// <summary>Transitions that go out; empty: raised, escalated, lost_contact, resolved, closed.</summary>
+    /// <summary>Transitions that go out; empty: raised, escalated, lost_contact, resolved, closed, updated (an incident grouped per site and day learned of a new species or camera).</summary>
     public List<Transition> Transitions { get; } = [];
 
     /// <summary>Only alerts of these sites (registry ids); empty: all.</summary>

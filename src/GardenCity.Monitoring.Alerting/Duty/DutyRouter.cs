@@ -14,7 +14,7 @@ public sealed class DutyRouter
     /// <summary>Transitions a route sends when it lists none.</summary>
     public static readonly IReadOnlySet<Transition> DefaultTransitions = new HashSet<Transition>
     {
-        Transition.Raised, Transition.Escalated, Transition.LostContact, Transition.Resolved, Transition.Closed,
+        Transition.Raised, Transition.Escalated, Transition.LostContact, Transition.Resolved, Transition.Closed, Transition.Updated,
     };
 
     private readonly DutyOptions _options;

@@ -76,6 +76,21 @@ public sealed record Alert
     /// <summary>The reason given.</summary>
     public string? CloseReason { get; init; }
 
+    /// <summary>A grouped incident (per site and Beijing day): the species detected, in the order first seen; else null.</summary>
+    public IReadOnlyList<string>? Species { get; init; }
+
+    /// <summary>A grouped incident: the camera traps that recorded them, in the order first seen; else null.</summary>
+    public IReadOnlyList<string>? Cameras { get; init; }
+
+    /// <summary>A grouped incident: the triggers that recorded one of them; else null.</summary>
+    public int? Detections { get; init; }
+
+    /// <summary>A grouped incident: measurement time of the first trigger.</summary>
+    public DateTimeOffset? FirstDetectionAt { get; init; }
+
+    /// <summary>A grouped incident: measurement time of the latest trigger.</summary>
+    public DateTimeOffset? LastDetectionAt { get; init; }
+
     /// <summary>Increases by one with every change; <c>{Id}#{Revision}</c> identifies one notification.</summary>
     public required int Revision { get; init; }
 }

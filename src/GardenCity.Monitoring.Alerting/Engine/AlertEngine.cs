@@ -29,7 +29,7 @@ public enum AbsenceClock
 /// evaluated at their station's latest measurement time, so a backlog lands in the windows it belongs to and a replay
 /// of 2023 behaves as live. Not thread-safe: one worker owns it. Deterministic: the same inputs give the same changes.
 /// </summary>
-public sealed class AlertEngine
+public sealed partial class AlertEngine
 {
     private readonly StationRegistry _registry;
     private readonly TimeSpan _latenessHorizon;
@@ -168,7 +168,12 @@ public sealed class AlertEngine
         NoteGapData(series.Station.Id, reading.Timestamp);
         if (late)
         {
-            List<AlertChange> notices = LateNotices(series, reading.Timestamp, _rules.Rules.Where(r => r.Scope.Matches(series.Station)), []);
+            List<AlertChange> notices = LateNotices(series, reading.Timestamp, _rules.Rules.Where(r => r.Group == RuleGroup.None && r.Scope.Matches(series.Station)), []);
+            if (reading is CameraTrapEvent lateTrigger)
+            {
+                notices.AddRange(GroupedLateNotices(series.Station, lateTrigger));
+            }
+
             foreach ((HazardUnit unit, Station target) in UnitsOf(series.Station.Id))
             {
                 notices.AddRange(LateNotices(SeriesOf(target), reading.Timestamp, _rules.Rules.Where(r => r.Scope.MatchesUnit(unit)), GaugesOf(unit)));
@@ -195,13 +200,26 @@ public sealed class AlertEngine
         }
 
         var changes = new List<AlertChange>(RestoreContact(series, reading.Timestamp));
+        changes.AddRange(EndGroupedDays(Watermark.Value));
         DateTimeOffset at = series.LatestTime.Value;
         foreach (Rule rule in _rules.Rules)
         {
-            if (rule.Scope.Matches(series.Station))
+            if (!rule.Scope.Matches(series.Station))
             {
-                Evaluate(rule, series, at, AbsenceNow(wallNow), changes);
+                continue;
             }
+
+            if (rule.Group == RuleGroup.SiteDay)
+            {
+                if (reading is CameraTrapEvent trigger)
+                {
+                    changes.AddRange(GroupedDetection(rule, series.Station, trigger));
+                }
+
+                continue;
+            }
+
+            Evaluate(rule, series, at, AbsenceNow(wallNow), changes);
         }
 
         var geohazard = new List<GeohazardHour>();
@@ -265,6 +283,7 @@ public sealed class AlertEngine
         }
 
         changes.AddRange(MarkStale(now));
+        changes.AddRange(EndGroupedDays(now));
         return Attach(changes);
     }
 
@@ -337,7 +356,8 @@ public sealed class AlertEngine
             p.Value.Memory.ToDictionary(m => m.Key, m => new LeafSnapshot(m.Value.On, m.Value.Since)),
             p.Value.LateHeld.Keys.DefaultIfEmpty(Severity.None).Max(),
             p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value),
-            p.Value.ClosedUpTo)).ToList(),
+            p.Value.ClosedUpTo,
+            p.Value.GroupDay)).ToList(),
         StaleGaps = _gaps.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GapSnapshot(g.Key, g.Value.From, g.Value.FirstAfter, g.Value.To)).ToList(),
     };
 
@@ -365,7 +385,7 @@ public sealed class AlertEngine
         {
             if (_rules.Rules.Any(r => r.Id == p.RuleId) && TryGetTarget(p.StationId, out _))
             {
-                var pair = new PairState { Active = p.Active, ClosedUpTo = p.ClosedUpTo };
+                var pair = new PairState { Active = p.Active, ClosedUpTo = p.ClosedUpTo, GroupDay = p.GroupDay };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
                 {
                     pair.LastHeld[severity] = time;
@@ -1011,6 +1031,9 @@ public sealed class AlertEngine
 
         /// <summary>The severity of an alert closed by hand while its rule may still hold (none: nothing suppressed).</summary>
         public Severity ClosedUpTo { get; set; }
+
+        /// <summary>A rule grouped per site and day: the Beijing day of the incident this pair opened last (kept after it ended).</summary>
+        public DateOnly? GroupDay { get; set; }
     }
 
     /// <summary>A station's silence in event time: from its last measurement before it went stale to the first one after.</summary>
@@ -1111,7 +1134,8 @@ public sealed record StationSnapshot(string StationId, DateTimeOffset? LatestTim
 /// <param name="LateSeverity">The highest severity in <paramref name="LateHeld"/> (kept for older readers; not read back).</param>
 /// <param name="LateHeld">Per severity, when late data last reached it (absent in older state files).</param>
 /// <param name="ClosedUpTo">After a close by hand, the severity up to which no new incident is raised until the rule stops holding.</param>
-public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity, IReadOnlyDictionary<Severity, DateTimeOffset>? LateHeld = null, Severity ClosedUpTo = Severity.None);
+/// <param name="GroupDay">A rule grouped per site and day: the Beijing day of the incident the pair opened last (absent in older state files).</param>
+public sealed record PairSnapshot(string RuleId, string StationId, Alert? Active, IReadOnlyDictionary<Severity, DateTimeOffset> LastHeld, IReadOnlyDictionary<int, LeafSnapshot> Memory, Severity LateSeverity, IReadOnlyDictionary<Severity, DateTimeOffset>? LateHeld = null, Severity ClosedUpTo = Severity.None, DateOnly? GroupDay = null);
 
 /// <summary>A condition's persisted memory.</summary>
 public sealed record LeafSnapshot(bool On, DateTimeOffset? Since);

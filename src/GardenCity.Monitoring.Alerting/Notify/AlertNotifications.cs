@@ -67,6 +67,10 @@ public static class AlertNotifications
             ClosedBy = a.ClosedBy,
             ClosedAt = a.ClosedAt,
             CloseReason = a.CloseReason,
+            Species = a.Species,
+            Cameras = a.Cameras,
+            Detections = a.Detections,
+            LastDetectionAt = a.LastDetectionAt,
         };
     }
 }

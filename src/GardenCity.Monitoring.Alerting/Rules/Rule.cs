@@ -113,6 +113,36 @@ public sealed partial record Rule
     /// </summary>
     public bool CountDoubtful { get; init; }
 
+    /// <summary>What one incident covers: a station (the default) or a site and Beijing day (<c>group: site-day</c>).</summary>
+    public RuleGroup Group { get; init; }
+
+    /// <summary>
+    /// Chinese and English names of the species of a grouped rule (<c>species_names:</c>), by scientific name as listed
+    /// in its <c>event.species</c>; read by <see cref="SpeciesName"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, (string Zh, string En)> SpeciesNames { get; init; } = new Dictionary<string, (string Zh, string En)>(StringComparer.Ordinal);
+
+    /// <summary>The detection condition of a rule grouped per site and day (its one level's <c>event</c>), else null.</summary>
+    public EventCondition? GroupCondition => Group == RuleGroup.SiteDay ? Levels[0].Condition as EventCondition : null;
+
+    /// <summary>
+    /// The names of a detected species: those listed for the name it matched (a subspecies takes the species' names),
+    /// else the scientific name in both languages.
+    /// </summary>
+    public (string Zh, string En) SpeciesName(string scientific)
+    {
+        ArgumentNullException.ThrowIfNull(scientific);
+        foreach ((string listed, (string zh, string en)) in SpeciesNames)
+        {
+            if (scientific == listed || scientific.StartsWith(listed + " ", StringComparison.Ordinal))
+            {
+                return (zh, en);
+            }
+        }
+
+        return (scientific, scientific);
+    }
+
     /// <summary>Every condition of every level, depth first.</summary>
     public IEnumerable<Condition> AllConditions => Levels.SelectMany(l => l.Condition.SelfAndDescendants());
 
@@ -126,9 +156,16 @@ public sealed partial record Rule
     public static IReadOnlyList<string> GeohazardPlaceholders { get; } =
         ["gauge", "gauge_zh", "gauge_en", "rain_event", "rain_antecedent", "rain_effective", "duration_h", "intensity", "intensity_max"];
 
+    /// <summary>
+    /// Placeholders of rules grouped per site and day (docs/ecology.md): the species (scientific, Chinese, English names),
+    /// the cameras, the number of triggers, the first and latest trigger (Beijing time) and the day; "-" elsewhere.
+    /// </summary>
+    public static IReadOnlyList<string> GroupPlaceholders { get; } =
+        ["species", "species_zh", "species_en", "cameras", "cameras_zh", "detections", "first_local", "last_local", "day_local"];
+
     /// <summary>Placeholders a message may use.</summary>
     public static IReadOnlyList<string> Placeholders { get; } =
-        ["rule", "rule_zh", "rule_en", "station", "station_zh", "station_en", "site_zh", "site_en", "severity", "severity_zh", "value", "threshold", "window", "window_zh", "time_local", .. GeohazardPlaceholders];
+        ["rule", "rule_zh", "rule_en", "station", "station_zh", "station_en", "site_zh", "site_en", "severity", "severity_zh", "value", "threshold", "window", "window_zh", "time_local", .. GeohazardPlaceholders, .. GroupPlaceholders];
 
     /// <summary>
     /// The Chinese and English text of a change. <paramref name="value"/> and <paramref name="threshold"/> are those of
@@ -215,7 +252,7 @@ public sealed partial record Rule
                 "window" => FormatWindow(WindowOf(severity), zh: false),
                 "window_zh" => FormatWindow(WindowOf(severity), zh: true),
                 "time_local" => Core.Time.BeijingTime.ToBeijingTime(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                { } name when GeohazardPlaceholders.Contains(name) => figures?.GetValueOrDefault(name) ?? "-",
+                { } name when GeohazardPlaceholders.Contains(name) || GroupPlaceholders.Contains(name) => figures?.GetValueOrDefault(name) ?? "-",
                 _ => m.Value,
             };
         });

@@ -47,7 +47,7 @@ public sealed record RuleSet(IReadOnlyList<Rule> Rules, IReadOnlyList<string> Fi
 /// </summary>
 public static partial class RuleLoader
 {
-    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "instruction", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful"];
+    private static readonly string[] RuleKeys = ["id", "name", "audience", "category", "watch", "cooldown", "levels", "message", "instruction", "late_notices", "sensitive", "stale_after", "lost_contact", "doubtful", "group", "species_names"];
     private static readonly string[] CapCategories = ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
     private static readonly string[] StatusFields = ["online", "battery_v", "rssi_dbm"];
     private static readonly string[] StationScopeKeys = ["kinds", "stations", "watersheds", "zones"];
@@ -246,6 +246,7 @@ public static partial class RuleLoader
         }
 
         (TimeSpan? staleAfter, bool lostContact) = ReadStale(ctx, node, path, audience, category, levels);
+        (RuleGroup group, Dictionary<string, (string Zh, string En)> speciesNames) = ReadGroup(ctx, node, path, scope, levels);
         if (id is null || nameZh is null || nameEn is null || messageZh is null || messageEn is null || audience is null || scope is null)
         {
             return null;
@@ -271,7 +272,92 @@ public static partial class RuleLoader
             CountDoubtful = countDoubtful,
             StaleAfter = staleAfter,
             LostContact = lostContact,
+            Group = group,
+            SpeciesNames = speciesNames,
         };
+    }
+
+    /// <summary>
+    /// <c>group: site-day</c> (one incident per site and Beijing day, docs/ecology.md) and its <c>species_names:</c>. Such
+    /// a rule watches camera traps only and has one level whose condition is one detection <c>event</c> over the day
+    /// (<c>within: 1d</c>) naming scientific names, each with a Chinese and English name.
+    /// </summary>
+    private static (RuleGroup Group, Dictionary<string, (string Zh, string En)> Names) ReadGroup(YamlContext ctx, YamlMappingNode node, string path, RuleScope? scope, List<RuleLevel> levels)
+    {
+        var names = new Dictionary<string, (string Zh, string En)>(StringComparer.Ordinal);
+        string? groupText = ctx.OptionalString(node, "group", path);
+        YamlNode? namesNode = ctx.Child(node, "species_names", path, required: false);
+        if (groupText is null)
+        {
+            if (namesNode is not null)
+            {
+                ctx.Error(namesNode, path + ".species_names", "species_names belong to a rule grouped per site and day (group: site-day); remove them or add the group");
+            }
+
+            return (RuleGroup.None, names);
+        }
+
+        YamlNode groupNode = node.Children[new YamlScalarNode("group")];
+        if (groupText != "site-day")
+        {
+            ctx.Error(groupNode, path + ".group", $"unknown group '{groupText}'; expected site-day (one incident per site and Beijing day)");
+            return (RuleGroup.None, names);
+        }
+
+        if (scope is not null && (scope.IsUnitScope || scope.Kinds.Count != 1 || !scope.Kinds.Contains(StationKind.CameraTrap)))
+        {
+            ctx.Error(groupNode, path + ".watch.kinds", "a rule grouped per site and day is about camera-trap detections: watch kinds [camera-trap] only");
+        }
+
+        if (levels.Count != 1 || levels[0].Condition is not EventCondition { Kind: "detection" } condition)
+        {
+            ctx.Error(groupNode, path + ".levels", "a rule grouped per site and day has exactly one level whose condition is one 'event' of type detection (no all/any)");
+            return (RuleGroup.SiteDay, names);
+        }
+
+        if (condition.Within != TimeSpan.FromDays(1))
+        {
+            ctx.Error(groupNode, path + ".levels[0].when.event.within", "a rule grouped per site and day looks at the Beijing day: set 'within: 1d'");
+        }
+
+        if (condition.Subjects.Count == 0)
+        {
+            ctx.Error(groupNode, path + ".levels[0].when.event.species", "name the species (scientific names) of a rule grouped per site and day");
+        }
+
+        foreach (string species in condition.Subjects.Where(s => !ScientificName().IsMatch(s)))
+        {
+            ctx.Error(groupNode, path + ".levels[0].when.event.species", $"'{species}' is not a scientific name (Genus species, optionally a subspecies), e.g. 'Trachemys scripta'");
+        }
+
+        if (namesNode is not YamlMappingNode namesMap)
+        {
+            ctx.Error(namesNode ?? groupNode, path + ".species_names", "give every species its names: species_names: { 'Genus species': { zh: …, en: … } }");
+            return (RuleGroup.SiteDay, names);
+        }
+
+        foreach ((YamlNode key, YamlNode _) in namesMap.Children)
+        {
+            string name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            if (!condition.Subjects.Contains(name))
+            {
+                ctx.Error(key, $"{path}.species_names.{name}", $"'{name}' is not in the rule's event.species; name only listed species");
+                continue;
+            }
+
+            (string? zh, string? en) = ctx.ZhEn(namesMap, name, path + ".species_names");
+            if (zh is not null && en is not null)
+            {
+                names[name] = (zh, en);
+            }
+        }
+
+        foreach (string species in condition.Subjects.Where(s => !namesMap.Children.ContainsKey(new YamlScalarNode(s))).Order(StringComparer.Ordinal))
+        {
+            ctx.Error(namesMap, $"{path}.species_names", $"no names for '{species}'; add '{species}': {{ zh: …, en: … }}");
+        }
+
+        return (RuleGroup.SiteDay, names);
     }
 
     private static RuleScope? ReadScope(YamlContext ctx, YamlMappingNode node, string path, StationRegistry? registry)
@@ -834,4 +920,8 @@ public static partial class RuleLoader
 
     [GeneratedRegex(@"^(\d{1,2})-(\d{1,2})$")]
     private static partial Regex HourRange();
+
+    /// <summary>A scientific name: Genus species, optionally a subspecies.</summary>
+    [GeneratedRegex("^[A-Z][a-z]+ [a-z][a-z-]+( [a-z][a-z-]+)?$")]
+    private static partial Regex ScientificName();
 }

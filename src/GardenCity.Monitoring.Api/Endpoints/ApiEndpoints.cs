@@ -164,6 +164,7 @@ internal static class ApiEndpoints
         api.MapDuty(); // silences and the audit trail (DutyEndpoints)
         api.MapReviews();
         api.MapOccupancy();
+        api.MapIndividuals();
         api.MapFireWeather(); // daily FWI with the fire season (FireWeatherEndpoints)
         return api;
     }
@@ -245,7 +246,7 @@ internal static class ApiEndpoints
 
             if (transition is not null)
             {
-                tags["transition"] = transition is "raised" or "escalated" or "deescalated" or "resolved" or "acknowledged" or "late" or "stale" or "lostcontact" or "contactrestored" or "closed" ? transition : throw new BadParameterException("transition", $"'{Params.Shorten(transition)}' is not a transition.");
+                tags["transition"] = transition is "raised" or "escalated" or "deescalated" or "resolved" or "acknowledged" or "late" or "stale" or "lostcontact" or "contactrestored" or "closed" or "updated" ? transition : throw new BadParameterException("transition", $"'{Params.Shorten(transition)}' is not a transition.");
             }
 
             int n = limit ?? 500;

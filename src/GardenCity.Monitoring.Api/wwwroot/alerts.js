@@ -9,7 +9,7 @@
   const AUDIENCE = { emergency: ['应急', 'emergency'], ecology: ['生态', 'ecology'], maintenance: ['运维', 'maintenance'] };
   const TRANSITION = { raised: ['发布', 'raised'], escalated: ['升级', 'escalated'], deescalated: ['降级', 'de-escalated'], resolved: ['解除', 'resolved'],
     acknowledged: ['已确认', 'acknowledged'], late: ['迟到数据', 'late data'], stale: ['数据中断', 'stale'], lostcontact: ['失联', 'lost contact'],
-    lost_contact: ['失联', 'lost contact'], contactrestored: ['恢复联系', 'contact restored'], contact_restored: ['恢复联系', 'contact restored'], closed: ['人工关闭', 'closed by hand'] };
+    lost_contact: ['失联', 'lost contact'], contactrestored: ['恢复联系', 'contact restored'], contact_restored: ['恢复联系', 'contact restored'], closed: ['人工关闭', 'closed by hand'], updated: ['更新', 'updated'] };
   const DELIVERY = { sent: ['已送达', 'sent'], retrying: ['重试中', 'retrying'], failed: ['失败', 'failed'], gave_up: ['已放弃', 'gave up'] };
   const CHANNEL = { wecom: ['企业微信', 'WeCom'], dingtalk: ['钉钉', 'DingTalk'], sms: ['短信', 'SMS'], email: ['邮件', 'email'] };
   const filters = { audience: '', watershed: '', severity: '' };

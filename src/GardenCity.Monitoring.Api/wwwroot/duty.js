@@ -151,7 +151,7 @@ function auditList(id) {
 const KIND_NAMES = {
   'alert.raised': ['预警发布', 'raised'], 'alert.escalated': ['升级', 'escalated'], 'alert.de_escalated': ['降级', 'lowered'], 'alert.resolved': ['解除', 'resolved'],
   'alert.acknowledged': ['已确认', 'acknowledged'], 'alert.closed': ['人工关闭', 'closed'], 'alert.stale': ['数据中断', 'stale'], 'alert.lost_contact': ['失联', 'lost contact'],
-  'alert.contact_restored': ['恢复联系', 'contact restored'], 'alert.late': ['迟到数据', 'late'],
+  'alert.contact_restored': ['恢复联系', 'contact restored'], 'alert.late': ['迟到数据', 'late'], 'alert.updated': ['更新', 'updated'],
   'notification.sent': ['已通知', 'notified'], 'notification.failed': ['通知被拒', 'notification refused'], 'notification.gave_up': ['通知放弃', 'notification given up'],
   'silence.held': ['静默暂缓通知', 'held by a silence'], 'silence.released': ['静默结束后通知', 'sent after the silence'], 'silence.dropped': ['静默结束（已解除，不再通知）', 'silence over (no longer active)'],
 };

@@ -24,7 +24,7 @@ public sealed record AlertNotification
     /// <summary>The incident.</summary>
     public required string AlertId { get; init; }
 
-    /// <summary>raised, escalated, de_escalated, resolved, acknowledged, late, stale, lost_contact, contact_restored, closed.</summary>
+    /// <summary>raised, escalated, de_escalated, resolved, acknowledged, late, stale, lost_contact, contact_restored, closed, updated.</summary>
     public required Transition Transition { get; init; }
 
     /// <summary>The rule.</summary>
@@ -116,6 +116,21 @@ public sealed record AlertNotification
 
     /// <summary>Why it was closed, as the person wrote it.</summary>
     public string? CloseReason { get; init; }
+
+    /// <summary>
+    /// An incident grouped per site and day (invasive alien species, docs/ecology.md): the scientific names detected
+    /// that day at the site, in the order first seen; absent for other rules.
+    /// </summary>
+    public IReadOnlyList<string>? Species { get; init; }
+
+    /// <summary>The camera traps of the site that recorded them that day, in the order first seen (grouped incidents only).</summary>
+    public IReadOnlyList<string>? Cameras { get; init; }
+
+    /// <summary>How many camera-trap triggers that day recorded one of them (grouped incidents only).</summary>
+    public int? Detections { get; init; }
+
+    /// <summary>Measurement time of the latest of those triggers (grouped incidents only).</summary>
+    public DateTimeOffset? LastDetectionAt { get; init; }
 
     /// <summary>
     /// Who made the silence that holds this alert's changes back from people now (an API key's name): present only in

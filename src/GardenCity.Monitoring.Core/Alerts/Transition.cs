@@ -38,4 +38,10 @@ public enum Transition
 
     /// <summary>A person closed the alert with a reason (<see cref="AlertStatus.Closed"/>).</summary>
     Closed,
+
+    /// <summary>
+    /// An incident grouped per site and day (invasive alien species, docs/ecology.md) learned something new while in
+    /// force, not a severity change: a species or a camera not seen before that day.
+    /// </summary>
+    Updated,
 }

@@ -11,8 +11,8 @@ public sealed class RuleLoaderTests
     {
         RuleSet set = TestData.ShippedRules();
 
-        Assert.Equal(6, set.Files.Count);
-        Assert.Equal(18, set.Rules.Count); // 13 + gauge-stuck, gauge-stuck-in-storm, station-clock-drift (quality checks) + debris-flow-rain, landslide-rain (geohazard.yaml)
+        Assert.Equal(7, set.Files.Count);
+        Assert.Equal(19, set.Rules.Count); // 13 + gauge-stuck, gauge-stuck-in-storm, station-clock-drift (quality checks) + debris-flow-rain, landslide-rain (geohazard.yaml) + invasive-species (invasive.yaml)
         Rule rain = set.Rules.Single(r => r.Id == "rainstorm-cma");
         var levels = rain.Levels.Select(l => (l.Severity, ((ValueCondition)l.Condition).Window, ((ValueCondition)l.Condition).Bound.Fixed)).ToList();
         Assert.Equal(
