@@ -36,10 +36,40 @@ internal static class ApiLimits
             ApiOptions o = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
             return new ConcurrencyLimiterOptions { PermitLimit = o.MaxConcurrentQueries, QueueLimit = o.QueryQueueLength, QueueProcessingOrder = QueueProcessingOrder.OldestFirst };
         }));
+        // Requests per minute and key on /api/* (docs/api.md, "Rate limits"): a token bucket per key name, or per client
+        // address for a key that is not valid; requests without a key have the concurrency limits only.
+        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        {
+            ApiOptions o = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
+            DateTimeOffset now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+            if (o.RequestsPerMinute == 0 || !http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || Auth.ApiCaller.Of(http, o, now) is not { Presented: true } caller)
+            {
+                return RateLimitPartition.GetNoLimiter(string.Empty);
+            }
+
+            return RateLimitPartition.GetTokenBucketLimiter(caller.Partition(http), _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = o.RequestBurst,
+                TokensPerPeriod = Math.Max(1, o.RequestsPerMinute / 60),
+                ReplenishmentPeriod = o.RequestsPerMinute >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60.0 / o.RequestsPerMinute),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+        });
         limiter.OnRejected = async (context, ct) =>
         {
             HttpContext http = context.HttpContext;
             ApiOptions o = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
+            if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait))
+            {
+                // Only the token bucket says when to come back: this caller went over its rate.
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiLimits)).LimitReached(http.Request.Method, http.Request.Path, "GardenCity:Api:RequestsPerMinute");
+                await ApiFailures.WriteProblemAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests.",
+                    $"At most {o.RequestsPerMinute} requests a minute per key (bursts of {o.RequestBurst}; GardenCity:Api:RequestsPerMinute, RequestBurst); try again later.",
+                    TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds))), new Dictionary<string, object?> { ["limit"] = "GardenCity:Api:RequestsPerMinute" }).ConfigureAwait(false);
+                return;
+            }
+
             bool export = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == Export;
             (string setting, string queue, int running, int queued, string what) = export
                 ? ("GardenCity:Api:MaxConcurrentExports", "ExportQueueLength", o.MaxConcurrentExports, o.ExportQueueLength, "exports")

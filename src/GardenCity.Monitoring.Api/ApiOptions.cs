@@ -40,6 +40,18 @@ public sealed class ApiKey
     [Required]
     [RegularExpression("^[0-9a-f]{64}$")]
     public string KeyHash { get; set; } = string.Empty;
+
+    /// <summary>
+    /// When the key stops working (an ISO 8601 time with its offset, e.g. <c>2027-06-30T18:00:00+08:00</c>).
+    /// <value>The default value is empty</value>: the key does not expire.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>
+    /// True: the key is refused (401, recorded in the audit as <c>api.key.refused</c>) though it stays listed, so the
+    /// audit can still name whose key was tried. Takes effect when the API (re)starts. <value>The default value is false.</value>
+    /// </summary>
+    public bool Revoked { get; set; }
 }
 
 /// <summary>Settings of the query API (<c>GardenCity:Api</c>).</summary>
@@ -92,6 +104,19 @@ public sealed class ApiOptions : IValidatableObject
     /// <summary>Queries waiting for a turn; beyond that a request gets 503 with Retry-After. <value>The default value is 64.</value></summary>
     [Range(0, 10_000)]
     public int QueryQueueLength { get; set; } = 64;
+
+    /// <summary>
+    /// Requests to <c>/api/*</c> per minute and key: per key name for a valid key, per client address for a key that
+    /// is not valid (guessing); requests without a key (<see cref="AnonymousRole"/>) are bounded by the concurrency
+    /// limits only, since behind a reverse proxy they all share one address. A token bucket; beyond it 429 with
+    /// Retry-After. 0 switches the limit off. <value>The default value is 1200.</value>
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int RequestsPerMinute { get; set; } = 1200;
+
+    /// <summary>How many requests a key may make at once above the steady rate (the bucket's size). <value>The default value is 600.</value></summary>
+    [Range(1, 1_000_000)]
+    public int RequestBurst { get; set; } = 600;
 
     /// <summary>Retry-After of a 503 (a full queue, InfluxDB unreachable or timed out). <value>The default value is 10 seconds.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

@@ -71,6 +71,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<IAlertEscalations>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<ISilences>(sp => sp.GetRequiredService<AlertingNotRunning>());
         services.TryAddSingleton<Core.Audit.IAuditLog>(sp => sp.GetRequiredService<AlertingNotRunning>());
+        services.TryAddSingleton(sp => new Auth.ApiKeyAudit(sp.GetRequiredService<Core.Audit.IAuditLog>()));
         services.AddRateLimiter(ApiLimits.Add);
         return services;
     }

@@ -36,6 +36,7 @@ public sealed class IngestionBatchProcessor(
 {
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline);
     private readonly ResiliencePipeline _spoolFull = pipelines.GetPipeline(IngestionResilience.SpoolFullPipeline);
+    private LineProtocolBuffer? _lines;
 
     /// <summary>Decodes, stores and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
     public async Task<IReadOnlyList<DeadLetter>> ProcessAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
@@ -143,44 +144,65 @@ public sealed class IngestionBatchProcessor(
 
     private async Task<IReadOnlyList<DeadLetter>> StoreAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!spool.IsEmpty)
-        {
-            Spool(readings);
-            return [];
-        }
-
+        // The batch is turned into line protocol once, and the same bytes go to InfluxDB or to the spool. The buffer is
+        // kept for the next batch (taken, not shared, should two batches ever be stored at once).
+        LineProtocolBuffer lines = Interlocked.Exchange(ref _lines, null) ?? new LineProtocolBuffer();
         try
         {
-            await WriteAsync(readings, cancellationToken).ConfigureAwait(false);
-            return [];
-        }
-        catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
-        {
-            // Validation makes this rare (e.g. a field type conflict with older data): find the readings InfluxDB
-            // refuses by writing one at a time, store the rest, dead-letter the refused ones.
-            logger.BatchRefused(readings.Count, ex.Message);
-        }
-        catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
-        {
-            logger.Spooling(readings.Count, ex.Message);
-            Spool(readings);
-            return [];
-        }
+            lines.Clear();
+            PointMapper.Write(lines, readings);
+            if (!spool.IsEmpty)
+            {
+                Spool(lines.Written.Span, readings.Count);
+                return [];
+            }
 
-        var letters = new List<DeadLetter>();
-        for (int i = 0; i < readings.Count; i++)
-        {
             try
             {
-                await WriteAsync([readings[i]], cancellationToken).ConfigureAwait(false);
+                await WriteAsync(lines.Written, readings.Count, cancellationToken).ConfigureAwait(false);
+                return [];
             }
             catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
             {
-                letters.Add(StorageRejected(readings[i], ex, now));
+                // Validation makes this rare (e.g. a field type conflict with older data): find the readings InfluxDB
+                // refuses by writing one at a time, store the rest, dead-letter the refused ones.
+                logger.BatchRefused(readings.Count, ex.Message);
             }
             catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
             {
-                Spool(readings.GetRange(i, readings.Count - i));
+                logger.Spooling(readings.Count, ex.Message);
+                Spool(lines.Written.Span, readings.Count);
+                return [];
+            }
+
+            return await StoreOneByOneAsync(readings, lines, now, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _lines, lines);
+        }
+    }
+
+    private async Task<IReadOnlyList<DeadLetter>> StoreOneByOneAsync(List<Reading> readings, LineProtocolBuffer lines, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var letters = new List<DeadLetter>();
+        for (int i = 0; i < readings.Count; i++)
+        {
+            lines.Clear();
+            PointMapper.Write(lines, readings[i]);
+            try
+            {
+                await WriteAsync(lines.Written, 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
+            {
+                letters.Add(StorageRejected(readings[i], lines.ToString(), ex, now));
+            }
+            catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
+            {
+                lines.Clear();
+                PointMapper.Write(lines, readings.GetRange(i, readings.Count - i));
+                Spool(lines.Written.Span, readings.Count - i);
                 break;
             }
         }
@@ -188,20 +210,20 @@ public sealed class IngestionBatchProcessor(
         return letters;
     }
 
-    private async Task WriteAsync(List<Reading> readings, CancellationToken cancellationToken)
+    private async Task WriteAsync(ReadOnlyMemory<byte> lines, int readings, CancellationToken cancellationToken)
     {
         long start = time.GetTimestamp();
         await _pipeline.ExecuteAsync(
-            static async (state, ct) => await state.writer.WriteAsync(state.readings, ct).ConfigureAwait(false),
-            (writer, readings),
+            static async (state, ct) => await state.writer.WriteLinesAsync(state.lines, ct).ConfigureAwait(false),
+            (writer, lines),
             cancellationToken).ConfigureAwait(false);
         metrics.WriteDuration.Record(time.GetElapsedTime(start).TotalSeconds);
-        metrics.ReadingsStored.Add(readings.Count);
+        metrics.ReadingsStored.Add(readings);
     }
 
-    private void Spool(List<Reading> readings)
+    private void Spool(ReadOnlySpan<byte> lines, int readings)
     {
-        switch (spool.Append(readings))
+        switch (spool.Append(lines, readings))
         {
             case SpoolAppendResult.LimitReached:
                 throw new SpoolFullException();
@@ -209,13 +231,13 @@ public sealed class IngestionBatchProcessor(
                 throw new SpoolFullException($"InfluxDB is unreachable and the spool's file system is full ({spool.DiskFullError})");
         }
 
-        metrics.ReadingsSpooled.Add(readings.Count);
+        metrics.ReadingsSpooled.Add(readings);
     }
 
-    private static DeadLetter StorageRejected(Reading reading, InfluxWriteException ex, DateTimeOffset now)
+    private static DeadLetter StorageRejected(Reading reading, string lineProtocol, InfluxWriteException ex, DateTimeOffset now)
     {
         string kind = reading.Station.Kind.ToWireName();
         return new DeadLetter(now, $"gc/v1/{kind}/{reading.Station.Id}", kind, reading.Station.Id, DeadLetter.StorageRejectedCode,
-            ex.Message, null, PointMapper.ToLineProtocol([reading]), "line-protocol");
+            ex.Message, null, lineProtocol, "line-protocol");
     }
 }

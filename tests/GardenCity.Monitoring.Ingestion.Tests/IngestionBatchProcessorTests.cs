@@ -55,6 +55,9 @@ public sealed class IngestionBatchProcessorTests
     {
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken) =>
+            WriteLinesAsync(System.Text.Encoding.UTF8.GetString(lineProtocol.Span), cancellationToken);
+
         public Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken) =>
             throw new InfluxWriteException("connection refused", statusCode: null);
     }

@@ -98,6 +98,9 @@ public sealed class SpoolReplayServiceTests : IDisposable
 
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken) =>
+            WriteLinesAsync(System.Text.Encoding.UTF8.GetString(lineProtocol.Span), cancellationToken);
+
         public Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken)
         {
             if (Down)

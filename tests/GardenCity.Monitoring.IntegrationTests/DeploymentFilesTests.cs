@@ -1,4 +1,8 @@
+using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
+using GardenCity.Monitoring.Storage.DeadLetters;
+using GardenCity.Monitoring.Storage.Spool;
+using YamlDotNet.RepresentationModel;
 
 namespace GardenCity.Monitoring.IntegrationTests;
 
@@ -22,5 +26,59 @@ public sealed class DeploymentFilesTests
 
         Assert.NotEqual(0, code);
         Assert.Contains("GC_INFLUX_", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every directory a GardenCity service writes (spool, dead letters, alerting state with the outbox, escalation,
+    /// silences, audit and alert history) lies on a named volume, so recreating a container keeps exactly what the
+    /// spool and the outbox exist to keep. A setting left out of the compose file counts with its default, relative to
+    /// the image's working directory.
+    /// </summary>
+    [Fact]
+    public void DockerCompose_EveryDirectoryAServiceWrites_IsOnANamedVolume()
+    {
+        string text = File.ReadAllText(Path.Combine(Repo.Root, "docker-compose.yml"));
+        string workDir = File.ReadLines(Path.Combine(Repo.Root, "deploy", "Dockerfile")).Last(l => l.StartsWith("WORKDIR ", StringComparison.Ordinal))["WORKDIR ".Length..].Trim();
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(text));
+        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+        var named = ((YamlMappingNode)root.Children[new YamlScalarNode("volumes")]).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet(StringComparer.Ordinal);
+        (string Key, string Default)[] written =
+        [
+            ("GardenCity__Spool__Directory", new SpoolOptions().Directory),
+            ("GardenCity__DeadLetter__Directory", new DeadLetterOptions().Directory),
+            ("GardenCity__Alerting__StateDirectory", new AlertingOptions().StateDirectory),
+        ];
+        var problems = new List<string>();
+        int checkedServices = 0;
+        foreach ((YamlNode name, YamlNode node) in ((YamlMappingNode)root.Children[new YamlScalarNode("services")]).Children)
+        {
+            var service = (YamlMappingNode)node;
+            if (!service.Children.TryGetValue(new YamlScalarNode("image"), out YamlNode? image) || !((YamlScalarNode)image).Value!.StartsWith("gardencity-monitoring", StringComparison.Ordinal)
+                || service.Children.ContainsKey(new YamlScalarNode("entrypoint")))
+            {
+                continue; // not a `gardencity run` service (the simulator has its own entry point and writes nothing)
+            }
+
+            checkedServices++;
+            var environment = service.Children.TryGetValue(new YamlScalarNode("environment"), out YamlNode? env)
+                ? ((YamlMappingNode)env).Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value!, StringComparer.Ordinal)
+                : [];
+            var mounts = service.Children.TryGetValue(new YamlScalarNode("volumes"), out YamlNode? v)
+                ? ((YamlSequenceNode)v).Children.Select(m => ((YamlScalarNode)m).Value!.Split(':')).Where(m => named.Contains(m[0])).Select(m => m[1].TrimEnd('/')).ToList()
+                : [];
+            foreach ((string key, string fallback) in written)
+            {
+                string value = environment.GetValueOrDefault("GARDENCITY_" + key) ?? fallback;
+                string path = Path.IsPathRooted(value) ? value : workDir.TrimEnd('/') + "/" + value;
+                if (!mounts.Any(m => path == m || path.StartsWith(m + "/", StringComparison.Ordinal)))
+                {
+                    problems.Add($"{name}: {key.Replace("__", ":", StringComparison.Ordinal)} = {path} is not on a named volume (mounts: {string.Join(", ", mounts)})");
+                }
+            }
+        }
+
+        Assert.True(checkedServices >= 2, $"expected the ingest and alerting services, found {checkedServices}");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 }

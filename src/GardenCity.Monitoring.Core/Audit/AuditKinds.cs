@@ -50,4 +50,10 @@ public static class AuditKinds
     /// <c>duty.site_outage_raised</c>, <c>duty.site_outage_resolved</c>, <c>duty.grouped</c>.
     /// </summary>
     public const string DutyPrefix = "duty.";
+
+    /// <summary>An API key's first use on a Beijing day (who: the key's name; target: its role).</summary>
+    public const string ApiKeyUsed = "api.key.used";
+
+    /// <summary>An expired or revoked API key was presented (first time on a Beijing day per key).</summary>
+    public const string ApiKeyRefused = "api.key.refused";
 }

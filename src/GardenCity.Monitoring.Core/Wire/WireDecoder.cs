@@ -169,7 +169,8 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
                 throw new SampleRejectedException(RejectionReason.UnknownField, $"unknown field 'values.{Clip(property.Name)}' for kind {station.Kind.ToWireName()}; known: {string.Join(", ", specs.Keys)}");
             }
 
-            result[property.Name] = ReadNumber(property.Value, spec, "values." + property.Name);
+            string name = property.Name;
+            result[name] = ReadNumber(property.Value, spec, name, prefix: "values.");
         }
 
         if (result.Count == 0)
@@ -318,21 +319,21 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
         return value;
     }
 
-    private static double ReadNumber(JsonElement element, FieldSpec spec, string path)
+    private static double ReadNumber(JsonElement element, FieldSpec spec, string path, string? prefix = null)
     {
         if (element.ValueKind != JsonValueKind.Number)
         {
-            throw new SampleRejectedException(RejectionReason.NotANumber, $"'{path}' must be a number, got {Clip(element.GetRawText())}");
+            throw new SampleRejectedException(RejectionReason.NotANumber, $"'{prefix}{path}' must be a number, got {Clip(element.GetRawText())}");
         }
 
         if (!element.TryGetDouble(out double value) || !double.IsFinite(value))
         {
-            throw new SampleRejectedException(RejectionReason.NonFinite, $"'{path}' is {Clip(element.GetRawText())}, which is not a finite number");
+            throw new SampleRejectedException(RejectionReason.NonFinite, $"'{prefix}{path}' is {Clip(element.GetRawText())}, which is not a finite number");
         }
 
         if (value < spec.Min || value > spec.Max)
         {
-            throw new SampleRejectedException(RejectionReason.OutOfRange, $"'{path}' is {value.ToString(CultureInfo.InvariantCulture)}, outside {spec.Min.ToString(CultureInfo.InvariantCulture)} .. {spec.Max.ToString(CultureInfo.InvariantCulture)}");
+            throw new SampleRejectedException(RejectionReason.OutOfRange, $"'{prefix}{path}' is {value.ToString(CultureInfo.InvariantCulture)}, outside {spec.Min.ToString(CultureInfo.InvariantCulture)} .. {spec.Max.ToString(CultureInfo.InvariantCulture)}");
         }
 
         return value;
@@ -474,22 +475,33 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (JsonProperty property in element.EnumerateObject())
+                // Paths are built only on the way to an answer or into a nested object or list: a valid sample costs
+                // no path text. The sets are reused per thread and depth.
+                HashSet<string> seen = RentNameSet();
+                try
                 {
-                    string path = Path(at, property.Name);
-                    if (!seen.Add(property.Name))
+                    foreach (JsonProperty property in element.EnumerateObject())
                     {
-                        return path;
+                        string name = property.Name;
+                        if (!seen.Add(name))
+                        {
+                            return Path(at, name);
+                        }
+
+                        if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+                            && FindDuplicateKey(property.Value, Path(at, name)) is { } inner)
+                        {
+                            return inner;
+                        }
                     }
 
-                    if (FindDuplicateKey(property.Value, path) is { } inner)
-                    {
-                        return inner;
-                    }
+                    return null;
+                }
+                finally
+                {
+                    ReturnNameSet(seen);
                 }
 
-                return null;
             case JsonValueKind.Array:
                 int i = 0;
                 foreach (JsonElement item in element.EnumerateArray())
@@ -507,6 +519,22 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
     }
 
     private static string Path(string at, string name) => at == "sample" ? name : $"{at}.{name}";
+
+    [ThreadStatic]
+    private static Stack<HashSet<string>>? _nameSets;
+
+    private static HashSet<string> RentNameSet() =>
+        _nameSets is { Count: > 0 } sets ? sets.Pop() : new HashSet<string>(StringComparer.Ordinal);
+
+    private static void ReturnNameSet(HashSet<string> set)
+    {
+        // A set grown by a hostile payload (thousands of keys) is let go rather than kept for the thread's life.
+        if (set.Count <= 64)
+        {
+            set.Clear();
+            (_nameSets ??= new Stack<HashSet<string>>()).Push(set);
+        }
+    }
 
     private static string Clip(string text) => text.Length <= 80 ? text : text[..80] + "…";
 

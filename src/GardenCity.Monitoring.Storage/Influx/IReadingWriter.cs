@@ -9,9 +9,17 @@ public interface IReadingWriter
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes the batch in one request. Throws <see cref="InfluxWriteException"/> on failure.</summary>
-    Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken) =>
-        WriteLinesAsync(PointMapper.ToLineProtocol(readings), cancellationToken);
+    Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        var lines = new LineProtocolBuffer(1024);
+        PointMapper.Write(lines, readings);
+        return WriteLinesAsync(lines.Written, cancellationToken);
+    }
 
-    /// <summary>Writes line protocol (nanosecond timestamps, one point per line) in one request; used by the spool replay.</summary>
-    Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken);
+    /// <summary>Writes line protocol text (nanosecond timestamps, one point per line) in one request; used by the spool replay.</summary>
+    Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken) =>
+        WriteLinesAsync(System.Text.Encoding.UTF8.GetBytes(lineProtocol ?? throw new ArgumentNullException(nameof(lineProtocol))), cancellationToken);
+
+    /// <summary>Writes line protocol in UTF-8 (nanosecond timestamps, one point per line) in one request. Throws <see cref="InfluxWriteException"/> on failure.</summary>
+    Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken);
 }

@@ -18,9 +18,8 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
         }
     }
 
-    public async Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken)
+    public async Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lineProtocol);
         if (lineProtocol.Length == 0)
         {
             return;
@@ -46,14 +45,13 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
         }
     }
 
-    private async Task PostAsync(string lineProtocol, CancellationToken cancellationToken)
+    private async Task PostAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken)
     {
-
         string url = $"{_options.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(_options.Database)}&precision=ns"
             + (_options.RetentionPolicy.Length > 0 ? "&rp=" + Uri.EscapeDataString(_options.RetentionPolicy) : string.Empty);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new StringContent(lineProtocol, Encoding.UTF8, "text/plain"),
+            Content = new ReadOnlyMemoryContent(lineProtocol) { Headers = { ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" } } },
         };
         InfluxQlClient.Authorize(request, _options);
         HttpResponseMessage response;

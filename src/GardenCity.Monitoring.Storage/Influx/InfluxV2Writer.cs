@@ -24,10 +24,9 @@ internal sealed class InfluxV2Writer : IReadingWriter, IDisposable
 
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken)
+    public async Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lineProtocol);
-        string[] lines = lineProtocol.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] lines = System.Text.Encoding.UTF8.GetString(lineProtocol.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length == 0)
         {
             return;

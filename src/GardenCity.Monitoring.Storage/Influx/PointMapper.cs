@@ -1,13 +1,11 @@
 using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
-using InfluxDB.Client.Api.Domain;
-using InfluxDB.Client.Writes;
 
 namespace GardenCity.Monitoring.Storage.Influx;
 
 /// <summary>
-/// Maps readings to InfluxDB points, following the schema in <c>docs/influxdb-schema.md</c>.
+/// Maps readings to InfluxDB points in line protocol (<see cref="LineProtocolBuffer"/>), following the schema in <c>docs/influxdb-schema.md</c>.
 /// A point's identity is measurement + tags + timestamp, so a redelivered reading overwrites itself.
 /// </summary>
 public static class PointMapper
@@ -33,71 +31,91 @@ public static class PointMapper
     /// <summary>Measurement of station status reports.</summary>
     public const string StationStatus = "station_status";
 
-    /// <summary>Maps one reading to its points (a camera-trap event gives a trigger point plus one per species).</summary>
-    public static IEnumerable<PointData> ToPoints(Reading reading)
+    /// <summary>Writes one reading's points (a camera-trap event gives a trigger point plus one per species) to <paramref name="lines"/>.</summary>
+    public static void Write(LineProtocolBuffer lines, Reading reading)
     {
+        ArgumentNullException.ThrowIfNull(lines);
         ArgumentNullException.ThrowIfNull(reading);
         switch (reading)
         {
             case TelemetryReading t:
-                PointData point = Base(TelemetryMeasurement(t.Station.Kind), t);
+                Base(lines, TelemetryMeasurement(t.Station.Kind), t);
                 foreach ((string field, double value) in t.Values)
                 {
-                    point = point.Field(field, value);
+                    lines.Field(field, value);
                 }
 
-                yield return t.Quality is { } quality ? WithQuality(point, quality) : point;
+                WithQuality(lines, t.Quality).End(t.Timestamp);
                 break;
 
             case QualityUpdate u:
                 // Only the flags: InfluxDB merges fields of one point (measurement + tags + time), so the values stay.
-                yield return WithQuality(Tags(PointData.Measurement(TelemetryMeasurement(u.Station.Kind)), u.Station, u.Timestamp), u.NewQuality);
+                WithQuality(Tags(lines.Point(TelemetryMeasurement(u.Station.Kind)), u.Station), u.NewQuality).End(u.Timestamp);
                 break;
 
             case CameraTrapEvent e:
-                yield return Base(CameraTrapTrigger, e)
+                Base(lines, CameraTrapTrigger, e)
                     .Field("event_id", e.EventId)
                     .Field("detections", (long)e.Detections.Count)
-                    .Field("image_uri", e.ImageUri ?? string.Empty);
+                    .Field("image_uri", e.ImageUri ?? string.Empty)
+                    .End(e.Timestamp);
 
                 // One point per species: the same species twice in one trigger is merged (counts summed, best confidence).
-                foreach (IGrouping<string, Detection> species in e.Detections.GroupBy(d => d.Species, StringComparer.Ordinal))
+                for (int i = 0; i < e.Detections.Count; i++)
                 {
-                    yield return Base(CameraTrap, e)
-                        .Tag("species", species.Key)
-                        .Field("count", (long)species.Sum(d => d.Count))
-                        .Field("confidence", species.Max(d => d.Confidence))
-                        .Field("event_id", e.EventId);
+                    string species = e.Detections[i].Species;
+                    if (FirstOf(e.Detections, species) != i)
+                    {
+                        continue;
+                    }
+
+                    long count = 0;
+                    double confidence = double.MinValue;
+                    for (int j = i; j < e.Detections.Count; j++)
+                    {
+                        if (string.Equals(e.Detections[j].Species, species, StringComparison.Ordinal))
+                        {
+                            count += e.Detections[j].Count;
+                            confidence = Math.Max(confidence, e.Detections[j].Confidence);
+                        }
+                    }
+
+                    Base(lines, CameraTrap, e)
+                        .Tag("species", species)
+                        .Field("count", count)
+                        .Field("confidence", confidence)
+                        .Field("event_id", e.EventId)
+                        .End(e.Timestamp);
                 }
 
                 break;
 
             case FireEvent f:
-                PointData fire = Base(FireEvent, f)
+                Base(lines, FireEvent, f)
                     .Tag("detection", f.Detection == FireDetectionType.Smoke ? "smoke" : "flame")
                     .Field("confidence", f.Confidence)
                     .Field("event_id", f.EventId);
-                yield return f.BearingDeg is { } bearing ? fire.Field("bearing_deg", bearing) : fire;
+                if (f.BearingDeg is { } bearing)
+                {
+                    lines.Field("bearing_deg", bearing);
+                }
+
+                lines.End(f.Timestamp);
                 break;
 
             case StatusReading s:
-                PointData status = Base(StationStatus, s).Field("online", s.Online);
+                Base(lines, StationStatus, s).Field("online", s.Online);
                 if (s.BatteryV is { } battery)
                 {
-                    status = status.Field("battery_v", battery);
+                    lines.Field("battery_v", battery);
                 }
 
                 if (s.RssiDbm is { } rssi)
                 {
-                    status = status.Field("rssi_dbm", rssi);
+                    lines.Field("rssi_dbm", rssi);
                 }
 
-                if (s.Firmware is { } firmware)
-                {
-                    status = status.Field("firmware", firmware);
-                }
-
-                yield return status;
+                lines.Field("firmware", s.Firmware).End(s.Timestamp);
                 break;
 
             default:
@@ -105,17 +123,33 @@ public static class PointMapper
         }
     }
 
-    /// <summary>Line protocol of readings, one point per line, nanosecond timestamps.</summary>
-    public static string ToLineProtocol(IEnumerable<Reading> readings)
+    /// <summary>Writes the readings' points to <paramref name="lines"/>, one point per line.</summary>
+    public static void Write(LineProtocolBuffer lines, IEnumerable<Reading> readings)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        var text = new System.Text.StringBuilder();
-        foreach (PointData point in readings.SelectMany(ToPoints))
+        foreach (Reading reading in readings)
         {
-            text.Append(point.ToLineProtocol()).Append('\n');
+            Write(lines, reading);
         }
+    }
 
-        return text.ToString();
+    /// <summary>Line protocol of readings as text, one point per line, nanosecond timestamps (for dead letters and logs).</summary>
+    public static string ToLineProtocol(IEnumerable<Reading> readings)
+    {
+        var lines = new LineProtocolBuffer(1024);
+        Write(lines, readings);
+        return lines.ToString();
+    }
+
+    private static int FirstOf(IReadOnlyList<Detection> detections, string species)
+    {
+        for (int i = 0; ; i++)
+        {
+            if (string.Equals(detections[i].Species, species, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
     }
 
     /// <summary>The telemetry measurement of a kind.</summary>
@@ -137,27 +171,19 @@ public static class PointMapper
     // point cost InfluxDB a third more bytes to write (seen in MosquittoCrashTests, where the slower worker let Mosquitto
     // lose more at a SIGKILL). A re-evaluation only ever makes flags worse (a jump becomes a spike), so a point never has
     // stale flags to clear; a point without them is good (or was stored before the checks existed).
-    private static PointData WithQuality(PointData point, ReadingQuality quality) => quality.Fields.Count == 0 ? point :
-        point.Field(QualityField, quality.Flag.ToWireName()).Field(QualityChecksField, quality.ToString());
+    private static LineProtocolBuffer WithQuality(LineProtocolBuffer lines, ReadingQuality? quality) => quality is null || quality.Fields.Count == 0 ? lines :
+        lines.Field(QualityField, quality.Flag.ToWireName()).Field(QualityChecksField, quality.ToString());
 
-    private static PointData Base(string measurement, Reading reading)
+    private static LineProtocolBuffer Base(LineProtocolBuffer lines, string measurement, Reading reading)
     {
-        PointData point = Tags(PointData.Measurement(measurement), reading.Station, reading.Timestamp);
-        return reading.Seq is { } seq ? point.Field("seq", seq) : point;
+        Tags(lines.Point(measurement), reading.Station);
+        return reading.Seq is { } seq ? lines.Field("seq", seq) : lines;
     }
 
-    private static PointData Tags(PointData point, Station station, DateTimeOffset timestamp)
-    {
-        point = point
-            .Tag("station", station.Id)
-            .Tag("site", station.Site.Id)
-            .Tag("kind", station.Kind.ToWireName())
-            .Timestamp(timestamp, WritePrecision.Ns);
-        if (station.Watershed is { } watershed)
-        {
-            point = point.Tag("watershed", watershed);
-        }
-
-        return station.Zone is { } zone ? point.Tag("zone", zone) : point;
-    }
+    private static LineProtocolBuffer Tags(LineProtocolBuffer lines, Station station) => lines
+        .Tag("station", station.Id)
+        .Tag("site", station.Site.Id)
+        .Tag("kind", station.Kind.ToWireName())
+        .Tag("watershed", station.Watershed)
+        .Tag("zone", station.Zone);
 }

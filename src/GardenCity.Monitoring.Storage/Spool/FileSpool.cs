@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Storage.Spool;
 
-/// <summary>What <see cref="FileSpool.Append(string, int)"/> did.</summary>
+/// <summary>What <see cref="FileSpool.Append(ReadOnlySpan{byte}, int)"/> did.</summary>
 public enum SpoolAppendResult
 {
     /// <summary>The record is on the disk (flushed).</summary>
@@ -36,7 +36,7 @@ public enum SpoolAppendResult
 /// was acknowledged) is cut off with a warning. Nothing is ever misread.
 /// </para>
 /// <para>
-/// A full file system is back-pressure, never a crash: <see cref="Append(string, int)"/> rolls the partial record back and returns
+/// A full file system is back-pressure, never a crash: <see cref="Append(ReadOnlySpan{byte}, int)"/> rolls the partial record back and returns
 /// <see cref="SpoolAppendResult.DiskFull"/>, exactly like reaching <see cref="SpoolOptions.MaxBytes"/>. A segment is
 /// deleted once all its records were removed, i.e. written to InfluxDB. Thread-safe.
 /// </para>
@@ -157,16 +157,25 @@ public sealed class FileSpool : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Append(string, int)"/>, true when the record was written. False, writing nothing, when the spool is at
+    /// <see cref="Append(ReadOnlySpan{byte}, int)"/>, true when the record was written. False, writing nothing, when the spool is at
     /// <see cref="SpoolOptions.MaxBytes"/> or the file system is full.
     /// </summary>
     public bool TryAppend(string lineProtocol, int readings) => Append(lineProtocol, readings) == SpoolAppendResult.Appended;
 
-    /// <summary><see cref="Append(string, int)"/> of the readings' line protocol (<see cref="PointMapper.ToLineProtocol"/>).</summary>
+    /// <summary><see cref="Append(ReadOnlySpan{byte}, int)"/> of the readings' line protocol (<see cref="PointMapper.Write(LineProtocolBuffer, IEnumerable{Reading})"/>).</summary>
     public SpoolAppendResult Append(IReadOnlyCollection<Reading> readings)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        return Append(PointMapper.ToLineProtocol(readings), readings.Count);
+        var lines = new LineProtocolBuffer(1024);
+        PointMapper.Write(lines, readings);
+        return Append(lines.Written.Span, readings.Count);
+    }
+
+    /// <summary><see cref="Append(ReadOnlySpan{byte}, int)"/> of line protocol text.</summary>
+    public SpoolAppendResult Append(string lineProtocol, int readings)
+    {
+        ArgumentNullException.ThrowIfNull(lineProtocol);
+        return Append(Encoding.UTF8.GetBytes(lineProtocol), readings);
     }
 
     /// <summary>
@@ -175,11 +184,12 @@ public sealed class FileSpool : IDisposable
     /// forever), or when the file system is full: a partly written record is cut off again, so the segment stays valid.
     /// Other I/O errors are thrown, after the same roll-back.
     /// </summary>
-    public SpoolAppendResult Append(string lineProtocol, int readings)
+    /// <param name="lineProtocol">The batch's line protocol in UTF-8.</param>
+    /// <param name="readings">How many readings it holds (for the spool's counts).</param>
+    public SpoolAppendResult Append(ReadOnlySpan<byte> lineProtocol, int readings)
     {
-        ArgumentNullException.ThrowIfNull(lineProtocol);
         ArgumentOutOfRangeException.ThrowIfNegative(readings);
-        byte[] record = Encode(Encoding.UTF8.GetBytes(lineProtocol), readings);
+        byte[] record = Encode(lineProtocol, readings);
         lock (_lock)
         {
             if (_pending.Count > 0 && _bytes + record.Length > _options.MaxBytes)
