@@ -111,9 +111,6 @@ public sealed class ApiKeyHardeningTests(ServersFixture servers)
         return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient http, string path, string key)
-    {
-        using HttpResponseMessage response = await SendAsync(http, path, key);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-    }
+    private static Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient http, string path, string key) =>
+        ApiCalls.SendAsync(http, HttpMethod.Get, path, key, null, TestContext.Current.CancellationToken);
 }

@@ -460,32 +460,11 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
         return [.. coordinates];
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> GetJsonAsync(string path, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Add("X-Api-Key", key);
-        using HttpResponseMessage response = await fixture.Http.SendAsync(request, Ct);
-        string text = await response.Content.ReadAsStringAsync(Ct);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> GetJsonAsync(string path, string key) => ApiCalls.GetJsonAsync(fixture.Http, path, key, Ct);
 
-    private async Task<string> GetTextAsync(string path, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Add("X-Api-Key", key);
-        using HttpResponseMessage response = await fixture.Http.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
-    }
+    private Task<string> GetTextAsync(string path, string key) => ApiCalls.GetTextAsync(fixture.Http, path, key, Ct);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Api-Key", key);
-        using HttpResponseMessage response = await fixture.Http.SendAsync(request, Ct);
-        string text = await response.Content.ReadAsStringAsync(Ct);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json, string key) => ApiCalls.PostJsonAsync(fixture.Http, path, json, key, Ct);
 
     private async Task<ZipArchive> ZipAsync(string key)
     {

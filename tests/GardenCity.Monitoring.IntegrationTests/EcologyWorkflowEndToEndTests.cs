@@ -169,7 +169,7 @@ public sealed class EcologyWorkflowEndToEndTests(EcologyWorkflowFixture fixture)
         Assert.Equal((lat, lon), (exact.GetProperty("lat").GetDouble(), exact.GetProperty("lon").GetDouble()));
         Assert.NotEqual((lat, lon), (shown.GetProperty("lat").GetDouble(), shown.GetProperty("lon").GetDouble()));
 
-        JsonElement retained = await RetainedAsync(fixture.MosquittoPort, "gc/v1/alerts/ecology/invasive-species/xlm-ct-01", Ct);
+        JsonElement retained = await ApiCalls.RetainedAsync(fixture.MosquittoPort, "gc/v1/alerts/ecology/invasive-species/xlm-ct-01", Ct);
         Assert.Equal(("raised", "invasive-species.xlm-ct-01.20250610T153000Z"), (retained.GetProperty("transition").GetString(), retained.GetProperty("alert_id").GetString()));
         Assert.Contains("小龙门林场 2025-06-10 相机拍到外来入侵物种：红耳彩龟", retained.GetProperty("message_zh").GetString(), StringComparison.Ordinal);
     }
@@ -300,50 +300,9 @@ public sealed class EcologyWorkflowEndToEndTests(EcologyWorkflowFixture fixture)
         return (Value("lat"), Value("lon"));
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> GetJsonAsync(string path, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Add("X-Api-Key", key);
-        using HttpResponseMessage response = await fixture.Http.SendAsync(request, Ct);
-        string text = await response.Content.ReadAsStringAsync(Ct);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> GetJsonAsync(string path, string key) => ApiCalls.GetJsonAsync(fixture.Http, path, key, Ct);
 
-    private async Task<string> GetTextAsync(string path, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Add("X-Api-Key", key);
-        using HttpResponseMessage response = await fixture.Http.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
-    }
+    private Task<string> GetTextAsync(string path, string key) => ApiCalls.GetTextAsync(fixture.Http, path, key, Ct);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Api-Key", key);
-        using HttpResponseMessage response = await fixture.Http.SendAsync(request, Ct);
-        string text = await response.Content.ReadAsStringAsync(Ct);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static async Task<JsonElement> RetainedAsync(int port, string topic, CancellationToken ct)
-    {
-        var received = new ConcurrentQueue<byte[]>();
-        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            if (e.ApplicationMessage.Retain && e.ApplicationMessage.Payload.Length > 0)
-            {
-                received.Enqueue(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            }
-
-            return Task.CompletedTask;
-        };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("retained-" + Guid.NewGuid().ToString("N")[..8]).Build(), ct);
-        await client.SubscribeAsync(topic, cancellationToken: ct);
-        await InfluxServer.WaitUntilAsync(() => Task.FromResult(!received.IsEmpty), TimeSpan.FromSeconds(10), () => "no retained alert on " + topic, ct);
-        await client.DisconnectAsync(cancellationToken: ct);
-        return JsonDocument.Parse(received.Last()).RootElement.Clone();
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json, string key) => ApiCalls.PostJsonAsync(fixture.Http, path, json, key, Ct);
 }

@@ -69,7 +69,7 @@ public sealed class StaleAlertEndToEndTests(ServersFixture servers)
         Assert.True(stale.TryGetProperty("stale_since", out _));
 
         // The retained alert topic says so too (a new subscriber sees the warning in force, stale).
-        await InfluxServer.WaitUntilAsync(async () => (await RetainedAsync(mosquitto.Port, "gc/v1/alerts/emergency/heavy-rain/" + Station, ct)).GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
+        await InfluxServer.WaitUntilAsync(async () => (await ApiCalls.RetainedAsync(mosquitto.Port, "gc/v1/alerts/emergency/heavy-rain/" + Station, ct)).GetProperty("stale").GetBoolean(), TimeSpan.FromSeconds(20), () => process.Output, ct);
 
         // Still one lost contact after more silence.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
@@ -109,24 +109,4 @@ public sealed class StaleAlertEndToEndTests(ServersFixture servers)
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string json, CancellationToken ct) =>
         http.SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = Json(json), Headers = { Authorization = new AuthenticationHeaderValue("Bearer", ResponderKey) } }, ct);
-
-    private static async Task<JsonElement> RetainedAsync(int port, string topic, CancellationToken ct)
-    {
-        var received = new ConcurrentQueue<byte[]>();
-        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            if (e.ApplicationMessage.Retain && e.ApplicationMessage.Payload.Length > 0)
-            {
-                received.Enqueue(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            }
-
-            return Task.CompletedTask;
-        };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("retained-" + Guid.NewGuid().ToString("N")[..8]).Build(), ct);
-        await client.SubscribeAsync(topic, cancellationToken: ct);
-        await InfluxServer.WaitUntilAsync(() => Task.FromResult(!received.IsEmpty), TimeSpan.FromSeconds(10), () => "no retained alert on " + topic, ct);
-        await client.DisconnectAsync(cancellationToken: ct);
-        return JsonDocument.Parse(received.Last()).RootElement.Clone();
-    }
 }

@@ -93,6 +93,18 @@ public sealed record Alert
 
     /// <summary>Increases by one with every change; <c>{Id}#{Revision}</c> identifies one notification.</summary>
     public required int Revision { get; init; }
+
+    /// <summary>This alert ended (<paramref name="transition"/> Resolved or Closed): no severity, the next revision, its last message.</summary>
+    public Alert Ended(Transition transition, AlertStatus status, string messageZh, string messageEn) => this with
+    {
+        LastTransition = transition,
+        PreviousSeverity = Severity,
+        Severity = Severity.None,
+        Status = status,
+        MessageZh = messageZh,
+        MessageEn = messageEn,
+        Revision = Revision + 1,
+    };
 }
 
 /// <summary>One change, with the rule and station it concerns.</summary>

@@ -136,19 +136,8 @@ public sealed partial class AlertEngine
     private AlertChange EndGrouped(Rule rule, Station opener, PairState pair, Alert open, DateTimeOffset end)
     {
         (string zh, string en) = Summary(rule, opener, open);
-        Alert resolved = open with
-        {
-            LastTransition = Transition.Resolved,
-            PreviousSeverity = open.Severity,
-            Severity = Severity.None,
-            Status = AlertStatus.Resolved,
-            UpdatedAt = end,
-            MessageZh = zh,
-            MessageEn = en,
-            Revision = open.Revision + 1,
-        };
-        pair.Active = null;
-        pair.LastHeld.Clear();
+        Alert resolved = open.Ended(Transition.Resolved, AlertStatus.Resolved, zh, en) with { UpdatedAt = end };
+        pair.End();
         return new AlertChange(Transition.Resolved, resolved, open.Severity, rule, opener);
     }
 

@@ -123,7 +123,7 @@ public sealed partial class AlertEngine
             if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && TryGetTarget(stationId, out Station? st))
             {
                 (string zh, string en) = old.DescribeRemoved(st);
-                Alert resolved = active with { LastTransition = Transition.Resolved, PreviousSeverity = active.Severity, Status = AlertStatus.Resolved, Severity = Severity.None, UpdatedAt = Watermark ?? now, MessageZh = zh, MessageEn = en, Revision = active.Revision + 1 };
+                Alert resolved = active.Ended(Transition.Resolved, AlertStatus.Resolved, zh, en) with { UpdatedAt = Watermark ?? now };
                 changes.Add(new AlertChange(Transition.Resolved, resolved, active.Severity, old, st));
             }
         }
@@ -328,21 +328,8 @@ public sealed partial class AlertEngine
             if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
             {
                 (string zh, string en) = rule.DescribeClosed(station, active.Severity, by, reason);
-                Alert closed = active with
-                {
-                    LastTransition = Transition.Closed,
-                    PreviousSeverity = active.Severity,
-                    Severity = Severity.None,
-                    Status = AlertStatus.Closed,
-                    MessageZh = zh,
-                    MessageEn = en,
-                    ClosedBy = by,
-                    ClosedAt = at,
-                    CloseReason = reason,
-                    Revision = active.Revision + 1,
-                };
-                pair.Active = null;
-                pair.LastHeld.Clear();
+                Alert closed = active.Ended(Transition.Closed, AlertStatus.Closed, zh, en) with { ClosedBy = by, ClosedAt = at, CloseReason = reason };
+                pair.End();
                 pair.ClosedUpTo = active.Severity;
                 return Attach(new AlertChange(Transition.Closed, closed, active.Severity, rule, station));
             }
@@ -701,10 +688,13 @@ public sealed partial class AlertEngine
             AcknowledgedAt = transition == Transition.Escalated ? null : active.AcknowledgedAt,
             Revision = active.Revision + 1,
         };
-        pair.Active = target == Severity.None ? null : next;
         if (target == Severity.None)
         {
-            pair.LastHeld.Clear();
+            pair.End();
+        }
+        else
+        {
+            pair.Active = next;
         }
 
         changes.Add(new AlertChange(transition, next, current, rule, station));
@@ -1081,6 +1071,13 @@ public sealed partial class AlertEngine
         public Dictionary<Severity, DateTimeOffset> LastHeld { get; } = [];
 
         public Alert? Active { get; set; }
+
+        /// <summary>The incident ended: none active, and what held its levels forgotten.</summary>
+        public void End()
+        {
+            Active = null;
+            LastHeld.Clear();
+        }
 
         /// <summary>Per severity, the measurement time of the late reading that last reached it (as its top level).</summary>
         public Dictionary<Severity, DateTimeOffset> LateHeld { get; } = [];

@@ -1,5 +1,3 @@
-using GardenCity.Monitoring.Core.Readings;
-
 namespace GardenCity.Monitoring.Storage.Influx;
 
 /// <summary>Writes a batch of readings durably; returns only once the server accepted all of them.</summary>
@@ -7,14 +5,6 @@ public interface IReadingWriter
 {
     /// <summary>Prepares the store (e.g. creates the database); safe to call more than once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
-
-    /// <summary>Writes the batch in one request. Throws <see cref="InfluxWriteException"/> on failure.</summary>
-    Task WriteAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
-    {
-        var lines = new LineProtocolBuffer(1024);
-        PointMapper.Write(lines, readings);
-        return WriteLinesAsync(lines.Written, cancellationToken);
-    }
 
     /// <summary>Writes line protocol text (nanosecond timestamps, one point per line) in one request; used by the spool replay.</summary>
     Task WriteLinesAsync(string lineProtocol, CancellationToken cancellationToken) =>

@@ -162,15 +162,6 @@ public sealed class FileSpool : IDisposable
     /// </summary>
     public bool TryAppend(string lineProtocol, int readings) => Append(lineProtocol, readings) == SpoolAppendResult.Appended;
 
-    /// <summary><see cref="Append(ReadOnlySpan{byte}, int)"/> of the readings' line protocol (<see cref="PointMapper.Write(LineProtocolBuffer, IEnumerable{Reading})"/>).</summary>
-    public SpoolAppendResult Append(IReadOnlyCollection<Reading> readings)
-    {
-        ArgumentNullException.ThrowIfNull(readings);
-        var lines = new LineProtocolBuffer(1024);
-        PointMapper.Write(lines, readings);
-        return Append(lines.Written.Span, readings.Count);
-    }
-
     /// <summary><see cref="Append(ReadOnlySpan{byte}, int)"/> of line protocol text.</summary>
     public SpoolAppendResult Append(string lineProtocol, int readings)
     {

@@ -11,16 +11,11 @@
 //   {"event":"english", ...}  after switching language: title and chart legends
 //   {"event":"done", ...}
 // Usage: node dashboard-check.mjs URL SCREENSHOT TIMEOUT_MS RESPONDER_KEY
-import { chromium } from 'playwright-core';
+import { launch, say, watch as watchPage } from './common.mjs';
 
 const [url, screenshot, timeoutMs = '60000', responderKey = ''] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 
 // Whether Chinese is drawn with glyphs: without a CJK font every ideograph is the same "tofu" box, so two different
 // characters give identical pixels.
@@ -47,11 +42,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
   const page = await context.newPage();
   const errors = [];
-  const watch = p => {
-    p.on('pageerror', e => errors.push(String(e)));
-    p.on('requestfailed', r => { if (!r.url().includes('/alerts/stream')) errors.push('request failed: ' + r.url()); });
-    p.on('response', r => { if (r.status() >= 400 && !r.url().includes('/close')) errors.push(`${r.status()} ${r.url()}`); });
-  };
+  const watch = p => watchPage(p, errors, { allowed: r => r.url().includes('/close') });
   watch(page);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForSelector('body[data-ready="true"]', { timeout });

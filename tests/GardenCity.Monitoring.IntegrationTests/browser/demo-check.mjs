@@ -4,23 +4,16 @@
 //   {"event":"alert", ...}  after clicking the first alert: its page (raised, duration, peak) and its timeline
 //   {"event":"done", ...}   page errors and failed requests
 // Usage: node demo-check.mjs URL SCREENSHOT TIMEOUT_MS
-import { chromium } from 'playwright-core';
+import { launch, say, watch } from './common.mjs';
 
 const [url, screenshot, timeoutMs = '60000'] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   const errors = [];
-  page.on('pageerror', e => errors.push(String(e)));
-  page.on('requestfailed', r => { if (!r.url().includes('/alerts/stream')) errors.push('request failed: ' + r.url()); });
-  page.on('response', r => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+  watch(page, errors);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForSelector('body[data-ready="true"]', { timeout });
   await page.waitForSelector('#alerts li', { timeout });

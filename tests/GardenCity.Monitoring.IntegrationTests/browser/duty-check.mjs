@@ -10,25 +10,12 @@
 //   {"event":"done", ...}
 // Every wait is bounded and, when it runs out, says which selector or condition it waited for.
 // Usage: node duty-check.mjs URL SCREENSHOT TIMEOUT_MS ALERT_ID RESPONDER_KEY ADMIN_KEY
-import { chromium } from 'playwright-core';
+import { bounded, launch, say, watch as watchPage } from './common.mjs';
 
 const [url, screenshot, timeoutMs = '60000', alertId, responderKey, adminKey] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
-// A bounded wait that names what it waited for when it gives up.
-const waitFor = async (p, selector) => {
-  try { return await p.waitForSelector(selector, { timeout }); }
-  catch (e) { throw new Error(`timed out after ${timeout} ms waiting for ${selector}: ${e.message.split('\n')[0]}`); }
-};
-const waitUntil = async (p, what, fn, arg) => {
-  try { return await p.waitForFunction(fn, arg, { timeout }); }
-  catch (e) { throw new Error(`timed out after ${timeout} ms waiting until ${what}: ${e.message.split('\n')[0]}`); }
-};
+const browser = await launch();
+const { waitFor, waitUntil } = bounded(timeout);
 const overflow = () => {
   const width = document.documentElement.clientWidth;
   const outside = [...document.querySelectorAll('body *')].filter(e => !e.closest('.leaflet-map') && e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
@@ -40,10 +27,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
   const page = await context.newPage();
   const errors = [];
-  const watch = p => {
-    p.on('pageerror', e => errors.push(String(e)));
-    p.on('response', r => { if (r.status() >= 400 && !(r.url().endsWith('/api/v1/silences') && r.request().method() === 'POST')) errors.push(`${r.status()} ${r.url()}`); });
-  };
+  const watch = p => watchPage(p, errors, { allowed: r => r.url().endsWith('/api/v1/silences') && r.request().method() === 'POST', failedRequests: false });
   watch(page);
   await page.goto(url, { waitUntil: 'load' });
   await waitFor(page, 'body[data-ready="true"]');

@@ -11,26 +11,14 @@
 //   {"event":"done", ...}     page errors and failed requests
 // Every wait is bounded and, when it runs out, says which selector it waited for.
 // Usage: node escalation-check.mjs URL SCREENSHOT TIMEOUT_MS RED_ALERT_ID HELD_ALERT_ID RESPONDER_KEY
-import { chromium } from 'playwright-core';
+import { bounded, launch, say, watch as watchPage } from './common.mjs';
 
 const [url, screenshot, timeoutMs = '60000', redId, heldId, responderKey] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 const errors = [];
-const watch = p => {
-  p.on('pageerror', e => errors.push(String(e)));
-  p.on('response', r => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-};
-// A bounded wait that names what it waited for when it gives up.
-const waitFor = async (p, selector, ms = timeout) => {
-  try { return await p.waitForSelector(selector, { timeout: ms }); }
-  catch (e) { throw new Error(`timed out after ${ms} ms waiting for ${selector}: ${e.message.split('\n')[0]}`); }
-};
+const watch = p => watchPage(p, errors, { failedRequests: false });
+const { waitFor } = bounded(timeout);
 const overflow = () => {
   const width = document.documentElement.clientWidth;
   const outside = [...document.querySelectorAll('body *')].filter(e => !e.closest('.leaflet-map') && e.getClientRects().length && e.getBoundingClientRect().right > width + 1)

@@ -4,22 +4,13 @@
 //   {"event":"narrow", ...}   the same at 400 px: the page's scroll width and the rows' first cell
 //   {"event":"done", ...}     page errors and failed requests
 // Usage: node fire-weather-check.mjs BASE_URL STATION FROM TO SCREENSHOT TIMEOUT_MS
-import { chromium } from 'playwright-core';
+import { launch, say, watch as watchPage } from './common.mjs';
 
 const [base, station, from, to, screenshot, timeoutMs = '60000'] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 const errors = [];
-const watch = p => {
-  p.on('pageerror', e => errors.push(String(e)));
-  p.on('requestfailed', r => { if (!r.url().includes('/alerts/stream')) errors.push('request failed: ' + r.url()); });
-  p.on('response', r => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-};
+const watch = p => watchPage(p, errors);
 const table = () => {
   const box = document.querySelector('#station-page .fire-weather');
   return {

@@ -7,38 +7,15 @@
 //   {"event":"narrow", ...}     at 400 px: overflow, the chart's size, the list
 //   {"event":"done", ...}       page errors and failed requests
 // Usage: node geohazard-check.mjs URL SCREENSHOT TIMEOUT_MS
-import { chromium } from 'playwright-core';
+import { bounded, launch, say, watch as watchPage } from './common.mjs';
 
 const [url, screenshot, timeoutMs = '60000'] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 const errors = [];
-const watch = p => {
-  p.on('pageerror', e => errors.push(String(e)));
-  p.on('requestfailed', r => { if (!r.url().includes('/alerts/stream')) errors.push('request failed: ' + r.url()); });
-  p.on('response', r => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-};
+const watch = p => watchPage(p, errors);
 
-// Bounded waits that say what they waited for.
-async function waitFor(page, selector) {
-  try {
-    await page.waitForSelector(selector, { timeout });
-  } catch (e) {
-    throw new Error(`no '${selector}' within ${timeout} ms: ${String(e.message).split('\n')[0]}`);
-  }
-}
-async function waitUntil(page, what, fn, arg) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout });
-  } catch (e) {
-    throw new Error(`not ${what} within ${timeout} ms: ${String(e.message).split('\n')[0]}`);
-  }
-}
+const { waitFor, waitUntil } = bounded(timeout);
 
 // What the panel shows: the list, and the chart as Chart.js holds it.
 const panel = () => {

@@ -9,23 +9,14 @@
 //   {"event":"narrow", ...}    the station page (#station=ID) and the alert page at 400 px: overflow, sparklines
 //   {"event":"done", ...}      page errors and failed requests
 // Usage: node pages-check.mjs BASE_URL READER_KEY RESPONDER_KEY ALERT_LINK SCREENSHOT TIMEOUT_MS
-import { chromium } from 'playwright-core';
+import { launch, say, watch as watchPage } from './common.mjs';
 
 const [base, readerKey, responderKey, alertLink, screenshot, timeoutMs = '60000'] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
 const period = 'from=2024-10-01T00:00:00%2B08:00&to=2024-10-03T00:00:00%2B08:00';
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 const errors = [];
-const watch = p => {
-  p.on('pageerror', e => errors.push(String(e)));
-  p.on('requestfailed', r => { if (!r.url().includes('/alerts/stream')) errors.push('request failed: ' + r.url()); });
-  p.on('response', r => { if (r.status() >= 400 && !r.url().endsWith('/ack')) errors.push(`${r.status()} ${r.url()}`); });
-};
+const watch = p => watchPage(p, errors, { allowed: r => r.url().endsWith('/ack') });
 
 // What the station page shows.
 const stationPage = () => {

@@ -9,30 +9,16 @@
 //   {"event":"done", ...}     page errors and failed requests
 // Every wait is bounded by TIMEOUT_MS and, when it runs out, says which selector or condition it was waiting for.
 // Usage: node review-check.mjs BASE_URL READER_KEY REVIEWER_KEY FROM TO SCREENSHOT TIMEOUT_MS
-import { chromium } from 'playwright-core';
+import { bounded, launch, say, watch as watchPage } from './common.mjs';
 
 const [base, readerKey, reviewerKey, from, to, screenshot, timeoutMs = '60000'] = process.argv.slice(2);
 const timeout = Number(timeoutMs);
 const url = `${base.replace(/\/$/, '')}/?key=${encodeURIComponent(readerKey)}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&refresh=3600`;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const say = o => process.stdout.write(JSON.stringify(o) + '\n');
+const browser = await launch();
 const errors = [];
-const watch = p => {
-  p.on('pageerror', e => errors.push(String(e)));
-  p.on('requestfailed', r => { if (!r.url().includes('/alerts/stream')) errors.push('request failed: ' + r.url()); });
-  // The reader key's 403 on the queue is what is being tested; any other error status is a fault.
-  p.on('response', r => { if (r.status() >= 400 && !(r.status() === 403 && r.url().includes('/api/v1/reviews'))) errors.push(`${r.status()} ${r.url()}`); });
-};
-const wait = async (p, selector) => {
-  try { await p.waitForSelector(selector, { timeout }); } catch (e) { throw new Error(`timed out after ${timeout} ms waiting for selector ${selector}: ${e.message.split('\n')[0]}`); }
-};
-const waitFor = async (p, what, fn, arg) => {
-  try { await p.waitForFunction(fn, arg, { timeout }); } catch (e) { throw new Error(`timed out after ${timeout} ms waiting for ${what}: ${e.message.split('\n')[0]}`); }
-};
+// The reader key's 403 on the queue is what is being tested; any other error status is a fault.
+const watch = p => watchPage(p, errors, { allowed: r => r.status() === 403 && r.url().includes('/api/v1/reviews') });
+const { waitFor: wait, waitUntil: waitFor } = bounded(timeout);
 const queue = () => [...document.querySelectorAll('#review-queue li.review-item')].map(li => ({ station: li.dataset.station, time: li.dataset.time, species: li.dataset.species, confidence: Number(li.dataset.confidence), text: li.textContent }));
 const overflow = () => {
   const width = document.documentElement.clientWidth;
