@@ -119,8 +119,8 @@ pids=()
 cleanup() {
   trap - EXIT INT TERM
   echo; echo "Stopping..."
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # One at a time, the last started first, each waited for: gardencity writes its last batch while InfluxDB still runs.
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
   echo "Stopped. Data stays in .local/ (delete it to start afresh)."
 }
 trap cleanup EXIT INT TERM

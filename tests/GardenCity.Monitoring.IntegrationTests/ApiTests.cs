@@ -16,6 +16,9 @@ namespace GardenCity.Monitoring.IntegrationTests;
 public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
 {
     public const string ReaderKey = "gck_reader-test-key-0001", ResponderKey = "gck_responder-test-key-0002", AdminKey = "gck_admin-test-key-0003";
+
+    /// <summary>A service account of the embedded broker that watches the alert topics, as a duty-room display would.</summary>
+    public const string WatcherUser = "duty-display", WatcherPassword = "gc-test-duty-display";
     private string _dir = string.Empty;
     private GardenCityProcess? _process;
 
@@ -48,6 +51,8 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
             ["GardenCity:Spool:Directory"] = Path.Combine(_dir, "spool"),
             ["GardenCity:Alerting:StateDirectory"] = Path.Combine(_dir, "alerting"),
             ["GardenCity:Alerting:AbsenceClock"] = "Watermark",
+            ["GardenCity:Broker:ServiceAccounts:0:Username"] = WatcherUser,
+            ["GardenCity:Broker:ServiceAccounts:0:PasswordHash"] = Core.Stations.PasswordHasher.Hash(WatcherPassword, 10_000),
         };
         string[] keys = [ReaderKey, ResponderKey, AdminKey];
         string[] roles = ["Reader", "Responder", "Admin"];
@@ -71,6 +76,34 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
             TimeSpan.FromSeconds(60), () => "simulated data not stored", CancellationToken.None);
         await WriteHandMadeDataAsync();
         await PublishSpacedEventIdsAsync();
+        await WaitForAlertingToCatchUpAsync();
+    }
+
+    /// <summary>
+    /// The readings are stored before the alerting worker has evaluated them all (it reads the same messages on its own
+    /// subscription): the tests that read the alerting watermark wait until it has reached the replay's last hour
+    /// (the simulator's two days end at 2024-10-02T16:00Z).
+    /// </summary>
+    private async Task WaitForAlertingToCatchUpAsync()
+    {
+        var lastHour = new DateTimeOffset(2024, 10, 2, 15, 0, 0, TimeSpan.Zero);
+        DateTimeOffset? now = null;
+        await InfluxServer.WaitUntilAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/clock", UriKind.Relative));
+                request.Headers.Add("X-Api-Key", ReaderKey);
+                using HttpResponseMessage response = await Http.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+
+                using JsonDocument clock = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                now = clock.RootElement.GetProperty("now").GetDateTimeOffset();
+                return now >= lastHour;
+            },
+            TimeSpan.FromSeconds(90), () => $"the alerting watermark did not reach {lastHour:O} (last seen {now:O})", CancellationToken.None);
     }
 
     /// <summary>What <see cref="PublishSpacedEventIdsAsync"/> sends: station, local time, event id, image URI, marten count.</summary>
@@ -460,6 +493,12 @@ public sealed partial class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixt
         Assert.Equal(HttpStatusCode.NotFound, await PostAsync("/api/v1/alerts/flood-level.nope.20240101T000000Z/ack", AdminKey));
         var (_, after) = await GetAsync("/api/v1/alerts/active");
         Assert.Equal("responder-test", after.EnumerateArray().Single(a => a.GetProperty("alert_id").GetString() == id).GetProperty("acknowledged_by").GetString());
+
+        // The MQTT channel of the same process, through its own embedded broker: the alert is retained on its topic.
+        // Regression: the alert publisher was built before the embedded broker had started, took port 0 and retried the
+        // first alert for ever, so no alert ever reached MQTT in one process with the embedded broker.
+        JsonElement retained = await ApiCalls.RetainedAsync(BrokerPort, "gc/v1/alerts/emergency/flood-level/qs-wl-01", ct, (ApiFixture.WatcherUser, ApiFixture.WatcherPassword));
+        Assert.Equal(id, retained.GetProperty("alert_id").GetString());
 
         await InfluxServer.WaitUntilAsync(async () => (await GetAsync("/api/v1/alerts/history?from=2024-10-01T00:00:00Z&to=2025-09-30T00:00:00Z&station=qs-wl-01&rule=flood-level")).Body.GetArrayLength() >= 2,
             TimeSpan.FromSeconds(20), () => "history not written", ct);

@@ -61,8 +61,11 @@ public sealed partial class RunLocalDemoTests : IDisposable
         File.Delete(report); // the calm run's
         int api = ServerProcess.FreePort();
         var output = new StringBuilder();
-        var info = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root };
-        foreach (string a in (string[])["env", .. Variables("GC_SCENARIO=rainstorm-23-7", "GC_SPEED=0"), $"GC_API_PORT={api}", "bash", Path.Combine(Repo.Root, "deploy", "run-local.sh")])
+        // As from a terminal: Ctrl-C (SIGINT) reaches the script. A test runner started in the background (as CI may
+        // start it) passes SIGINT on ignored, and bash cannot trap a signal ignored when it starts; perl (Debian's
+        // perl-base, always there) puts the default action back before it runs setsid and the script.
+        var info = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root };
+        foreach (string a in (string[])["-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\"", "setsid", "env", .. Variables("GC_SCENARIO=rainstorm-23-7", "GC_SPEED=0"), $"GC_API_PORT={api}", "bash", Path.Combine(Repo.Root, "deploy", "run-local.sh")])
         {
             info.ArgumentList.Add(a);
         }

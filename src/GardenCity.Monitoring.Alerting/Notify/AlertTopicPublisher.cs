@@ -15,13 +15,16 @@ namespace GardenCity.Monitoring.Alerting.Notify;
 internal sealed class AlertTopicPublisher : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-    private readonly MqttClientOptions _clientOptions;
+    private readonly AlertingOptions _options;
+    private readonly MqttConnectionOptions _mqtt;
+    private readonly EmbeddedBrokerService? _embeddedBroker;
 
     public AlertTopicPublisher(IOptions<AlertingOptions> options, IOptions<MqttConnectionOptions> mqtt, IEnumerable<EmbeddedBrokerService> embeddedBroker)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mqtt);
-        _clientOptions = AlertingMqtt.ClientOptions(options.Value, mqtt.Value, embeddedBroker.FirstOrDefault(), options.Value.ClientId + "-out", persistent: false);
+        ArgumentNullException.ThrowIfNull(embeddedBroker);
+        (_options, _mqtt, _embeddedBroker) = (options.Value, mqtt.Value, embeddedBroker.FirstOrDefault());
     }
 
     /// <summary>Publishes one notification on its alert topic; throws when the broker does not take it.</summary>
@@ -31,7 +34,10 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
         string topic = AlertNotification.Topic(n.Audience, n.RuleId, n.StationId);
         if (!_client.IsConnected)
         {
-            MqttClientConnectResult connected = await _client.ConnectAsync(_clientOptions, cancellationToken).ConfigureAwait(false);
+            // The options are read at each connect, not when this publisher is built: the embedded broker knows its port
+            // only once started, and this publisher may be built before that (it was: every alert went to 127.0.0.1:0).
+            MqttClientOptions clientOptions = AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId + "-out", persistent: false);
+            MqttClientConnectResult connected = await _client.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
             {
                 throw new InvalidOperationException("the broker refused the alert publisher: " + connected.ResultCode);

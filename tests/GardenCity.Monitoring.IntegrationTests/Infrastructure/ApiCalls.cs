@@ -45,8 +45,8 @@ internal static class ApiCalls
         return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
-    /// <summary>The retained message on <paramref name="topic"/> of the broker on <paramref name="port"/> (waits up to 10 s for it).</summary>
-    public static async Task<JsonElement> RetainedAsync(int port, string topic, CancellationToken ct)
+    /// <summary>The retained message on <paramref name="topic"/> of the broker on <paramref name="port"/> (waits up to 10 s for it), logged in with <paramref name="credentials"/> if given.</summary>
+    public static async Task<JsonElement> RetainedAsync(int port, string topic, CancellationToken ct, (string User, string Password)? credentials = null)
     {
         var received = new ConcurrentQueue<byte[]>();
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
@@ -59,7 +59,13 @@ internal static class ApiCalls
 
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("retained-" + Guid.NewGuid().ToString("N")[..8]).Build(), ct);
+        MqttClientOptionsBuilder options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("retained-" + Guid.NewGuid().ToString("N")[..8]);
+        if (credentials is { } c)
+        {
+            options = options.WithCredentials(c.User, c.Password);
+        }
+
+        await client.ConnectAsync(options.Build(), ct);
         await client.SubscribeAsync(topic, cancellationToken: ct);
         await InfluxServer.WaitUntilAsync(() => Task.FromResult(!received.IsEmpty), TimeSpan.FromSeconds(10), () => "no retained alert on " + topic, ct);
         await client.DisconnectAsync(cancellationToken: ct);
