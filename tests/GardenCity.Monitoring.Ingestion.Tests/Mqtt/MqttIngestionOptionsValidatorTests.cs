@@ -13,6 +13,8 @@ public sealed class MqttIngestionOptionsValidatorTests
     [InlineData(nameof(MqttIngestionOptions.ClientId), "")]
     [InlineData(nameof(MqttIngestionOptions.ClientId), "has space")]
     [InlineData(nameof(MqttIngestionOptions.SharedGroup), "a/b")]
+    [InlineData(nameof(MqttIngestionOptions.SharedGroup), "a+")]
+    [InlineData(nameof(MqttIngestionOptions.SharedGroup), "#")]
     [InlineData(nameof(MqttIngestionOptions.BatchSize), "0")]
     [InlineData(nameof(MqttIngestionOptions.BatchInterval), "00:10:00")]
     [InlineData(nameof(MqttIngestionOptions.QueueCapacity), "0")]
