@@ -10,7 +10,7 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// Issue 18, ingestion scale-out: three real <c>gardencity run --roles ingest</c> processes in one MQTT 5 shared
 /// subscription group (<c>GardenCity:Mqtt:SharedGroup</c>) on the real Mosquitto 2.0 with the shipped
 /// <c>deploy/mosquitto/mosquitto.conf</c> (accounts, ACL, persistence), stations publishing at QoS 1, one worker
-/// SIGKILLed mid-stream. Prints the split and what the broker held for the dead member; docs/scale-out.md records a run.
+/// SIGKILLed (or stopped with SIGTERM) mid-stream and started again. Prints the split and what the broker held for the dead member; docs/scale-out.md records a run.
 /// </summary>
 public sealed partial class SharedSubscriptionTests(ServersFixture servers)
 {
@@ -18,8 +18,11 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
     private const string Group = "gc-ingest";
     private static readonly string[] Members = ["a", "b", "c"];
 
-    [Fact]
-    public async Task ThreeWorkersInOneGroup_OneKilledMidStream_SplitAndEveryReadingStoredExactlyOnce()
+    /// <param name="graceful">SIGTERM (a service manager's stop, as in a rolling upgrade) instead of SIGKILL (a crash).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ThreeWorkersInOneGroup_OneStoppedMidStream_SplitAndEveryReadingStoredExactlyOnce(bool graceful)
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using var mosquitto = new MosquittoServer();
@@ -35,7 +38,7 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
             Assert.All(workers, w => Assert.Contains($"subscribed to $share/{Group}/gc/v1/#", w.Process!.Output, StringComparison.Ordinal));
             Task publishing = load.RunAsync(ct);
 
-            // The split: every member stores a share. Kill c once it has, while stations are still publishing.
+            // The split: every member stores a share. Stop c once it has, while stations are still publishing.
             Worker victim = workers[2];
             long[] storedBeforeKill = new long[3];
             await InfluxServer.WaitUntilAsync(
@@ -49,7 +52,15 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
                     return storedBeforeKill.All(s => s > 0) && storedBeforeKill.Sum() >= load.Total / 5;
                 },
                 TimeSpan.FromSeconds(60), () => $"not every worker stored readings: {string.Join(", ", storedBeforeKill)}", ct);
-            victim.Process!.Kill();
+            if (graceful)
+            {
+                await victim.Process!.TerminateAsync(); // exit code 0: it wrote and acknowledged what it had received
+            }
+            else
+            {
+                victim.Process!.Kill();
+            }
+
             long publishedAtKill = load.Published;
             long storedAtKill = await CountAsync(query);
             await publishing;
@@ -86,9 +97,9 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
             Assert.Equal(survivorsStored, survivorsAfterReturn);
             Assert.True(victimAfterReturn >= heldForVictim, $"c stored {victimAfterReturn} after its return, {heldForVictim} were missing");
             Report($"3 workers, group {Group}, {load.Total} readings from {LoadPublisher.Stations.Length} stations at QoS 1; " +
-                $"stored before the kill a={storedBeforeKill[0]} b={storedBeforeKill[1]} c={storedBeforeKill[2]} (InfluxDB {storedAtKill}, {publishedAtKill} published); " +
-                $"SIGKILL c; after the stream a={survivorsStored[0]} b={survivorsStored[1]}, InfluxDB settled at {withoutVictim}: {heldForVictim} held in c's session; " +
-                $"c back (session present) stored {victimAfterReturn}, {victimAfterReturn - heldForVictim} of them written before the kill and not acknowledged (written twice, the same point); " +
+                $"stored before the stop a={storedBeforeKill[0]} b={storedBeforeKill[1]} c={storedBeforeKill[2]} (InfluxDB {storedAtKill}, {publishedAtKill} published); " +
+                $"{(graceful ? "SIGTERM" : "SIGKILL")} c; after the stream a={survivorsStored[0]} b={survivorsStored[1]}, InfluxDB settled at {withoutVictim}: {heldForVictim} held in c's session; " +
+                $"c back (session present) stored {victimAfterReturn}, {victimAfterReturn - heldForVictim} of them written before the stop and not acknowledged (written twice, the same point); " +
                 $"a and b stored nothing more; InfluxDB {stored} = {load.Total}, each once");
         }
         finally
