@@ -62,13 +62,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$backup" ] || bad_arg "BACKUP_DIR is missing: one folder made by backup.sh, e.g. deploy/restore.sh /srv/backup/gardencity/gardencity-20261203T020000+0800"
+[ -z "$new_db" ] || [ -n "$database" ] || bad_arg "--new-db needs --db (the database of the backup to restore under the new name)."
 [ -d "$backup" ] || bad_arg "BACKUP_DIR '$backup' is not a folder."
 backup=$(cd "$backup" && pwd)
 case "$backup" in *.partial) bad_arg "BACKUP_DIR '$backup' is an unfinished backup (.partial): backup.sh stopped before it was complete; use another." ;; esac
 [ -f "$backup/SHA256SUMS" ] && [ -f "$backup/backup-info.txt" ] || bad_arg "BACKUP_DIR '$backup' has no SHA256SUMS or backup-info.txt: it is not a folder made by backup.sh (give the dated folder, not BACKUP_ROOT)."
 [ "$do_influx" = 1 ] || [ "$do_state" = 1 ] || bad_arg "--no-influx and --no-state together leave nothing to restore."
 [[ "$influx_host" =~ ^[^:[:space:]]+:[0-9]{1,5}$ ]] || bad_arg "--influx-host (GC_INFLUX_RPC) '$influx_host' is not HOST:PORT, e.g. 127.0.0.1:8088 (influxd's bind-address)."
-[ -z "$new_db" ] || [ -n "$database" ] || bad_arg "--new-db needs --db (the database of the backup to restore under the new name)."
 
 # 1. The backup is whole: every file as it was written.
 if ! (cd "$backup" && sha256sum --check --quiet --strict SHA256SUMS) >&2; then
