@@ -16,6 +16,11 @@
 #   --spool DIR               GC_SPOOL_DIR         a node's GardenCity:Spool:Directory outside --state-dir
 #   --dead-letter DIR         GC_DEAD_LETTER_DIR   its GardenCity:DeadLetter:Directory outside --state-dir
 #   --alerting-state DIR      GC_ALERTING_STATE_DIR  its GardenCity:Alerting:StateDirectory outside --state-dir
+#   --quiesce CMD             GC_BACKUP_QUIESCE    run CMD (bash -c) before the state folders are copied, e.g.
+#                                                  'systemctl stop gardencity-ingest gardencity-alerting', for a copy of
+#                                                  one instant (docs/backup-restore.md, "A running node")
+#   --resume CMD              GC_BACKUP_RESUME     run CMD after they are copied (also when the copy fails), before the
+#                                                  InfluxDB backup, e.g. 'systemctl start gardencity-ingest gardencity-alerting'
 #   --no-influx                                    local state only (InfluxDB 2.x / 3 Core: back it up with its own
 #                                                  tool, docs/backup-restore.md)
 #   --no-state                                     InfluxDB only
@@ -39,6 +44,7 @@ state_dir=${GC_STATE_DIR:-}
 spool=${GC_SPOOL_DIR:-} dead_letter=${GC_DEAD_LETTER_DIR:-} alerting=${GC_ALERTING_STATE_DIR:-}
 spool_from=GC_SPOOL_DIR dead_letter_from=GC_DEAD_LETTER_DIR alerting_from=GC_ALERTING_STATE_DIR
 state_dir_from=GC_STATE_DIR
+quiesce=${GC_BACKUP_QUIESCE:-} resume=${GC_BACKUP_RESUME:-}
 do_influx=1 do_state=1
 root=""
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || bad_arg "$1 needs a value."; }
@@ -51,6 +57,8 @@ while [ $# -gt 0 ]; do
     --spool) need_value "$@"; spool=$2; spool_from=--spool; shift 2 ;;
     --dead-letter) need_value "$@"; dead_letter=$2; dead_letter_from=--dead-letter; shift 2 ;;
     --alerting-state) need_value "$@"; alerting=$2; alerting_from=--alerting-state; shift 2 ;;
+    --quiesce) need_value "$@"; quiesce=$2; shift 2 ;;
+    --resume) need_value "$@"; resume=$2; shift 2 ;;
     --no-influx) do_influx=0; shift ;;
     --no-state) do_state=0; shift ;;
     -*) bad_arg "unknown option '$1'." ;;
@@ -98,12 +106,36 @@ trap 'rm -rf "$work"' EXIT
 
 # The local state first, then InfluxDB: a reading still in the spool when its copy is taken is either still spooled
 # or written to InfluxDB before InfluxDB's snapshot, so it is in the backup once at least (twice is harmless: the same
-# series and time overwrite).
-for i in "${!dirs[@]}"; do
-  mkdir -p "$work/state/${names[$i]}"
-  cp -a "${dirs[$i]}/." "$work/state/${names[$i]}/" || fail "copying ${dirs[$i]} failed (disk full, or no read permission: run as the service's user or root)."
-  echo "state: ${names[$i]} from ${dirs[$i]} ($(find "$work/state/${names[$i]}" -type f | wc -l) files)"
-done
+# series and time overwrite). In each folder the snapshot files (*.json: alert state, escalation, silences, ...) are
+# copied before the logs (outbox.jsonl, history/, audit/, spool segments, dead letters), so a running node's copy
+# has, for every change its state holds, the notification and history line written before that state was saved.
+# cp's "keep what is there": --update=none since coreutils 9.3 (9.2's -n fails when it skips), -n before.
+no_clobber=-n
+if cp --help 2>/dev/null | grep -q -- '--update\[=UPDATE\]'; then no_clobber=--update=none; fi
+copy_state() {
+  local i src dst
+  for i in "${!dirs[@]}"; do
+    src=${dirs[$i]} dst="$work/state/${names[$i]}"
+    mkdir -p "$dst"
+    (cd "$src" && find . -name '*.json' -type f -print0 | xargs -0 -r cp -a --parents -t "$dst") \
+      && cp -a "$no_clobber" "$src/." "$dst/" \
+      || { echo "backup.sh: copying $src failed (disk full, or no read permission: run as the service's user or root)." >&2; return 1; }
+    echo "state: ${names[$i]} from $src ($(find "$dst" -type f | wc -l) files)"
+  done
+}
+if [ ${#dirs[@]} -gt 0 ]; then
+  if [ -n "$quiesce" ]; then
+    echo "quiesce: $quiesce"
+    bash -c "$quiesce" || { [ -z "$resume" ] || bash -c "$resume" || true; fail "--quiesce (GC_BACKUP_QUIESCE) command failed: $quiesce"; }
+  fi
+  copied=0
+  copy_state || copied=$?
+  if [ -n "$resume" ]; then
+    echo "resume: $resume"
+    bash -c "$resume" || fail "--resume (GC_BACKUP_RESUME) command failed: $resume; the services may still be stopped: start them by hand."
+  fi
+  [ "$copied" = 0 ] || exit 1
+fi
 
 if [ "$do_influx" = 1 ]; then
   args=(backup -portable -host "$influx_host")

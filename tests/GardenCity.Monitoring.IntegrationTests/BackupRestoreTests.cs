@@ -76,6 +76,23 @@ public sealed class BackupRestoreTests(ServersFixture servers) : IDisposable
         AssertSameFiles(copy, root);
     }
 
+    /// <summary>--quiesce runs before the state is copied and --resume after it (stopping and starting the services).</summary>
+    [Fact]
+    public async Task QuiesceAndResume_BracketTheStateCopy()
+    {
+        string alerting = WriteStateFolder("node/alerting", ("outbox.jsonl", 500));
+        string state = Path.Combine(alerting, "state.json");
+        await File.WriteAllTextAsync(state, "running", TestContext.Current.CancellationToken);
+
+        var (code, stdout, stderr) = await Bash(BackupScript, "--no-influx", "--alerting-state", alerting,
+            "--quiesce", $"printf stopped > '{state}'", "--resume", $"printf started > '{state}'", Path.Combine(_dir, "backups"));
+
+        Assert.True(code == 0, stdout + stderr);
+        string backup = Assert.Single(Directory.GetDirectories(Path.Combine(_dir, "backups")));
+        Assert.Equal("stopped", await File.ReadAllTextAsync(Path.Combine(backup, "state", "alerting", "state.json"), TestContext.Current.CancellationToken));
+        Assert.Equal("started", await File.ReadAllTextAsync(state, TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task Restore_OverAFolderInUse_RefusesNamingTheOption_AndWithForceKeepsTheOldFolder()
     {
