@@ -16,7 +16,10 @@ public sealed class DeploymentFilesTests
 
         Assert.True(code == 0, stderr);
         Assert.Contains("influxdb:2.7", stdout, StringComparison.Ordinal);
-        Assert.Contains("GARDENCITY_GardenCity__Influx__Version: V2", stdout, StringComparison.Ordinal);
+        Assert.Contains("GARDENCITY_GardenCity__Influx__Version: V1", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("GARDENCITY_GardenCity__Influx__Version: V2", stdout, StringComparison.Ordinal);
+        Assert.Contains("GARDENCITY_GardenCity__Influx__CreateDatabase: \"false\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("GARDENCITY_GardenCity__Influx__Token: test-token", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -26,6 +29,58 @@ public sealed class DeploymentFilesTests
 
         Assert.NotEqual(0, code);
         Assert.Contains("GC_INFLUX_", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 18: every <c>gardencity run</c> service talks to InfluxDB 2.7 through the 1.x-compatible API the real-server
+    /// tests cover (V1 with the token, no InfluxQL CREATE DATABASE), and its database is the bucket InfluxDB's setup
+    /// creates, so that the virtual DBRP mapping (bucket named like the database) routes writes and queries to it.
+    /// </summary>
+    [Fact]
+    public void DockerCompose_GardenCityServices_UseTheV1ApiWithTokenOnTheSetUpBucket()
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(Repo.Root, "docker-compose.yml"))));
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode).Children[new YamlScalarNode("services")];
+        Dictionary<string, string> Environment(YamlNode service) =>
+            ((YamlMappingNode)((YamlMappingNode)service).Children[new YamlScalarNode("environment")]).Children
+                .ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value!, StringComparer.Ordinal);
+        string bucket = Environment(services.Children[new YamlScalarNode("influxdb")])["DOCKER_INFLUXDB_INIT_BUCKET"];
+        var problems = new List<string>();
+        int checkedServices = 0;
+        foreach ((YamlNode name, YamlNode node) in services.Children)
+        {
+            var service = (YamlMappingNode)node;
+            if (!service.Children.TryGetValue(new YamlScalarNode("command"), out YamlNode? command) || !((YamlSequenceNode)command).Children.Any(c => ((YamlScalarNode)c).Value == "run"))
+            {
+                continue;
+            }
+
+            checkedServices++;
+            Dictionary<string, string> env = Environment(service);
+            (string Key, string Expected)[] expected =
+            [
+                ("Version", "V1"),
+                ("Url", "http://influxdb:8086"),
+                ("Database", bucket),
+                ("Token", "${GC_INFLUX_TOKEN:?set GC_INFLUX_TOKEN}"),
+                ("CreateDatabase", "false"),
+            ];
+            foreach ((string key, string value) in expected)
+            {
+                string actual = env.GetValueOrDefault("GARDENCITY_GardenCity__Influx__" + key) ?? "(not set)";
+                if (actual != value)
+                {
+                    problems.Add($"{name}: GardenCity:Influx:{key} is {actual}, expected {value}");
+                }
+            }
+
+            problems.AddRange(env.Keys.Where(k => k is "GARDENCITY_GardenCity__Influx__Org" or "GARDENCITY_GardenCity__Influx__Bucket" or "GARDENCITY_GardenCity__Influx__Username")
+                .Select(k => $"{name}: {k} is set, but the V1 path with a token does not use it"));
+        }
+
+        Assert.True(checkedServices >= 2, $"expected the ingest and alerting services, found {checkedServices}");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     /// <summary>

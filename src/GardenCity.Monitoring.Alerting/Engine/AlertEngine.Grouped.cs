@@ -145,7 +145,7 @@ public sealed partial class AlertEngine
     private List<AlertChange> GroupedLateNotices(Station station, CameraTrapEvent trigger)
     {
         var changes = new List<AlertChange>();
-        foreach (Rule rule in _rules.Rules.Where(r => r.Group == RuleGroup.SiteDay && r.LateNotices && r.Scope.Matches(station)))
+        foreach (Rule rule in RulesOf(station).Where(r => r.Group == RuleGroup.SiteDay && r.LateNotices))
         {
             List<StationEvent> matched = Matching(rule, station, trigger);
             DateOnly day = DayOf(trigger.Timestamp);

@@ -46,6 +46,12 @@ public sealed partial class AlertEngine
     private static readonly List<(HazardUnit Unit, Station Target)> NoUnits = []; // never changed
     private readonly Dictionary<string, List<(HazardUnit Unit, Station Target)>> _unitsByGauge = new(StringComparer.Ordinal);
     private RuleSet _rules = RuleSet.Empty;
+
+    // The rules that watch each station and hazard unit, found once per rule set (ReplaceRules clears them): a reading
+    // costs the rules of its own station, however many rules watch other stations.
+    private readonly Dictionary<string, Rule[]> _rulesByStation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Rule[]> _rulesByUnit = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Station[]> _stationsByRule = new(StringComparer.Ordinal);
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private TimeSpan _gaugeRetention = TimeSpan.FromDays(1); // the hazard units' rain gauges: the antecedent days too
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -129,6 +135,9 @@ public sealed partial class AlertEngine
         }
 
         _rules = rules;
+        _rulesByStation.Clear();
+        _rulesByUnit.Clear();
+        _stationsByRule.Clear();
         TimeSpan lookback = rules.Rules.Select(r => r.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
         _retention = (lookback > TimeSpan.FromDays(1) ? lookback : TimeSpan.FromDays(1)) + TimeSpan.FromHours(1);
         _gaugeRetention = _retention;
@@ -177,7 +186,7 @@ public sealed partial class AlertEngine
         List<GeohazardHour> geohazard = RewriteHours(series, reading);
         if (late)
         {
-            List<AlertChange> notices = LateNotices(series, reading.Timestamp, _rules.Rules.Where(r => r.Group == RuleGroup.None && r.Scope.Matches(series.Station)), []);
+            List<AlertChange> notices = LateNotices(series, reading.Timestamp, RulesOf(series.Station).Where(r => r.Group == RuleGroup.None), []);
             if (reading is CameraTrapEvent lateTrigger)
             {
                 notices.AddRange(GroupedLateNotices(series.Station, lateTrigger));
@@ -185,7 +194,7 @@ public sealed partial class AlertEngine
 
             foreach ((HazardUnit unit, Station target) in UnitsOf(series.Station.Id))
             {
-                notices.AddRange(LateNotices(SeriesOf(target), reading.Timestamp, _rules.Rules.Where(r => r.Scope.MatchesUnit(unit)), GaugesOf(unit)));
+                notices.AddRange(LateNotices(SeriesOf(target), reading.Timestamp, RulesOf(unit), GaugesOf(unit)));
             }
 
             return new EngineOutput(Attach(notices), []) { Geohazard = geohazard };
@@ -211,13 +220,8 @@ public sealed partial class AlertEngine
         var changes = new List<AlertChange>(RestoreContact(series, reading.Timestamp));
         changes.AddRange(EndGroupedDays(Watermark.Value));
         DateTimeOffset at = series.LatestTime.Value;
-        foreach (Rule rule in _rules.Rules)
+        foreach (Rule rule in RulesOf(series.Station))
         {
-            if (!rule.Scope.Matches(series.Station))
-            {
-                continue;
-            }
-
             if (rule.Group == RuleGroup.SiteDay)
             {
                 if (reading is CameraTrapEvent trigger)
@@ -249,7 +253,7 @@ public sealed partial class AlertEngine
                 changes.AddRange(RestoreContact(unitSeries, reading.Timestamp)); // every gauge is sending again
             }
 
-            foreach (Rule rule in _rules.Rules.Where(r => r.Scope.MatchesUnit(unit)))
+            foreach (Rule rule in RulesOf(unit))
             {
                 Evaluate(rule, unitSeries, unitAt, AbsenceNow(wallNow), changes);
             }
@@ -278,7 +282,7 @@ public sealed partial class AlertEngine
         _lastAbsenceCheck = now;
         foreach (Rule rule in _rules.Rules.Where(r => r.UsesAbsence))
         {
-            foreach (Station station in _registry.Stations.Where(rule.Scope.Matches).OrderBy(s => s.Id, StringComparer.Ordinal))
+            foreach (Station station in StationsOf(rule))
             {
                 StationSeries series = SeriesOf(station);
                 if (_absenceClock == AbsenceClock.Watermark && series.LatestTime is null)
@@ -521,6 +525,42 @@ public sealed partial class AlertEngine
 
         target = _units.TryGetValue(id, out (HazardUnit Unit, Station Target) unit) ? unit.Target : null;
         return target is not null;
+    }
+
+    /// <summary>The rules that watch <paramref name="station"/>, in the rule set's order.</summary>
+    private Rule[] RulesOf(Station station)
+    {
+        if (!_rulesByStation.TryGetValue(station.Id, out Rule[]? rules))
+        {
+            rules = [.. _rules.Rules.Where(r => r.Scope.Matches(station))];
+            _rulesByStation[station.Id] = rules;
+        }
+
+        return rules;
+    }
+
+    /// <summary>The stations <paramref name="rule"/> watches, by id (the order absence is judged in).</summary>
+    private Station[] StationsOf(Rule rule)
+    {
+        if (!_stationsByRule.TryGetValue(rule.Id, out Station[]? stations))
+        {
+            stations = [.. _registry.Stations.Where(rule.Scope.Matches).OrderBy(s => s.Id, StringComparer.Ordinal)];
+            _stationsByRule[rule.Id] = stations;
+        }
+
+        return stations;
+    }
+
+    /// <summary>The rules that watch the hazard unit <paramref name="unit"/>, in the rule set's order.</summary>
+    private Rule[] RulesOf(HazardUnit unit)
+    {
+        if (!_rulesByUnit.TryGetValue(unit.Id, out Rule[]? rules))
+        {
+            rules = [.. _rules.Rules.Where(r => r.Scope.MatchesUnit(unit))];
+            _rulesByUnit[unit.Id] = rules;
+        }
+
+        return rules;
     }
 
     /// <summary>Whether <paramref name="rule"/> applies to the station or hazard unit <paramref name="id"/>.</summary>

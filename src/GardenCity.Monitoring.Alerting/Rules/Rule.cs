@@ -84,7 +84,23 @@ public sealed partial record Rule
     public required TimeSpan Cooldown { get; init; }
 
     /// <summary>Levels, lowest severity first.</summary>
-    public required IReadOnlyList<RuleLevel> Levels { get; init; }
+    public required IReadOnlyList<RuleLevel> Levels
+    {
+        get => _levels;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _levels = value;
+            // Worked out once from the levels (the engine asks on every clock tick and for every reading).
+            Condition[] all = [.. value.SelectMany(l => l.Condition.SelfAndDescendants())];
+            _lookback = all.Select(c => c.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
+            _usesAbsence = all.Any(c => c is AbsenceCondition);
+        }
+    }
+
+    private readonly IReadOnlyList<RuleLevel> _levels = [];
+    private readonly TimeSpan _lookback;
+    private readonly bool _usesAbsence;
 
     /// <summary>Chinese message template.</summary>
     public required string MessageZh { get; init; }
@@ -147,10 +163,10 @@ public sealed partial record Rule
     public IEnumerable<Condition> AllConditions => Levels.SelectMany(l => l.Condition.SelfAndDescendants());
 
     /// <summary>How far back the rule looks (the longest window); the engine keeps at least this much history.</summary>
-    public TimeSpan Lookback => AllConditions.Select(c => c.Lookback).DefaultIfEmpty(TimeSpan.Zero).Max();
+    public TimeSpan Lookback => _lookback;
 
     /// <summary>Whether a level depends on a station being silent (evaluated on the engine's clock ticks).</summary>
-    public bool UsesAbsence => AllConditions.Any(c => c is AbsenceCondition);
+    public bool UsesAbsence => _usesAbsence;
 
     /// <summary>Placeholders of geohazard rules (docs/geohazard.md): the gauge that counts and its rainfall figures; "-" elsewhere.</summary>
     public static IReadOnlyList<string> GeohazardPlaceholders { get; } =

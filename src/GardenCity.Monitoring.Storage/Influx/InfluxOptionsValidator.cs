@@ -43,6 +43,11 @@ internal sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
             failures.Add($"{InfluxOptions.SectionName}:Username and Password are set together or not at all.");
         }
 
+        if (options.Token.Length > 0 && options.Username.Length > 0)
+        {
+            failures.Add($"{InfluxOptions.SectionName}:Token and {InfluxOptions.SectionName}:Username are alternatives: set Token for InfluxDB 2.x or 3 Core, Username and Password for InfluxDB 1.x, not both.");
+        }
+
         if (options.SpoolAfter < options.WriteTimeout)
         {
             failures.Add($"{InfluxOptions.SectionName}:SpoolAfter ({options.SpoolAfter}) must be at least {InfluxOptions.SectionName}:WriteTimeout ({options.WriteTimeout}): one attempt must fit in the budget.");

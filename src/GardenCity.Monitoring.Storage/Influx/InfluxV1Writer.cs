@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Storage.Influx;
 
-/// <summary>Writes line protocol to InfluxDB 1.x through <c>POST /write</c> (nanosecond precision).</summary>
+/// <summary>
+/// Writes line protocol through <c>POST /write</c> (nanosecond precision): native on InfluxDB 1.x, the v1-compatible
+/// endpoint on 2.x and 3 Core (token auth, <see cref="InfluxAuth"/>). This is the path every deployment uses and the
+/// one the real-server tests cover.
+/// </summary>
 internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> options, InfluxQlClient query) : IReadingWriter
 {
     private readonly InfluxOptions _options = options.Value;
@@ -92,12 +96,18 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
     private static string Clip(string text) => text.Length <= 400 ? text : text[..400] + "…";
 }
 
-/// <summary>Adds authentication to requests for either API generation.</summary>
+/// <summary>
+/// Adds authentication to <c>/write</c> and <c>/query</c> requests: <c>Authorization: Token &lt;token&gt;</c> when
+/// <see cref="InfluxOptions.Token"/> is set (InfluxDB 2.x and 3 Core on their v1-compatible endpoints), else HTTP Basic
+/// with <see cref="InfluxOptions.Username"/> and <see cref="InfluxOptions.Password"/> (InfluxDB 1.x with
+/// <c>auth-enabled</c>), else nothing. The validator refuses both at once. The credential goes only into this header,
+/// never into a URL, a message or a log.
+/// </summary>
 internal static class InfluxAuth
 {
     public static void Apply(HttpRequestMessage request, InfluxOptions options)
     {
-        if (options.Version == InfluxApiVersion.V2 && options.Token.Length > 0)
+        if (options.Token.Length > 0)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Token", options.Token);
         }

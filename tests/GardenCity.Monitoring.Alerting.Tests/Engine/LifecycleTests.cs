@@ -134,6 +134,26 @@ public sealed class LifecycleTests
         Assert.Equal((Transition.Resolved, id), (Assert.Single(removed).Transition, removed[0].Alert.Id));
     }
 
+    /// <summary>
+    /// The engine looks up the rules of a station once per rule set: a rule added for a station it has already judged
+    /// must judge that station's next reading, and a removed one must not (the lookup is rebuilt on reload).
+    /// </summary>
+    [Fact]
+    public void ReplaceRules_AfterAStationWasJudged_ItsNextReadingMeetsTheNewRules()
+    {
+        AlertEngine engine = TestData.Engine(OneRule("weather", "      - severity: red\n        when: { threshold: { field: rain_mm, at_least: 1 } }"));
+        Assert.Empty(Feed(engine, [Level(0, 2.5)])); // no rule watches the gauge yet
+
+        Assert.Empty(engine.ReplaceRules(TestData.Rules(OneRule("water-level", FloodLevels)), T0));
+        List<AlertChange> added = Feed(engine, [Level(5, 2.6)]);
+        engine.ReplaceRules(TestData.Rules(OneRule("weather", "      - severity: red\n        when: { threshold: { field: rain_mm, at_least: 1 } }")), T0);
+        List<AlertChange> removed = Feed(engine, [Level(10, 3.5)]);
+
+        Assert.Equal((Transition.Raised, Severity.Yellow), (Assert.Single(added).Transition, added[0].Alert.Severity));
+        Assert.Empty(removed);
+        Assert.Empty(engine.Active);
+    }
+
     [Fact]
     public void Process_NoiseWithRedeliveries_IsDeterministic()
     {

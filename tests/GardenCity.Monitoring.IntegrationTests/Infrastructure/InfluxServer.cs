@@ -17,6 +17,21 @@ public sealed class InfluxServer : IAsyncDisposable
     /// <summary>The meta/RPC address (<c>bind-address</c>) that <c>influxd backup</c> and <c>influxd restore</c> talk to.</summary>
     public string RpcAddress => $"127.0.0.1:{_rpcPort}";
 
+    /// <summary>Start with <c>auth-enabled = true</c> in <c>[http]</c>: every request then needs a user (<see cref="CreateAdminAsync"/> first).</summary>
+    public bool AuthEnabled { get; init; }
+
+    /// <summary>Creates an admin user: on a server with authentication and no user yet, the one statement it takes unauthenticated.</summary>
+    public async Task CreateAdminAsync(string user, string password, CancellationToken cancellationToken)
+    {
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["q"] = $"CREATE USER \"{user}\" WITH PASSWORD '{password}' WITH ALL PRIVILEGES" });
+        using HttpResponseMessage response = await Http.PostAsync(Url + "/query", content, cancellationToken);
+        string body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode || body.Contains("\"error\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"influxd refused CREATE USER: {(int)response.StatusCode} {body}");
+        }
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         string config = Path.Combine(_dir, "influxdb.conf");
@@ -32,6 +47,7 @@ public sealed class InfluxServer : IAsyncDisposable
             [http]
               bind-address = "127.0.0.1:{_httpPort}"
               log-enabled = false
+              auth-enabled = {(AuthEnabled ? "true" : "false")}
             [monitor]
               store-enabled = false
             [continuous_queries]

@@ -67,6 +67,19 @@ public sealed class InfluxOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_TokenAndUsernameTogether_FailsNamingBothKeys()
+    {
+        ValidateOptionsResult result = new InfluxOptionsValidator().Validate(null, new InfluxOptions { Token = "t", Username = "u", Password = "p" });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("GardenCity:Influx:Token and GardenCity:Influx:Username are alternatives", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_V1WithToken_Succeeds() =>
+        Assert.True(new InfluxOptionsValidator().Validate(null, new InfluxOptions { Version = InfluxApiVersion.V1, Token = "t", CreateDatabase = false }).Succeeded);
+
+    [Fact]
     public void Validate_SpoolAfterShorterThanWriteTimeout_FailsNamingBothKeys()
     {
         ValidateOptionsResult result = new InfluxOptionsValidator().Validate(null, new InfluxOptions { SpoolAfter = TimeSpan.FromSeconds(1), WriteTimeout = TimeSpan.FromSeconds(2) });

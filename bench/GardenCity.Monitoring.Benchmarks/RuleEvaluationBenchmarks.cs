@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using GardenCity.Monitoring.Alerting.Engine;
+using GardenCity.Monitoring.Alerting.Rules;
+using GardenCity.Monitoring.Core.Readings;
+
+namespace GardenCity.Monitoring.Benchmarks;
+
+/// <summary>
+/// The alerting engine's work per batch of 1,000 live gauge readings with the shipped rules (deploy/rules) and
+/// <see cref="ExtraRules"/> more rules that watch weather stations only, so none applies to the gauges: a reading's cost
+/// should not grow with them (issue 17). Each benchmark is one batch through a fresh engine; divide by 1,000 for the
+/// cost per reading.
+/// </summary>
+[MemoryDiagnoser]
+public class RuleEvaluationBenchmarks
+{
+    private const int Batch = 1000;
+    private List<Reading> _readings = [];
+    private RuleSet _rules = null!;
+    private AlertEngine _engine = null!;
+
+    /// <summary>How many rules that do not watch the gauges are added to the shipped ones.</summary>
+    [Params(0, 100, 1000)]
+    public int ExtraRules { get; set; }
+
+    /// <summary>The readings and the rule set (shipped + extra).</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _readings = Fleet.Decode(Fleet.TelemetryMessages(Batch));
+        string rulesDirectory = Path.Combine(AppContext.BaseDirectory, "rules");
+        var files = Directory.GetFiles(rulesDirectory, "*.yaml").Order(StringComparer.Ordinal).Select(f => (File.ReadAllText(f), Path.GetFileName(f))).ToList();
+        if (ExtraRules > 0)
+        {
+            var extra = new StringBuilder("rules:\n");
+            for (int i = 0; i < ExtraRules; i++)
+            {
+                extra.Append(CultureInfo.InvariantCulture, $$"""
+                      - id: bench-extra-{{i}}
+                        name: { zh: 测试{{i}}, en: Bench {{i}} }
+                        audience: emergency
+                        category: Met
+                        watch: { kinds: [weather] }
+                        cooldown: 1h
+                        levels:
+                          - severity: blue
+                            when: { threshold: { field: rain_mm, at_least: {{100 + i}} } }
+                        message: { zh: "测试", en: "bench" }
+
+                    """);
+            }
+
+            files.Add((extra.ToString(), "bench-extra.yaml"));
+        }
+
+        _rules = RuleLoader.Load(files, Fleet.Registry);
+    }
+
+    /// <summary>A fresh engine per iteration, so every iteration judges the same readings from the same state.</summary>
+    [IterationSetup]
+    public void FreshEngine() =>
+        _engine = new AlertEngine(_rules, Fleet.Registry, TimeSpan.FromHours(2), AbsenceClock.Watermark, Fleet.T0, Fleet.Quality);
+
+    /// <summary>1,000 live gauge readings through the engine.</summary>
+    [Benchmark]
+    public int Evaluate()
+    {
+        int changes = 0;
+        DateTimeOffset wallNow = Fleet.T0.AddDays(1);
+        foreach (Reading reading in _readings)
+        {
+            changes += _engine.Process(reading, wallNow).Changes.Count;
+        }
+
+        return changes;
+    }
+}
