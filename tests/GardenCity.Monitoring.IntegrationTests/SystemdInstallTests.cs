@@ -70,6 +70,44 @@ public sealed class SystemdInstallTests : IDisposable
         Assert.True(code == 0, stderr);
     }
 
+    /// <summary>
+    /// The settings each installed unit gives the program — its <c>Environment=</c> lines, then the settings file
+    /// (<c>EnvironmentFile=</c>, which wins), its <c>ExecStart=</c> — pass the program's own checks: every key known,
+    /// every value valid, the registry, rules and quality policy in the configuration folder loading. One setting is
+    /// made wrong on purpose (the health URL), so the program stops after checking instead of running; it must be the
+    /// only error. The state folders are moved to the test's folder, as a drop-in would, so nothing is made in /var/lib.
+    /// </summary>
+    [Theory]
+    [InlineData("gardencity-ingest.service")]
+    [InlineData("gardencity-alerting.service")]
+    public async Task InstalledUnit_ItsSettings_PassTheProgramsChecks(string unitName)
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var (code, stdout, stderr) = await InstallInPrefixAsync();
+        Assert.True(code == 0, stdout + stderr);
+        string state = Path.Combine(_dir, "state");
+        string[] unit = await File.ReadAllLinesAsync(Path.Combine(UnitDir, unitName), ct);
+        string Value(string key) => Assert.Single(unit, l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in unit.Where(l => l.StartsWith("Environment=", StringComparison.Ordinal)).Select(l => l["Environment=".Length..])
+            .Concat((await File.ReadAllLinesAsync(Value("EnvironmentFile"), ct)).Where(l => l.Length > 0 && !l.StartsWith('#'))))
+        {
+            string[] pair = line.Split('=', 2);
+            environment[pair[0]] = pair[1].Replace("/var/lib/gardencity", state, StringComparison.Ordinal);
+        }
+
+        string workingDirectory = Directory.CreateDirectory(Value("WorkingDirectory").Replace("/var/lib/gardencity", state, StringComparison.Ordinal)).FullName;
+        string[] command = Value("ExecStart").Split(' ');
+
+        (code, stdout, stderr) = await Repo.RunAsync("env", [.. environment.Select(kv => $"{kv.Key}={kv.Value}"), .. command, "--set", "GardenCity:Health:Url=not-a-url"], workingDirectory: workingDirectory);
+
+        Assert.True(code == 2, stdout + stderr);
+        string[] errors = [.. stderr.Split('\n').Where(l => l.Contains("Configuration error", StringComparison.Ordinal))];
+        Assert.True(errors.Length == 1, stderr);
+        Assert.Contains("GardenCity:Health:Url 'not-a-url' is not an http(s) URL", errors[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>DESTDIR style: the files are staged under a folder and name the final paths, as a package build does.</summary>
     [Fact]
     public async Task Install_WithDestDir_StagesFilesThatNameTheFinalPaths()
