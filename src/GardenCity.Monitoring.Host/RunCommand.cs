@@ -62,13 +62,25 @@ internal static class RunCommand
         {
             builder.Services.AddRouting();
             builder.Services.AddApi();
-            // Set up at Build, before validation: a URL that is not http with a port gets no listener and fails validation.
-            string apiUrl = (builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions()).Url;
+            // Set up at Build, before validation: a URL that fails validation gets no listener and is reported by it.
+            ApiOptions api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+            if (api.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.WebHost.UseKestrelHttpsConfiguration();
+            }
+
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                if (Uri.TryCreate(apiUrl, UriKind.Absolute, out Uri? url) && url.Scheme == "http" && url.Port > 0)
+                if (Uri.TryCreate(api.Url, UriKind.Absolute, out Uri? url) && url.Port > 0
+                    && (url.Scheme == "http" || (url.Scheme == "https" && File.Exists(api.CertificatePath))))
                 {
-                    kestrel.ListenOn(url);
+                    kestrel.ListenOn(url, listen =>
+                    {
+                        if (url.Scheme == "https")
+                        {
+                            listen.UseHttps(api.CertificatePath, api.CertificatePassword);
+                        }
+                    });
                 }
             });
         }

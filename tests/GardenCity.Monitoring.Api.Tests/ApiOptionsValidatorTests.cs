@@ -9,14 +9,48 @@ public sealed class ApiOptionsValidatorTests
         Assert.True(new ApiOptionsValidator().Validate(null, new ApiOptions()).Succeeded);
 
     [Theory]
-    [InlineData("https://127.0.0.1:8443")]
+    [InlineData("ftp://127.0.0.1:8080")]
     [InlineData("not a url")]
-    public void Validate_UrlNotPlainHttp_FailsNamingTheKeyAndWhatToDo(string url)
+    public void Validate_UrlNotHttpOrHttps_FailsNamingTheKeyAndWhatToDo(string url)
     {
         ValidateOptionsResult result = new ApiOptionsValidator().Validate(null, new ApiOptions { Url = url });
 
         Assert.True(result.Failed);
-        Assert.Contains($"GardenCity:Api:Url '{url}' is not an http URL with a port (put TLS in a reverse proxy in front).", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains($"GardenCity:Api:Url '{url}' is not an http(s) URL with a port (e.g. http://127.0.0.1:8080, or https://0.0.0.0:8443 with GardenCity:Api:CertificatePath).", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HttpsWithoutCertificate_FailsNamingTheCertificateSetting()
+    {
+        ValidateOptionsResult result = new ApiOptionsValidator().Validate(null, new ApiOptions { Url = "https://0.0.0.0:8443" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("GardenCity:Api:Url is https but GardenCity:Api:CertificatePath (a PKCS#12 file, e.g. from deploy/tls/make-certs.sh) is not set.", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HttpsWithMissingCertificateFile_FailsNamingThePath()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "gc-no-such-" + Guid.NewGuid().ToString("N") + ".pfx");
+
+        ValidateOptionsResult result = new ApiOptionsValidator().Validate(null, new ApiOptions { Url = "https://0.0.0.0:8443", CertificatePath = missing });
+
+        Assert.True(result.Failed);
+        Assert.Contains($"GardenCity:Api:CertificatePath '{missing}' does not exist", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HttpsWithExistingCertificateFile_Succeeds()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            Assert.True(new ApiOptionsValidator().Validate(null, new ApiOptions { Url = "https://0.0.0.0:8443", CertificatePath = file }).Succeeded);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]
