@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian/Ubuntu machine: installs what the tests start (influxd, mosquitto,
 # docker-compose for validating docker-compose.yml, chromium and fonts-noto-cjk for the dashboard test, node/npm for
-# playwright-core, and python3-aiosmtpd for the duty-room email test),
+# playwright-core, python3-aiosmtpd for the duty-room email test, and systemd for systemd-analyze verify),
 # checks the formatting (dotnet format), restores NuGet and npm packages, builds (warnings are errors), runs every
 # test project, and ends with one line "N passed, N failed".
 set -euo pipefail
@@ -22,6 +22,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 # The duty-room email test sends through Debian's aiosmtpd (a real SMTP server), run by Debian's own python3.
 [ -d /usr/lib/python3/dist-packages/aiosmtpd ] || missing+=(python3-aiosmtpd)
+# systemd-analyze verifies the systemd units deploy/install.sh installs (SystemdInstallTests; nothing is started).
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   sudo_ apt-get update -qq

@@ -14,6 +14,9 @@ public sealed class InfluxServer : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{_httpPort}";
 
+    /// <summary>The meta/RPC address (<c>bind-address</c>) that <c>influxd backup</c> and <c>influxd restore</c> talk to.</summary>
+    public string RpcAddress => $"127.0.0.1:{_rpcPort}";
+
     /// <summary>Start with <c>auth-enabled = true</c> in <c>[http]</c>: every request then needs a user (<see cref="CreateAdminAsync"/> first).</summary>
     public bool AuthEnabled { get; init; }
 
