@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace GardenCity.Monitoring.Api;
 
@@ -159,12 +161,30 @@ public sealed class ApiOptions : IValidatableObject
             {
                 yield return new ValidationResult($"{SectionName}:CertificatePath '{CertificatePath}' does not exist (a PKCS#12 file, e.g. from deploy/tls/make-certs.sh).", [nameof(CertificatePath)]);
             }
+            else if (url.Scheme == "https" && CertificateProblem() is string problem)
+            {
+                yield return new ValidationResult($"{SectionName}:CertificatePath '{CertificatePath}' cannot be used with {SectionName}:CertificatePassword: {problem} (a PKCS#12 file with its key and its password, e.g. server.pfx from deploy/tls/make-certs.sh and GC_TLS_PFX_PASSWORD).", [nameof(CertificatePassword)]);
+            }
         }
 
         if (!string.IsNullOrEmpty(MapTileUrl) && (!Uri.TryCreate(MapTileUrl.Replace("{s}", "a", StringComparison.Ordinal), UriKind.Absolute, out Uri? tiles)
             || tiles.Scheme is not ("http" or "https") || !MapTileUrl.Contains("{z}", StringComparison.Ordinal) || !MapTileUrl.Contains("{x}", StringComparison.Ordinal) || !MapTileUrl.Contains("{y}", StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"{SectionName}:MapTileUrl '{MapTileUrl}' is not an http(s) tile URL template with {{z}}, {{x}} and {{y}} (e.g. https://tiles.example.org/{{z}}/{{x}}/{{y}}.png); leave it empty for the offline map.", [nameof(MapTileUrl)]);
+        }
+    }
+
+    /// <summary>Why <see cref="CertificatePath"/> cannot serve https (not PKCS#12, wrong password, no private key), or null. The message never holds the password.</summary>
+    private string? CertificateProblem()
+    {
+        try
+        {
+            using X509Certificate2 certificate = X509CertificateLoader.LoadPkcs12FromFile(CertificatePath, CertificatePassword);
+            return certificate.HasPrivateKey ? null : "it holds no private key";
+        }
+        catch (CryptographicException ex)
+        {
+            return ex.Message;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Api;
 using GardenCity.Monitoring.Ingestion;
@@ -71,16 +73,28 @@ internal static class RunCommand
 
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                if (Uri.TryCreate(api.Url, UriKind.Absolute, out Uri? url) && url.Port > 0
-                    && (url.Scheme == "http" || (url.Scheme == "https" && File.Exists(api.CertificatePath))))
+                if (!Uri.TryCreate(api.Url, UriKind.Absolute, out Uri? url) || url.Port <= 0)
                 {
-                    kestrel.ListenOn(url, listen =>
+                    return;
+                }
+
+                if (url.Scheme == "http")
+                {
+                    kestrel.ListenOn(url);
+                }
+                else if (url.Scheme == "https" && File.Exists(api.CertificatePath))
+                {
+                    X509Certificate2 certificate;
+                    try
                     {
-                        if (url.Scheme == "https")
-                        {
-                            listen.UseHttps(api.CertificatePath, api.CertificatePassword);
-                        }
-                    });
+                        certificate = X509CertificateLoader.LoadPkcs12FromFile(api.CertificatePath, api.CertificatePassword);
+                    }
+                    catch (CryptographicException)
+                    {
+                        return; // wrong password or not PKCS#12: ApiOptions.Validate reports it
+                    }
+
+                    kestrel.ListenOn(url, listen => listen.UseHttps(certificate));
                 }
             });
         }

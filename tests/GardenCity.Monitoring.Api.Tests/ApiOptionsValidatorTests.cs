@@ -40,17 +40,48 @@ public sealed class ApiOptionsValidatorTests
     }
 
     [Fact]
-    public void Validate_HttpsWithExistingCertificateFile_Succeeds()
+    public void Validate_HttpsWithReadableCertificate_Succeeds()
     {
-        string file = Path.GetTempFileName();
+        string file = Pfx("pfx-pass");
         try
         {
-            Assert.True(new ApiOptionsValidator().Validate(null, new ApiOptions { Url = "https://0.0.0.0:8443", CertificatePath = file }).Succeeded);
+            Assert.True(new ApiOptionsValidator().Validate(null, new ApiOptions { Url = "https://0.0.0.0:8443", CertificatePath = file, CertificatePassword = "pfx-pass" }).Succeeded);
         }
         finally
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>A wrong password or a file that is not PKCS#12 is a configuration error naming both settings, never an exception at start.</summary>
+    [Theory]
+    [InlineData(true, "wrong-pass")]
+    [InlineData(false, "pfx-pass")]
+    public void Validate_HttpsWithUnreadableCertificate_FailsNamingTheSettingsNotThePassword(bool pkcs12, string password)
+    {
+        string file = pkcs12 ? Pfx("pfx-pass") : Path.GetTempFileName();
+        try
+        {
+            ValidateOptionsResult result = new ApiOptionsValidator().Validate(null, new ApiOptions { Url = "https://0.0.0.0:8443", CertificatePath = file, CertificatePassword = password });
+
+            Assert.True(result.Failed);
+            Assert.Contains($"GardenCity:Api:CertificatePath '{file}' cannot be used with GardenCity:Api:CertificatePassword: ", result.FailureMessage, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, result.FailureMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Pfx(string password)
+    {
+        string file = Path.Combine(Path.GetTempPath(), "gc-api-" + Guid.NewGuid().ToString("N") + ".pfx");
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllBytes(file, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, password));
+        return file;
     }
 
     [Theory]

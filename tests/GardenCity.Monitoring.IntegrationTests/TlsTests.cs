@@ -134,6 +134,30 @@ public sealed class TlsTests(ServersFixture servers)
         }
     }
 
+    /// <summary>A wrong certificate password is a configuration error at start (exit 2, both settings named), not an exception.</summary>
+    [Fact]
+    public async Task Api_HttpsWithWrongCertificatePassword_ExitsTwoNamingTheSettings()
+    {
+        string dir = Directory.CreateTempSubdirectory("gc-api-tls-").FullName;
+        try
+        {
+            var (made, madeOut, madeErr) = await Repo.RunAsync("/usr/bin/env", ["GC_TLS_PFX_PASSWORD=pfx-secret-2", "bash", Path.Combine(Repo.Root, "deploy", "tls", "make-certs.sh"), dir]);
+            Assert.True(made == 0, madeOut + madeErr);
+
+            var (code, stdout, stderr) = await Repo.RunAsync("dotnet", [Repo.GardenCityDll, "run", "--roles", "api", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", "GardenCity:Health:Url=",
+                "--set", "GardenCity:Api:Url=https://127.0.0.1:8443", "--set", $"GardenCity:Api:CertificatePath={dir}/server.pfx", "--set", "GardenCity:Api:CertificatePassword=not-the-password"]);
+
+            Assert.True(code == 2, stdout + stderr);
+            Assert.Contains($"Configuration error: GardenCity:Api:CertificatePath '{dir}/server.pfx' cannot be used with GardenCity:Api:CertificatePassword: ", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("not-the-password", stdout + stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
     [Fact]
     public async Task EmbeddedBroker_TlsListener_StationPublishesOverTls()
     {
