@@ -44,6 +44,9 @@ public sealed class DeploymentFilesTests
         Assert.Contains(variable, stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>Paths with secrets that .dockerignore keeps out of the build context.</summary>
+    private static readonly string[] NeverInAnImage = [".env", "deploy/tls/certs"];
+
     /// <summary>The secrets docker-compose.yml requires, as docs/deployment.md lists them (deploy/compose.env.example).</summary>
     private static readonly string[] Secrets = ["GC_INFLUX_TOKEN=test-token", "GC_INFLUX_PASSWORD=test-password", "GC_TLS_PFX_PASSWORD=test-pfx", "GC_GRAFANA_PASSWORD=test-grafana"];
 
@@ -180,6 +183,10 @@ public sealed class DeploymentFilesTests
                 problems.Add($"{name}: target {target} says nothing about its health (HEALTHCHECK NONE if it serves nothing)");
             }
         }
+
+        // The build stage copies the whole context: the secrets next to the compose file must not be in it.
+        string[] ignored = [.. File.ReadLines(Path.Combine(Repo.Root, ".dockerignore")).Select(l => l.Trim())];
+        problems.AddRange(NeverInAnImage.Where(p => !ignored.Contains(p)).Select(p => $".dockerignore does not exclude {p}"));
 
         Assert.True(targets >= 3, $"only {targets} services built from the Dockerfile");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
