@@ -57,6 +57,36 @@ public sealed class DeploymentFilesTests
         return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode).Children[new YamlScalarNode("services")];
     }
 
+    /// <summary>
+    /// The ingestion workers share one MQTT 5 shared subscription (docs/scale-out.md): at least two, the same
+    /// GardenCity:Mqtt:SharedGroup, each its own client id (two members with one id take the session from each other)
+    /// and its own named volume (a spool is never shared by two workers).
+    /// </summary>
+    [Fact]
+    public void DockerCompose_IngestionWorkers_ShareOneSubscriptionWithOwnClientIdsAndVolumes()
+    {
+        var members = new List<(string Name, string Group, string ClientId, string Volume)>();
+        foreach ((YamlNode name, YamlNode node) in ComposeServices().Children)
+        {
+            var service = (YamlMappingNode)node;
+            if (!service.Children.TryGetValue(new YamlScalarNode("command"), out YamlNode? command) || !((YamlSequenceNode)command).Children.Any(c => ((YamlScalarNode)c).Value == "ingest"))
+            {
+                continue;
+            }
+
+            var env = ((YamlMappingNode)service.Children[new YamlScalarNode("environment")]).Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value!, StringComparer.Ordinal);
+            string volume = ((YamlSequenceNode)service.Children[new YamlScalarNode("volumes")]).Children.Select(v => ((YamlScalarNode)v).Value!)
+                .Single(v => v.EndsWith(":/var/lib/gardencity", StringComparison.Ordinal)).Split(':')[0];
+            members.Add((((YamlScalarNode)name).Value!, env.GetValueOrDefault("GARDENCITY_GardenCity__Mqtt__SharedGroup") ?? "(not set)", env.GetValueOrDefault("GARDENCITY_GardenCity__Mqtt__ClientId") ?? "(default)", volume));
+        }
+
+        string listing = string.Join("\n", members);
+        Assert.True(members.Count >= 2, listing);
+        Assert.True(members.Select(m => m.Group).Distinct().Count() == 1 && members[0].Group.Length > 0 && members[0].Group != "(not set)", "one shared group for all:\n" + listing);
+        Assert.True(members.Select(m => m.ClientId).Distinct().Count() == members.Count && !members.Any(m => m.ClientId == "(default)"), "a client id each:\n" + listing);
+        Assert.True(members.Select(m => m.Volume).Distinct().Count() == members.Count, "a volume each:\n" + listing);
+    }
+
     /// <summary>Every bind mount of the compose file (a source path, not a named volume) is a file or folder in deploy/.</summary>
     [Fact]
     public void DockerCompose_EveryBindMount_ExistsUnderDeploy()
