@@ -30,7 +30,7 @@ public sealed class BrokerSecurityTests(ServersFixture servers)
     {
         await using var mosquitto = new MosquittoServer();
         string shipped = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "mosquitto", "mosquitto.conf"), TestContext.Current.CancellationToken);
-        string config = shipped
+        string config = MosquittoCrashTests.WithoutTlsListener(shipped) // the plain listener only (MosquittoTlsConfigTests: TLS)
             .Replace("listener 1883", $"listener {mosquitto.Port} 127.0.0.1", StringComparison.Ordinal)
             .Replace("/mosquitto/config/", Path.Combine(Repo.Root, "deploy", "mosquitto") + "/", StringComparison.Ordinal)
             .Replace("/mosquitto/data/", mosquitto.DataDirectory + "/", StringComparison.Ordinal)

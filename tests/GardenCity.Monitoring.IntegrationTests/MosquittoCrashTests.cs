@@ -136,7 +136,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
     internal static async Task<string> ShippedConfigAsync(MosquittoServer mosquitto)
     {
         string shipped = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "mosquitto", "mosquitto.conf"), TestContext.Current.CancellationToken);
-        string config = TlsListener().Replace(shipped, string.Empty)
+        string config = WithoutTlsListener(shipped)
             .Replace("listener 1883", $"listener {mosquitto.Port} 127.0.0.1", StringComparison.Ordinal)
             .Replace("/mosquitto/config/", Path.Combine(Repo.Root, "deploy", "mosquitto") + "/", StringComparison.Ordinal)
             .Replace("/mosquitto/data/", mosquitto.DataDirectory + "/", StringComparison.Ordinal)
@@ -145,6 +145,9 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
         Assert.DoesNotContain("certfile", config, StringComparison.Ordinal);
         return config;
     }
+
+    /// <summary>The shipped configuration without its TLS listener for stations (the tests that use the plain listener only).</summary>
+    internal static string WithoutTlsListener(string shipped) => TlsListener().Replace(shipped, string.Empty);
 
     /// <summary>The TLS listener's block: the listener line and the certificate and TLS lines that follow it.</summary>
     [GeneratedRegex(@"^listener 8883\n(?:(?:certfile|keyfile|cafile|tls_version|require_certificate)\b[^\n]*\n)*", RegexOptions.Multiline)]
