@@ -148,7 +148,8 @@ public static class ServiceDefaultsExtensions
             json.UseUtcTimestamp = true;
             json.TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'";
             json.IncludeScopes = true;
-            json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            // Chinese messages stay readable (not \uXXXX); still valid JSON, and the console is no HTML page.
+            json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         });
     }
 
