@@ -14,8 +14,10 @@ namespace GardenCity.Monitoring.Ingestion.Tests;
 /// The ingestion room's spans (docs/observability.md), recorded by the OpenTelemetry SDK's in-memory exporter while the
 /// all-in-one worker (<see cref="InterceptedIngestionService"/>: receipt → decode → durable write → PUBACK) takes a
 /// batch: a trace per message with its decode span as a child, and one store span per batch linked to the messages.
-/// The tests of this class run one after another (xunit), so no other listener of the source is up meanwhile.
+/// Activity listeners are process-wide: this class runs alone (<see cref="TracingTestGroup"/>), so no other test's
+/// messages show up among its spans and no other listener of the source is up meanwhile.
 /// </summary>
+[Collection(nameof(TracingTestGroup))]
 public sealed class IngestionTracingTests : IDisposable
 {
     private static readonly StationRegistry Registry = StationRegistryLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "stations.yaml"));
@@ -87,7 +89,7 @@ public sealed class IngestionTracingTests : IDisposable
         Activity store = Assert.Single(spans, s => s.OperationName == IngestionTracing.StoreSpan);
         Assert.Equal(default, store.ParentSpanId);
         Assert.DoesNotContain(store.TraceId, messages.Select(m => m.TraceId));
-        Assert.Equal(messages.Select(m => m.Context.SpanId).Order(), store.Links.Select(l => l.Context.SpanId).Order());
+        Assert.Equal(messages.Select(m => m.SpanId.ToHexString()).Order(StringComparer.Ordinal), store.Links.Select(l => l.Context.SpanId.ToHexString()).Order(StringComparer.Ordinal));
         Assert.Equal(IngestionTracing.Stored, store.GetTagItem(IngestionTracing.OutcomeAttribute));
         Assert.Equal(2, store.GetTagItem(IngestionTracing.ReadingsAttribute));
         Assert.Equal(3, store.GetTagItem(IngestionTracing.MessagesAttribute));
@@ -164,4 +166,10 @@ public sealed class IngestionTracingTests : IDisposable
 
     private static Activity Single(List<Activity> messages, string station) =>
         Assert.Single(messages, m => (string?)m.GetTagItem(IngestionTracing.StationAttribute) == station);
+}
+
+/// <summary>Test classes that listen to activity sources: run after the parallel ones, one at a time.</summary>
+[CollectionDefinition(nameof(TracingTestGroup), DisableParallelization = true)]
+public sealed class TracingTestGroup
+{
 }
