@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace GardenCity.Monitoring.Api;
 
@@ -60,10 +62,19 @@ public sealed class ApiOptions : IValidatableObject
     /// <summary>Configuration section.</summary>
     public const string SectionName = "GardenCity:Api";
 
-    /// <summary>Where the API and dashboard listen. <value>The default value is http://127.0.0.1:8080.</value></summary>
+    /// <summary>
+    /// Where the API and dashboard listen: http, or https with <see cref="CertificatePath"/> (docker-compose.yml serves
+    /// https). <value>The default value is http://127.0.0.1:8080.</value>
+    /// </summary>
     [Required]
     [Url]
     public string Url { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>PKCS#12 (.pfx) server certificate with its key, required when <see cref="Url"/> is https (<c>deploy/tls/make-certs.sh</c> makes one). <value>The default value is empty.</value></summary>
+    public string CertificatePath { get; set; } = string.Empty;
+
+    /// <summary>Password of <see cref="CertificatePath"/>; never logged. <value>The default value is empty.</value></summary>
+    public string CertificatePassword { get; set; } = string.Empty;
 
     /// <summary>Role of a request without a key. <value>The default value is None</value> (a key is required).</summary>
     public ApiRole AnonymousRole { get; set; } = ApiRole.None;
@@ -133,18 +144,47 @@ public sealed class ApiOptions : IValidatableObject
     [MaxLength(300)]
     public string MapAttribution { get; set; } = string.Empty;
 
-    /// <summary>The listener's own rule beyond the annotations: <see cref="Url"/> is plain http with a port (TLS goes in a reverse proxy).</summary>
+    /// <summary>The listener's own rules beyond the annotations: <see cref="Url"/> is http or https with a port, https with a certificate file.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(Url) && (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || url.Scheme != "http" || url.Port <= 0))
+        if (!string.IsNullOrEmpty(Url))
         {
-            yield return new ValidationResult($"{SectionName}:Url '{Url}' is not an http URL with a port (put TLS in a reverse proxy in front).", [nameof(Url)]);
+            if (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https") || url.Port <= 0)
+            {
+                yield return new ValidationResult($"{SectionName}:Url '{Url}' is not an http(s) URL with a port (e.g. http://127.0.0.1:8080, or https://0.0.0.0:8443 with {SectionName}:CertificatePath).", [nameof(Url)]);
+            }
+            else if (url.Scheme == "https" && string.IsNullOrEmpty(CertificatePath))
+            {
+                yield return new ValidationResult($"{SectionName}:Url is https but {SectionName}:CertificatePath (a PKCS#12 file, e.g. from deploy/tls/make-certs.sh) is not set.", [nameof(CertificatePath)]);
+            }
+            else if (url.Scheme == "https" && !File.Exists(CertificatePath))
+            {
+                yield return new ValidationResult($"{SectionName}:CertificatePath '{CertificatePath}' does not exist (a PKCS#12 file, e.g. from deploy/tls/make-certs.sh).", [nameof(CertificatePath)]);
+            }
+            else if (url.Scheme == "https" && CertificateProblem() is string problem)
+            {
+                yield return new ValidationResult($"{SectionName}:CertificatePath '{CertificatePath}' cannot be used with {SectionName}:CertificatePassword: {problem} (a PKCS#12 file with its key and its password, e.g. server.pfx from deploy/tls/make-certs.sh and GC_TLS_PFX_PASSWORD).", [nameof(CertificatePassword)]);
+            }
         }
 
         if (!string.IsNullOrEmpty(MapTileUrl) && (!Uri.TryCreate(MapTileUrl.Replace("{s}", "a", StringComparison.Ordinal), UriKind.Absolute, out Uri? tiles)
             || tiles.Scheme is not ("http" or "https") || !MapTileUrl.Contains("{z}", StringComparison.Ordinal) || !MapTileUrl.Contains("{x}", StringComparison.Ordinal) || !MapTileUrl.Contains("{y}", StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"{SectionName}:MapTileUrl '{MapTileUrl}' is not an http(s) tile URL template with {{z}}, {{x}} and {{y}} (e.g. https://tiles.example.org/{{z}}/{{x}}/{{y}}.png); leave it empty for the offline map.", [nameof(MapTileUrl)]);
+        }
+    }
+
+    /// <summary>Why <see cref="CertificatePath"/> cannot serve https (not PKCS#12, wrong password, no private key), or null. The message never holds the password.</summary>
+    private string? CertificateProblem()
+    {
+        try
+        {
+            using X509Certificate2 certificate = X509CertificateLoader.LoadPkcs12FromFile(CertificatePath, CertificatePassword);
+            return certificate.HasPrivateKey ? null : "it holds no private key";
+        }
+        catch (CryptographicException ex)
+        {
+            return ex.Message;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using GardenCity.Monitoring.Alerting;
 using GardenCity.Monitoring.Api;
 using GardenCity.Monitoring.Ingestion;
@@ -62,13 +64,37 @@ internal static class RunCommand
         {
             builder.Services.AddRouting();
             builder.Services.AddApi();
-            // Set up at Build, before validation: a URL that is not http with a port gets no listener and fails validation.
-            string apiUrl = (builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions()).Url;
+            // Set up at Build, before validation: a URL that fails validation gets no listener and is reported by it.
+            ApiOptions api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+            if (api.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.WebHost.UseKestrelHttpsConfiguration();
+            }
+
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                if (Uri.TryCreate(apiUrl, UriKind.Absolute, out Uri? url) && url.Scheme == "http" && url.Port > 0)
+                if (!Uri.TryCreate(api.Url, UriKind.Absolute, out Uri? url) || url.Port <= 0)
+                {
+                    return;
+                }
+
+                if (url.Scheme == "http")
                 {
                     kestrel.ListenOn(url);
+                }
+                else if (url.Scheme == "https" && File.Exists(api.CertificatePath))
+                {
+                    X509Certificate2 certificate;
+                    try
+                    {
+                        certificate = X509CertificateLoader.LoadPkcs12FromFile(api.CertificatePath, api.CertificatePassword);
+                    }
+                    catch (CryptographicException)
+                    {
+                        return; // wrong password or not PKCS#12: ApiOptions.Validate reports it
+                    }
+
+                    kestrel.ListenOn(url, listen => listen.UseHttps(certificate));
                 }
             });
         }

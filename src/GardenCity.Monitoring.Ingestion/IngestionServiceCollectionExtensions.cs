@@ -18,6 +18,11 @@ public static class IngestionServiceCollectionExtensions
     /// <summary>The tag of readiness checks, as the host's <c>/readyz</c> selects them.</summary>
     private const string ReadyTag = "ready";
 
+    /// <summary>The error for <c>GardenCity:Mqtt:SharedGroup</c> in the all-in-one mode.</summary>
+    internal const string SharedGroupWithEmbeddedBroker =
+        "GardenCity:Mqtt:SharedGroup is set, but this process runs the embedded broker (GardenCity:Mqtt:Host is empty), whose one ingestion worker takes every station message inside the broker: " +
+        "for several workers set GardenCity:Mqtt:Host to a broker with shared subscriptions (Mosquitto 2, EMQX; docs/scale-out.md), or remove GardenCity:Mqtt:SharedGroup";
+
     /// <summary>
     /// Adds the ingestion worker with its decoder, storage and options (validated at start).
     /// The <see cref="StationRegistry"/> must be registered by the caller.
@@ -33,7 +38,13 @@ public static class IngestionServiceCollectionExtensions
         services.AddStorage();
         services.AddMetrics();
         services.AddMqttConnection();
-        services.AddOptionsWithValidateOnStart<MqttIngestionOptions, MqttIngestionOptionsValidator>().BindConfiguration(MqttIngestionOptions.SectionName);
+        OptionsBuilder<MqttIngestionOptions> mqtt = services.AddOptionsWithValidateOnStart<MqttIngestionOptions, MqttIngestionOptionsValidator>().BindConfiguration(MqttIngestionOptions.SectionName);
+        if (intercept)
+        {
+            // There is no subscription to share in the all-in-one mode: refuse the setting rather than ignore it.
+            mqtt.Validate(o => o.SharedGroup.Length == 0, SharedGroupWithEmbeddedBroker);
+        }
+
         services.AddOptionsWithValidateOnStart<WireDecoderOptions, WireDecoderOptionsValidator>().BindConfiguration(WireDecoderOptions.SectionName);
         services.TryAddSingleton(sp => new WireDecoder(sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<IOptions<WireDecoderOptions>>().Value));
         services.TryAddSingleton<IngestionMetrics>();

@@ -84,7 +84,7 @@ internal sealed class SpoolReplayService(
         return true;
     }
 
-    private async Task WriteAsync(string lines, CancellationToken cancellationToken) =>
+    private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
         await _pipeline.ExecuteAsync(
             static async (state, ct) => await state.writer.WriteLinesAsync(state.lines, ct).ConfigureAwait(false),
             (writer, lines),

@@ -112,7 +112,8 @@ public sealed class HostCliTests(ServersFixture servers)
     }
 
     [Theory]
-    [InlineData("GardenCity:Api:Url=https://127.0.0.1:8443", "Configuration error: GardenCity:Api:Url 'https://127.0.0.1:8443' is not an http URL with a port (put TLS in a reverse proxy in front).")]
+    [InlineData("GardenCity:Api:Url=https://127.0.0.1:8443", "Configuration error: GardenCity:Api:Url is https but GardenCity:Api:CertificatePath (a PKCS#12 file, e.g. from deploy/tls/make-certs.sh) is not set.")]
+    [InlineData("GardenCity:Api:Url=ftp://127.0.0.1:8443", "Configuration error: GardenCity:Api:Url 'ftp://127.0.0.1:8443' is not an http(s) URL with a port")]
     [InlineData("GardenCity:Api:Keys:0:Name=duty", "Configuration error: The GardenCity:Api:Keys:0:KeyHash field is required.")]
     [InlineData("GardenCity:Alerting:RulesDirectory=/nonexistent/rules", "the rules folder '/nonexistent/rules' does not exist (looked for /nonexistent/rules); create it and put the rule files (*.yaml) in it, or point GardenCity:Alerting:RulesDirectory")]
     public async Task Run_InvalidRoleOption_ExitsTwoWithClearMessage(string setting, string expected)
@@ -305,7 +306,7 @@ public sealed class HostCliTests(ServersFixture servers)
         Assert.Contains("GardenCity:Api:Keys:0:Role 'Nobody' is not one of", runErr, StringComparison.Ordinal);
         var (okCode, _, okErr) = await Repo.RunAsync("bash", ["-c", $"dotnet {Repo.GardenCityDll} run --roles api --set GardenCity:Mqtt:Host=127.0.0.1 --set GardenCity:Api:Url=https://127.0.0.1:8443 {setLine}"]);
         Assert.True(okCode == 2, okErr);
-        Assert.Equal(["Configuration error: GardenCity:Api:Url 'https://127.0.0.1:8443' is not an http URL with a port (put TLS in a reverse proxy in front)."],
+        Assert.Equal(["Configuration error: GardenCity:Api:Url is https but GardenCity:Api:CertificatePath (a PKCS#12 file, e.g. from deploy/tls/make-certs.sh) is not set."],
             okErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 

@@ -64,6 +64,100 @@ public sealed class TlsTests(ServersFixture servers)
         }
     }
 
+    /// <summary>
+    /// The API and dashboard over https as docker-compose.yml serves them: GardenCity:Api:Url https with the PKCS#12 file
+    /// deploy/tls/make-certs.sh makes, trusted through the generated CA; plain http to the port gets no answer.
+    /// </summary>
+    [Fact]
+    public async Task ApiAndDashboard_HttpsWithMakeCertsCertificate_AnswerOverTlsTrustedByTheGeneratedCa()
+    {
+        string dir = Directory.CreateTempSubdirectory("gc-api-tls-").FullName;
+        int apiPort = ServerProcess.FreePort();
+        try
+        {
+            var (code, stdout, stderr) = await Repo.RunAsync("/usr/bin/env", ["GC_TLS_PFX_PASSWORD=pfx-secret-1", "bash", Path.Combine(Repo.Root, "deploy", "tls", "make-certs.sh"), Path.Combine(dir, "certs")]);
+            Assert.True(code == 0, stdout + stderr);
+            using GardenCityProcess process = await GardenCityProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["GardenCity:Roles"] = "api",
+                ["GardenCity:Broker:Port"] = ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
+                ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
+                ["GardenCity:Api:Url"] = $"https://127.0.0.1:{apiPort}",
+                ["GardenCity:Api:CertificatePath"] = Path.Combine(dir, "certs", "server.pfx"),
+                ["GardenCity:Api:CertificatePassword"] = "pfx-secret-1",
+            }, ready: "Embedded MQTT broker listening");
+            using X509Certificate2 ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dir, "certs", "ca.crt"));
+            using var handler = new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = (_, cert, _, errors) =>
+                {
+                    if (cert is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != System.Net.Security.SslPolicyErrors.None)
+                    {
+                        return false; // the host name must match
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(cert);
+                },
+            };
+            using var https = new HttpClient(handler);
+
+            HttpResponseMessage? dashboard = null;
+            await InfluxServer.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    dashboard = await https.GetAsync(new Uri($"https://127.0.0.1:{apiPort}/"), TestContext.Current.CancellationToken);
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false; // Kestrel starts after the broker
+                }
+            }, TimeSpan.FromSeconds(30), () => "no answer over https:\n" + process.Output, TestContext.Current.CancellationToken);
+
+            Assert.Equal(System.Net.HttpStatusCode.OK, dashboard!.StatusCode);
+            Assert.Contains("text/html", dashboard.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            await Assert.ThrowsAnyAsync<Exception>(() => plain.GetStringAsync(new Uri($"http://127.0.0.1:{apiPort}/"), TestContext.Current.CancellationToken));
+            Assert.DoesNotContain("pfx-secret-1", process.Output, StringComparison.Ordinal);
+            dashboard.Dispose();
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
+    /// <summary>A wrong certificate password is a configuration error at start (exit 2, both settings named), not an exception.</summary>
+    [Fact]
+    public async Task Api_HttpsWithWrongCertificatePassword_ExitsTwoNamingTheSettings()
+    {
+        string dir = Directory.CreateTempSubdirectory("gc-api-tls-").FullName;
+        try
+        {
+            var (made, madeOut, madeErr) = await Repo.RunAsync("/usr/bin/env", ["GC_TLS_PFX_PASSWORD=pfx-secret-2", "bash", Path.Combine(Repo.Root, "deploy", "tls", "make-certs.sh"), dir]);
+            Assert.True(made == 0, madeOut + madeErr);
+
+            var (code, stdout, stderr) = await Repo.RunAsync("dotnet", [Repo.GardenCityDll, "run", "--roles", "api", "--set", "GardenCity:Mqtt:Host=127.0.0.1", "--set", "GardenCity:Health:Url=",
+                "--set", "GardenCity:Api:Url=https://127.0.0.1:8443", "--set", $"GardenCity:Api:CertificatePath={dir}/server.pfx", "--set", "GardenCity:Api:CertificatePassword=not-the-password"]);
+
+            Assert.True(code == 2, stdout + stderr);
+            Assert.Contains($"Configuration error: GardenCity:Api:CertificatePath '{dir}/server.pfx' cannot be used with GardenCity:Api:CertificatePassword: ", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("not-the-password", stdout + stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
     [Fact]
     public async Task EmbeddedBroker_TlsListener_StationPublishesOverTls()
     {

@@ -133,7 +133,7 @@ public sealed class AlertHistoryWriter : IDisposable
         _appended.Dispose();
     }
 
-    private async Task WriteAsync(string lines, CancellationToken cancellationToken) =>
+    private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
         await _wait.ExecuteAsync(
             static async (state, ct) => await state.Write.ExecuteAsync(
                 static async (s, c) => await s.Writer.WriteLinesAsync(s.Lines, c).ConfigureAwait(false), state, ct).ConfigureAwait(false),

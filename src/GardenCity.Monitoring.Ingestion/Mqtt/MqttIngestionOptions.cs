@@ -18,9 +18,14 @@ public sealed class MqttIngestionOptions
     [RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
     public string ClientId { get; set; } = "gardencity-ingest";
 
-    /// <summary>MQTT 5 shared-subscription group; when set, workers of the same group split the load (<c>$share/GROUP/gc/v1/#</c>).</summary>
-    /// <value>The default value is empty (a plain subscription).</value>
-    [RegularExpression("^[A-Za-z0-9_-]{0,64}$")]
+    /// <summary>
+    /// MQTT 5 shared-subscription group; when set, the workers of the same group split the station messages between
+    /// them (<c>$share/GROUP/gc/v1/#</c>): each message goes to one member. Every member needs a <see cref="ClientId"/>
+    /// of its own, kept across restarts: the broker keeps each member's share in that member's session while it is away
+    /// (docs/scale-out.md). Needs a broker with shared subscriptions (Mosquitto 2, EMQX), not the embedded one.
+    /// </summary>
+    /// <value>The default value is empty (a plain subscription: this worker takes every message).</value>
+    [RegularExpression("^[A-Za-z0-9_-]{0,64}$", ErrorMessage = "{0}: a shared-subscription group name is up to 64 letters, digits, '_' and '-' (no '/', '+' or '#'), the same on every worker of the group; leave it empty for a plain subscription")]
     public string SharedGroup { get; set; } = string.Empty;
 
     /// <summary>Largest number of messages written to InfluxDB in one batch.</summary>

@@ -249,7 +249,7 @@ public sealed class FileSpool : IDisposable
             stream.Position = entry.PayloadOffset;
             var payload = new byte[entry.Length];
             stream.ReadExactly(payload);
-            return new SpoolRecord(entry.Id, Encoding.UTF8.GetString(payload), entry.Readings);
+            return new SpoolRecord(entry.Id, payload, entry.Readings);
         }
     }
 

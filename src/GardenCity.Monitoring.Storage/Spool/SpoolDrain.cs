@@ -12,13 +12,13 @@ public static class SpoolDrain
 {
     /// <summary>Writes and removes the oldest record; returns it, or null when the spool is empty.</summary>
     /// <param name="spool">The spool.</param>
-    /// <param name="write">Writes line protocol to InfluxDB (through the <c>influx-write</c> pipeline).</param>
+    /// <param name="write">Writes line protocol (UTF-8) to InfluxDB (through the <c>influx-write</c> pipeline).</param>
     /// <param name="deadLetters">Where refused lines go.</param>
     /// <param name="refused">The dead letter of one refused line.</param>
     /// <param name="cancellationToken">Cancels the writes.</param>
     public static async Task<SpoolRecord?> WriteOldestAsync(
         this FileSpool spool,
-        Func<string, CancellationToken, Task> write,
+        Func<ReadOnlyMemory<byte>, CancellationToken, Task> write,
         IDeadLetterStore deadLetters,
         Func<SpoolLine, InfluxWriteException, DeadLetter> refused,
         CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public static class SpoolDrain
 
         try
         {
-            await write(record.LineProtocol, cancellationToken).ConfigureAwait(false);
+            await write(record.Payload, cancellationToken).ConfigureAwait(false); // the bytes as spooled, not decoded
         }
         catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
         {
@@ -43,7 +43,7 @@ public static class SpoolDrain
             {
                 try
                 {
-                    await write(line.LineProtocol, cancellationToken).ConfigureAwait(false);
+                    await write(System.Text.Encoding.UTF8.GetBytes(line.LineProtocol), cancellationToken).ConfigureAwait(false);
                 }
                 catch (InfluxWriteException lineError) when (InfluxWritePolicy.IsBadData(lineError))
                 {

@@ -1,4 +1,6 @@
 using GardenCity.Monitoring.Ingestion.Mqtt;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Ingestion.Tests.Mqtt;
@@ -13,6 +15,8 @@ public sealed class MqttIngestionOptionsValidatorTests
     [InlineData(nameof(MqttIngestionOptions.ClientId), "")]
     [InlineData(nameof(MqttIngestionOptions.ClientId), "has space")]
     [InlineData(nameof(MqttIngestionOptions.SharedGroup), "a/b")]
+    [InlineData(nameof(MqttIngestionOptions.SharedGroup), "a+")]
+    [InlineData(nameof(MqttIngestionOptions.SharedGroup), "#")]
     [InlineData(nameof(MqttIngestionOptions.BatchSize), "0")]
     [InlineData(nameof(MqttIngestionOptions.BatchInterval), "00:10:00")]
     [InlineData(nameof(MqttIngestionOptions.QueueCapacity), "0")]
@@ -32,5 +36,32 @@ public sealed class MqttIngestionOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains($"{nameof(MqttIngestionOptions)}.{setting}", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, "gc-ingest", false)] // all-in-one: the embedded broker's one worker, nothing to share
+    [InlineData(false, "gc-ingest", true)] // a subscriber to an external broker
+    [InlineData(true, "", true)]
+    public void SharedGroup_OnlyWithAnExternalBroker(bool intercept, string group, bool valid)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["GardenCity:Mqtt:SharedGroup"] = group })
+            .Build());
+        services.AddIngestion(intercept);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        MqttIngestionOptions Resolve() => provider.GetRequiredService<IOptions<MqttIngestionOptions>>().Value;
+
+        if (valid)
+        {
+            Assert.Equal(group, Resolve().SharedGroup);
+        }
+        else
+        {
+            OptionsValidationException ex = Assert.Throws<OptionsValidationException>(Resolve);
+            Assert.Contains("GardenCity:Mqtt:SharedGroup is set, but this process runs the embedded broker", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("GardenCity:Mqtt:Host", ex.Message, StringComparison.Ordinal);
+        }
     }
 }

@@ -28,10 +28,18 @@ internal sealed class GardenCityProcess : IDisposable
         }
 
         var result = new GardenCityProcess(ServerProcess.Start("dotnet", arguments, Repo.Root));
-        await InfluxServer.WaitUntilAsync(() => Task.FromResult(result.Output.Contains(ready, StringComparison.Ordinal) || result._process.HasExited),
-            TimeSpan.FromSeconds(60), () => "gardencity run did not start:\n" + result.Output, CancellationToken.None);
-        Assert.False(result._process.HasExited, "gardencity run exited:\n" + result.Output);
-        return result;
+        try
+        {
+            await InfluxServer.WaitUntilAsync(() => Task.FromResult(result.Output.Contains(ready, StringComparison.Ordinal) || result._process.HasExited),
+                TimeSpan.FromSeconds(60), () => "gardencity run did not start:\n" + result.Output, CancellationToken.None);
+            Assert.False(result._process.HasExited, "gardencity run exited:\n" + result.Output);
+            return result;
+        }
+        catch
+        {
+            result.Dispose(); // a process that never got ready must not outlive the test
+            throw;
+        }
     }
 
     /// <summary>SIGTERM and wait for the exit: a service manager's stop.</summary>
