@@ -11,7 +11,8 @@ namespace GardenCity.Monitoring.IntegrationTests;
 /// Issue 18, operations: a real <c>gardencity run --roles ingest</c> process (embedded broker, real influxd) with the
 /// OTLP exporter over http-protobuf pointed at a loopback receiver and JSON console logs. A station publishes one reading
 /// over MQTT 5 with a W3C <c>traceparent</c> user property; the receiver must get real OTLP requests whose protobuf
-/// bodies hold that message's spans, and every line the process writes must be one JSON object.
+/// bodies hold that message's spans, and every line the process writes must be one JSON object. The standard
+/// <c>OTEL_EXPORTER_OTLP_HEADERS</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c> in the process's environment are honoured.
 /// </summary>
 public sealed class ObservabilityTests(ServersFixture servers)
 {
@@ -29,7 +30,8 @@ public sealed class ObservabilityTests(ServersFixture servers)
             .With("GardenCity:Telemetry:Otlp:Protocol", "http-protobuf")
             .With("GardenCity:Logging:Format", "json");
         string output;
-        using (GardenCityProcess process = await GardenCityProcess.StartAsync(run.Settings, ready: "Embedded MQTT broker listening", healthUrl: false))
+        using (GardenCityProcess process = await GardenCityProcess.StartAsync(run.Settings, ready: "Embedded MQTT broker listening", healthUrl: false,
+            environment: new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_HEADERS"] = "Authorization=Bearer otel-test", ["OTEL_RESOURCE_ATTRIBUTES"] = "deployment.environment=otel-test" }))
         {
             await using (TestPublisher station = await TestPublisher.ConnectAsync(run.BrokerPort, Station, Station, "gc-dev-" + Station, MqttProtocolVersion.V500))
             {
@@ -51,12 +53,13 @@ public sealed class ObservabilityTests(ServersFixture servers)
         // The real OTLP/HTTP format: POST /v1/traces with a protobuf ExportTraceServiceRequest.
         List<OtlpReceiver.Request> traces = [.. receiver.Requests.Where(r => r.Path == "/v1/traces")];
         Assert.NotEmpty(traces);
-        Assert.All(traces, r => Assert.Equal(("POST", "application/x-protobuf"), (r.Method, r.ContentType)));
+        Assert.All(traces, r => Assert.Equal(("POST", "application/x-protobuf", "Bearer otel-test"), (r.Method, r.ContentType, r.Authorization)));
         List<OtlpDecoder.Span> spans = [.. traces.SelectMany(r => OtlpDecoder.Spans(r.Body))];
 
         OtlpDecoder.Span message = Assert.Single(spans, s => s.Name == "gardencity.ingest.message");
         Assert.Equal("GardenCity.Ingestion", message.Scope);
         Assert.Equal("gardencity", message.Resource["service.name"]);
+        Assert.Equal("otel-test", message.Resource["deployment.environment"]);
         Assert.Equal((TraceId, StationSpanId), (message.TraceId, message.ParentSpanId)); // the station's trace context
         Assert.Equal(5, message.Kind); // SPAN_KIND_CONSUMER
         Assert.Equal(Station, message.Attributes["gardencity.station"]);

@@ -6,7 +6,7 @@ namespace GardenCity.Monitoring.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A loopback OTLP/HTTP receiver standing in for an OpenTelemetry Collector (port 4318): records every request's path,
-/// content type and raw body, and answers 200 with an empty protobuf body (an empty <c>Export…ServiceResponse</c>).
+/// content type, Authorization header and raw body, and answers 200 with an empty protobuf body (an empty <c>Export…ServiceResponse</c>).
 /// </summary>
 internal sealed class OtlpReceiver : IDisposable
 {
@@ -26,7 +26,7 @@ internal sealed class OtlpReceiver : IDisposable
 
     public ConcurrentQueue<Request> Requests { get; } = [];
 
-    public sealed record Request(string Method, string Path, string? ContentType, byte[] Body);
+    public sealed record Request(string Method, string Path, string? ContentType, byte[] Body, string? Authorization);
 
     private async Task ServeAsync()
     {
@@ -44,7 +44,7 @@ internal sealed class OtlpReceiver : IDisposable
 
             using var body = new MemoryStream();
             await ctx.Request.InputStream.CopyToAsync(body);
-            Requests.Enqueue(new Request(ctx.Request.HttpMethod, ctx.Request.Url!.AbsolutePath, ctx.Request.ContentType, body.ToArray()));
+            Requests.Enqueue(new Request(ctx.Request.HttpMethod, ctx.Request.Url!.AbsolutePath, ctx.Request.ContentType, body.ToArray(), ctx.Request.Headers["Authorization"]));
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/x-protobuf";
             ctx.Response.ContentLength64 = 0;
