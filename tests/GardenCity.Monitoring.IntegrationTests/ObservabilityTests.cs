@@ -33,17 +33,7 @@ public sealed class ObservabilityTests(ServersFixture servers)
         using (GardenCityProcess process = await GardenCityProcess.StartAsync(run.Settings, ready: "Embedded MQTT broker listening", healthUrl: false,
             environment: new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_HEADERS"] = "Authorization=Bearer otel-test", ["OTEL_RESOURCE_ATTRIBUTES"] = "deployment.environment=otel-test" }))
         {
-            await using (TestPublisher station = await TestPublisher.ConnectAsync(run.BrokerPort, Station, Station, "gc-dev-" + Station, MqttProtocolVersion.V500))
-            {
-                string json = $$$"""{"ts":"{{{DateTimeOffset.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}}","seq":1,"values":{"water_level_m":2.61}}""";
-                MqttClientPublishResult result = await station.Client.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic($"gc/v1/water-level/{Station}/telemetry")
-                    .WithPayload(json)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithUserProperty("traceparent", System.Text.Encoding.UTF8.GetBytes($"00-{TraceId}-{StationSpanId}-01"))
-                    .Build(), TestContext.Current.CancellationToken);
-                Assert.True(result.IsSuccess, result.ReasonCode.ToString());
-            }
+            await PublishWithTraceparentAsync(run.BrokerPort);
 
             // The PUBACK came after the reading was durable. A graceful stop flushes the exporters' batches.
             await process.TerminateAsync();
@@ -99,5 +89,50 @@ public sealed class ObservabilityTests(ServersFixture servers)
 
         Assert.Contains(lines, l => l.Contains("Embedded MQTT broker listening", StringComparison.Ordinal));
         Assert.DoesNotContain("gc-dev-" + Station, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_IngestAndAlertingWithStationTraceparent_BothRoomsSpansInTheStationsTrace()
+    {
+        using var receiver = new OtlpReceiver();
+        using GardenCityRun run = GardenCityRun.Create(servers, "otel2").WithEmbeddedBroker()
+            .With("GardenCity:Roles", "ingest,alerting")
+            .With("GardenCity:Telemetry:Otlp:Endpoint", receiver.Url)
+            .With("GardenCity:Telemetry:Otlp:Protocol", "http-protobuf");
+        using (GardenCityProcess process = await GardenCityProcess.StartAsync(run.Settings, ready: GardenCityRun.Ready, healthUrl: false))
+        {
+            await PublishWithTraceparentAsync(run.BrokerPort);
+
+            // The alerting worker reads the message on its own subscription: wait until its span is exported (every 5 s).
+            await InfluxServer.WaitUntilAsync(() => Task.FromResult(Spans(receiver).Any(s => s.Name == "gardencity.alerting.evaluate")),
+                TimeSpan.FromSeconds(30), () => "no evaluate span exported:\n" + process.Output, CancellationToken.None);
+            await process.TerminateAsync();
+        }
+
+        List<OtlpDecoder.Span> spans = Spans(receiver);
+        OtlpDecoder.Span ingest = Assert.Single(spans, s => s.Name == "gardencity.ingest.message");
+        OtlpDecoder.Span evaluate = Assert.Single(spans, s => s.Name == "gardencity.alerting.evaluate");
+        Assert.Equal("GardenCity.Alerting", evaluate.Scope);
+        Assert.Equal((TraceId, StationSpanId), (ingest.TraceId, ingest.ParentSpanId));
+        Assert.Equal((TraceId, StationSpanId), (evaluate.TraceId, evaluate.ParentSpanId));
+        Assert.Equal(Station, evaluate.Attributes["gardencity.station"]);
+        Assert.Equal(1L, evaluate.Attributes["gardencity.readings"]);
+    }
+
+    private static List<OtlpDecoder.Span> Spans(OtlpReceiver receiver) =>
+        [.. receiver.Requests.Where(r => r.Path == "/v1/traces").SelectMany(r => OtlpDecoder.Spans(r.Body))];
+
+    /// <summary>One water-level reading from <see cref="Station"/> over MQTT 5 with a sampled W3C <c>traceparent</c> user property; returns after the PUBACK.</summary>
+    private static async Task PublishWithTraceparentAsync(int brokerPort)
+    {
+        await using TestPublisher station = await TestPublisher.ConnectAsync(brokerPort, Station, Station, "gc-dev-" + Station, MqttProtocolVersion.V500);
+        string json = $$$"""{"ts":"{{{DateTimeOffset.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}}","seq":1,"values":{"water_level_m":2.61}}""";
+        MqttClientPublishResult result = await station.Client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic($"gc/v1/water-level/{Station}/telemetry")
+            .WithPayload(json)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithUserProperty("traceparent", System.Text.Encoding.UTF8.GetBytes($"00-{TraceId}-{StationSpanId}-01"))
+            .Build(), TestContext.Current.CancellationToken);
+        Assert.True(result.IsSuccess, result.ReasonCode.ToString());
     }
 }
