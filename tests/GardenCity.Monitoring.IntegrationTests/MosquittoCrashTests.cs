@@ -128,18 +128,27 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
         Assert.True(queued is 0 or >= 1_000_000, "max_queued_messages must hold hours of backlog");
     }
 
-    /// <summary>The shipped mosquitto.conf, with only its listener, paths and log destination moved for the test.</summary>
+    /// <summary>
+    /// The shipped mosquitto.conf, with only its plain listener, paths and log destination moved for the test, and
+    /// without its TLS listener for stations (its certificates are made at deployment; MosquittoTlsConfigTests starts
+    /// that listener with certificates of its own).
+    /// </summary>
     internal static async Task<string> ShippedConfigAsync(MosquittoServer mosquitto)
     {
         string shipped = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "mosquitto", "mosquitto.conf"), TestContext.Current.CancellationToken);
-        string config = shipped
+        string config = TlsListener().Replace(shipped, string.Empty)
             .Replace("listener 1883", $"listener {mosquitto.Port} 127.0.0.1", StringComparison.Ordinal)
             .Replace("/mosquitto/config/", Path.Combine(Repo.Root, "deploy", "mosquitto") + "/", StringComparison.Ordinal)
             .Replace("/mosquitto/data/", mosquitto.DataDirectory + "/", StringComparison.Ordinal)
             .Replace("log_dest stdout", "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information", StringComparison.Ordinal) + MosquittoServer.RunAsRoot;
         Assert.Contains(mosquitto.DataDirectory, config, StringComparison.Ordinal);
+        Assert.DoesNotContain("certfile", config, StringComparison.Ordinal);
         return config;
     }
+
+    /// <summary>The TLS listener's block: the listener line and the certificate and TLS lines that follow it.</summary>
+    [GeneratedRegex(@"^listener 8883\n(?:(?:certfile|keyfile|cafile|tls_version|require_certificate)\b[^\n]*\n)*", RegexOptions.Multiline)]
+    private static partial Regex TlsListener();
 
     /// <summary>A worker's settings against <paramref name="mosquitto"/>, with a fresh database and folder, and a query client for that database.</summary>
     private (string Dir, Dictionary<string, string> Settings, InfluxQlClient Query) Worker(MosquittoServer mosquitto, string prefix)
