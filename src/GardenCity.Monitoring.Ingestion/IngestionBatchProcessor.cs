@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GardenCity.Monitoring.Core.Quality;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
@@ -13,8 +14,8 @@ using Polly.Registry;
 
 namespace GardenCity.Monitoring.Ingestion;
 
-/// <summary>One received MQTT message: topic and payload bytes.</summary>
-public sealed record ReceivedMessage(string Topic, ReadOnlyMemory<byte> Payload);
+/// <summary>One received MQTT message: topic and payload bytes, and its span when traced (<see cref="IngestionTracing.MessageSpan"/>).</summary>
+public sealed record ReceivedMessage(string Topic, ReadOnlyMemory<byte> Payload, Activity? Activity = null);
 
 /// <summary>
 /// Turns a batch of messages into durable readings and dead letters. When <see cref="ProcessAsync"/> returns, every
@@ -47,6 +48,8 @@ public sealed class IngestionBatchProcessor(
         var letters = new List<DeadLetter>();
         foreach (ReceivedMessage message in messages)
         {
+            // A child of the message's span, when it is traced; its logs (rejections) carry the message's trace id.
+            using Activity? decode = message.Activity is null ? null : IngestionTracing.Source.StartActivity(IngestionTracing.DecodeSpan, ActivityKind.Internal, message.Activity.Context);
             DecodeResult result = decoder.Decode(message.Topic, message.Payload.Span, now);
             foreach (Reading reading in result.Readings)
             {
@@ -58,11 +61,40 @@ public sealed class IngestionBatchProcessor(
                 logger.Rejected(rejection.Reason.Code(), rejection.Topic, rejection.Detail);
                 letters.Add(DeadLetter.From(rejection, now));
             }
+
+            if (message.Activity is { } activity)
+            {
+                Decoded(activity, decode, result);
+            }
         }
 
+        string outcome = IngestionTracing.Stored;
         if (readings.Count > 0)
         {
-            letters.AddRange(await StoreAsync(readings, now, cancellationToken).ConfigureAwait(false));
+            using Activity? store = StartStore(messages, readings.Count);
+            try
+            {
+                (IReadOnlyList<DeadLetter> refused, outcome) = await StoreAsync(readings, now, cancellationToken).ConfigureAwait(false);
+                letters.AddRange(refused);
+                store?.SetTag(IngestionTracing.OutcomeAttribute, outcome);
+                store?.SetTag(IngestionTracing.RejectedAttribute, refused.Count);
+            }
+            catch (Exception ex) when (store is not null)
+            {
+                store.SetStatus(ActivityStatusCode.Error, ex.Message); // e.g. the spool is full: the batch is tried again
+                throw;
+            }
+        }
+
+        foreach (ReceivedMessage message in messages)
+        {
+            if (message.Activity is { } activity)
+            {
+                activity.SetTag(IngestionTracing.OutcomeAttribute,
+                    activity.GetTagItem(IngestionTracing.ReadingsAttribute) is > 0 ? outcome
+                    : activity.GetTagItem(IngestionTracing.RejectedAttribute) is > 0 ? IngestionTracing.DeadLetter
+                    : IngestionTracing.Empty);
+            }
         }
 
         if (letters.Count > 0)
@@ -77,6 +109,56 @@ public sealed class IngestionBatchProcessor(
         metrics.MessagesReceived.Add(messages.Count);
         logger.BatchStored(readings.Count, messages.Count, letters.Count);
         return letters;
+    }
+
+    /// <summary>Puts what decoding found on the message's span and the decode span.</summary>
+    private static void Decoded(Activity message, Activity? decode, DecodeResult result)
+    {
+        message.SetTag(IngestionTracing.ReadingsAttribute, result.Readings.Count);
+        message.SetTag(IngestionTracing.RejectedAttribute, result.Rejections.Count);
+        if (decode is not null)
+        {
+            decode.SetTag(IngestionTracing.ReadingsAttribute, result.Readings.Count);
+            decode.SetTag(IngestionTracing.RejectedAttribute, result.Rejections.Count);
+            if (result.Rejections.Count > 0)
+            {
+                decode.SetTag("gardencity.rejection.reason", result.Rejections[0].Reason.Code());
+            }
+        }
+    }
+
+    /// <summary>
+    /// The span of one batch write, a trace of its own linked to the spans of the batch's traced messages (one span
+    /// instead of a child under each of up to <c>BatchSize</c> messages). Null when no message is traced.
+    /// </summary>
+    private static Activity? StartStore(IReadOnlyList<ReceivedMessage> messages, int readings)
+    {
+        List<ActivityLink>? links = null;
+        foreach (ReceivedMessage message in messages)
+        {
+            if (message.Activity is { } activity)
+            {
+                (links ??= new List<ActivityLink>(messages.Count)).Add(new ActivityLink(activity.Context));
+            }
+        }
+
+        if (links is null)
+        {
+            return null;
+        }
+
+        Activity? previous = Activity.Current;
+        Activity.Current = null;
+        Activity? store = IngestionTracing.Source.StartActivity(IngestionTracing.StoreSpan, ActivityKind.Internal, default(ActivityContext), links: links);
+        if (store is null)
+        {
+            Activity.Current = previous;
+            return null;
+        }
+
+        store.SetTag(IngestionTracing.MessagesAttribute, messages.Count);
+        store.SetTag(IngestionTracing.ReadingsAttribute, readings);
+        return store;
     }
 
     /// <summary>
@@ -142,7 +224,8 @@ public sealed class IngestionBatchProcessor(
         }
     }
 
-    private async Task<IReadOnlyList<DeadLetter>> StoreAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Stores or spools; returns the readings InfluxDB refused (as dead letters) and the batch's outcome (<see cref="IngestionTracing.Stored"/> or <see cref="IngestionTracing.Spooled"/>, also when part of it was spooled).</summary>
+    private async Task<(IReadOnlyList<DeadLetter> Letters, string Outcome)> StoreAsync(List<Reading> readings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The batch is turned into line protocol once, and the same bytes go to InfluxDB or to the spool. The buffer is
         // kept for the next batch (taken, not shared, should two batches ever be stored at once).
@@ -154,13 +237,13 @@ public sealed class IngestionBatchProcessor(
             if (!spool.IsEmpty)
             {
                 Spool(lines.Written.Span, readings.Count);
-                return [];
+                return ([], IngestionTracing.Spooled);
             }
 
             try
             {
                 await WriteAsync(lines.Written, readings.Count, cancellationToken).ConfigureAwait(false);
-                return [];
+                return ([], IngestionTracing.Stored);
             }
             catch (InfluxWriteException ex) when (InfluxWritePolicy.IsBadData(ex))
             {
@@ -172,7 +255,7 @@ public sealed class IngestionBatchProcessor(
             {
                 logger.Spooling(readings.Count, ex.Message);
                 Spool(lines.Written.Span, readings.Count);
-                return [];
+                return ([], IngestionTracing.Spooled);
             }
 
             return await StoreOneByOneAsync(readings, lines, now, cancellationToken).ConfigureAwait(false);
@@ -183,9 +266,10 @@ public sealed class IngestionBatchProcessor(
         }
     }
 
-    private async Task<IReadOnlyList<DeadLetter>> StoreOneByOneAsync(List<Reading> readings, LineProtocolBuffer lines, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<DeadLetter> Letters, string Outcome)> StoreOneByOneAsync(List<Reading> readings, LineProtocolBuffer lines, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var letters = new List<DeadLetter>();
+        string outcome = IngestionTracing.Stored;
         for (int i = 0; i < readings.Count; i++)
         {
             lines.Clear();
@@ -203,11 +287,12 @@ public sealed class IngestionBatchProcessor(
                 lines.Clear();
                 PointMapper.Write(lines, readings.GetRange(i, readings.Count - i));
                 Spool(lines.Written.Span, readings.Count - i);
+                outcome = IngestionTracing.Spooled;
                 break;
             }
         }
 
-        return letters;
+        return (letters, outcome);
     }
 
     private async Task WriteAsync(ReadOnlyMemory<byte> lines, int readings, CancellationToken cancellationToken)

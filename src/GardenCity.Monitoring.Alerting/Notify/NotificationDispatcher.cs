@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GardenCity.Monitoring.Core.Alerts;
 using System.Net;
 using System.Net.Http.Headers;
@@ -212,6 +213,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
         {
             ResilienceContext context = ResilienceContextPool.Shared.Get(stop);
             context.Properties.Set(NotificationIdKey, notification.NotificationId);
+            using Activity? activity = AlertingTracing.StartDelivery(name, notification);
             try
             {
                 await worker.Pipeline.ExecuteAsync(
@@ -219,12 +221,21 @@ public sealed class NotificationDispatcher : IAsyncDisposable
                     context,
                     (worker.Endpoint, Notification: notification)).ConfigureAwait(false);
                 _metrics.Delivered(name);
+                activity?.SetTag("gardencity.outcome", "delivered");
             }
             catch (HttpRequestException ex) when (IsRefusal(ex))
             {
                 // Refused: the same request would be refused again, and the notifications behind it must not wait forever.
+                activity?.SetTag("gardencity.outcome", "refused");
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 _metrics.Refused(name);
                 Log.DeliveryRefused(_logger, name, notification.NotificationId, (int)ex.StatusCode!.Value, notification.AlertId);
+            }
+            catch (Exception ex) when (activity is not null)
+            {
+                activity.SetTag("gardencity.outcome", "failed"); // e.g. stopping: the outbox delivers it after the restart
+                activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+                throw;
             }
             finally
             {

@@ -127,6 +127,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             }
 
             _metrics.Readings(readings.Count);
+            AlertingTracing.Changes(changes);
             PublishWatermark();
             long number = ++_processed;
             Record(changes, fwi, geohazard);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Messaging.Broker;
@@ -80,7 +81,9 @@ internal sealed class AlertSubscriptionService : BackgroundService
     /// <summary>One message: evaluated, then acknowledged with every earlier one whose state is saved. Exposed for tests.</summary>
     internal async Task HandleAsync(MqttApplicationMessageReceivedEventArgs e, int connection)
     {
+        using Activity? activity = AlertingTracing.Source.HasListeners() ? AlertingTracing.StartEvaluate(e.ApplicationMessage.Topic, MqttTraceContext.Extract(e.ApplicationMessage)) : null;
         DecodeResult decoded = _decoder.Decode(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow());
+        activity?.SetTag("gardencity.readings", decoded.Readings.Count);
         long number = await _engine.ProcessAsync(decoded.Readings, _stopping).ConfigureAwait(false);
         lock (_acksGate)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
@@ -40,12 +41,24 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         _batcher = new(_queue.Reader, options.Value.BatchSize, TimeSpan.Zero, time);
     }
 
-    public async Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, ActivityContext traceParent, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray()), done), linked.Token).ConfigureAwait(false);
-        await done.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+
+        // The message's trace starts here (a child of the station's traceparent, if any); it ends when the PUBACK is released.
+        Activity? activity = IngestionTracing.Source.HasListeners() ? IngestionTracing.StartMessage(topic, traceParent) : null;
+        try
+        {
+            await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray(), activity), done), linked.Token).ConfigureAwait(false);
+            await done.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            IngestionTracing.EndMessage(activity, acknowledged: true);
+        }
+        catch (OperationCanceledException)
+        {
+            IngestionTracing.Abandon(activity);
+            throw;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Threading.Channels;
 using GardenCity.Monitoring.Core.Wire;
 using GardenCity.Monitoring.Messaging.Broker;
@@ -138,8 +139,11 @@ internal sealed class MqttIngestionService : BackgroundService
 
         e.AutoAcknowledge = false;
 
+        // The message's trace starts at receipt (a child of the station's traceparent, if it sent one); null when untraced.
+        Activity? activity = IngestionTracing.Source.HasListeners() ? IngestionTracing.StartMessage(e.ApplicationMessage.Topic, MqttTraceContext.Extract(e.ApplicationMessage)) : null;
+
         // A full queue makes this wait, which stops MQTTnet reading from the socket: back-pressure to the broker.
-        return _queue.Writer.WriteAsync(new Received(e, Volatile.Read(ref _connection)), _stopping).AsTask();
+        return _queue.Writer.WriteAsync(new Received(e, Volatile.Read(ref _connection), activity), _stopping).AsTask();
     }
 
     private Task KeepConnectedAsync(CancellationToken stoppingToken)
@@ -217,7 +221,7 @@ internal sealed class MqttIngestionService : BackgroundService
 
     private async Task FlushAsync(List<Received> batch, CancellationToken stoppingToken)
     {
-        var messages = batch.Select(r => new ReceivedMessage(r.Args.ApplicationMessage.Topic, r.Args.ApplicationMessage.Payload.ToArray())).ToList();
+        var messages = batch.Select(r => new ReceivedMessage(r.Args.ApplicationMessage.Topic, r.Args.ApplicationMessage.Payload.ToArray(), r.Activity)).ToList();
         IReadOnlyList<DeadLetter> letters;
         try
         {
@@ -226,6 +230,11 @@ internal sealed class MqttIngestionService : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            foreach (Received r in batch)
+            {
+                IngestionTracing.Abandon(r.Activity);
+            }
+
             return; // Not durable, not acknowledged: the broker redelivers after restart.
         }
 
@@ -240,17 +249,24 @@ internal sealed class MqttIngestionService : BackgroundService
             {
                 // Received on a connection that has since dropped: the broker redelivers it on the resumed session, and
                 // writing it again is idempotent. Acknowledging it on the new connection is not possible.
+                IngestionTracing.EndMessage(r.Activity, acknowledged: false);
                 continue;
             }
 
+            bool acknowledged = false;
             try
             {
                 await r.Args.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
+                acknowledged = true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 // Includes MQTTnet 5.2's NullReferenceException when the connection dropped between the check and the send.
                 _logger.AckFailed(ex, r.Args.ApplicationMessage.Topic);
+            }
+            finally
+            {
+                IngestionTracing.EndMessage(r.Activity, acknowledged);
             }
         }
     }
@@ -286,6 +302,6 @@ internal sealed class MqttIngestionService : BackgroundService
         }
     }
 
-    /// <summary>A received message and the connection it came on (acknowledgements belong to that connection).</summary>
-    private sealed record Received(MqttApplicationMessageReceivedEventArgs Args, int Connection);
+    /// <summary>A received message, the connection it came on (acknowledgements belong to that connection) and its span when traced.</summary>
+    private sealed record Received(MqttApplicationMessageReceivedEventArgs Args, int Connection, Activity? Activity);
 }

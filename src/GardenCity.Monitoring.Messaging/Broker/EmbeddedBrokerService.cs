@@ -221,7 +221,7 @@ public sealed class EmbeddedBrokerService(
         {
             // The station's PUBACK goes back only when this returns: after the reading is durable. Not the client's token:
             // a Last Will is published as its client goes away, and it must be stored all the same.
-            await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), CancellationToken.None).ConfigureAwait(false);
+            await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), Client.MqttTraceContext.Extract(e.ApplicationMessage), CancellationToken.None).ConfigureAwait(false);
         }
     }
 

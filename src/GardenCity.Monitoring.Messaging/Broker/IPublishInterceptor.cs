@@ -8,5 +8,9 @@ namespace GardenCity.Monitoring.Messaging.Broker;
 public interface IPublishInterceptor
 {
     /// <summary>Makes the message durable; waits (and so holds the station's PUBACK) while that is not possible.</summary>
-    Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+    /// <param name="topic">The message's topic.</param>
+    /// <param name="payload">Its payload.</param>
+    /// <param name="traceParent">The station's W3C trace context (<see cref="Client.MqttTraceContext"/>), or <see langword="default"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, System.Diagnostics.ActivityContext traceParent, CancellationToken cancellationToken);
 }

@@ -12,8 +12,8 @@ internal sealed class GardenCityProcess : IDisposable
 
     public string Output => _process.Output;
 
-    /// <summary>Starts <c>gardencity run --set ...</c> and waits for <paramref name="ready"/> in its log.</summary>
-    public static async Task<GardenCityProcess> StartAsync(IDictionary<string, string> settings, string ready = "Connected to MQTT broker", bool healthUrl = true)
+    /// <summary>Starts <c>gardencity run --set ...</c> (with <paramref name="environment"/> variables added, if any) and waits for <paramref name="ready"/> in its log.</summary>
+    public static async Task<GardenCityProcess> StartAsync(IDictionary<string, string> settings, string ready = "Connected to MQTT broker", bool healthUrl = true, IDictionary<string, string>? environment = null)
     {
         var arguments = new List<string> { Repo.GardenCityDll, "run" };
         if (healthUrl)
@@ -27,7 +27,7 @@ internal sealed class GardenCityProcess : IDisposable
             arguments.Add($"{key}={value}");
         }
 
-        var result = new GardenCityProcess(ServerProcess.Start("dotnet", arguments, Repo.Root));
+        var result = new GardenCityProcess(ServerProcess.Start("dotnet", arguments, Repo.Root, environment));
         try
         {
             await InfluxServer.WaitUntilAsync(() => Task.FromResult(result.Output.Contains(ready, StringComparison.Ordinal) || result._process.HasExited),

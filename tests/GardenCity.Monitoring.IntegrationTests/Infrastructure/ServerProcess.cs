@@ -33,7 +33,7 @@ internal sealed class ServerProcess : IDisposable
 
     public static ServerProcess Start(string fileName, params string[] arguments) => Start(fileName, arguments, workingDirectory: null);
 
-    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory)
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -45,6 +45,11 @@ internal sealed class ServerProcess : IDisposable
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info };
