@@ -61,13 +61,13 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the connection. Never throws: the container disposes this after the embedded broker has stopped, when the
+    /// connection may be gone already (a throw here failed the whole shutdown, exit code 1 on SIGTERM).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
-        }
-
+        await _client.DisconnectIfConnectedAsync().ConfigureAwait(false);
         _client.Dispose();
     }
 }

@@ -69,11 +69,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
         {
             await ticks.ConfigureAwait(false);
             await _engine.StopAsync().ConfigureAwait(false);
-            if (_client.IsConnected)
-            {
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await _client.DisconnectIfConnectedAsync().ConfigureAwait(false);
             _client.Dispose();
         }
     }

@@ -114,17 +114,9 @@ internal sealed class MqttIngestionService : BackgroundService
         finally
         {
             await connection.ConfigureAwait(false);
-            if (_client.IsConnected)
-            {
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await _client.DisconnectIfConnectedAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
             _client.Dispose();
-            if (_outputClient.IsConnected)
-            {
-                await _outputClient.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await _outputClient.DisconnectIfConnectedAsync().ConfigureAwait(false);
             _outputClient.Dispose();
         }
     }

@@ -46,7 +46,7 @@ internal sealed class GardenCityProcess : IDisposable
     public async Task TerminateAsync()
     {
         await _process.TerminateAsync();
-        Assert.Equal(0, _process.ExitCode);
+        Assert.True(_process.ExitCode == 0, $"gardencity run exited with {_process.ExitCode} on SIGTERM:\n{Output}");
     }
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash.</summary>
