@@ -177,7 +177,8 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
     private static string Setting(string config, string name) =>
         config.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) ?? name + " (not set)";
 
-    private static async Task<long> CountAsync(InfluxQlClient query)
+    /// <summary>How many water levels are stored (0 while the database does not exist yet).</summary>
+    internal static async Task<long> CountAsync(InfluxQlClient query)
     {
         try
         {
@@ -190,12 +191,16 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
         }
     }
 
-    private static async Task<long> WaitSettledAsync(InfluxQlClient query, long expected, CancellationToken ct)
+    /// <summary>
+    /// The stored count once it reached <paramref name="expected"/>, or stayed the same for <paramref name="quiet"/>
+    /// (20 s by default: what is missing then was lost), or after <paramref name="limit"/> (5 min by default).
+    /// </summary>
+    internal static async Task<long> WaitSettledAsync(InfluxQlClient query, long expected, CancellationToken ct, TimeSpan? quiet = null, TimeSpan? limit = null)
     {
         long last = -1;
         var still = Stopwatch.StartNew();
         var total = Stopwatch.StartNew();
-        while (total.Elapsed < TimeSpan.FromMinutes(5))
+        while (total.Elapsed < (limit ?? TimeSpan.FromMinutes(5)))
         {
             long now = await CountAsync(query);
             if (now >= expected)
@@ -208,12 +213,12 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
                 last = now;
                 still.Restart();
             }
-            else if (still.Elapsed > TimeSpan.FromSeconds(20))
+            else if (still.Elapsed > (quiet ?? TimeSpan.FromSeconds(20)))
             {
                 return now;
             }
 
-            await Task.Delay(500, ct);
+            await Task.Delay(250, ct);
         }
 
         return last;

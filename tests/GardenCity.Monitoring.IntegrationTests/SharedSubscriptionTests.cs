@@ -62,12 +62,12 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
             }
 
             long publishedAtKill = load.Published;
-            long storedAtKill = await CountAsync(query);
+            long storedAtKill = await MosquittoCrashTests.CountAsync(query);
             await publishing;
             Assert.True(publishedAtKill < load.Total, "the kill came in the middle of the stream");
 
             // What the two survivors get without the dead member: wait until InfluxDB stops growing (5 s unchanged).
-            long withoutVictim = await SettledCountAsync(query, load.Total, ct);
+            long withoutVictim = await MosquittoCrashTests.WaitSettledAsync(query, load.Total, ct, quiet: TimeSpan.FromSeconds(5), limit: TimeSpan.FromSeconds(60));
             long[] survivorsStored = [await StoredAsync(workers[0]), await StoredAsync(workers[1])];
             long heldForVictim = load.Total - withoutVictim;
 
@@ -76,7 +76,7 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
             victim.Process = await GardenCityProcess.StartAsync(victim.Settings, healthUrl: false);
             Assert.Contains("session present: True", victim.Process.Output, StringComparison.Ordinal);
             long stored = 0;
-            await InfluxServer.WaitUntilAsync(async () => (stored = await CountAsync(query)) >= load.Total, TimeSpan.FromSeconds(60),
+            await InfluxServer.WaitUntilAsync(async () => (stored = await MosquittoCrashTests.CountAsync(query)) >= load.Total, TimeSpan.FromSeconds(60),
                 () => $"{stored} of {load.Total} readings stored after the killed worker came back", ct);
             long victimAfterReturn = await StoredAsync(victim);
             long[] survivorsAfterReturn = [await StoredAsync(workers[0]), await StoredAsync(workers[1])];
@@ -144,49 +144,6 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         string metrics = await http.GetStringAsync(worker.Settings["GardenCity:Health:Url"] + "/metrics", TestContext.Current.CancellationToken);
         return StoredLine().Matches(metrics).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-    }
-
-    private static async Task<long> CountAsync(InfluxQlClient query)
-    {
-        try
-        {
-            IReadOnlyList<InfluxSeries> series = await query.QueryAsync("SELECT count(water_level_m) FROM water_level", CancellationToken.None);
-            return series.Count == 0 ? 0 : series[0].Get(0, "count").GetInt64();
-        }
-        catch (InvalidOperationException)
-        {
-            return 0; // the database does not exist yet
-        }
-    }
-
-    /// <summary>The stored count once it reached <paramref name="expected"/> or stayed the same for 5 s.</summary>
-    private static async Task<long> SettledCountAsync(InfluxQlClient query, long expected, CancellationToken ct)
-    {
-        long last = -1;
-        DateTime changed = DateTime.UtcNow;
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            long now = await CountAsync(query);
-            if (now >= expected)
-            {
-                return now;
-            }
-
-            if (now != last)
-            {
-                last = now;
-                changed = DateTime.UtcNow;
-            }
-            else if (DateTime.UtcNow - changed > TimeSpan.FromSeconds(5))
-            {
-                return now;
-            }
-
-            await Task.Delay(250, ct);
-        }
-
-        return last;
     }
 
     [GeneratedRegex(@"(?m)^gardencity_readings_stored_total(?:\{[^}]*\})? (\d+)")]
