@@ -139,7 +139,8 @@ public sealed partial class AlertEngine
     /// <param name="primedTimes">
     /// The measurement times of the station's readings refilled from InfluxDB (<see cref="Prime"/>, called before): the
     /// rule's levels are judged again at each of them, without telling anyone, so that when each level last held and
-    /// the condition memory (sustained, rate) are what the previous owner had; the alert itself stays as adopted.
+    /// the condition memory (sustained, rate) are what the previous owner had; the alert itself stays as adopted. The
+    /// latest of them is when the station was last heard.
     /// </param>
     public bool Adopt(Alert alert, IEnumerable<DateTimeOffset>? primedTimes = null)
     {
@@ -162,9 +163,17 @@ public sealed partial class AlertEngine
         if (_registry.TryGet(alert.StationId, out Station? station) && rule.Group == RuleGroup.None)
         {
             StationSeries series = SeriesOf(station);
-            foreach (DateTimeOffset at in (primedTimes ?? []).Distinct().Order())
+            DateTimeOffset[] times = [.. (primedTimes ?? []).Distinct().Order()];
+            foreach (DateTimeOffset at in times)
             {
                 HoldLevels(rule, series, pair, at, at, measured: null);
+            }
+
+            // Heard last when its latest stored reading was measured, as the previous owner had it (not silent since
+            // this worker started: that would mark the incident stale, then "contact restored", for nothing).
+            if (series.LatestTime is null && times.Length > 0)
+            {
+                series.LatestTime = times[^1];
             }
         }
 

@@ -14,14 +14,17 @@ namespace GardenCity.Monitoring.Alerting.Partitioning;
 /// </summary>
 internal sealed class ActiveAlertHistoryReader(InfluxQlClient client)
 {
-    /// <summary>An incident whose latest change is older than this is not found (nor taken over).</summary>
+    /// <summary>An incident whose latest change is further than this behind the watermark is not found (nor taken over).</summary>
     public static readonly TimeSpan LookBack = TimeSpan.FromDays(30);
 
-    /// <summary>The incidents in force as of the history up to <paramref name="now"/>, for the stations <paramref name="owns"/> says.</summary>
-    public async Task<IReadOnlyList<Alert>> ReadAsync(DateTimeOffset now, Func<string, bool> owns, CancellationToken cancellationToken)
+    /// <summary>
+    /// The incidents in force, for the stations <paramref name="owns"/> says. The history is in event time (each line at
+    /// the measurement time of the change), so the look-back counts from the engine's <paramref name="watermark"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<Alert>> ReadAsync(DateTimeOffset watermark, Func<string, bool> owns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owns);
-        string query = $"SELECT * FROM {InfluxQl.Identifier(AlertHistory.AlertMeasurement)} WHERE time > {InfluxQl.TimeLiteral(now - LookBack)} AND \"transition\" != 'late' "
+        string query = $"SELECT * FROM {InfluxQl.Identifier(AlertHistory.AlertMeasurement)} WHERE time > {InfluxQl.TimeLiteral(watermark - LookBack)} AND \"transition\" != 'late' "
             + "GROUP BY \"rule\",\"station\" ORDER BY time DESC LIMIT 1";
         IReadOnlyList<InfluxSeries> result = await client.QueryAsync(query, cancellationToken).ConfigureAwait(false);
         var alerts = new List<Alert>();
@@ -66,7 +69,7 @@ internal sealed class ActiveAlertHistoryReader(InfluxQlClient client)
             AcknowledgedBy = series.Text(row, "acknowledged_by"),
             AcknowledgedAt = Time(series.Text(row, "acknowledged_at")),
             LastTransition = transition,
-            Stale = series.Get(row, "stale").ValueKind == JsonValueKind.True,
+            Stale = series.Columns.Contains("stale") && series.Get(row, "stale").ValueKind == JsonValueKind.True,
             StaleSince = Time(series.Text(row, "stale_since")),
             Revision = (int)revision,
         };

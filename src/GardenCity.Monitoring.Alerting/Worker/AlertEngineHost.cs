@@ -372,7 +372,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     {
         try
         {
-            IReadOnlyList<Alert> alerts = await new ActiveAlertHistoryReader(_query).ReadAsync(_time.GetUtcNow(), id => _owns!(id) && !inState.Contains(id), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Alert> alerts = await new ActiveAlertHistoryReader(_query).ReadAsync(engine.Watermark ?? _time.GetUtcNow(), id => _owns!(id) && !inState.Contains(id), cancellationToken).ConfigureAwait(false);
             ILookup<string, DateTimeOffset> times = primed.ToLookup(r => r.Station.Id, r => r.Timestamp, StringComparer.Ordinal);
             int adopted = 0;
             foreach (Alert alert in alerts)
