@@ -69,6 +69,32 @@ public sealed class PartitionedEngineTests
     }
 
     [Fact]
+    public void Adopt_StationHeardAtItsLatestStoredReading_NotStaleAtTheTakeOver()
+    {
+        // Raised at 0 and unchanged since; the gauge kept reporting until 40. With a 30 min stale horizon the incident
+        // is not stale at 45 (heard at 40), though its latest change (0) is 45 min old.
+        string yaml = OneRule("water-level", FloodLevels, cooldown: "30m", extra: "    stale_after: 30m");
+        int[] minutes = [0, 10, 20, 30, 40];
+        AlertEngine whole = TestData.Engine(yaml);
+        Feed(whole, minutes.Select(m => Level(Moved, m, 3.5)));
+        Alert handedOver = Assert.Single(whole.Active);
+
+        AlertEngine taker = new(TestData.Rules(yaml), Registry, TimeSpan.FromHours(1), AbsenceClock.Watermark, T0) { Owns = id => id == Moved };
+        foreach (int minute in minutes)
+        {
+            taker.Prime(Level(Moved, minute, 3.5));
+        }
+
+        taker.Observe(T0.AddMinutes(45), DateTimeOffset.MaxValue);
+        Assert.True(taker.Adopt(handedOver, minutes.Select(m => T0.AddMinutes(m))));
+
+        Assert.Empty(taker.Tick(DateTimeOffset.MaxValue));
+        Assert.False(Assert.Single(taker.Active).Stale);
+        taker.Observe(T0.AddMinutes(75), DateTimeOffset.MaxValue);
+        Assert.Equal(Transition.Stale, Assert.Single(taker.Tick(DateTimeOffset.MaxValue)).Transition); // silent for 35 min: stale, once
+    }
+
+    [Fact]
     public void Adopt_NotOwnedOrEnded_IsRefused()
     {
         AlertEngine whole = TestData.Engine(Yaml);
