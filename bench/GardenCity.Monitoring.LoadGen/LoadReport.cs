@@ -60,6 +60,9 @@ internal sealed record LoadReport
     public double? DrainRate { get; init; }
 
     public AlertReport? Alerts { get; init; }
+
+    /// <summary>User + system CPU of this load generator over the whole run: to see that it was not the limit.</summary>
+    public required double GeneratorCpuSeconds { get; init; }
 }
 
 /// <summary>The alert side of a run (<see cref="AlertMatcher"/>).</summary>

@@ -128,6 +128,7 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
                 StoredLatency = LatencySummary.Of(storedLatencies),
                 DrainSeconds = drainSeconds,
                 DrainRate = drainSeconds is { } ds ? Rate(delivered, ds) : null,
+                GeneratorCpuSeconds = Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds, 2),
                 Alerts = options.Alerts ? new AlertReport(matcher.Expected, matcher.Matched, matcher.Live, matcher.Late, matcher.Unmatched, LatencySummary.Of(matcher.Latencies)) : null,
             };
         }
