@@ -273,7 +273,9 @@ for n, x in r.items():
     sl, al = x["stored_latency"], (x.get("alerts") or {}).get("latency", {})
     notes = []
     if n == "sustained": notes.append(f"target {x['rate_target']:,.0f}/s, RSS slope after warm-up {f(x.get('rss_slope_mb_per_min'), 2)} MB/min, range {x.get('rss_after_warmup_mb')}")
-    if n == "alerting": notes.append(f"target {x['rate_target']:,.0f}/s; alerts matched {x['alerts']['matched']}/{x['alerts']['expected']} (the rest did not come within the wait), live {x['alerts']['live']}")
+    if n == "alerting":
+        a = x["alerts"]; missing = a["expected"] - a["matched"]
+        notes.append(f"target {x['rate_target']:,.0f}/s; alerts matched {a['matched']}/{a['expected']}" + (f" ({missing} did not come within the wait)" if missing else "") + f", live {a['live']}")
     if n == "backlog":
         a = x["alerts"]; notes.append(f"drain of {x['readings']:,}: {f(x['drain_seconds'], 1)} s; live alerts {a['live']} ({'PASS' if a['live'] == 0 else 'FAIL'}), late notices {a['late']}")
     notes.append(f"generator CPU {x['generator_cpu_seconds']:.1f} s")
