@@ -233,10 +233,7 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
                     continue;
                 }
 
-                lock (latencies)
-                {
-                    tracker.Apply(since, CountsByStation(body), answeredAt, latencies);
-                }
+                tracker.Apply(since, CountsByStation(body), answeredAt, latencies); // read by the caller once this task ended
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
