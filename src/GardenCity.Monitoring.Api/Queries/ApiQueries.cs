@@ -238,7 +238,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// <summary>The reviews stored for detections of the period, with the sensitive species (docs/ecology.md).</summary>
     public async Task<Ecology.Verification> VerificationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(Ecology.DetectionReview.Measurement)} WHERE {Range(from, to)}", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(Ecology.DetectionReview.Measurement)} WHERE {Range(from, to)}", ct, InfluxTarget.Forever).ConfigureAwait(false);
         var reviews = new List<Ecology.DetectionReview>();
         foreach (InfluxSeries s in series)
         {
@@ -421,7 +421,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     {
         string where = Range(from, to) + string.Concat(tags.Select(t => $" AND {InfluxQl.Identifier(t.Key)} = {InfluxQl.StringLiteral(t.Value)}"))
             + (alertId is null ? string.Empty : $" AND \"alert_id\" = {InfluxQl.StringLiteral(alertId)}");
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM \"alert_event\" WHERE {where} ORDER BY time DESC LIMIT {limit}", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM \"alert_event\" WHERE {where} ORDER BY time DESC LIMIT {limit}", ct, InfluxTarget.Forever).ConfigureAwait(false);
         var rows = new List<Dictionary<string, object?>>();
         foreach (InfluxSeries s in series)
         {
@@ -447,11 +447,11 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         return rows;
     }
 
-    private async Task<IReadOnlyList<InfluxSeries>> QueryAsync(string q, CancellationToken ct)
+    private async Task<IReadOnlyList<InfluxSeries>> QueryAsync(string q, CancellationToken ct, InfluxTarget target = InfluxTarget.Raw)
     {
         try
         {
-            return await client.QueryAsync(q, ct).ConfigureAwait(false);
+            return await client.QueryAsync(q, target, ct).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {
