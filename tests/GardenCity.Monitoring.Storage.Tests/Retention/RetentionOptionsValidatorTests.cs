@@ -11,7 +11,7 @@ public sealed class RetentionOptionsValidatorTests
         Assert.True(Validator(new InfluxOptions()).Validate(null, new RetentionOptions()).Succeeded);
 
     [Theory]
-    [InlineData("RawDuration", "1.00:00:00", "whole hours between 2.00:00:00")]
+    [InlineData("RawDuration", "1.00:00:00", "whole hours between 2.00:00:00")] // and the default look-back no longer fits
     [InlineData("RawDuration", "90.00:30:00", "whole hours between 2.00:00:00")]
     [InlineData("DownsampleLookBack", "01:00:00", "at least 02:00:00")]
     [InlineData("DownsampleLookBack", "02:30:00", "whole hours")]
@@ -34,9 +34,7 @@ public sealed class RetentionOptionsValidatorTests
         ValidateOptionsResult result = Validator(new InfluxOptions()).Validate(null, options);
 
         Assert.True(result.Failed);
-        string failure = Assert.Single(result.Failures!);
-        Assert.StartsWith("GardenCity:Retention:" + key, failure, StringComparison.Ordinal);
-        Assert.Contains(expected, failure, StringComparison.Ordinal);
+        Assert.Contains(result.Failures!, f => f.StartsWith("GardenCity:Retention:" + key, StringComparison.Ordinal) && f.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]
