@@ -186,18 +186,73 @@ public sealed class RetentionTests(ServersFixture servers)
         Assert.Equal([1.0, 2.0], Enumerable.Range(0, Assert.Single(history).Values.Count).Select(i => history[0].Number(i, "revision")));
     }
 
+    [Fact]
+    public async Task Api_LongRangeReadsTheHourlyAggregatesWhereRawIsGone_ShortRangeReadsRaw_AndSaysWhich()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string database = "ra" + Guid.NewGuid().ToString("N")[..12];
+        DateTimeOffset now = HourlyFloor(DateTimeOffset.UtcNow) + TimeSpan.FromMinutes(10);
+        DateTimeOffset hour = HourlyFloor(now);
+        await using ServiceProvider sp = Services(database, new FakeTimeProvider(now), ("GardenCity:Retention:RawDuration", "2.00:00:00"), ("GardenCity:Retention:DownsampleLookBack", "24:00:00"));
+        IReadingWriter writer = sp.GetRequiredService<IReadingWriter>();
+        InfluxQlClient query = sp.GetRequiredService<InfluxQlClient>();
+        await writer.InitializeAsync(ct);
+        Assert.True(TestIngestion.Stations.TryGet("yd-wl-03", out Core.Stations.Station? gauge));
+
+        // Stage readings in old hours (before the raw data is certainly complete: now − 2 days + 1 day) and recent ones.
+        (double HoursAgo, double Level)[] readings = [(30.9, 2.5), (30.5, 2.75), (30.1, 3.5), (27.5, 4.0), (5.5, 1.25), (5.2, 1.5), (1.5, 1.0)];
+        var lines = new LineProtocolBuffer();
+        foreach ((double ago, double level) in readings)
+        {
+            lines.Point("water_level").Tag("station", gauge!.Id).Tag("site", gauge.Site.Id).Tag("kind", "water-level").Field("water_level_m", level).End(hour - TimeSpan.FromHours(ago));
+        }
+
+        await writer.WriteLinesAsync(lines.Written, ct);
+        await sp.GetRequiredService<HourlyDownsampler>().DownsampleAsync(hour - TimeSpan.FromHours(36), hour, ct);
+        var queries = new Api.Queries.ApiQueries(query, TestIngestion.Stations);
+        DateTimeOffset complete = queries.RawCompleteFrom(now);
+        Assert.Equal(now - TimeSpan.FromDays(1), complete);
+        await query.ExecuteAsync($"DELETE FROM \"water_level\" WHERE time < {InfluxQl.TimeLiteral(complete)}", ct); // as retention would
+
+        // Long range, hourly windows: the old hours from the aggregates, the recent ones from raw.
+        Api.Queries.SeriesAnswer longRange = await queries.SeriesBySourceAsync(gauge!, "water_level_m", "mean", TimeSpan.FromHours(1), hour - TimeSpan.FromHours(36), hour + TimeSpan.FromHours(1), now, ct);
+        DateTimeOffset cut = HourlyFloor(complete) + TimeSpan.FromHours(1); // the first whole window from "complete" on
+        Assert.Equal((Api.Queries.SeriesSources.HourlyAndRaw, (DateTimeOffset?)cut), (longRange.Source, longRange.RawFrom));
+        List<string> expected = readings
+            .GroupBy(r => HourlyFloor(hour - TimeSpan.FromHours(r.HoursAgo)))
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key:o} {Math.Round(g.Average(r => r.Level), 9)}"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, longRange.Points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Time:o} {Math.Round(p.Value, 9)}")).Order(StringComparer.Ordinal));
+
+        // Short range: raw only.
+        Api.Queries.SeriesAnswer shortRange = await queries.SeriesBySourceAsync(gauge!, "water_level_m", "max", TimeSpan.FromHours(1), hour - TimeSpan.FromHours(6), hour, now, ct);
+        Assert.Equal((Api.Queries.SeriesSources.Raw, (DateTimeOffset?)null), (shortRange.Source, shortRange.RawFrom));
+        Assert.Equal([1.5, 1.0], shortRange.Points.Select(p => p.Value));
+
+        // Windows shorter than an hour cannot come from hourly figures: raw, and the expired hours are simply not there.
+        Api.Queries.SeriesAnswer fine = await queries.SeriesBySourceAsync(gauge!, "water_level_m", "max", TimeSpan.FromMinutes(10), hour - TimeSpan.FromHours(36), hour, now, ct);
+        Assert.Equal(Api.Queries.SeriesSources.Raw, fine.Source);
+        Assert.Equal([1.25, 1.5, 1.0], fine.Points.Select(p => p.Value));
+    }
+
     private sealed record Weather(string Station, string? Watershed, DateTimeOffset Time, double Temp, double Rain, double WindDir, string? Checks);
 
-    private ServiceProvider Services(string database, TimeProvider time)
+    private ServiceProvider Services(string database, TimeProvider time, params (string Key, string Value)[] settings)
     {
         var services = new ServiceCollection();
         services.AddFakeLogging();
         services.AddSingleton(time);
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
             ["GardenCity:Influx:Database"] = database,
-        }).Build());
+        };
+        foreach ((string key, string value) in settings)
+        {
+            values[key] = value;
+        }
+
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         services.AddDownsampling();
         return services.BuildServiceProvider();
     }
