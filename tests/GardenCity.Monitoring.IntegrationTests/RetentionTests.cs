@@ -193,7 +193,7 @@ public sealed class RetentionTests(ServersFixture servers)
         string database = "ra" + Guid.NewGuid().ToString("N")[..12];
         DateTimeOffset now = HourlyFloor(DateTimeOffset.UtcNow) + TimeSpan.FromMinutes(10);
         DateTimeOffset hour = HourlyFloor(now);
-        await using ServiceProvider sp = Services(database, new FakeTimeProvider(now), ("GardenCity:Retention:RawDuration", "2.00:00:00"), ("GardenCity:Retention:DownsampleLookBack", "24:00:00"));
+        await using ServiceProvider sp = Services(database, new FakeTimeProvider(now), ("GardenCity:Retention:RawDuration", "2.00:00:00"), ("GardenCity:Retention:DownsampleLookBack", "1.00:00:00"));
         IReadingWriter writer = sp.GetRequiredService<IReadingWriter>();
         InfluxQlClient query = sp.GetRequiredService<InfluxQlClient>();
         await writer.InitializeAsync(ct);
