@@ -135,6 +135,27 @@ public sealed class RetentionTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task OnePlace_ForeverPolicyEmpty_NothingGetsADuration_AggregatesBesideTheReadings_NoCopies()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string database = "ro" + Guid.NewGuid().ToString("N")[..12];
+        DateTimeOffset now = HourlyFloor(DateTimeOffset.UtcNow) + TimeSpan.FromMinutes(10);
+        DateTimeOffset hour = HourlyFloor(now);
+        await using ServiceProvider sp = Services(database, new FakeTimeProvider(now), ("GardenCity:Retention:ForeverPolicy", string.Empty));
+        IReadingWriter writer = sp.GetRequiredService<IReadingWriter>();
+        InfluxQlClient query = sp.GetRequiredService<InfluxQlClient>();
+        await writer.InitializeAsync(ct);
+        await WriteCameraAndStatusAsync(writer, hour, ct);
+
+        DownsampleResult result = await sp.GetRequiredService<HourlyDownsampler>().RunCycleAsync(ct);
+
+        Assert.Equal(("0s", true), Assert.Single(await PoliciesAsync(sp, database, ct)).Value);
+        Assert.Equal(0, result.Copies);
+        Assert.Equal(2, (await query.QueryAsync("SELECT \"count\" FROM \"camera_trap\"", InfluxTarget.Forever, ct)).Single().Values.Count);
+        Assert.Single(await query.QueryAsync("SELECT \"triggers\" FROM \"camera_trap_trigger_1h\"", InfluxTarget.Raw, ct));
+    }
+
+    [Fact]
     public async Task MigrationScript_CopiesWhatIsKeptForEver_ThenShortensAutogen_AndOldAlertHistorySurvivesInForever()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;

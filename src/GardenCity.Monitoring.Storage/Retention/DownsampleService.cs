@@ -42,7 +42,7 @@ internal sealed class DownsampleService(HourlyDownsampler downsampler, IReadingW
                 // Logged by the downsampler (or an InfluxDB that is not there yet): the next tick tries again.
                 if (!initialized)
                 {
-                    Log.DownsampleFailed(logger, ex, default, default, o.DownsampleInterval);
+                    Log.DownsampleNotReady(logger, ex, o.DownsampleInterval);
                 }
             }
         }

@@ -101,7 +101,8 @@ public sealed class HourlyDownsampler
             points += await AggregateAsync(aggregate, range, lines, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (RawCopy copy in DownsamplePlan.Copies)
+        // With raw and kept-for-ever data in one place (docker-compose.yml's one bucket) the raw points are kept already.
+        foreach (RawCopy copy in _options.SamePlace(_query.Options) ? Array.Empty<RawCopy>() : DownsamplePlan.Copies)
         {
             copies += await CopyAsync(copy, range, lines, cancellationToken).ConfigureAwait(false);
         }

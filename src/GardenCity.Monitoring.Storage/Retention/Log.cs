@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Downsampling {From:o} to {To:o} failed; the next cycle (in {Interval}) tries these hours again")]
     public static partial void DownsampleFailed(ILogger logger, Exception exception, DateTimeOffset from, DateTimeOffset to, TimeSpan interval);
 
+    [LoggerMessage(LogLevel.Warning, "Hourly downsampling cannot reach InfluxDB to prepare its retention policy; trying again in {Interval}")]
+    public static partial void DownsampleNotReady(ILogger logger, Exception exception, TimeSpan interval);
+
     [LoggerMessage(LogLevel.Information, "Hourly downsampling off in this process (GardenCity:Retention:Downsample = false)")]
     public static partial void DownsampleOff(ILogger logger);
 }
