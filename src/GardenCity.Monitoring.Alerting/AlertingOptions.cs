@@ -66,6 +66,22 @@ public sealed class AlertingOptions
     /// <summary>Whether the engine's windows are refilled from InfluxDB at start. <value>The default value is true.</value></summary>
     public bool PrimeFromInflux { get; set; } = true;
 
+    /// <summary>
+    /// Into how many partitions the stations are divided for alerting workers (docs/scale-out.md, "Alerting
+    /// partitions"); every worker of one deployment must have the same number. 1 (the default) is a single worker that
+    /// evaluates every station. <value>The default value is 1.</value>
+    /// </summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 1;
+
+    /// <summary>
+    /// The partitions this worker evaluates: numbers and ranges below <see cref="Partitions"/> (<c>0</c>, <c>0,2</c>,
+    /// <c>1-3</c>), or <c>none</c> for a standby that keeps its session (to take partitions over later) and evaluates
+    /// nothing. Empty (the default) means every partition and is allowed only with one partition.
+    /// <value>The default value is empty.</value>
+    /// </summary>
+    public string OwnedPartitions { get; set; } = string.Empty;
+
     /// <summary>Webhooks, any number per audience.</summary>
     [Microsoft.Extensions.Options.ValidateEnumeratedItems]
     public List<WebhookEndpoint> Webhooks { get; } = [];

@@ -30,6 +30,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddHttpClient("gardencity-webhooks");
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingRulesValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, Partitioning.AlertingPartitionsValidator>());
         services.AddDashboardOptions(); // GardenCity:Dashboard, the base of every link to an alert
         services.AddFireSeasonOptions(); // GardenCity:FireSeason, the FWI's season (docs/fire-weather.md)
         services.AddDutyChannels(); // GardenCity:Duty, off by default (docs/duty-room.md)

@@ -38,6 +38,18 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Information, "Refilled the rule windows with {Count} stored readings from {From} to {To}")]
     public static partial void Primed(ILogger logger, int count, DateTimeOffset from, DateTimeOffset to);
 
+    [LoggerMessage(LogLevel.Information, "Alerting partitions {Owned} of {Partitions}: evaluating {Groups} alerting group(s): {Keys}; readings of other stations only move the watermark")]
+    public static partial void PartitionsOwned(ILogger logger, string owned, int partitions, int groups, string keys);
+
+    [LoggerMessage(LogLevel.Information, "Took over alert {AlertId} (revision {Revision}, {Severity}) from the alert history")]
+    public static partial void AlertTakenOver(ILogger logger, string alertId, int revision, string severity);
+
+    [LoggerMessage(LogLevel.Information, "Took over {Adopted} of {Found} alerts in force found in the alert history for stations new to this worker")]
+    public static partial void TookOver(ILogger logger, int adopted, int found);
+
+    [LoggerMessage(LogLevel.Error, "Could not read the alert history to take over the alerts in force of the stations new to this worker: an incident already raised by their previous worker may be raised again")]
+    public static partial void TakeOverFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(LogLevel.Information, "Alerting connected to MQTT broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
     public static partial void Connected(ILogger logger, string host, int port, string clientId, bool sessionPresent);
 

@@ -105,6 +105,81 @@ public sealed partial class AlertEngine
     /// <summary>The rules running.</summary>
     public RuleSet Rules => _rules;
 
+    /// <summary>
+    /// Which stations and hazard units this engine evaluates (an alerting worker's partitions, docs/scale-out.md); null
+    /// (the default) evaluates every one. Absence is judged, and state restored, only for those it owns; the caller
+    /// hands <see cref="Process"/> and <see cref="Prime"/> only their readings (others go to <see cref="Observe"/>).
+    /// Set before <see cref="Restore"/>.
+    /// </summary>
+    public Func<string, bool>? Owns { get; init; }
+
+    /// <summary>
+    /// Moves the watermark by a reading this engine does not evaluate (a station of another partition), as
+    /// <see cref="Process"/> would: every worker sees the whole stream, so each keeps the fleet's watermark. A reading
+    /// further than the lateness horizon behind it does not move it.
+    /// </summary>
+    public void Observe(DateTimeOffset timestamp, DateTimeOffset wallNow)
+    {
+        bool late = (Watermark is { } mark && timestamp < mark - _latenessHorizon)
+            || (_absenceClock == AbsenceClock.WallClock && wallNow - timestamp > _latenessHorizon);
+        DateTimeOffset capped = timestamp < wallNow ? timestamp : wallNow;
+        if (!late && (Watermark is null || capped > Watermark))
+        {
+            Watermark = capped;
+        }
+    }
+
+    /// <summary>
+    /// Takes over an incident another worker raised (a partition handed over, docs/scale-out.md): the alert goes on
+    /// with its id and revision, as if this engine had raised it, with its severity held as of its latest change (the
+    /// cooldown counts from there) and fresh condition memory, as after a rule reload. False (nothing changed) when the
+    /// rule or station is unknown, not owned, or this engine already has an alert in force for the pair.
+    /// </summary>
+    /// <param name="alert">The incident as of its latest change (from the alert history).</param>
+    /// <param name="primedTimes">
+    /// The measurement times of the station's readings refilled from InfluxDB (<see cref="Prime"/>, called before): the
+    /// rule's levels are judged again at each of them, without telling anyone, so that when each level last held and
+    /// the condition memory (sustained, rate) are what the previous owner had; the alert itself stays as adopted. The
+    /// latest of them is when the station was last heard.
+    /// </param>
+    public bool Adopt(Alert alert, IEnumerable<DateTimeOffset>? primedTimes = null)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (alert.Status != AlertStatus.Active || !_rules.Rules.Any(r => r.Id == alert.RuleId) || !TryGetTarget(alert.StationId, out _)
+            || Owns?.Invoke(alert.StationId) == false)
+        {
+            return false;
+        }
+
+        if (_pairs.TryGetValue((alert.RuleId, alert.StationId), out PairState? existing) && existing.Active is not null)
+        {
+            return false;
+        }
+
+        var pair = new PairState { Active = alert };
+        pair.LastHeld[alert.Severity] = alert.UpdatedAt;
+        _pairs[(alert.RuleId, alert.StationId)] = pair;
+        Rule rule = _rules.Rules.First(r => r.Id == alert.RuleId);
+        if (_registry.TryGet(alert.StationId, out Station? station) && rule.Group == RuleGroup.None)
+        {
+            StationSeries series = SeriesOf(station);
+            DateTimeOffset[] times = [.. (primedTimes ?? []).Distinct().Order()];
+            foreach (DateTimeOffset at in times)
+            {
+                HoldLevels(rule, series, pair, at, at, measured: null);
+            }
+
+            // Heard last when its latest stored reading was measured, as the previous owner had it (not silent since
+            // this worker started: that would mark the incident stale, then "contact restored", for nothing).
+            if (series.LatestTime is null && times.Length > 0)
+            {
+                series.LatestTime = times[^1];
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Alerts in force.</summary>
     public IReadOnlyList<Alert> Active => _pairs.Values.Where(p => p.Active is not null).Select(p => p.Active!).OrderBy(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
 
@@ -367,7 +442,7 @@ public sealed partial class AlertEngine
         Watermark = snapshot.Watermark;
         foreach (StationSnapshot s in snapshot.Stations)
         {
-            if (_registry.TryGet(s.StationId, out Station? station))
+            if (_registry.TryGet(s.StationId, out Station? station) && Owns?.Invoke(s.StationId) != false)
             {
                 StationSeries series = SeriesOf(station);
                 series.LatestTime = s.LatestTime;
@@ -382,7 +457,8 @@ public sealed partial class AlertEngine
 
         foreach (PairSnapshot p in snapshot.Pairs)
         {
-            if (_rules.Rules.Any(r => r.Id == p.RuleId) && TryGetTarget(p.StationId, out _))
+            // A pair of a partition handed over is dropped, not resolved: its new owner carries the incident on.
+            if (_rules.Rules.Any(r => r.Id == p.RuleId) && TryGetTarget(p.StationId, out _) && Owns?.Invoke(p.StationId) != false)
             {
                 var pair = new PairState { Active = p.Active, ClosedUpTo = p.ClosedUpTo, GroupDay = p.GroupDay };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
@@ -406,7 +482,7 @@ public sealed partial class AlertEngine
 
         foreach (GapSnapshot g in snapshot.StaleGaps ?? [])
         {
-            if (TryGetTarget(g.StationId, out _))
+            if (TryGetTarget(g.StationId, out _) && Owns?.Invoke(g.StationId) != false)
             {
                 _gaps[g.StationId] = new DataGap { From = g.From, FirstAfter = g.FirstAfter, To = g.To };
             }
@@ -544,7 +620,7 @@ public sealed partial class AlertEngine
     {
         if (!_stationsByRule.TryGetValue(rule.Id, out Station[]? stations))
         {
-            stations = [.. _registry.Stations.Where(rule.Scope.Matches).OrderBy(s => s.Id, StringComparer.Ordinal)];
+            stations = [.. _registry.Stations.Where(s => rule.Scope.Matches(s) && Owns?.Invoke(s.Id) != false).OrderBy(s => s.Id, StringComparer.Ordinal)];
             _stationsByRule[rule.Id] = stations;
         }
 
@@ -664,21 +740,8 @@ public sealed partial class AlertEngine
             _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
         }
 
-        Severity holding = Severity.None;
         var measured = new Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)>();
-        HazardUnit? unit = _units.TryGetValue(series.Station.Id, out (HazardUnit Unit, Station Target) u) ? u.Unit : null;
-        IReadOnlyList<StationSeries> gauges = unit is null ? [] : GaugesOf(unit);
-        foreach (RuleLevel level in rule.Levels)
-        {
-            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
-            if (level.Condition.Evaluate(ctx))
-            {
-                pair.LastHeld[level.Severity] = at;
-                holding = level.Severity;
-            }
-
-            measured[level.Severity] = (ctx.Value, ctx.Threshold, ctx.Figures);
-        }
+        Severity holding = HoldLevels(rule, series, pair, at, absenceNow, measured);
 
         // Levels that stopped holding less than a cooldown ago still count: flapping is damped, raising is not.
         Severity target = holding;
@@ -738,6 +801,30 @@ public sealed partial class AlertEngine
         }
 
         changes.Add(new AlertChange(transition, next, current, rule, station));
+    }
+
+    /// <summary>
+    /// Evaluates the rule's levels at <paramref name="at"/>: records when each held and the condition memory; returns the
+    /// highest level that holds. The alert itself is left to the caller.
+    /// </summary>
+    private Severity HoldLevels(Rule rule, StationSeries series, PairState pair, DateTimeOffset at, DateTimeOffset absenceNow, Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)>? measured)
+    {
+        Severity holding = Severity.None;
+        HazardUnit? unit = _units.TryGetValue(series.Station.Id, out (HazardUnit Unit, Station Target) u) ? u.Unit : null;
+        IReadOnlyList<StationSeries> gauges = unit is null ? [] : GaugesOf(unit);
+        foreach (RuleLevel level in rule.Levels)
+        {
+            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
+            if (level.Condition.Evaluate(ctx))
+            {
+                pair.LastHeld[level.Severity] = at;
+                holding = level.Severity;
+            }
+
+            measured?[level.Severity] = (ctx.Value, ctx.Threshold, ctx.Figures);
+        }
+
+        return holding;
     }
 
     /// <summary>

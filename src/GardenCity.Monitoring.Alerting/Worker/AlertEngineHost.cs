@@ -3,6 +3,7 @@ using GardenCity.Monitoring.Core.Audit;
 using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
+using GardenCity.Monitoring.Alerting.Partitioning;
 using GardenCity.Monitoring.Alerting.Readings;
 using GardenCity.Monitoring.Alerting.Rules;
 using GardenCity.Monitoring.Core.FireWeather;
@@ -43,6 +44,8 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private readonly QualityPolicy _quality;
     private readonly FireSeasonOptions? _fireSeason;
     private readonly IAuditLog _audit;
+    private readonly InfluxQlClient _query;
+    private Func<string, bool>? _owns; // null: every station (one partition)
     private RuleWatcher? _watcher;
     private AlertEngine? _engine;
     private DateTimeOffset _lastSave;
@@ -60,6 +63,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         _registry = registry;
         _pipeline = pipeline;
         _reader = new InfluxReadingReader(query, registry);
+        _query = query;
         _time = time;
         _logger = logger;
         _metrics = metrics;
@@ -82,11 +86,14 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     {
         RuleSet rules = RuleLoader.LoadDirectory(_options.RulesDirectory, _registry);
         Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
-        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow(), _quality, _fireSeason);
+        _owns = Owns();
+        var engine = new AlertEngine(rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, _time.GetUtcNow(), _quality, _fireSeason) { Owns = _owns };
+        var inState = new HashSet<string>(StringComparer.Ordinal); // stations and units this worker kept state for
         try
         {
             if (_store.Load() is { } state)
             {
+                inState.UnionWith(state.Engine.Stations.Select(s => s.StationId).Concat(state.Engine.Pairs.Select(p => p.StationId)));
                 engine.Restore(state.Engine);
                 _pipeline.Cap.Restore(state.Cap ?? []);
             }
@@ -96,9 +103,15 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             Log.StateUnreadable(_logger, _store.Path, ex.Message);
         }
 
+        IReadOnlyList<Reading> primed = [];
         if (_options.PrimeFromInflux)
         {
-            await PrimeAsync(engine, stoppingToken).ConfigureAwait(false);
+            primed = await PrimeAsync(engine, stoppingToken).ConfigureAwait(false);
+        }
+
+        if (_owns is not null)
+        {
+            await TakeOverAsync(engine, inState, primed, stoppingToken).ConfigureAwait(false);
         }
 
         _engine = engine;
@@ -118,15 +131,23 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             var changes = new List<AlertChange>();
             var fwi = new List<FwiDay>();
             var geohazard = new List<GeohazardHour>();
+            int evaluated = 0;
             foreach (Reading reading in readings)
             {
+                if (_owns?.Invoke(reading.Station.Id) == false)
+                {
+                    _engine!.Observe(reading.Timestamp, _time.GetUtcNow()); // another partition's: only the watermark
+                    continue;
+                }
+
+                evaluated++;
                 EngineOutput output = _engine!.Process(reading, _time.GetUtcNow());
                 changes.AddRange(output.Changes);
                 fwi.AddRange(output.FireWeather);
                 geohazard.AddRange(output.Geohazard);
             }
 
-            _metrics.Readings(readings.Count);
+            _metrics.Readings(evaluated);
             AlertingTracing.Changes(changes);
             PublishWatermark();
             long number = ++_processed;
@@ -289,19 +310,26 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         }
     }
 
-    private async Task PrimeAsync(AlertEngine engine, CancellationToken cancellationToken)
+    /// <summary>Refills the windows of the stations this worker evaluates; returns the readings it took.</summary>
+    private async Task<IReadOnlyList<Reading>> PrimeAsync(AlertEngine engine, CancellationToken cancellationToken)
     {
         DateTimeOffset to = engine.Watermark ?? _time.GetUtcNow();
         DateTimeOffset from = to - engine.HistoryNeeded;
         try
         {
             IReadOnlyList<Reading> readings = await _reader.ReadAsync(from, to, cancellationToken).ConfigureAwait(false);
+            if (_owns is { } owns)
+            {
+                readings = [.. readings.Where(r => owns(r.Station.Id))];
+            }
+
             foreach (Reading reading in readings)
             {
                 engine.Prime(reading);
             }
 
             Log.Primed(_logger, readings.Count, from, to);
+            return readings;
         }
         catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {
@@ -310,6 +338,61 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Log.PrimeFailed(_logger, ex);
+        }
+
+        return [];
+    }
+
+    /// <summary>
+    /// The stations this worker evaluates (docs/scale-out.md, "Alerting partitions"): null with one partition owned
+    /// whole (every station, as before partitions existed).
+    /// </summary>
+    private Func<string, bool>? Owns()
+    {
+        IReadOnlySet<int> owned = OwnedPartitions.Parse(_options.OwnedPartitions, _options.Partitions, out string? error)
+            ?? throw new InvalidOperationException(error); // validated at start: not reached
+        if (_options.Partitions == 1 && owned.Contains(0))
+        {
+            return null;
+        }
+
+        var map = AlertingPartitionMap.Create(_registry, _options.Partitions);
+        string[] groups = [.. map.Groups.Where(g => owned.Contains(g.Partition)).Select(g => g.Key)];
+        Log.PartitionsOwned(_logger, OwnedPartitions.Describe(owned), _options.Partitions, groups.Length, string.Join(", ", groups));
+        return id => owned.Contains(map.PartitionOf(id));
+    }
+
+    /// <summary>
+    /// Takes over the incidents in force at the stations this worker evaluates and kept no state for (a partition
+    /// handed over to it): each is read back from the alert history and goes on with its id and revision, its levels
+    /// judged again over the refilled readings. Stations it kept state for are left as saved (their history may lag
+    /// behind the state after a crash). An unreadable history is logged: the worker then starts without them.
+    /// </summary>
+    private async Task TakeOverAsync(AlertEngine engine, HashSet<string> inState, IReadOnlyList<Reading> primed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IReadOnlyList<Alert> alerts = await new ActiveAlertHistoryReader(_query).ReadAsync(engine.Watermark ?? _time.GetUtcNow(), id => _owns!(id) && !inState.Contains(id), cancellationToken).ConfigureAwait(false);
+            ILookup<string, DateTimeOffset> times = primed.ToLookup(r => r.Station.Id, r => r.Timestamp, StringComparer.Ordinal);
+            int adopted = 0;
+            foreach (Alert alert in alerts)
+            {
+                if (engine.Adopt(alert, times[alert.StationId]))
+                {
+                    adopted++;
+                    Log.AlertTakenOver(_logger, alert.Id, alert.Revision, alert.Severity.ToName());
+                }
+            }
+
+            Log.TookOver(_logger, adopted, alerts.Count);
+        }
+        catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
+        {
+            Log.TookOver(_logger, 0, 0); // nothing stored yet
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Log.TakeOverFailed(_logger, ex);
         }
     }
 }

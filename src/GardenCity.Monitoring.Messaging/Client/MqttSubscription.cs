@@ -115,7 +115,7 @@ public static class MqttSubscription
 
     /// <summary>
     /// Options for one worker connection (MQTT 5): a new builder per call, since MQTTnet's builder hands out the options
-    /// object it mutates. Credentials: <paramref name="username"/> if given; else, with no external broker configured,
+    /// object it mutates. The connection gathers its writes (<see cref="WriteCoalescingStream"/>). Credentials: <paramref name="username"/> if given; else, with no external broker configured,
     /// the embedded broker's internal account.
     /// </summary>
     public static MqttClientOptions ClientOptions(
@@ -125,6 +125,7 @@ public static class MqttSubscription
         (string host, int port) = Endpoint(mqtt, embeddedBroker);
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
+            .WithStreamProvider(CoalescingStreamProvider.Instance)
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(!persistentSession)

@@ -1,0 +1,62 @@
+using System.Text;
+using GardenCity.Monitoring.LoadGen;
+
+namespace GardenCity.Monitoring.LoadGen.Tests;
+
+/// <summary>Publish → alert: notifications matched to the crossing readings of the plan.</summary>
+public sealed class AlertMatcherTests
+{
+    private static byte[] Notification(string transition, string rule, string station, double value) => Encoding.UTF8.GetBytes(
+        $$"""{"notification_id":"x","transition":"{{transition}}","rule_id":"{{rule}}","station_id":"{{station}}","severity":"blue","value":{{value.ToString(System.Globalization.CultureInfo.InvariantCulture)}},"threshold":2.7}""");
+
+    [Fact]
+    public void Observe_CrossingNotifications_MatchedByStationAndValueAndTimedFromTheirReading()
+    {
+        var plan = new LoadPlan(stations: 3, readingsPerStation: 40, alertStations: 2);
+        var log = new PublishLog(3, 40, offsetMs: 0);
+        for (int k = 0; k < 40; k++)
+        {
+            for (int s = 0; s < 3; s++)
+            {
+                log.Record(s, 1_000 + (k * 10) + s);
+            }
+        }
+
+        var matcher = new AlertMatcher(plan, log);
+        int c1 = plan.CrossingStart(1);
+
+        matcher.Observe(Notification("escalated", "flood-level", "load-wl-00001", 3.101), receivedMs: 5_000);
+        matcher.Observe(Notification("escalated", "flood-level", "load-wl-00001", 3.101), receivedMs: 5_100); // a repeat
+        matcher.Observe(Notification("raised", "flood-fast-rise", "load-wl-00001", 3.101), receivedMs: 5_200); // another rule
+        matcher.Observe(Notification("late", "flood-level", "load-wl-00000", 2.801), receivedMs: 5_300);
+        matcher.Observe([], receivedMs: 5_400); // a cleared retained topic
+
+        Assert.Equal(8, matcher.Expected);
+        Assert.Equal(1, matcher.Matched);
+        Assert.Equal(3, matcher.Live);
+        Assert.Equal(1, matcher.Late);
+        Assert.Equal(2, matcher.Unmatched);
+        // The yellow crossing is the second of station 1's four: reading c1 + 1, published at 1000 + 10 (c1 + 1) + 1.
+        Assert.Equal([5_000 - (1_000 + (10 * (c1 + 1)) + 1)], matcher.Latencies);
+    }
+
+    [Fact]
+    public void Plan_CrossingValues_AppearOnlyAtTheCrossingsAndNoStepReachesTheRateLimit()
+    {
+        var plan = new LoadPlan(stations: 7, readingsPerStation: 200, alertStations: 3);
+        var crossings = plan.Crossings().ToHashSet();
+
+        for (int s = 0; s < plan.Stations; s++)
+        {
+            for (int k = 0; k < plan.ReadingsPerStation; k++)
+            {
+                double v = plan.Value(s, k);
+                Assert.Equal(crossings.Contains((s, k, v)), LoadPlan.CrossingValues.Contains(v));
+                Assert.True(s < plan.AlertStations || v < 2.7, $"station {s} reading {k}: {v} reaches the blue level");
+                Assert.True(k == 0 || Math.Abs(v - plan.Value(s, k - 1)) < 1.0, $"station {s} reading {k}: a step of 1 m or more");
+            }
+        }
+
+        Assert.Equal(12, crossings.Count);
+    }
+}

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Sockets;
+using GardenCity.Monitoring.Messaging.Client;
+using MQTTnet;
+using MQTTnet.Server;
+
+namespace GardenCity.Monitoring.Messaging.Tests.Client;
+
+/// <summary>
+/// The worker's connection gathers its writes (PUBACKs) and sends them together, in order, without losing any: the
+/// bytes that reach the other end are exactly those written, a failed send fails the next write, and closing sends
+/// what was still waiting.
+/// </summary>
+public sealed class WriteCoalescingStreamTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task WritesMadeWhileASendIsUnderWay_GoOutTogether_InOrder()
+    {
+        var inner = new GatedStream();
+        var stream = new WriteCoalescingStream(inner);
+
+        await stream.WriteAsync(Packet(0), Ct);
+        await inner.FirstWriteStarted.Task.WaitAsync(Ct);
+        for (int i = 1; i < 100; i++)
+        {
+            // Each returns at once although the first send is still blocked.
+            await stream.WriteAsync(Packet(i), Ct);
+        }
+
+        inner.Release();
+        await stream.FlushAsync(Ct);
+
+        Assert.Equal(Enumerable.Range(0, 100).SelectMany(Packet).ToArray(), inner.Received.ToArray());
+        Assert.Equal(2, inner.Writes);
+    }
+
+    [Fact]
+    public async Task BeyondTheBufferLimit_AWriterWaitsForTheSend()
+    {
+        var inner = new GatedStream();
+        var stream = new WriteCoalescingStream(inner);
+        await stream.WriteAsync(Packet(0), Ct);
+        await inner.FirstWriteStarted.Task.WaitAsync(Ct);
+        await stream.WriteAsync(new byte[WriteCoalescingStream.MaxBuffered - 10], Ct);
+
+        Task overLimit = stream.WriteAsync(new byte[100], Ct).AsTask();
+        await Task.Delay(200, Ct);
+        Assert.False(overLimit.IsCompleted, "a write past the limit returned while the send was blocked");
+
+        inner.Release();
+        await overLimit.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await stream.FlushAsync(Ct);
+        Assert.Equal(4 + (WriteCoalescingStream.MaxBuffered - 10) + 100, inner.Received.Length);
+    }
+
+    [Fact]
+    public async Task AfterASendFailed_TheNextWriteFails()
+    {
+        var inner = new GatedStream { Failure = new IOException("Broken pipe") };
+        var stream = new WriteCoalescingStream(inner);
+        await stream.WriteAsync(Packet(0), Ct);
+        inner.Release();
+
+        IOException? failed = null;
+        for (int i = 0; i < 100 && failed is null; i++)
+        {
+            try
+            {
+                await stream.WriteAsync(Packet(1), Ct);
+                await Task.Delay(20, Ct);
+            }
+            catch (IOException ex)
+            {
+                failed = ex;
+            }
+        }
+
+        Assert.NotNull(failed);
+        Assert.Contains("Broken pipe", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dispose_SendsWhatWasStillWaiting_ThenCloses()
+    {
+        var inner = new GatedStream();
+        var stream = new WriteCoalescingStream(inner);
+        await stream.WriteAsync(Packet(0), Ct);
+        await inner.FirstWriteStarted.Task.WaitAsync(Ct);
+        await stream.WriteAsync(Packet(1), Ct);
+        _ = Task.Run(async () => { await Task.Delay(100, Ct); inner.Release(); }, Ct);
+
+        await stream.DisposeAsync();
+
+        Assert.Equal(Packet(0).Concat(Packet(1)).ToArray(), inner.Received.ToArray());
+        Assert.True(inner.Disposed);
+    }
+
+    [Fact]
+    public async Task OverARealSocket_AMqttClientPublishesAndIsAcknowledged()
+    {
+        // MQTTnet's own broker on loopback; the client connects through the provider the workers use.
+        int port = FreePort();
+        using var server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(port).Build());
+        int received = 0;
+        server.InterceptingPublishAsync += _ => { Interlocked.Increment(ref received); return Task.CompletedTask; };
+        await server.StartAsync();
+        try
+        {
+            using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)
+                .WithStreamProvider(CoalescingStreamProvider.Instance).WithClientId("coalescing-test").Build(), Ct);
+
+            IEnumerable<Task<MqttClientPublishResult>> publishes = Enumerable.Range(0, 500).Select(i => client.PublishAsync(
+                new MqttApplicationMessageBuilder().WithTopic("t/" + i).WithPayload([(byte)i])
+                    .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), Ct));
+            MqttClientPublishResult[] results = await Task.WhenAll(publishes).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            Assert.All(results, r => Assert.True(r.IsSuccess, r.ReasonString));
+            Assert.Equal(500, received);
+            await client.DisconnectIfConnectedAsync();
+        }
+        finally
+        {
+            await server.StopAsync();
+        }
+    }
+
+    private static byte[] Packet(int i) => [0x40, 0x02, (byte)(i >> 8), (byte)i];
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A stream whose first write blocks until released, and which records what it was sent.</summary>
+    private sealed class GatedStream : Stream
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource FirstWriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public MemoryStream Received { get; } = new();
+
+        public int Writes { get; private set; }
+
+        public Exception? Failure { get; init; }
+
+        public bool Disposed { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public void Release() => _gate.TrySetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            FirstWriteStarted.TrySetResult();
+            await _gate.Task.ConfigureAwait(false);
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+
+            Writes++;
+            Received.Write(buffer.Span);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes++;
+            Received.Write(buffer, offset, count);
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+}
