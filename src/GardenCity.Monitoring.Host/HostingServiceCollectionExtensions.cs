@@ -18,8 +18,11 @@ internal static class HostingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<HostingOptions, HostingOptionsValidator>().BindConfiguration(HostingOptions.SectionName);
+        // The registry's validator, the quality policy's validator and the registry singleton share one source, so a
+        // start parses the registry file once (option validation itself runs more than once).
+        services.TryAddSingleton<RegistryFileSource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostingOptions>, RegistryFileValidator>());
-        services.TryAddSingleton(sp => StationRegistryLoader.LoadFile(sp.GetRequiredService<IOptions<HostingOptions>>().Value.RegistryPath));
+        services.TryAddSingleton(sp => sp.GetRequiredService<RegistryFileSource>().Load(sp.GetRequiredService<IOptions<HostingOptions>>().Value.RegistryPath));
 
         // The quality policy every role that reads telemetry shares (docs/data-quality.md).
         services.AddOptionsWithValidateOnStart<QualityOptions>().BindConfiguration(QualityOptions.SectionName);

@@ -63,7 +63,62 @@ acl.SetAction(result =>
     }
 });
 
-var registryCommand = new Command("registry", "Station registry tools.") { check, hash, acl };
+var emqxFileOption = new Option<string>("--file") { Description = "The registry file.", DefaultValueFactory = _ => "deploy/stations.yaml" };
+var emqxAccountOption = new Option<string[]>("--service-account") { Description = "A service account as NAME=HASH (HASH from 'gardencity registry hash-password'); repeatable.", Arity = ArgumentArity.OneOrMore };
+var emqxUsers = new Command("emqx-users", "Print the EMQX 5 built-in database bootstrap file (JSON, bootstrap_type = hash) for the registry's stations and the given service accounts; the PBKDF2 settings emqx.conf needs go to standard error.") { emqxFileOption, emqxAccountOption };
+emqxUsers.SetAction(result =>
+{
+    var accounts = new List<BrokerAccount>();
+    foreach (string spec in result.GetValue(emqxAccountOption) ?? [])
+    {
+        int eq = spec.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0 || eq == spec.Length - 1)
+        {
+            Console.Error.WriteLine($"--service-account '{spec}': expected NAME=HASH, e.g. gardencity-ingest=pbkdf2-sha256$100000$...");
+            return 2;
+        }
+
+        accounts.Add(new BrokerAccount { Username = spec[..eq], PasswordHash = spec[(eq + 1)..] });
+    }
+
+    try
+    {
+        EmqxUsers users = EmqxFiles.BuildUsers(StationRegistryLoader.LoadFile(result.GetValue(emqxFileOption)!), accounts);
+        Console.Write(users.Json);
+        Console.Error.WriteLine($"{users.Count} users. emqx.conf: password_hash_algorithm {{ name = pbkdf2, mac_fun = sha256, iterations = {users.Iterations}, dk_length = 32 }}");
+        return 0;
+    }
+    catch (RegistryException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+    catch (EmqxExportException ex)
+    {
+        Console.Error.WriteLine($"{result.GetValue(emqxFileOption)}: {ex.Message}");
+        return 2;
+    }
+});
+
+var emqxAclFileOption = new Option<string>("--file") { Description = "The registry file.", DefaultValueFactory = _ => "deploy/stations.yaml" };
+var emqxServiceOption = new Option<string[]>("--service") { Description = "A service account (worker user name) to include; repeatable.", DefaultValueFactory = _ => ["gardencity-ingest", "gardencity-alerting"], Arity = ArgumentArity.OneOrMore };
+var perStationOption = new Option<bool>("--per-station") { Description = "One rule pair per station naming its kind and id (exact; for a few hundred stations). The default is two rules for all stations with the ${username} placeholder, which scales to 100,000." };
+var emqxAcl = new Command("emqx-acl", "Print an EMQX 5 acl.conf (file authorizer, Erlang terms) for the registry: each station writes only its own topics.") { emqxAclFileOption, emqxServiceOption, perStationOption };
+emqxAcl.SetAction(result =>
+{
+    try
+    {
+        Console.Write(EmqxFiles.BuildAcl(StationRegistryLoader.LoadFile(result.GetValue(emqxAclFileOption)!), result.GetValue(emqxServiceOption)!, result.GetValue(perStationOption)));
+        return 0;
+    }
+    catch (RegistryException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+});
+
+var registryCommand = new Command("registry", "Station registry tools.") { check, hash, acl, emqxUsers, emqxAcl };
 
 var keyName = new Option<string>("--name") { Description = "Who holds the key (recorded when they acknowledge an alert).", Required = true };
 var keyRole = new Option<string>("--role") { Description = "reader, responder, reviewer or admin.", DefaultValueFactory = _ => "reader" };

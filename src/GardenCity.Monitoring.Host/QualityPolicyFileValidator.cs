@@ -8,8 +8,11 @@ namespace GardenCity.Monitoring.Host;
 /// Refuses the start when the quality policy (<c>GardenCity:Quality:PolicyFile</c>) cannot be loaded, with every
 /// problem named by file, line, column and field (docs/data-quality.md).
 /// </summary>
-/// <remarks>It loads the file itself, so the policy singleton (loaded from the validated options) never throws.</remarks>
-internal sealed class QualityPolicyFileValidator(IOptions<HostingOptions> hosting) : IValidateOptions<QualityOptions>
+/// <remarks>
+/// It loads the file itself, so the policy singleton (loaded from the validated options) never throws; the registry it
+/// checks the policy against comes from the shared <see cref="RegistryFileSource"/> (parsed once per start).
+/// </remarks>
+internal sealed class QualityPolicyFileValidator(IOptions<HostingOptions> hosting, RegistryFileSource registrySource) : IValidateOptions<QualityOptions>
 {
     public ValidateOptionsResult Validate(string? name, QualityOptions options)
     {
@@ -22,7 +25,7 @@ internal sealed class QualityPolicyFileValidator(IOptions<HostingOptions> hostin
         StationRegistry registry;
         try
         {
-            registry = StationRegistryLoader.LoadFile(hosting.Value.RegistryPath);
+            registry = registrySource.Load(hosting.Value.RegistryPath);
         }
         catch (RegistryException)
         {

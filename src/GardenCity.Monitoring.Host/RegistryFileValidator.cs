@@ -7,9 +7,18 @@ namespace GardenCity.Monitoring.Host;
 /// Refuses the start when the registry at <c>GardenCity:RegistryPath</c> cannot be loaded, with every problem named by
 /// file, line, column and field (the same text as <c>gardencity registry check</c>).
 /// </summary>
-/// <remarks>It loads the file itself, so the registry singleton (loaded from the validated options) never throws.</remarks>
-internal sealed class RegistryFileValidator : IValidateOptions<HostingOptions>
+/// <remarks>
+/// It loads the file through the shared <see cref="RegistryFileSource"/>, so the registry singleton (loaded from the
+/// validated options) never throws and the file is parsed once per start.
+/// </remarks>
+internal sealed class RegistryFileValidator(RegistryFileSource source) : IValidateOptions<HostingOptions>
 {
+    /// <summary>A validator with its own source (tests).</summary>
+    public RegistryFileValidator()
+        : this(new RegistryFileSource())
+    {
+    }
+
     public ValidateOptionsResult Validate(string? name, HostingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -20,7 +29,7 @@ internal sealed class RegistryFileValidator : IValidateOptions<HostingOptions>
 
         try
         {
-            _ = StationRegistryLoader.LoadFile(options.RegistryPath);
+            _ = source.Load(options.RegistryPath);
             return ValidateOptionsResult.Success;
         }
         catch (RegistryException ex)

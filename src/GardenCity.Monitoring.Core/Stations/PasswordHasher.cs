@@ -8,6 +8,11 @@ namespace GardenCity.Monitoring.Core.Stations;
 /// Station credentials as PBKDF2-SHA256 hashes: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c>
 /// with salt and hash in base64. Clear-text passwords are never stored.
 /// </summary>
+/// <remarks>
+/// New hashes use a salt of 32 lowercase hexadecimal characters (16 random bytes written as hex; the PBKDF2 salt is those
+/// 32 ASCII bytes), the form EMQX's built-in database generates and stores as text, so the same hash can be handed to
+/// EMQX (<c>gardencity registry emqx-users</c>, deploy/emqx/README.md). Hashes with any other salt still verify here.
+/// </remarks>
 public static class PasswordHasher
 {
     private const string Scheme = "pbkdf2-sha256";
@@ -21,7 +26,7 @@ public static class PasswordHasher
     public static string Hash(string password, int iterations = DefaultIterations)
     {
         ArgumentNullException.ThrowIfNull(password);
-        byte[] salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        byte[] salt = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(SaltBytes)));
         byte[] hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, HashBytes);
         return string.Join('$', Scheme, iterations.ToString(CultureInfo.InvariantCulture), Convert.ToBase64String(salt), Convert.ToBase64String(hash));
     }
@@ -41,6 +46,9 @@ public static class PasswordHasher
         byte[] actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
+
+    /// <summary>The parts of a hash in this class's format: iterations, the salt bytes and the derived key (SHA-256 PRF).</summary>
+    public static bool TryDecode(string? encoded, out int iterations, out byte[] salt, out byte[] hash) => TryParse(encoded, out iterations, out salt, out hash);
 
     private static bool TryParse(string? encoded, out int iterations, out byte[] salt, out byte[] hash)
     {

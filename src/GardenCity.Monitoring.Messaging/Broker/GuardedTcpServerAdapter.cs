@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using GardenCity.Monitoring.Messaging.Client;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
@@ -135,7 +136,8 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
             remote = client.RemoteEndPoint;
             client.NoDelay = true;
             client.LingerState = new LingerOption(true, 0);
-            stream = new NetworkStream(client, ownsSocket: true);
+            // PUBACKs leave in bursts, when a batch is durable: gathered per connection (WriteCoalescingStream).
+            stream = new WriteCoalescingStream(new NetworkStream(client, ownsSocket: true), client.LocalEndPoint, remote);
             if (_certificate is not null)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);

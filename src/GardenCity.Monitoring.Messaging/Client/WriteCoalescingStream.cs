@@ -6,10 +6,10 @@ using MQTTnet.Channel;
 namespace GardenCity.Monitoring.Messaging.Client;
 
 /// <summary>
-/// A worker's TCP stream to the broker whose writes are gathered and sent together. A worker acknowledges a batch of
-/// up to thousands of messages at once, and MQTTnet writes each PUBACK (4 bytes) to the socket by itself: one system
-/// call and one TCP segment per message, a fifth of the worker's CPU at a high rate (bench/README.md, "PUBACKs
-/// gathered"). Here a write is copied to a buffer and returns; one send loop on the thread pool writes whatever has
+/// A TCP stream whose writes are gathered and sent together: a worker's connection to the broker, and each station's
+/// connection to the embedded broker. A batch of up to thousands of messages is acknowledged at once, and MQTTnet
+/// writes each PUBACK (4 bytes) to the socket by itself: one system call and one TCP segment per message, a fifth of
+/// the worker's CPU at a high rate (bench/README.md, "PUBACKs gathered"). Here a write is copied to a buffer and returns; one send loop on the thread pool writes whatever has
 /// gathered while the previous send was under way, in order.
 /// </summary>
 /// <remarks>
