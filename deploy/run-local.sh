@@ -135,6 +135,8 @@ pids+=("$INFLUXD_PID")
 # "Clock policy"); a live deployment keeps the default, the wall clock. A fresh state is not primed from InfluxDB:
 # the data stored by another scenario's run is not this replay's past.
 # The API answers anonymous readers here (loopback only); a deployment gives out keys (gardencity api new-key).
+# Raw retention of 100 years: the replayed scenarios are from 2023 and 2024, and a 90-day raw policy (the default,
+# docs/retention.md) would refuse their points.
 dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run --roles ingest,alerting,api \
   --set "GardenCity:Api:Url=http://127.0.0.1:${api_port}" \
   --set "GardenCity:Api:AnonymousRole=Reader" \
@@ -143,6 +145,7 @@ dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run --r
   --set "GardenCity:Alerting:PrimeFromInflux=$([ "$fresh" = 1 ] && echo false || echo true)" \
   --set "GardenCity:Alerting:AbsenceClock=Watermark" \
   --set "GardenCity:Influx:Url=http://127.0.0.1:${influx_port}" \
+  --set "GardenCity:Retention:RawDuration=36500.00:00:00" \
   --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" \
   --set "GardenCity:Spool:Directory=${state}/spool" \
   --set "GardenCity:Health:Url=http://127.0.0.1:${health_port}" > "$logs/gardencity.log" 2>&1 &

@@ -15,6 +15,8 @@ command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # deploy/tls/make-certs.sh, run by the Mosquitto TLS and API https tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# deploy/influxdb-retention-migrate.sh talks to influxd with curl (RetentionTests).
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # A CJK font, so that the dashboard test sees Chinese as a user does (not as boxes).
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)

@@ -25,6 +25,7 @@ public static class AlertingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddStorage();
+        services.AddDownsampling(); // the hourly aggregates: one job per deployment, beside the alerting worker (docs/retention.md)
         services.AddMetrics();
         services.AddHttpClient("gardencity-webhooks");
         services.AddOptionsWithValidateOnStart<AlertingOptions, AlertingOptionsValidator>().BindConfiguration(AlertingOptions.SectionName);

@@ -1,9 +1,12 @@
 using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
+using GardenCity.Monitoring.Storage.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 using GardenCity.Monitoring.Storage.Spool;
 
 namespace GardenCity.Monitoring.Storage;
@@ -24,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptionsWithValidateOnStart<InfluxOptions, InfluxOptionsValidator>().BindConfiguration(InfluxOptions.SectionName);
         services.AddOptionsWithValidateOnStart<DeadLetterOptions, DeadLetterOptionsValidator>().BindConfiguration(DeadLetterOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<RetentionOptions, RetentionOptionsValidator>().BindConfiguration(RetentionOptions.SectionName);
 
         services.AddHttpClient<InfluxQlClient>(ConfigureHttp);
         services.AddHttpClient<InfluxV1Writer>(ConfigureHttp);
@@ -41,6 +45,34 @@ public static class StorageServiceCollectionExtensions
         {
             InfluxOptions influx = context.ServiceProvider.GetRequiredService<IOptions<InfluxOptions>>().Value;
             InfluxWritePolicy.ConfigureWritePipeline(builder, influx);
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the hourly downsampling job (<see cref="HourlyDownsampler"/>, docs/retention.md) as a hosted service and
+    /// its <c>influx-downsample-query</c> pipeline: a per-query timeout of <see cref="InfluxOptions.RequestTimeout"/>
+    /// times three (a look-back of days is a large query) and three retries of a query InfluxDB did not answer.
+    /// </summary>
+    public static IServiceCollection AddDownsampling(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddStorage();
+        services.TryAddSingleton<HourlyDownsampler>();
+        services.AddHostedService<DownsampleService>();
+        services.AddResiliencePipeline(HourlyDownsampler.QueryPipeline, (builder, context) =>
+        {
+            InfluxOptions influx = context.ServiceProvider.GetRequiredService<IOptions<InfluxOptions>>().Value;
+            builder
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>().Handle<TaskCanceledException>(),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromSeconds(1),
+                    MaxRetryAttempts = 3,
+                })
+                .AddTimeout(influx.RequestTimeout * 3);
         });
         return services;
     }

@@ -154,7 +154,7 @@ public sealed class AlertingEndToEndTests(ServersFixture servers)
 
     private static async Task<long> CountAsync(Storage.Influx.InfluxQlClient query, CancellationToken ct)
     {
-        var series = await query.QueryAsync("SELECT count(\"revision\") FROM \"alert_event\"", ct);
+        var series = await query.QueryAsync("SELECT count(\"revision\") FROM \"alert_event\"", Storage.Influx.InfluxTarget.Forever, ct);
         return series.Count == 0 ? 0 : series[0].Get(0, "count").GetInt64();
     }
 

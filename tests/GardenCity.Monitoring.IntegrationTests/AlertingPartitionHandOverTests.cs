@@ -227,7 +227,7 @@ public sealed class AlertingPartitionHandOverTests(ServersFixture servers)
     private static async Task<int> CountHistoryAsync(string influx, string database, CancellationToken ct)
     {
         using var http = new HttpClient();
-        JsonElement result = await http.GetFromJsonAsync<JsonElement>(new Uri($"{influx}/query?db={database}&q={Uri.EscapeDataString("SELECT count(\"revision\") FROM \"alert_event\"")}"), ct);
+        JsonElement result = await http.GetFromJsonAsync<JsonElement>(new Uri($"{influx}/query?db={database}&rp=forever&q={Uri.EscapeDataString("SELECT count(\"revision\") FROM \"alert_event\"")}"), ct);
         return result.GetProperty("results")[0].TryGetProperty("series", out JsonElement series) ? series[0].GetProperty("values")[0][1].GetInt32() : 0;
     }
 }

@@ -27,6 +27,7 @@ public sealed class ApiKeyHardeningTests(ServersFixture servers)
             ["GardenCity:Broker:Port"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = "k" + Guid.NewGuid().ToString("N")[..12],
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
             ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),

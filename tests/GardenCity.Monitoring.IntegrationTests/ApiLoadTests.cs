@@ -56,6 +56,7 @@ public sealed class ApiLoadFixture : IAsyncLifetime
             ["GardenCity:Api:Url"] = $"http://127.0.0.1:{ApiPort}",
             ["GardenCity:Api:AnonymousRole"] = "Reader",
             ["GardenCity:Influx:Url"] = Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = Database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(_dir, "dlq"),
             ["GardenCity:Spool:Directory"] = Path.Combine(_dir, "spool"),
@@ -320,6 +321,7 @@ public sealed class ApiInfluxDownTests : IAsyncLifetime
             ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
             ["GardenCity:Api:AnonymousRole"] = "Reader",
             ["GardenCity:Influx:Url"] = _influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = "down",
             ["GardenCity:Influx:RequestTimeout"] = "00:00:02",
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(_dir, "dlq"),

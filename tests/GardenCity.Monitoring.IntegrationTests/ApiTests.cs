@@ -46,6 +46,7 @@ public sealed class ApiFixture(ServersFixture servers) : IAsyncLifetime
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
             ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = Database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(_dir, "dlq"),
             ["GardenCity:Spool:Directory"] = Path.Combine(_dir, "spool"),

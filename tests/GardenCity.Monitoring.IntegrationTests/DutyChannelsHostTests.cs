@@ -106,7 +106,7 @@ public sealed class DutyChannelsHostTests(ServersFixture servers)
         var query = new Storage.Influx.InfluxQlClient(http, Microsoft.Extensions.Options.Options.Create(new Storage.Influx.InfluxOptions { Url = servers.Influx.Url, Database = database }));
         await InfluxServer.WaitUntilAsync(async () =>
         {
-            var series = await query.QueryAsync("SELECT count(\"rounds\") FROM \"alert_delivery\" WHERE \"status\" = 'sent'", ct);
+            var series = await query.QueryAsync("SELECT count(\"rounds\") FROM \"alert_delivery\" WHERE \"status\" = 'sent'", Storage.Influx.InfluxTarget.Forever, ct);
             return series.Count == 1 && series[0].Get(0, "count").GetInt64() == 2;
         }, TimeSpan.FromSeconds(30), () => "alert_delivery points missing\n" + process.Output, ct);
         await process.TerminateAsync();

@@ -38,6 +38,7 @@ public sealed class DutyEscalationEndToEndTests(ServersFixture servers)
         ["GardenCity:Api:Keys:0:KeyHash"] = GardenCity.Monitoring.Api.Auth.ApiKeys.Hash(ResponderKey),
         ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
         ["GardenCity:Influx:Url"] = servers.Influx.Url,
+        ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
         ["GardenCity:Influx:Database"] = "e" + Path.GetFileName(dir).Replace("-", string.Empty, StringComparison.Ordinal)[^12..],
         ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
         ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),

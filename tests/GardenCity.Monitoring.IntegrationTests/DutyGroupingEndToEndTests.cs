@@ -84,6 +84,7 @@ public sealed partial class DutyGroupingEndToEndTests(ServersFixture servers)
         ["GardenCity:Mqtt:Port"] = broker.ToString(CultureInfo.InvariantCulture),
         ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
         ["GardenCity:Influx:Url"] = servers.Influx.Url,
+        ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
         ["GardenCity:Influx:Database"] = database,
         ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
         ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),

@@ -243,6 +243,7 @@ public sealed class DutySilencesEndToEndTests(ServersFixture servers)
                 ["GardenCity:Broker:Port"] = broker.ToString(CultureInfo.InvariantCulture),
                 ["GardenCity:Health:Url"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
                 ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
                 ["GardenCity:Influx:Database"] = "s" + Guid.NewGuid().ToString("N")[..12],
                 ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dlq"),
                 ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),

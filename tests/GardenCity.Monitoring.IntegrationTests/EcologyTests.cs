@@ -48,6 +48,7 @@ public sealed class EcologyFixture(ServersFixture servers) : IAsyncLifetime
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
             ["GardenCity:Api:Url"] = $"http://127.0.0.1:{api}",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = Database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(_dir, "dlq"),
             ["GardenCity:Spool:Directory"] = Path.Combine(_dir, "spool"),
@@ -109,10 +110,10 @@ public sealed class EcologyFixture(ServersFixture servers) : IAsyncLifetime
 
     private static string Iso(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    public async Task<long> CountAsync(string q)
+    public async Task<long> CountAsync(string q, string? retentionPolicy = null)
     {
         using var http = new HttpClient();
-        string json = await http.GetStringAsync(new Uri($"{servers.Influx.Url}/query?db={Database}&q={Uri.EscapeDataString(q)}"));
+        string json = await http.GetStringAsync(new Uri($"{servers.Influx.Url}/query?db={Database}{(retentionPolicy is null ? string.Empty : "&rp=" + retentionPolicy)}&q={Uri.EscapeDataString(q)}"));
         JsonElement results = JsonDocument.Parse(json).RootElement.GetProperty("results")[0];
         return results.TryGetProperty("series", out JsonElement s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
     }
@@ -194,7 +195,7 @@ public sealed class EcologyTests(EcologyFixture fixture) : IClassFixture<Ecology
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("/api/v1/reviews", Body(items[1], "correct", $",\"corrected_species\":\"{EcologyFixture.LeopardCat}\",\"count\":2"), ReviewerKey)).Status);
 
         // Durable: three points in InfluxDB, with who and when.
-        Assert.Equal(3, await fixture.CountAsync("SELECT count(\"decision\") FROM \"camera_trap_review\""));
+        Assert.Equal(3, await fixture.CountAsync("SELECT count(\"decision\") FROM \"camera_trap_review\"", "forever")); // kept for ever (docs/retention.md)
         var (_, reviews) = await GetJsonAsync($"/api/v1/reviews?{Period}", ReviewerKey);
         Assert.Equal(["rejected", "confirmed", "corrected"], reviews.EnumerateArray().Select(r => r.GetProperty("decision").GetString()));
         Assert.All(reviews.EnumerateArray(), r => Assert.Equal("reviewer-test", r.GetProperty("reviewed_by").GetString()));

@@ -40,6 +40,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
             ["GardenCity:Mqtt:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Mqtt:ClientId"] = "ingest-" + database,
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
@@ -96,6 +97,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
                 ["GardenCity:Mqtt:BatchSize"] = "50000",
                 ["GardenCity:Mqtt:BatchInterval"] = "00:01:00", // nothing is written before the stop
                 ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
                 ["GardenCity:Influx:Database"] = database,
                 ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
                 ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
@@ -127,6 +129,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
         {
             ["GardenCity:Broker:Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),

@@ -104,10 +104,11 @@ public sealed class FireWeatherApiTests(ServersFixture servers)
         Assert.Equal("id", JsonDocument.Parse(await gauge.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("parameter").GetString());
     }
 
+    /// <summary>A count from the kept-for-ever policy, where fire_weather is written (docs/retention.md).</summary>
     private static async Task<long> CountAsync(GardenCityRun run, string q)
     {
         using var http = new HttpClient();
-        string json = await http.GetStringAsync(new Uri($"{run.Settings["GardenCity:Influx:Url"]}/query?db={run.Database}&q={Uri.EscapeDataString(q)}"));
+        string json = await http.GetStringAsync(new Uri($"{run.Settings["GardenCity:Influx:Url"]}/query?db={run.Database}&rp=forever&q={Uri.EscapeDataString(q)}"));
         JsonElement results = JsonDocument.Parse(json).RootElement.GetProperty("results")[0];
         return results.TryGetProperty("series", out JsonElement s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
     }

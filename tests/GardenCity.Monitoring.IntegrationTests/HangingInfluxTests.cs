@@ -82,7 +82,7 @@ public sealed class HangingInfluxTests(ServersFixture servers)
         {
             try
             {
-                history = await query.QueryAsync("SELECT alert_id, transition FROM alert_event", ct);
+                history = await query.QueryAsync("SELECT alert_id, transition FROM alert_event", InfluxTarget.Forever, ct);
             }
             catch (InvalidOperationException)
             {

@@ -321,6 +321,7 @@ public sealed class HostCliTests(ServersFixture servers)
             "--set", $"GardenCity:Broker:Port={port}",
             "--set", $"GardenCity:Influx:Url={servers.Influx.Url}",
             "--set", $"GardenCity:Influx:Database={database}",
+            "--set", "GardenCity:Retention:RawDuration=36500.00:00:00", // the reading is from 2023: a 90-day raw policy would refuse it
             "--set", $"GardenCity:DeadLetter:Directory={deadLetters}",
             "--set", $"GardenCity:Spool:Directory={deadLetters}/spool",
             "--set", $"GardenCity:Health:Url=http://127.0.0.1:{healthPort}",

@@ -54,6 +54,7 @@ public sealed class InfluxAuthTests(ServersFixture servers)
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["GardenCity:Influx:Url"] = influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = ingestion.Database,
             ["GardenCity:Influx:Token"] = Password,
             ["GardenCity:Influx:CreateDatabase"] = "false",

@@ -167,6 +167,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
             ["GardenCity:Mqtt:Username"] = "gardencity-ingest",
             ["GardenCity:Mqtt:Password"] = "gc-dev-gardencity-ingest",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),

@@ -124,6 +124,7 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
         ["GardenCity:Mqtt:Username"] = "gardencity-ingest",
         ["GardenCity:Mqtt:Password"] = "gc-dev-gardencity-ingest",
         ["GardenCity:Influx:Url"] = servers.Influx.Url,
+        ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
         ["GardenCity:Influx:Database"] = database,
         ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, name, "dead-letter"),
         ["GardenCity:Spool:Directory"] = Path.Combine(dir, name, "spool"),

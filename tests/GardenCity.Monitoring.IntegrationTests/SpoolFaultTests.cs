@@ -35,6 +35,7 @@ public sealed class SpoolFaultTests
             ["GardenCity:Broker:Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Health:Url"] = health,
             ["GardenCity:Influx:Url"] = influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = tmpfs.Path, // default SegmentBytes (8 MiB): the one segment fills the disk
@@ -107,6 +108,7 @@ public sealed class SpoolFaultTests
             ["GardenCity:Broker:Port"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             ["GardenCity:Health:Url"] = health,
             ["GardenCity:Influx:Url"] = influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = spoolDir,

@@ -32,6 +32,7 @@ public sealed class TlsTests(ServersFixture servers)
             {
                 ["GardenCity:Broker:Port"] = ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
                 ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
                 ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
                 ["GardenCity:Health:Url"] = $"https://127.0.0.1:{healthPort}",
@@ -82,6 +83,7 @@ public sealed class TlsTests(ServersFixture servers)
                 ["GardenCity:Roles"] = "api",
                 ["GardenCity:Broker:Port"] = ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["GardenCity:Influx:Url"] = servers.Influx.Url,
+                ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
                 ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
                 ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
                 ["GardenCity:Api:Url"] = $"https://127.0.0.1:{apiPort}",

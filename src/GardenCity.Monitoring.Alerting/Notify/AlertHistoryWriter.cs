@@ -136,7 +136,7 @@ public sealed class AlertHistoryWriter : IDisposable
     private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
         await _wait.ExecuteAsync(
             static async (state, ct) => await state.Write.ExecuteAsync(
-                static async (s, c) => await s.Writer.WriteLinesAsync(s.Lines, c).ConfigureAwait(false), state, ct).ConfigureAwait(false),
+                static async (s, c) => await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false), state, ct).ConfigureAwait(false),
             (Write: _write, Writer: _writer, Lines: lines),
             cancellationToken).ConfigureAwait(false);
 

@@ -26,7 +26,7 @@ internal sealed class ActiveAlertHistoryReader(InfluxQlClient client)
         ArgumentNullException.ThrowIfNull(owns);
         string query = $"SELECT * FROM {InfluxQl.Identifier(AlertHistory.AlertMeasurement)} WHERE time > {InfluxQl.TimeLiteral(watermark - LookBack)} AND \"transition\" != 'late' "
             + "GROUP BY \"rule\",\"station\" ORDER BY time DESC LIMIT 1";
-        IReadOnlyList<InfluxSeries> result = await client.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> result = await client.QueryAsync(query, InfluxTarget.Forever, cancellationToken).ConfigureAwait(false); // kept for ever (docs/retention.md)
         var alerts = new List<Alert>();
         foreach (InfluxSeries series in result)
         {

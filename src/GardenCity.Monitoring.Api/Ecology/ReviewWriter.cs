@@ -8,11 +8,11 @@ namespace GardenCity.Monitoring.Api.Ecology;
 /// <summary>
 /// Stores a review as a <c>camera_trap_review</c> point at the detection's time, tagged with its station, site and the
 /// machine's species (docs/influxdb-schema.md): its identity is the detection's, so a later review of the same
-/// detection replaces the earlier one. The request is answered only once InfluxDB has accepted the point.
+/// detection replaces the earlier one. Reviews are kept for ever (docs/retention.md). The request is answered only once InfluxDB has accepted the point.
 /// </summary>
 internal sealed class ReviewWriter(IReadingWriter writer, StationRegistry registry)
 {
-    public Task WriteAsync(DetectionReview review, CancellationToken ct) => writer.WriteLinesAsync(Line(review, registry), ct);
+    public Task WriteAsync(DetectionReview review, CancellationToken ct) => writer.WriteLinesAsync(Line(review, registry), InfluxTarget.Forever, ct);
 
     internal static string Line(DetectionReview r, StationRegistry registry)
     {

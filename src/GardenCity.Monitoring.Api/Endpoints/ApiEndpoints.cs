@@ -44,7 +44,8 @@ internal static class ApiEndpoints
             }
 
             QualityFlag admit = Params.QualityFilter(quality);
-            IReadOnlyList<SeriesPoint> points = await q.SeriesAsync(station, f, aggregation, w, start, end, ct, admit).ConfigureAwait(false);
+            SeriesAnswer answer = await q.SeriesBySourceAsync(station, f, aggregation, w, start, end, time.GetUtcNow(), ct, admit).ConfigureAwait(false);
+            IReadOnlyList<SeriesPoint> points = answer.Points;
             return TypedResults.Json(new
             {
                 station = station.Id,
@@ -54,6 +55,8 @@ internal static class ApiEndpoints
                 from = start,
                 to = end,
                 quality = quality ?? "all",
+                source = answer.Source,
+                raw_from = answer.RawFrom,
                 warning_level_m = station.WarningLevelM,
                 guaranteed_level_m = station.GuaranteedLevelM,
                 points = points.Select(p => new object[] { p.Time, Params.Round(station, f, p.Value), p.Flag.ToWireName() }),

@@ -10,6 +10,25 @@ namespace GardenCity.Monitoring.Api.Queries;
 /// <summary>A point of a series.</summary>
 public sealed record SeriesPoint(DateTimeOffset Time, double Value, QualityFlag Flag = QualityFlag.Good);
 
+/// <summary>Where a series came from (docs/retention.md, "The query API").</summary>
+public static class SeriesSources
+{
+    /// <summary>The raw readings only.</summary>
+    public const string Raw = "raw";
+
+    /// <summary>The hourly aggregates only.</summary>
+    public const string Hourly = "hourly";
+
+    /// <summary>The hourly aggregates up to <see cref="SeriesAnswer.RawFrom"/>, the raw readings from then on.</summary>
+    public const string HourlyAndRaw = "hourly+raw";
+}
+
+/// <summary>A series and where it came from.</summary>
+/// <param name="Points">The windows, oldest first.</param>
+/// <param name="Source">One of <see cref="SeriesSources"/>.</param>
+/// <param name="RawFrom">With <see cref="SeriesSources.HourlyAndRaw"/>: the first window read from the raw readings.</param>
+public sealed record SeriesAnswer(IReadOnlyList<SeriesPoint> Points, string Source, DateTimeOffset? RawFrom);
+
 /// <summary>A camera-trap trigger (blank ones included).</summary>
 public sealed record TriggerRecord(DateTimeOffset Time, string Station, string EventId, string ImageUri, long Detections);
 
@@ -78,6 +97,71 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A field of a station per window, from the raw readings or, for the part of the range raw retention may no longer
+    /// hold, from the hourly aggregates (docs/retention.md, "The query API"). The aggregates are read when the window is
+    /// whole hours, the quality filter is <c>all</c> and the range starts before <see cref="RawCompleteFrom"/>; windows
+    /// from that time on (aligned to the window) still come from the raw readings.
+    /// </summary>
+    public async Task<SeriesAnswer> SeriesBySourceAsync(Station station, string field, string agg, TimeSpan window, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, CancellationToken ct, QualityFlag admit = QualityFlag.Bad)
+    {
+        ArgumentNullException.ThrowIfNull(station);
+        DateTimeOffset complete = RawCompleteFrom(now);
+        if (admit != QualityFlag.Bad || window < TimeSpan.FromHours(1) || window.Ticks % TimeSpan.TicksPerHour != 0 || from >= complete)
+        {
+            return new SeriesAnswer(await SeriesAsync(station, field, agg, window, from, to, ct, admit).ConfigureAwait(false), SeriesSources.Raw, null);
+        }
+
+        // GROUP BY time() windows start at multiples of the window since the epoch: the first whole window from "complete" on.
+        long w = window.Ticks, since = (complete - DateTimeOffset.UnixEpoch).Ticks;
+        DateTimeOffset cut = DateTimeOffset.UnixEpoch.AddTicks(since + ((w - (((since % w) + w) % w)) % w));
+        if (cut >= to)
+        {
+            return new SeriesAnswer(await HourlySeriesAsync(station, field, agg, window, from, to, ct).ConfigureAwait(false), SeriesSources.Hourly, null);
+        }
+
+        var points = new List<SeriesPoint>(await HourlySeriesAsync(station, field, agg, window, from, cut, ct).ConfigureAwait(false));
+        points.AddRange(await SeriesAsync(station, field, agg, window, cut, to, ct, admit).ConfigureAwait(false));
+        return new SeriesAnswer(points, SeriesSources.HourlyAndRaw, cut);
+    }
+
+    /// <summary>From when the raw readings are certainly all there: <c>now − RawDuration</c> plus a day (InfluxDB drops whole shards).</summary>
+    public DateTimeOffset RawCompleteFrom(DateTimeOffset now) => now - client.Retention.RawDuration + TimeSpan.FromDays(1);
+
+    /// <summary>A field per window from the hourly aggregates (exact: means from sums and counts, the worst flag of the hours).</summary>
+    private async Task<IReadOnlyList<SeriesPoint>> HourlySeriesAsync(Station station, string field, string agg, TimeSpan window, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        bool status = field is "battery_v" or "rssi_dbm";
+        string measurement = (status ? PointMapper.StationStatus : PointMapper.TelemetryMeasurement(station.Kind)) + Storage.Retention.DownsamplePlan.Suffix;
+        string F(string stat) => InfluxQl.Identifier(field + stat);
+        string flag = status ? string.Empty : $", max({F("_flag")}) AS fl";
+        IReadOnlyList<InfluxSeries> series = await QueryAsync(
+            $"SELECT sum({F("_sum")}) AS s, sum({F("_count")}) AS n, min({F("_min")}) AS lo, max({F("_max")}) AS hi{flag} FROM {InfluxQl.Identifier(measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)} GROUP BY time({(long)window.TotalSeconds}s) fill(none)",
+            ct, InfluxTarget.Forever).ConfigureAwait(false);
+        var points = new List<SeriesPoint>();
+        foreach (InfluxSeries s in series)
+        {
+            for (int i = 0; i < s.Values.Count; i++)
+            {
+                if (s.Number(i, "n") is not (> 0 and var n) || s.Number(i, "s") is not { } sum)
+                {
+                    continue;
+                }
+
+                double value = agg switch
+                {
+                    "sum" => sum,
+                    "max" => s.Number(i, "hi") ?? double.NaN,
+                    "min" => s.Number(i, "lo") ?? double.NaN,
+                    _ => sum / n,
+                };
+                points.Add(new SeriesPoint(s.Time(i), value, s.Number(i, "fl") is { } fl ? (QualityFlag)(int)fl : QualityFlag.Good));
+            }
+        }
+
+        return points;
     }
 
     /// <summary>
@@ -238,7 +322,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// <summary>The reviews stored for detections of the period, with the sensitive species (docs/ecology.md).</summary>
     public async Task<Ecology.Verification> VerificationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(Ecology.DetectionReview.Measurement)} WHERE {Range(from, to)}", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(Ecology.DetectionReview.Measurement)} WHERE {Range(from, to)}", ct, InfluxTarget.Forever).ConfigureAwait(false);
         var reviews = new List<Ecology.DetectionReview>();
         foreach (InfluxSeries s in series)
         {
@@ -421,7 +505,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     {
         string where = Range(from, to) + string.Concat(tags.Select(t => $" AND {InfluxQl.Identifier(t.Key)} = {InfluxQl.StringLiteral(t.Value)}"))
             + (alertId is null ? string.Empty : $" AND \"alert_id\" = {InfluxQl.StringLiteral(alertId)}");
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM \"alert_event\" WHERE {where} ORDER BY time DESC LIMIT {limit}", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT * FROM \"alert_event\" WHERE {where} ORDER BY time DESC LIMIT {limit}", ct, InfluxTarget.Forever).ConfigureAwait(false);
         var rows = new List<Dictionary<string, object?>>();
         foreach (InfluxSeries s in series)
         {
@@ -447,11 +531,11 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         return rows;
     }
 
-    private async Task<IReadOnlyList<InfluxSeries>> QueryAsync(string q, CancellationToken ct)
+    private async Task<IReadOnlyList<InfluxSeries>> QueryAsync(string q, CancellationToken ct, InfluxTarget target = InfluxTarget.Raw)
     {
         try
         {
-            return await client.QueryAsync(q, ct).ConfigureAwait(false);
+            return await client.QueryAsync(q, target, ct).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {

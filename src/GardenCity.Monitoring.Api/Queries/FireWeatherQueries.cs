@@ -27,7 +27,7 @@ public sealed class FireWeatherQueries(InfluxQlClient client)
         try
         {
             result = await client.QueryAsync(
-                $"SELECT * FROM {InfluxQl.Identifier(Measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)} ORDER BY time ASC", ct).ConfigureAwait(false);
+                $"SELECT * FROM {InfluxQl.Identifier(Measurement)} WHERE \"station\" = {InfluxQl.StringLiteral(station.Id)} AND time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)} ORDER BY time ASC", InfluxTarget.Forever, ct).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {

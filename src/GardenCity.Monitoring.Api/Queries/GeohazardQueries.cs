@@ -52,7 +52,7 @@ public sealed class GeohazardQueries(InfluxQlClient client)
     {
         try
         {
-            return await client.QueryAsync(q, ct).ConfigureAwait(false);
+            return await client.QueryAsync(q, InfluxTarget.Forever, ct).ConfigureAwait(false); // kept for ever (docs/retention.md)
         }
         catch (InvalidOperationException ex) when (InfluxQlClient.IsDatabaseNotFound(ex))
         {

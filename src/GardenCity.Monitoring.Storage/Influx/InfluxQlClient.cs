@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using GardenCity.Monitoring.Storage.Retention;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Storage.Influx;
@@ -50,41 +52,86 @@ public sealed class InfluxQueryException(string message) : InvalidOperationExcep
 
 /// <summary>
 /// Runs InfluxQL over <c>/query</c>: native on 1.x, through the v1-compatibility API on 2.x and 3.x.
-/// Times come back as nanoseconds since the epoch (<c>epoch=ns</c>).
+/// Times come back as nanoseconds since the epoch (<c>epoch=ns</c>). A query goes to the raw readings unless it names
+/// <see cref="InfluxTarget.Forever"/> (docs/retention.md): the target is sent as <c>db=</c> and <c>rp=</c>, so statements
+/// name measurements unqualified.
 /// </summary>
-public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> options)
+public sealed class InfluxQlClient
 {
-    private readonly InfluxOptions _options = options.Value;
+    private readonly HttpClient _http;
+    private readonly InfluxOptions _options;
+
+    /// <summary>A client of the raw readings and of what is kept for ever where <paramref name="retention"/> says.</summary>
+    [ActivatorUtilitiesConstructor]
+    public InfluxQlClient(HttpClient http, IOptions<InfluxOptions> options, IOptions<RetentionOptions> retention)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(retention);
+        _http = http;
+        _options = options.Value;
+        Retention = retention.Value;
+    }
+
+    /// <summary>A client with the default <see cref="RetentionOptions"/> (kept-for-ever data in the policy <c>forever</c>).</summary>
+    public InfluxQlClient(HttpClient http, IOptions<InfluxOptions> options)
+        : this(http, options, Microsoft.Extensions.Options.Options.Create(new RetentionOptions()))
+    {
+    }
+
+    /// <summary>Where raw readings end and what is kept for ever goes.</summary>
+    public RetentionOptions Retention { get; }
+
+    /// <summary>The settings of the server.</summary>
+    internal InfluxOptions Options => _options;
 
     /// <summary>Runs a statement that changes the server (CREATE, DROP) with POST.</summary>
     public async Task ExecuteAsync(string statement, CancellationToken cancellationToken) =>
-        _ = await SendAsync(statement, HttpMethod.Post, cancellationToken).ConfigureAwait(false);
+        _ = await SendAsync(statement, HttpMethod.Post, InfluxTarget.Raw, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Whether a query failed because the database does not exist yet (a fresh installation: nothing stored).</summary>
+    /// <summary>
+    /// Whether a query failed because the database or retention policy does not exist yet (a fresh installation, or
+    /// the kept-for-ever policy before ingestion first started: nothing stored there).
+    /// </summary>
     public static bool IsDatabaseNotFound(Exception exception) =>
-        exception is InvalidOperationException && exception.Message.Contains("database not found", StringComparison.Ordinal);
+        exception is InvalidOperationException
+        && (exception.Message.Contains("database not found", StringComparison.Ordinal) || exception.Message.Contains("retention policy not found", StringComparison.Ordinal));
 
-    /// <summary>Runs a query with GET and returns its series (empty when nothing matched).</summary>
+    /// <summary>Runs a query on the raw readings with GET and returns its series (empty when nothing matched).</summary>
     public Task<IReadOnlyList<InfluxSeries>> QueryAsync(string query, CancellationToken cancellationToken) =>
-        SendAsync(query, HttpMethod.Get, cancellationToken);
+        SendAsync(query, HttpMethod.Get, InfluxTarget.Raw, cancellationToken);
+
+    /// <summary>Runs a query on <paramref name="target"/> with GET and returns its series (empty when nothing matched).</summary>
+    public Task<IReadOnlyList<InfluxSeries>> QueryAsync(string query, InfluxTarget target, CancellationToken cancellationToken) =>
+        SendAsync(query, HttpMethod.Get, target, cancellationToken);
+
+    /// <summary>The database (<c>db=</c>) and retention policy (<c>rp=</c>, empty for the default) of <paramref name="target"/>.</summary>
+    public (string Database, string Policy) Where(InfluxTarget target) => (Retention.DatabaseOf(target, _options), Retention.PolicyOf(target, _options));
 
     internal static void Authorize(HttpRequestMessage request, InfluxOptions options) => InfluxAuth.Apply(request, options);
 
-    private async Task<IReadOnlyList<InfluxSeries>> SendAsync(string query, HttpMethod method, CancellationToken cancellationToken)
+    private Dictionary<string, string> Form(string query, InfluxTarget target)
+    {
+        (string db, string rp) = Where(target);
+        var form = new Dictionary<string, string> { ["db"] = db, ["q"] = query, ["epoch"] = "ns" };
+        if (rp.Length > 0)
+        {
+            form["rp"] = rp;
+        }
+
+        return form;
+    }
+
+    private async Task<IReadOnlyList<InfluxSeries>> SendAsync(string query, HttpMethod method, InfluxTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var form = new Dictionary<string, string> { ["db"] = _options.Database, ["q"] = query, ["epoch"] = "ns" };
-        if (_options.RetentionPolicy.Length > 0)
-        {
-            form["rp"] = _options.RetentionPolicy;
-        }
+        Dictionary<string, string> form = Form(query, target);
 
         string baseUrl = _options.Url.TrimEnd('/') + "/query";
         using var request = method == HttpMethod.Get
             ? new HttpRequestMessage(HttpMethod.Get, baseUrl + "?" + string.Join('&', form.Select(kv => kv.Key + "=" + Uri.EscapeDataString(kv.Value))))
             : new HttpRequestMessage(HttpMethod.Post, baseUrl) { Content = new FormUrlEncodedContent(form) };
         Authorize(request, _options);
-        using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -103,26 +150,21 @@ public sealed class InfluxQlClient(HttpClient http, IOptions<InfluxOptions> opti
     /// as several pieces with the same name and tags, in order). The request timeout covers the wait for the answer to
     /// start, then each wait for the next piece (a <see cref="TimeoutException"/>).
     /// </summary>
-    public async IAsyncEnumerable<InfluxSeries> StreamAsync(string query, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<InfluxSeries> StreamAsync(string query, int chunkSize, CancellationToken cancellationToken) =>
+        StreamAsync(query, chunkSize, InfluxTarget.Raw, cancellationToken);
+
+    /// <summary>As <see cref="StreamAsync(string, int, CancellationToken)"/>, on <paramref name="target"/>.</summary>
+    public async IAsyncEnumerable<InfluxSeries> StreamAsync(string query, int chunkSize, InfluxTarget target, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        var form = new Dictionary<string, string>
-        {
-            ["db"] = _options.Database,
-            ["q"] = query,
-            ["epoch"] = "ns",
-            ["chunked"] = "true",
-            ["chunk_size"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        if (_options.RetentionPolicy.Length > 0)
-        {
-            form["rp"] = _options.RetentionPolicy;
-        }
+        Dictionary<string, string> form = Form(query, target);
+        form["chunked"] = "true";
+        form["chunk_size"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, _options.Url.TrimEnd('/') + "/query?" + string.Join('&', form.Select(kv => kv.Key + "=" + Uri.EscapeDataString(kv.Value))));
         Authorize(request, _options);
-        using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

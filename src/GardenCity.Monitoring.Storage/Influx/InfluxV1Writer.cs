@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using GardenCity.Monitoring.Storage.Retention;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Storage.Influx;
@@ -8,21 +12,42 @@ namespace GardenCity.Monitoring.Storage.Influx;
 /// <summary>
 /// Writes line protocol through <c>POST /write</c> (nanosecond precision): native on InfluxDB 1.x, the v1-compatible
 /// endpoint on 2.x and 3 Core (token auth, <see cref="InfluxAuth"/>). This is the path every deployment uses and the
-/// one the real-server tests cover.
+/// one the real-server tests cover. With <see cref="InfluxOptions.CreateDatabase"/> it creates the database and the
+/// retention policies (<see cref="RetentionSetup"/>, docs/retention.md).
 /// </summary>
-internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> options, InfluxQlClient query) : IReadingWriter
+internal sealed class InfluxV1Writer : IReadingWriter
 {
-    private readonly InfluxOptions _options = options.Value;
+    private readonly HttpClient _http;
+    private readonly InfluxOptions _options;
+    private readonly InfluxQlClient _query;
+    private readonly ILogger _logger;
+
+    [ActivatorUtilitiesConstructor]
+    public InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> options, InfluxQlClient query, ILogger<InfluxV1Writer> logger)
+    {
+        _http = http;
+        _options = options.Value;
+        _query = query;
+        _logger = logger;
+    }
+
+    public InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> options, InfluxQlClient query)
+        : this(http, options, query, NullLogger<InfluxV1Writer>.Instance)
+    {
+    }
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         if (_options.CreateDatabase)
         {
-            await query.ExecuteAsync("CREATE DATABASE " + InfluxQl.Identifier(_options.Database), cancellationToken).ConfigureAwait(false);
+            await RetentionSetup.CreateAsync(_query, _logger, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken)
+    public Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken) =>
+        WriteLinesAsync(lineProtocol, InfluxTarget.Raw, cancellationToken);
+
+    public async Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, InfluxTarget target, CancellationToken cancellationToken)
     {
         if (lineProtocol.Length == 0)
         {
@@ -31,11 +56,13 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
 
         try
         {
-            await PostAsync(lineProtocol, cancellationToken).ConfigureAwait(false);
+            await PostAsync(lineProtocol, target, cancellationToken).ConfigureAwait(false);
         }
-        catch (InfluxWriteException ex) when (ex.StatusCode == 404 && _options.CreateDatabase && ex.Message.Contains("database not found", StringComparison.Ordinal))
+        catch (InfluxWriteException ex) when (ex.StatusCode is 404 or 500 && _options.CreateDatabase
+            && (ex.Message.Contains("database not found", StringComparison.Ordinal) || ex.Message.Contains("retention policy not found", StringComparison.Ordinal)))
         {
-            // InfluxDB was not there when the worker started (or lost its data): create the database and write again.
+            // InfluxDB was not there when the worker started (or lost its data), or this process does not create the
+            // policies at start (alerting, API): create the database and policies and write again.
             try
             {
                 await InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -45,14 +72,15 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
                 throw new InfluxWriteException($"InfluxDB has no database '{_options.Database}' and creating it failed: {create.Message}", 404, create);
             }
 
-            await PostAsync(lineProtocol, cancellationToken).ConfigureAwait(false);
+            await PostAsync(lineProtocol, target, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task PostAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken)
+    private async Task PostAsync(ReadOnlyMemory<byte> lineProtocol, InfluxTarget target, CancellationToken cancellationToken)
     {
-        string url = $"{_options.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(_options.Database)}&precision=ns"
-            + (_options.RetentionPolicy.Length > 0 ? "&rp=" + Uri.EscapeDataString(_options.RetentionPolicy) : string.Empty);
+        (string db, string rp) = _query.Where(target);
+        string url = $"{_options.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(db)}&precision=ns"
+            + (rp.Length > 0 ? "&rp=" + Uri.EscapeDataString(rp) : string.Empty);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new ReadOnlyMemoryContent(lineProtocol) { Headers = { ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" } } },
@@ -61,7 +89,7 @@ internal sealed class InfluxV1Writer(HttpClient http, IOptions<InfluxOptions> op
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

@@ -27,6 +27,7 @@ internal sealed class GardenCityRun : IDisposable
             ["GardenCity:Api:AnonymousRole"] = "Reader",
             ["GardenCity:Health:Url"] = $"http://127.0.0.1:{HealthPort}",
             ["GardenCity:Influx:Url"] = servers.Influx.Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = Database,
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(Directory, "dlq"),
             ["GardenCity:Spool:Directory"] = Path.Combine(Directory, "spool"),

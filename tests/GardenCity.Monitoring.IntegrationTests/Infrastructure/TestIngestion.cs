@@ -45,6 +45,7 @@ public sealed class TestIngestion : IAsyncDisposable
         var config = new Dictionary<string, string?>
         {
             ["GardenCity:Influx:Url"] = (influx ?? servers.Influx).Url,
+            ["GardenCity:Retention:RawDuration"] = "36500.00:00:00", // scenarios from past years: a 90-day raw policy would refuse their points (docs/retention.md)
             ["GardenCity:Influx:Database"] = database,
             ["GardenCity:DeadLetter:Directory"] = deadLetters,
             ["GardenCity:Spool:Directory"] = Path.Combine(deadLetters, "spool"),
