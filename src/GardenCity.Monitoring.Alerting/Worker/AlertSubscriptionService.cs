@@ -29,6 +29,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
     private readonly EmbeddedBrokerService? _embeddedBroker;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly Lock _acksGate = new();
+    private readonly SemaphoreSlim _ackSending = new(1, 1); // PUBACKs leave in the order the messages came
     private readonly Queue<(long Number, MqttApplicationMessageReceivedEventArgs Args, int Connection)> _unacknowledged = new();
     private int _connection;
     private CancellationToken _stopping;
@@ -61,6 +62,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
         _stopping = stoppingToken;
         await _engine.StartAsync(stoppingToken).ConfigureAwait(false);
         Task ticks = TickAsync(stoppingToken);
+        Task acks = AcknowledgeLoopAsync(stoppingToken);
         try
         {
             await KeepConnectedAsync(stoppingToken).ConfigureAwait(false);
@@ -68,6 +70,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
         finally
         {
             await ticks.ConfigureAwait(false);
+            await acks.ConfigureAwait(false);
             await _engine.StopAsync().ConfigureAwait(false);
             await _client.DisconnectIfConnectedAsync().ConfigureAwait(false);
             _client.Dispose();
@@ -103,6 +106,19 @@ internal sealed class AlertSubscriptionService : BackgroundService
     /// <summary>Messages whose effect is in the saved state may go: a crash before the save makes the broker redeliver them.</summary>
     private async Task AcknowledgeSavedAsync()
     {
+        await _ackSending.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await AcknowledgeSavedInOrderAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _ackSending.Release();
+        }
+    }
+
+    private async Task AcknowledgeSavedInOrderAsync()
+    {
         long saved = _engine.SavedThrough;
         var ready = new List<(MqttApplicationMessageReceivedEventArgs Args, int Connection)>();
         lock (_acksGate)
@@ -130,6 +146,30 @@ internal sealed class AlertSubscriptionService : BackgroundService
                 // MQTTnet 5.2 throws NullReferenceException when the connection dropped meanwhile: the broker redelivers.
                 Log.PublishFailed(_logger, ex, "(acknowledgement)");
             }
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="AlertEngineHost.AckInterval"/>: saves and acknowledges what waited that long. Under load the
+    /// messages themselves save every <see cref="AlertEngineHost.AckBatch"/>; this bounds the wait when the broker sends
+    /// fewer unacknowledged messages than that, or the stream pauses.
+    /// </summary>
+    private async Task AcknowledgeLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(AlertEngineHost.AckInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (await _engine.SaveIfWaitingAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    await AcknowledgeSavedAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
@@ -162,7 +202,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
                 _embeddedBroker?.SubscriberReady(_options.ClientId);
             },
             Failed: (ex, delay) => Log.ConnectFailed(_logger, ex, host, port, delay));
-        return MqttSubscription.KeepSubscribedAsync(_client, AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId, persistent: true),
+        return MqttSubscription.KeepSubscribedAsync(_client, AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId, persistent: true, AlertEngineHost.ReceiveMaximum),
             WireTopic.StationFilter, _mqtt.ReconnectDelay, _mqtt.MaxReconnectDelay, _time, events, stoppingToken);
     }
 }
