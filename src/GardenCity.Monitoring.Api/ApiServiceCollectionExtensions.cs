@@ -58,7 +58,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<LocationProtection>();
         services.TryAddSingleton<ReviewWriter>();
         services.TryAddSingleton(sp => new FireWeatherQueries(sp.GetRequiredService<InfluxQlClient>()));
-        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<OnlineClock>(), sp.GetRequiredService<SensitiveSpecies>()));
+        services.TryAddSingleton(sp => new ApiQueries(sp.GetRequiredService<InfluxQlClient>(), sp.GetRequiredService<StationRegistry>(), sp.GetRequiredService<OnlineClock>(), sp.GetRequiredService<SensitiveSpecies>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new GeohazardQueries(sp.GetRequiredService<InfluxQlClient>()));
         services.TryAddSingleton<IGeohazardThresholds>(NoGeohazardThresholds.Instance);
         // Without the alerting role in this process (AddAlerting registers the real ones first), alert endpoints say so.

@@ -256,6 +256,86 @@ public sealed class RetentionTests(ServersFixture servers)
         Assert.Equal([1.25, 1.5, 1.0], fine.Points.Select(p => p.Value));
     }
 
+    [Fact]
+    public async Task Sweep_CopiesACameraBacklogThatArrivedLaterThanTheLookBack()
+    {
+        // A camera trap's backlog of events five days old: the look-back (2 h) never reaches it, and once raw retention
+        // passes the copy is the only record. Before the daily sweep it was never copied.
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string database = "rs" + Guid.NewGuid().ToString("N")[..12];
+        DateTimeOffset now = HourlyFloor(DateTimeOffset.UtcNow) + TimeSpan.FromMinutes(10);
+        DateTimeOffset hour = HourlyFloor(now);
+        await using ServiceProvider sp = Services(database, new FakeTimeProvider(now), ("GardenCity:Retention:RawDuration", "10.00:00:00"), ("GardenCity:Retention:DownsampleLookBack", "02:00:00"));
+        IReadingWriter writer = sp.GetRequiredService<IReadingWriter>();
+        InfluxQlClient query = sp.GetRequiredService<InfluxQlClient>();
+        await writer.InitializeAsync(ct);
+        await WriteCameraAndStatusAsync(writer, hour - TimeSpan.FromDays(5), ct);
+        HourlyDownsampler downsampler = sp.GetRequiredService<HourlyDownsampler>();
+
+        await downsampler.DownsampleAsync(hour - TimeSpan.FromHours(2), hour, ct); // what a cycle's look-back covers
+        Assert.Empty(await query.QueryAsync("SELECT \"count\" FROM \"camera_trap\"", InfluxTarget.Forever, ct));
+
+        DownsampleResult first = await downsampler.RunCycleAsync(ct); // the process's first cycle sweeps
+        Assert.Equal(2 + 2 + 2, first.Copies); // two detections, two triggers, the camera's two status reports
+        InfluxSeries detections = Assert.Single(await query.QueryAsync("SELECT \"count\", \"species\" FROM \"camera_trap\"", InfluxTarget.Forever, ct));
+        Assert.Equal(["boar 3", "leopard 1"], Enumerable.Range(0, detections.Values.Count)
+            .Select(i => $"{detections.Get(i, "species").GetString()} {detections.Get(i, "count").GetInt64()}").Order(StringComparer.Ordinal));
+
+        DownsampleResult second = await downsampler.RunCycleAsync(ct); // within the day: no sweep again
+        Assert.Equal(0, second.Copies);
+    }
+
+    [Fact]
+    public async Task Ecology_RecordsOlderThanRawRetention_AreReadFromTheirCopies_RecentOnesFromRaw()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string database = "re" + Guid.NewGuid().ToString("N")[..12];
+        DateTimeOffset now = HourlyFloor(DateTimeOffset.UtcNow) + TimeSpan.FromMinutes(10);
+        DateTimeOffset hour = HourlyFloor(now);
+        var time = new FakeTimeProvider(now);
+        await using ServiceProvider sp = Services(database, time, ("GardenCity:Retention:RawDuration", "2.00:00:00"), ("GardenCity:Retention:DownsampleLookBack", "1.00:00:00"));
+        IReadingWriter writer = sp.GetRequiredService<IReadingWriter>();
+        InfluxQlClient query = sp.GetRequiredService<InfluxQlClient>();
+        await writer.InitializeAsync(ct);
+        DateTimeOffset oldHour = hour - TimeSpan.FromHours(30), recent = hour - TimeSpan.FromMinutes(20);
+
+        // Old records (before "complete" = now − 1 day): raw may still hold them (InfluxDB drops whole shards) and their
+        // copies are kept; one old detection is only in the copies (its raw shard already dropped). A recent one is raw.
+        await WriteCameraAndStatusAsync(writer, oldHour, ct); // leopard ×1 and boar ×3 at oldHour − 115 min
+        await WriteCameraAndStatusAsync(writer, oldHour, ct, InfluxTarget.Forever);
+        var lines = new LineProtocolBuffer();
+        lines.Point("camera_trap").Tag("station", "c1").Tag("site", "s1").Tag("kind", "camera-trap").Tag("zone", "core").Tag("species", "leopard")
+            .Field("count", 5L).Field("confidence", 0.7).Field("event_id", "e5").Field("seq", 15L).End(oldHour - TimeSpan.FromMinutes(60));
+        await writer.WriteLinesAsync(lines.Written, InfluxTarget.Forever, ct);
+        lines.Clear();
+        lines.Point("camera_trap").Tag("station", "c1").Tag("site", "s1").Tag("kind", "camera-trap").Tag("zone", "core").Tag("species", "leopard")
+            .Field("count", 2L).Field("confidence", 0.95).Field("event_id", "e9").Field("seq", 20L).End(recent);
+        lines.Point("camera_trap_trigger").Tag("station", "c1").Tag("site", "s1").Tag("kind", "camera-trap").Tag("zone", "core")
+            .Field("detections", 1L).Field("event_id", "e9").Field("image_uri", "s3://x/e9.jpg").Field("seq", 20L).End(recent);
+        await writer.WriteLinesAsync(lines.Written, ct);
+
+        var queries = new Api.Queries.ApiQueries(query, TestIngestion.Stations, time: time);
+        Assert.Equal(now - TimeSpan.FromDays(1), queries.RawCompleteFrom(now));
+
+        DateTimeOffset from = hour - TimeSpan.FromHours(36), to = hour + TimeSpan.FromHours(1);
+        IReadOnlyList<Api.Queries.DetectionRecord> leopards = await queries.DetectionsAsync("leopard", from, to, null, null, ct);
+        Assert.Equal([(oldHour - TimeSpan.FromMinutes(115), 1), (oldHour - TimeSpan.FromMinutes(60), 5), (recent, 2)], leopards.Select(r => (r.Time, r.Count)));
+
+        var all = new List<string>();
+        await foreach (List<Api.Queries.SpeciesDetection> group in queries.StreamDetectionsAsync(from, to, ct))
+        {
+            all.AddRange(group.Select(d => $"{d.Time:o} {d.Species} {d.Count}"));
+        }
+
+        Assert.Equal(
+            [$"{oldHour - TimeSpan.FromMinutes(115):o} boar 3", $"{oldHour - TimeSpan.FromMinutes(115):o} leopard 1", $"{oldHour - TimeSpan.FromMinutes(60):o} leopard 5", $"{recent:o} leopard 2"],
+            all);
+        IReadOnlyDictionary<string, List<DateTimeOffset>> working = await queries.WorkingEvidenceAsync(from, to, ct);
+        Assert.Equal(5, working["c1"].Count); // two old status reports and two old triggers (once each), the recent trigger
+        Assert.Equal(1, (await queries.DetectionAsync("c1", oldHour - TimeSpan.FromMinutes(115), "leopard", ct))?.Count);
+        Assert.Equal("s3://x/e1.jpg", await queries.ImageUriAsync("c1", oldHour - TimeSpan.FromMinutes(115), ct));
+    }
+
     private sealed record Weather(string Station, string? Watershed, DateTimeOffset Time, double Temp, double Rain, double WindDir, string? Checks);
 
     private ServiceProvider Services(string database, TimeProvider time, params (string Key, string Value)[] settings)
@@ -298,7 +378,7 @@ public sealed class RetentionTests(ServersFixture servers)
         await writer.WriteLinesAsync(lines.Written, ct);
     }
 
-    private static async Task WriteCameraAndStatusAsync(IReadingWriter writer, DateTimeOffset hour, CancellationToken ct)
+    private static async Task WriteCameraAndStatusAsync(IReadingWriter writer, DateTimeOffset hour, CancellationToken ct, InfluxTarget target = InfluxTarget.Raw)
     {
         DateTimeOffset e1 = hour - TimeSpan.FromMinutes(115), e2 = hour - TimeSpan.FromMinutes(100);
         var lines = new LineProtocolBuffer();
@@ -316,7 +396,7 @@ public sealed class RetentionTests(ServersFixture servers)
             .Field("online", true).Field("battery_v", 12.1).Field("seq", 10L).End(hour - TimeSpan.FromMinutes(130));
         lines.Point("station_status").Tag("station", "w1").Tag("site", "s1").Tag("kind", "weather").Tag("watershed", "yd")
             .Field("online", true).Field("battery_v", 13.2).End(hour - TimeSpan.FromMinutes(170));
-        await writer.WriteLinesAsync(lines.Written, ct);
+        await writer.WriteLinesAsync(lines.Written, target, ct);
     }
 
     /// <summary>What <c>weather_1h</c> must hold, computed from the readings written: one line per station and completed hour.</summary>

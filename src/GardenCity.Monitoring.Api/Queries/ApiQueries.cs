@@ -50,9 +50,11 @@ public sealed record StationState(
 /// <param name="registry">The station registry.</param>
 /// <param name="clock">The clock policy for online state (Clock/OnlineClock.cs); without it, the <c>now</c> given is used as is.</param>
 /// <param name="sensitive">The sensitive species, held until reviewed (docs/ecology.md); without it, none.</param>
-public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, Clock.OnlineClock? clock = null, Ecology.SensitiveSpecies? sensitive = null)
+/// <param name="time">The wall clock that says which camera-trap records raw retention may no longer hold; the system's without it.</param>
+public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, Clock.OnlineClock? clock = null, Ecology.SensitiveSpecies? sensitive = null, TimeProvider? time = null)
 {
     private readonly Ecology.SensitiveSpecies _sensitive = sensitive ?? Ecology.SensitiveSpecies.None;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     private static readonly string[] Telemetry = [PointMapper.Weather, PointMapper.WaterLevel, PointMapper.Fire];
 
@@ -285,10 +287,10 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// </summary>
     public async Task<IReadOnlyList<DetectionRecord>> DetectionsAsync(string species, DateTimeOffset from, DateTimeOffset to, string? station, string? site, CancellationToken ct)
     {
-        string where = $"\"species\" = {InfluxQl.StringLiteral(species)} AND {Range(from, to)}"
+        string Where(DateTimeOffset f, DateTimeOffset t) => $"\"species\" = {InfluxQl.StringLiteral(species)} AND {Range(f, t)}"
             + (station is null ? string.Empty : $" AND \"station\" = {InfluxQl.StringLiteral(station)}")
             + (site is null ? string.Empty : $" AND \"site\" = {InfluxQl.StringLiteral(site)}");
-        IReadOnlyList<InfluxSeries> series = await QueryAsync($"SELECT \"count\", \"confidence\" FROM \"camera_trap\" WHERE {where} GROUP BY \"station\"", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> series = await CameraQueryAsync((f, t) => $"SELECT \"count\", \"confidence\" FROM \"camera_trap\" WHERE {Where(f, t)} GROUP BY \"station\"", from, to, ct).ConfigureAwait(false);
         Ecology.Verification verification = await VerificationAsync(from, to, ct).ConfigureAwait(false);
         var stored = series.SelectMany(s => Enumerable.Range(0, s.Values.Count).Select(i => verification.Apply(new SpeciesDetection(
             s.Time(i), s.Tags["station"], species, s.Get(i, "count").GetInt64(), s.Get(i, "confidence").GetDouble(), string.Empty))))
@@ -305,7 +307,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     public async Task<SpeciesDetection?> DetectionAsync(string station, DateTimeOffset time, string species, CancellationToken ct)
     {
         IReadOnlyList<InfluxSeries> series = await QueryAsync(
-            $"SELECT \"count\", \"confidence\", \"event_id\" FROM \"camera_trap\" WHERE \"station\" = {InfluxQl.StringLiteral(station)} AND \"species\" = {InfluxQl.StringLiteral(species)} AND time = {InfluxQl.TimeLiteral(time)}", ct).ConfigureAwait(false);
+            $"SELECT \"count\", \"confidence\", \"event_id\" FROM \"camera_trap\" WHERE \"station\" = {InfluxQl.StringLiteral(station)} AND \"species\" = {InfluxQl.StringLiteral(species)} AND time = {InfluxQl.TimeLiteral(time)}", ct, CameraTarget(time)).ConfigureAwait(false);
         InfluxSeries? s = series.FirstOrDefault(x => x.Values.Count > 0);
         return s is null ? null : new SpeciesDetection(s.Time(0), station, species, s.Get(0, "count").GetInt64(), s.Get(0, "confidence").GetDouble(), Text(s.Get(0, "event_id")));
     }
@@ -314,7 +316,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     public async Task<string> ImageUriAsync(string station, DateTimeOffset time, CancellationToken ct)
     {
         IReadOnlyList<InfluxSeries> series = await QueryAsync(
-            $"SELECT \"image_uri\" FROM \"camera_trap_trigger\" WHERE \"station\" = {InfluxQl.StringLiteral(station)} AND time = {InfluxQl.TimeLiteral(time)}", ct).ConfigureAwait(false);
+            $"SELECT \"image_uri\" FROM \"camera_trap_trigger\" WHERE \"station\" = {InfluxQl.StringLiteral(station)} AND time = {InfluxQl.TimeLiteral(time)}", ct, CameraTarget(time)).ConfigureAwait(false);
         InfluxSeries? s = series.FirstOrDefault(x => x.Values.Count > 0);
         return s is null ? string.Empty : Text(s.Get(0, "image_uri"));
     }
@@ -356,9 +358,8 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// <summary>When each camera trap showed it was working: online status reports and triggers.</summary>
     public async Task<IReadOnlyDictionary<string, List<DateTimeOffset>>> WorkingEvidenceAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        string range = Range(from, to);
-        IReadOnlyList<InfluxSeries> status = await QueryAsync($"SELECT \"online\" FROM \"station_status\" WHERE \"kind\" = 'camera-trap' AND {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
-        IReadOnlyList<InfluxSeries> triggers = await QueryAsync($"SELECT \"detections\" FROM \"camera_trap_trigger\" WHERE {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> status = await CameraQueryAsync((f, t) => $"SELECT \"online\" FROM \"station_status\" WHERE \"kind\" = 'camera-trap' AND {Range(f, t)} GROUP BY \"station\"", from, to, ct).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> triggers = await CameraQueryAsync((f, t) => $"SELECT \"detections\" FROM \"camera_trap_trigger\" WHERE {Range(f, t)} GROUP BY \"station\"", from, to, ct).ConfigureAwait(false);
         var result = new Dictionary<string, List<DateTimeOffset>>(StringComparer.Ordinal);
         foreach (InfluxSeries s in status.Concat(triggers))
         {
@@ -391,13 +392,12 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// </summary>
     public async Task<IReadOnlyDictionary<string, (DateTimeOffset First, DateTimeOffset Last)>> WorkingSpansAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        string range = Range(from, to);
         var result = new Dictionary<string, (DateTimeOffset First, DateTimeOffset Last)>(StringComparer.Ordinal);
         foreach (string selector in new[] { "first", "last" })
         {
             // A status report saying offline (the Last Will) is no sign of work.
-            IReadOnlyList<InfluxSeries> status = await QueryAsync($"SELECT {selector}(\"online\") FROM \"station_status\" WHERE \"kind\" = 'camera-trap' AND \"online\" = true AND {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
-            IReadOnlyList<InfluxSeries> triggers = await QueryAsync($"SELECT {selector}(\"detections\") FROM \"camera_trap_trigger\" WHERE {range} GROUP BY \"station\"", ct).ConfigureAwait(false);
+            IReadOnlyList<InfluxSeries> status = await CameraQueryAsync((f, t) => $"SELECT {selector}(\"online\") FROM \"station_status\" WHERE \"kind\" = 'camera-trap' AND \"online\" = true AND {Range(f, t)} GROUP BY \"station\"", from, to, ct).ConfigureAwait(false);
+            IReadOnlyList<InfluxSeries> triggers = await CameraQueryAsync((f, t) => $"SELECT {selector}(\"detections\") FROM \"camera_trap_trigger\" WHERE {Range(f, t)} GROUP BY \"station\"", from, to, ct).ConfigureAwait(false);
             foreach (InfluxSeries s in status.Concat(triggers).Where(s => s.Values.Count > 0))
             {
                 string id = s.Tags["station"];
@@ -414,7 +414,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// in groups of the same time (the Camtrap DP media table).
     /// </summary>
     public IAsyncEnumerable<List<TriggerRecord>> StreamTriggersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        SameTimeAsync<TriggerRecord>(StreamRowsAsync($"SELECT \"event_id\", \"image_uri\", \"detections\", \"station\" FROM \"camera_trap_trigger\" WHERE {Range(from, to)}", ct), columns =>
+        SameTimeAsync<TriggerRecord>(CameraRowsAsync((f, t) => $"SELECT \"event_id\", \"image_uri\", \"detections\", \"station\" FROM \"camera_trap_trigger\" WHERE {Range(f, t)}", from, to, ct), columns =>
         {
             int time = columns.IndexOf("time"), eventId = columns.IndexOf("event_id"), image = columns.IndexOf("image_uri"), detections = columns.IndexOf("detections"), station = columns.IndexOf("station");
             return row => new TriggerRecord(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, Text(row[eventId]), Text(row[image]), row[detections].GetInt64());
@@ -425,7 +425,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     /// same time by station, then species), in groups of the same time (CSV and Camtrap DP exports).
     /// </summary>
     public IAsyncEnumerable<List<SpeciesDetection>> StreamDetectionsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        SameTimeAsync<SpeciesDetection>(StreamRowsAsync($"SELECT \"count\", \"confidence\", \"event_id\", \"station\", \"species\" FROM \"camera_trap\" WHERE {Range(from, to)}", ct), columns =>
+        SameTimeAsync<SpeciesDetection>(CameraRowsAsync((f, t) => $"SELECT \"count\", \"confidence\", \"event_id\", \"station\", \"species\" FROM \"camera_trap\" WHERE {Range(f, t)}", from, to, ct), columns =>
         {
             int time = columns.IndexOf("time"), count = columns.IndexOf("count"), confidence = columns.IndexOf("confidence"), eventId = columns.IndexOf("event_id"), station = columns.IndexOf("station"), species = columns.IndexOf("species");
             return row => new SpeciesDetection(InfluxSeriesValues.FromEpochNs(row[time].GetInt64()), row[station].GetString() ?? string.Empty, row[species].GetString() ?? string.Empty, row[count].GetInt64(), row[confidence].GetDouble(), Text(row[eventId]));
@@ -444,9 +444,9 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
     }
 
     /// <summary>Rows of one-series results as they stream in, each piece with its columns; nothing when the database does not exist yet.</summary>
-    private async IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> StreamRowsAsync(string q, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> StreamRowsAsync(string q, [EnumeratorCancellation] CancellationToken ct, InfluxTarget target = InfluxTarget.Raw)
     {
-        IAsyncEnumerator<InfluxSeries> pieces = client.StreamAsync(q, ChunkSize, ct).GetAsyncEnumerator(ct);
+        IAsyncEnumerator<InfluxSeries> pieces = client.StreamAsync(q, ChunkSize, target, ct).GetAsyncEnumerator(ct);
         await using (pieces.ConfigureAwait(false))
         {
             while (true)
@@ -529,6 +529,62 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Where the camera-trap records of [<paramref name="from"/>, <paramref name="to"/>) are read (docs/retention.md,
+    /// "The query API"): times before <see cref="RawCompleteFrom"/> from their copies kept for ever, later ones from raw,
+    /// in time order; all from raw when nothing is kept apart (then nothing expires).
+    /// </summary>
+    private List<(DateTimeOffset From, DateTimeOffset To, InfluxTarget Target)> CameraParts(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (!client.ForeverApart)
+        {
+            return [(from, to, InfluxTarget.Raw)];
+        }
+
+        DateTimeOffset cut = RawCompleteFrom(_time.GetUtcNow());
+        var parts = new List<(DateTimeOffset From, DateTimeOffset To, InfluxTarget Target)>(2);
+        if (from < cut)
+        {
+            parts.Add((from, to < cut ? to : cut, InfluxTarget.Forever));
+        }
+
+        if (to > cut)
+        {
+            parts.Add((from > cut ? from : cut, to, InfluxTarget.Raw));
+        }
+
+        return parts;
+    }
+
+    /// <summary>Where one camera-trap record of <paramref name="time"/> is read (see <see cref="CameraParts"/>).</summary>
+    private InfluxTarget CameraTarget(DateTimeOffset time) =>
+        client.ForeverApart && time < RawCompleteFrom(_time.GetUtcNow()) ? InfluxTarget.Forever : InfluxTarget.Raw;
+
+    /// <summary>A camera-trap query over each part of the range (<see cref="CameraParts"/>), the series of the parts together.</summary>
+    private async Task<IReadOnlyList<InfluxSeries>> CameraQueryAsync(Func<DateTimeOffset, DateTimeOffset, string> query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var series = new List<InfluxSeries>();
+        foreach ((DateTimeOffset f, DateTimeOffset t, InfluxTarget target) in CameraParts(from, to))
+        {
+            series.AddRange(await QueryAsync(query(f, t), ct, target).ConfigureAwait(false));
+        }
+
+        return series;
+    }
+
+    /// <summary>A streamed camera-trap query over each part of the range in turn (the parts follow each other in time).</summary>
+    private async IAsyncEnumerable<(List<string> Columns, IReadOnlyList<JsonElement[]> Rows)> CameraRowsAsync(
+        Func<DateTimeOffset, DateTimeOffset, string> query, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach ((DateTimeOffset f, DateTimeOffset t, InfluxTarget target) in CameraParts(from, to))
+        {
+            await foreach ((List<string> Columns, IReadOnlyList<JsonElement[]> Rows) piece in StreamRowsAsync(query(f, t), ct, target).ConfigureAwait(false))
+            {
+                yield return piece;
+            }
+        }
     }
 
     private async Task<IReadOnlyList<InfluxSeries>> QueryAsync(string q, CancellationToken ct, InfluxTarget target = InfluxTarget.Raw)

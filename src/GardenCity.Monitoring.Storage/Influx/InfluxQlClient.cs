@@ -84,6 +84,12 @@ public sealed class InfluxQlClient
     /// <summary>The settings of the server.</summary>
     internal InfluxOptions Options => _options;
 
+    /// <summary>
+    /// Whether what is kept for ever lives apart from the raw readings (docs/retention.md): then raw readings expire, and
+    /// the camera-trap records of times raw retention may no longer hold are read from their copies kept for ever.
+    /// </summary>
+    public bool ForeverApart => !Retention.SamePlace(_options);
+
     /// <summary>Runs a statement that changes the server (CREATE, DROP) with POST.</summary>
     public async Task ExecuteAsync(string statement, CancellationToken cancellationToken) =>
         _ = await SendAsync(statement, HttpMethod.Post, InfluxTarget.Raw, cancellationToken).ConfigureAwait(false);

@@ -40,6 +40,10 @@ public sealed class HourlyDownsampler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private DateTimeOffset? _pendingFrom;
+    private DateTimeOffset? _lastSweep;
+
+    /// <summary>How often <see cref="SweepCopiesAsync"/> runs (the first cycle of a process runs it too).</summary>
+    internal static readonly TimeSpan SweepEvery = TimeSpan.FromDays(1);
 
     /// <summary>A downsampler writing through <paramref name="writer"/> with the <c>influx-write</c> pipeline.</summary>
     public HourlyDownsampler(InfluxQlClient query, IReadingWriter writer, ResiliencePipelineProvider<string> pipelines, IOptions<RetentionOptions> options, TimeProvider time, ILogger<HourlyDownsampler> logger)
@@ -70,12 +74,12 @@ public sealed class HourlyDownsampler
             from = pending > oldest ? pending : oldest;
         }
 
+        DownsampleResult result;
         try
         {
-            DownsampleResult result = await DownsampleAsync(from, to, cancellationToken).ConfigureAwait(false);
+            result = await DownsampleAsync(from, to, cancellationToken).ConfigureAwait(false);
             _pendingFrom = null;
             Log.Downsampled(_logger, from, to, result.Points, result.Copies);
-            return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -83,6 +87,56 @@ public sealed class HourlyDownsampler
             Log.DownsampleFailed(_logger, ex, from, to, _options.DownsampleInterval);
             throw;
         }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        if (_lastSweep is { } last && now - last < SweepEvery)
+        {
+            return result;
+        }
+
+        try
+        {
+            int swept = await SweepCopiesAsync(from, cancellationToken).ConfigureAwait(false);
+            _lastSweep = now;
+            return result with { Copies = result.Copies + swept };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.SweepFailed(_logger, ex, _options.DownsampleInterval);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies the camera-trap points of everything raw retention still holds before <paramref name="before"/> (the
+    /// look-back window's start; the cycle copies the rest), a day at a time. For camera traps the copy is the only record
+    /// once raw retention has passed, and a camera's backlog can arrive later than the look-back (docs/retention.md,
+    /// "Camera traps"): this sweep, once a day, copies it all the same. Copies are idempotent. Returns the points copied.
+    /// </summary>
+    public async Task<int> SweepCopiesAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        if (_options.SamePlace(_query.Options))
+        {
+            return 0;
+        }
+
+        DateTimeOffset oldest = FloorHour(before - _options.RawDuration) + TimeSpan.FromHours(1);
+        var lines = new LineProtocolBuffer();
+        int copies = 0;
+        for (DateTimeOffset day = oldest; day < before; day += TimeSpan.FromDays(1))
+        {
+            DateTimeOffset end = day + TimeSpan.FromDays(1) < before ? day + TimeSpan.FromDays(1) : before;
+            string range = $"time >= {InfluxQl.TimeLiteral(day)} AND time < {InfluxQl.TimeLiteral(end)}";
+            foreach (RawCopy copy in DownsamplePlan.Copies)
+            {
+                copies += await CopyAsync(copy, range, lines, cancellationToken).ConfigureAwait(false);
+            }
+
+            await FlushAsync(lines, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Swept(_logger, oldest, before, copies);
+        return copies;
     }
 
     /// <summary>Aggregates and copies the hours from <paramref name="from"/> to <paramref name="to"/> (whole hours, UTC).</summary>

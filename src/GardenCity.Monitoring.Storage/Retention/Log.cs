@@ -21,4 +21,10 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Information, "Hourly downsampling off in this process (GardenCity:Retention:Downsample = false)")]
     public static partial void DownsampleOff(ILogger logger);
+
+    [LoggerMessage(LogLevel.Information, "Camera-trap copies swept from {From:o} to {To:o}: {Copies} points copied to the kept-for-ever place")]
+    public static partial void Swept(ILogger logger, DateTimeOffset from, DateTimeOffset to, int copies);
+
+    [LoggerMessage(LogLevel.Warning, "The daily sweep of camera-trap copies failed; the next cycle (in {Interval}) tries again")]
+    public static partial void SweepFailed(ILogger logger, Exception exception, TimeSpan interval);
 }
