@@ -45,6 +45,9 @@ public sealed class HourlyDownsampler
     /// <summary>How often <see cref="SweepCopiesAsync"/> runs (the first cycle of a process runs it too).</summary>
     internal static readonly TimeSpan SweepEvery = TimeSpan.FromDays(1);
 
+    /// <summary>The span of one query of the sweep.</summary>
+    private static readonly TimeSpan SweepChunk = TimeSpan.FromDays(7);
+
     /// <summary>A downsampler writing through <paramref name="writer"/> with the <c>influx-write</c> pipeline.</summary>
     public HourlyDownsampler(InfluxQlClient query, IReadingWriter writer, ResiliencePipelineProvider<string> pipelines, IOptions<RetentionOptions> options, TimeProvider time, ILogger<HourlyDownsampler> logger)
     {
@@ -109,7 +112,7 @@ public sealed class HourlyDownsampler
 
     /// <summary>
     /// Copies the camera-trap points of everything raw retention still holds before <paramref name="before"/> (the
-    /// look-back window's start; the cycle copies the rest), a day at a time. For camera traps the copy is the only record
+    /// look-back window's start; the cycle copies the rest), from each measurement's first point on, a week at a time. For camera traps the copy is the only record
     /// once raw retention has passed, and a camera's backlog can arrive later than the look-back (docs/retention.md,
     /// "Camera traps"): this sweep, once a day, copies it all the same. Copies are idempotent. Returns the points copied.
     /// </summary>
@@ -123,18 +126,22 @@ public sealed class HourlyDownsampler
         DateTimeOffset oldest = FloorHour(before - _options.RawDuration) + TimeSpan.FromHours(1);
         var lines = new LineProtocolBuffer();
         int copies = 0;
-        for (DateTimeOffset day = oldest; day < before; day += TimeSpan.FromDays(1))
+        foreach (RawCopy copy in DownsamplePlan.Copies)
         {
-            DateTimeOffset end = day + TimeSpan.FromDays(1) < before ? day + TimeSpan.FromDays(1) : before;
-            string range = $"time >= {InfluxQl.TimeLiteral(day)} AND time < {InfluxQl.TimeLiteral(end)}";
-            foreach (RawCopy copy in DownsamplePlan.Copies)
+            // From the measurement's first point on (a long RawDuration must not mean years of empty queries), a week at a time.
+            if (await EarliestAsync(copy, oldest, before, cancellationToken).ConfigureAwait(false) is not { } first)
             {
-                copies += await CopyAsync(copy, range, lines, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            await FlushAsync(lines, 0, cancellationToken).ConfigureAwait(false);
+            for (DateTimeOffset start = FloorHour(first); start < before; start += SweepChunk)
+            {
+                DateTimeOffset end = start + SweepChunk < before ? start + SweepChunk : before;
+                copies += await CopyAsync(copy, $"time >= {InfluxQl.TimeLiteral(start)} AND time < {InfluxQl.TimeLiteral(end)}", lines, cancellationToken).ConfigureAwait(false);
+            }
         }
 
+        await FlushAsync(lines, 0, cancellationToken).ConfigureAwait(false);
         Log.Swept(_logger, oldest, before, copies);
         return copies;
     }
@@ -277,6 +284,15 @@ public sealed class HourlyDownsampler
         }
 
         return flags;
+    }
+
+    /// <summary>The time of the first raw point of <paramref name="copy"/> in [<paramref name="from"/>, <paramref name="to"/>), or null.</summary>
+    private async Task<DateTimeOffset?> EarliestAsync(RawCopy copy, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        string range = $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
+        string where = copy.Where.Length > 0 ? $"{range} AND {copy.Where}" : range;
+        IReadOnlyList<InfluxSeries> first = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(copy.Measurement)} WHERE {where} ORDER BY time ASC LIMIT 1", cancellationToken).ConfigureAwait(false);
+        return first.FirstOrDefault(s => s.Values.Count > 0) is { } series ? series.Time(0) : null;
     }
 
     private async Task<int> CopyAsync(RawCopy copy, string range, LineProtocolBuffer lines, CancellationToken cancellationToken)
