@@ -599,7 +599,7 @@ public sealed class ApiQueries(InfluxQlClient client, StationRegistry registry, 
         }
     }
 
-    private static string Range(DateTimeOffset from, DateTimeOffset to) => $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
+    private static string Range(DateTimeOffset from, DateTimeOffset to) => InfluxQl.TimeRange(from, to);
 
     private static double? Round(double? value, FieldSpec spec) => value is { } v ? Math.Round(v, spec.Decimals, MidpointRounding.AwayFromZero) : null;
 

@@ -15,6 +15,9 @@ public static class InfluxQl
     public static string TimeLiteral(DateTimeOffset time) =>
         "'" + time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture) + "'";
 
+    /// <summary>The condition <c>time &gt;= from AND time &lt; to</c>: a half-open range, as every query of a period uses.</summary>
+    public static string TimeRange(DateTimeOffset from, DateTimeOffset to) => $"time >= {TimeLiteral(from)} AND time < {TimeLiteral(to)}";
+
     private static string Quote(string text, char quote)
     {
         ArgumentNullException.ThrowIfNull(text);

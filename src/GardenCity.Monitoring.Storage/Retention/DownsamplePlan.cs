@@ -21,7 +21,11 @@ public sealed record HourlyAggregate(string Measurement, IReadOnlyList<string> N
 /// <param name="Integers">Integer fields.</param>
 /// <param name="Strings">String fields.</param>
 /// <param name="Booleans">Boolean fields; every other field is a float.</param>
-public sealed record RawCopy(string Measurement, string Where, IReadOnlySet<string> Integers, IReadOnlySet<string> Strings, IReadOnlySet<string> Booleans);
+public sealed record RawCopy(string Measurement, string Where, IReadOnlySet<string> Integers, IReadOnlySet<string> Strings, IReadOnlySet<string> Booleans)
+{
+    /// <summary>The WHERE condition of the copy's points in <paramref name="range"/>: the range and, if any, <see cref="Where"/>.</summary>
+    public string Filter(string range) => Where.Length > 0 ? $"{range} AND {Where}" : range;
+}
 
 /// <summary>What the hourly job aggregates and copies (docs/retention.md; the raw schema is docs/influxdb-schema.md).</summary>
 public static class DownsamplePlan

@@ -137,7 +137,7 @@ public sealed class HourlyDownsampler
             for (DateTimeOffset start = FloorHour(first); start < before; start += SweepChunk)
             {
                 DateTimeOffset end = start + SweepChunk < before ? start + SweepChunk : before;
-                copies += await CopyAsync(copy, $"time >= {InfluxQl.TimeLiteral(start)} AND time < {InfluxQl.TimeLiteral(end)}", lines, cancellationToken).ConfigureAwait(false);
+                copies += await CopyAsync(copy, InfluxQl.TimeRange(start, end), lines, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -154,7 +154,7 @@ public sealed class HourlyDownsampler
             throw new ArgumentException($"Downsampling needs whole hours, got {from:o} to {to:o}.", nameof(from));
         }
 
-        string range = $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
+        string range = InfluxQl.TimeRange(from, to);
         var lines = new LineProtocolBuffer();
         int points = 0, copies = 0;
         foreach (HourlyAggregate aggregate in DownsamplePlan.Aggregates)
@@ -289,17 +289,14 @@ public sealed class HourlyDownsampler
     /// <summary>The time of the first raw point of <paramref name="copy"/> in [<paramref name="from"/>, <paramref name="to"/>), or null.</summary>
     private async Task<DateTimeOffset?> EarliestAsync(RawCopy copy, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        string range = $"time >= {InfluxQl.TimeLiteral(from)} AND time < {InfluxQl.TimeLiteral(to)}";
-        string where = copy.Where.Length > 0 ? $"{range} AND {copy.Where}" : range;
-        IReadOnlyList<InfluxSeries> first = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(copy.Measurement)} WHERE {where} ORDER BY time ASC LIMIT 1", cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<InfluxSeries> first = await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(copy.Measurement)} WHERE {copy.Filter(InfluxQl.TimeRange(from, to))} ORDER BY time ASC LIMIT 1", cancellationToken).ConfigureAwait(false);
         return first.FirstOrDefault(s => s.Values.Count > 0) is { } series ? series.Time(0) : null;
     }
 
     private async Task<int> CopyAsync(RawCopy copy, string range, LineProtocolBuffer lines, CancellationToken cancellationToken)
     {
-        string where = copy.Where.Length > 0 ? $"{range} AND {copy.Where}" : range;
         int written = 0;
-        foreach (InfluxSeries s in await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(copy.Measurement)} WHERE {where} GROUP BY *", cancellationToken).ConfigureAwait(false))
+        foreach (InfluxSeries s in await QueryAsync($"SELECT * FROM {InfluxQl.Identifier(copy.Measurement)} WHERE {copy.Filter(range)} GROUP BY *", cancellationToken).ConfigureAwait(false))
         {
             for (int i = 0; i < s.Values.Count; i++)
             {
