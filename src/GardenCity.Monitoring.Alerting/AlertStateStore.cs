@@ -4,16 +4,28 @@ using GardenCity.Monitoring.Alerting.Notify;
 
 namespace GardenCity.Monitoring.Alerting;
 
-/// <summary>What the alerting worker persists between runs; <see cref="Cap"/> null means "unchanged since the last save".</summary>
-public sealed record AlertingState(EngineSnapshot Engine, IReadOnlyList<CapEntry>? Cap);
+/// <summary>
+/// What the alerting worker persists between runs; <see cref="Cap"/> null means "unchanged since the last save".
+/// <see cref="Journal"/>: when loaded, the journal records written after <see cref="Engine"/>, oldest first.
+/// </summary>
+public sealed record AlertingState(EngineSnapshot Engine, IReadOnlyList<CapEntry>? Cap)
+{
+    /// <summary>The journal records to restore over <see cref="Engine"/> in this order (<see cref="AlertStateStore.Load"/>).</summary>
+    public IReadOnlyList<AlertStateRecord> Journal { get; init; } = [];
+}
 
 /// <summary>
-/// Persists <see cref="AlertingState"/> as <c>state.json</c> in the state folder, atomically (temporary file, flush to
-/// disk, rename), so that a crash leaves either the old or the new state, never half of one.
+/// Persists <see cref="AlertingState"/> in the state folder (docs/alerting.md, "State: snapshot and journal"): a full
+/// save writes <c>state.json</c> atomically (temporary file, flush to disk, rename), so that a crash leaves either the
+/// old or the new state, never half of one, under a new checkpoint id, and then empties the journal; between full saves
+/// each alert change appends one small record to <c>state.journal.jsonl</c> with an fsync (<see cref="Append"/>).
+/// <see cref="Load"/> returns the snapshot with the records of its checkpoint. Not thread-safe: the engine host calls
+/// it under its gate.
 /// </summary>
 public sealed class AlertStateStore(string directory)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General) { WriteIndented = false };
+    private string? _checkpoint;
 
     /// <summary>The engine state file.</summary>
     public string Path { get; } = System.IO.Path.Combine(directory, "state.json");
@@ -21,7 +33,15 @@ public sealed class AlertStateStore(string directory)
     /// <summary>The CAP messages file (written only when the feed changed).</summary>
     public string CapPath { get; } = System.IO.Path.Combine(directory, "cap.json");
 
-    /// <summary>Loads the state; null when there is none. A corrupt file throws <see cref="JsonException"/>.</summary>
+    /// <summary>The journal of alert changes since the last full save.</summary>
+    public string JournalPath { get; } = System.IO.Path.Combine(directory, "state.journal.jsonl");
+
+    /// <summary>
+    /// Loads the state and the journal records written after it; null when there is none. A corrupt state file throws
+    /// <see cref="JsonException"/>. A journal line that does not parse (a crash in the middle of writing it, before its
+    /// fsync returned, so nobody was told of its change) and records of another checkpoint (a crash between a full save
+    /// and emptying the journal) are skipped.
+    /// </summary>
     public AlertingState? Load()
     {
         if (!File.Exists(Path))
@@ -42,10 +62,37 @@ public sealed class AlertStateStore(string directory)
             cap = JsonSerializer.Deserialize<List<CapEntry>>(stream, Json);
         }
 
-        return engine is null ? null : new AlertingState(engine, cap ?? []);
+        if (engine is null)
+        {
+            return null;
+        }
+
+        var journal = new List<AlertStateRecord>();
+        if (engine.Checkpoint is { } checkpoint && File.Exists(JournalPath))
+        {
+            foreach (string line in File.ReadLines(JournalPath))
+            {
+                AlertStateRecord? record;
+                try
+                {
+                    record = JsonSerializer.Deserialize<AlertStateRecord>(line, Json);
+                }
+                catch (JsonException)
+                {
+                    continue; // torn by a crash before its fsync returned: its change was never told
+                }
+
+                if (record?.Checkpoint == checkpoint && record.State is not null && record.Targets is not null)
+                {
+                    journal.Add(record with { Cap = record.Cap ?? [] });
+                }
+            }
+        }
+
+        return new AlertingState(engine, cap ?? []) { Journal = journal };
     }
 
-    /// <summary>Saves the state durably.</summary>
+    /// <summary>Saves the whole state durably under a new checkpoint, then empties the journal (its records are in it).</summary>
     public void Save(AlertingState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -55,7 +102,25 @@ public sealed class AlertStateStore(string directory)
             Write(CapPath, state.Cap);
         }
 
-        Write(Path, state.Engine);
+        string checkpoint = Guid.NewGuid().ToString("N");
+        Write(Path, state.Engine with { Checkpoint = checkpoint });
+        _checkpoint = checkpoint;
+        File.Delete(JournalPath); // a crash before this: its records name the old checkpoint and are skipped
+    }
+
+    /// <summary>
+    /// Appends a journal record of <paramref name="targets"/> (their state <paramref name="part"/>, the CAP messages
+    /// <paramref name="cap"/> added) and flushes it to the disk. Only after a full <see cref="Save"/> by this store, which
+    /// starts a journal of its own (so a record never follows a line a crash tore).
+    /// </summary>
+    public void Append(IReadOnlyList<string> targets, EngineSnapshot part, IReadOnlyList<CapEntry> cap)
+    {
+        string checkpoint = _checkpoint ?? throw new InvalidOperationException("The state journal follows a full save: save the state first.");
+        byte[] line = JsonSerializer.SerializeToUtf8Bytes(new AlertStateRecord(checkpoint, targets, part, cap), Json);
+        using var stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        stream.Write(line);
+        stream.WriteByte((byte)'\n');
+        stream.Flush(flushToDisk: true);
     }
 
     private static void Write<T>(string path, T value) => StateFile.Write(path, value, Json);

@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Warning, "Alert state file {Path} is unreadable ({Reason}); starting with no alerts in force")]
     public static partial void StateUnreadable(ILogger logger, string path, string reason);
 
+    [LoggerMessage(LogLevel.Information, "Alert state: {Records} journal records of alert changes restored from {Path} over the last full save")]
+    public static partial void JournalRestored(ILogger logger, int records, string path);
+
     [LoggerMessage(LogLevel.Information, "Duty-room channels running: {Channels}; {Pending} deliveries left from the last run")]
     public static partial void DutyStarted(ILogger logger, string channels, int pending);
 

@@ -55,6 +55,12 @@ public sealed partial class AlertEngine
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private TimeSpan _gaugeRetention = TimeSpan.FromDays(1); // the hazard units' rain gauges: the antecedent days too
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
+
+    // Readings judged since the last full checkpoint, per station (what a journal record of the station names), and the
+    // readings a restored journal record says were judged already, which a redelivery brings again (docs/alerting.md,
+    // "State: snapshot and journal").
+    private readonly Dictionary<string, List<DateTimeOffset>> _judgedSinceCheckpoint = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<DateTimeOffset>> _judgedBefore = new(StringComparer.Ordinal);
     private DateTimeOffset _lastAbsenceCheck = DateTimeOffset.MinValue;
 
     /// <summary>Creates an engine.</summary>
@@ -243,6 +249,21 @@ public sealed partial class AlertEngine
     public EngineOutput Process(Reading reading, DateTimeOffset wallNow)
     {
         ArgumentNullException.ThrowIfNull(reading);
+        if (_judgedBefore.Count > 0 && _judgedBefore.TryGetValue(reading.Station.Id, out List<DateTimeOffset>? judged) && judged.Remove(reading.Timestamp))
+        {
+            // A redelivery of a reading whose judgement is in the restored state (a journal record ahead of the snapshot):
+            // into the windows, and the watermark, without judging it again.
+            if (judged.Count == 0)
+            {
+                _judgedBefore.Remove(reading.Station.Id);
+            }
+
+            Prime(reading);
+            Observe(reading.Timestamp, wallNow);
+            return new EngineOutput([], []);
+        }
+
+        (_judgedSinceCheckpoint.TryGetValue(reading.Station.Id, out List<DateTimeOffset>? since) ? since : _judgedSinceCheckpoint[reading.Station.Id] = []).Add(reading.Timestamp);
         StationSeries series = SeriesOf(reading.Station);
         bool live = _absenceClock == AbsenceClock.WallClock;
         reading = Check(reading, wallNow, judgeClock: live);
@@ -417,12 +438,51 @@ public sealed partial class AlertEngine
         return null;
     }
 
-    /// <summary>The state to persist (alerts, condition memory, watermark, last heard, sequence and FWI carry-over).</summary>
-    public EngineSnapshot Snapshot() => new()
+    /// <summary>
+    /// The state to persist (alerts, condition memory, watermark, last heard, sequence and FWI carry-over), with the
+    /// readings restored journal records said were judged that no redelivery has brought again yet.
+    /// </summary>
+    public EngineSnapshot Snapshot() => Snapshot(_ => true) with
+    {
+        Redelivery = [.. _judgedBefore.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new RedeliverySnapshot(j.Key, [.. j.Value]))],
+    };
+
+    /// <summary>
+    /// The state of some stations only, for a journal record (docs/alerting.md, "State: snapshot and journal"): each
+    /// station of <paramref name="stationIds"/> (or hazard unit, or alert target) with the hazard units it is a gauge of,
+    /// their pairs and data gaps, and as <see cref="EngineSnapshot.Redelivery"/> the readings of them judged since the last
+    /// <see cref="Checkpointed"/>. <paramref name="targets"/> is every target the part stands for (restore it with
+    /// <see cref="RestoreTargets"/>). The watermark is left out: a record never moves it.
+    /// </summary>
+    public EngineSnapshot SnapshotOf(IEnumerable<string> stationIds, out IReadOnlyList<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(stationIds);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in stationIds)
+        {
+            set.Add(id);
+            foreach ((HazardUnit unit, _) in UnitsOf(id))
+            {
+                set.Add(unit.Id);
+            }
+        }
+
+        targets = [.. set.Order(StringComparer.Ordinal)];
+        return Snapshot(set.Contains) with
+        {
+            Watermark = null,
+            Redelivery = [.. set.Order(StringComparer.Ordinal).Where(_judgedSinceCheckpoint.ContainsKey).Select(id => new RedeliverySnapshot(id, [.. _judgedSinceCheckpoint[id]]))],
+        };
+    }
+
+    /// <summary>A full snapshot was saved: the readings judged so far are in it (journal records name only later ones).</summary>
+    public void Checkpointed() => _judgedSinceCheckpoint.Clear();
+
+    private EngineSnapshot Snapshot(Func<string, bool> includes) => new()
     {
         Watermark = Watermark,
-        Stations = _series.Values.Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival, _fwi.GetValueOrDefault(s.Station.Id)?.Snapshot())).ToList(),
-        Pairs = _pairs.Select(p => new PairSnapshot(
+        Stations = _series.Values.Where(s => includes(s.Station.Id)).Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival, _fwi.GetValueOrDefault(s.Station.Id)?.Snapshot())).ToList(),
+        Pairs = _pairs.Where(p => includes(p.Key.Station)).Select(p => new PairSnapshot(
             p.Key.Rule,
             p.Key.Station,
             p.Value.Active,
@@ -432,7 +492,7 @@ public sealed partial class AlertEngine
             p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value),
             p.Value.ClosedUpTo,
             p.Value.GroupDay)).ToList(),
-        StaleGaps = _gaps.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GapSnapshot(g.Key, g.Value.From, g.Value.FirstAfter, g.Value.To)).ToList(),
+        StaleGaps = _gaps.Where(g => includes(g.Key)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GapSnapshot(g.Key, g.Value.From, g.Value.FirstAfter, g.Value.To)).ToList(),
     };
 
     /// <summary>Restores persisted state (call before the first reading). Entries for unknown stations or rules are dropped.</summary>
@@ -440,6 +500,37 @@ public sealed partial class AlertEngine
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         Watermark = snapshot.Watermark;
+        RestoreEntries(snapshot);
+    }
+
+    /// <summary>
+    /// Restores a journal record over the restored snapshot (<see cref="SnapshotOf"/>; in the order they were written):
+    /// the <paramref name="targets"/> take the state the record has for them (a data gap it does not have is gone), and
+    /// the readings it names as judged are not judged again when a redelivery brings them (<see cref="Process"/> takes
+    /// them into the windows only). The watermark stays the snapshot's.
+    /// </summary>
+    public void RestoreTargets(EngineSnapshot part, IEnumerable<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        ArgumentNullException.ThrowIfNull(targets);
+        foreach (string target in targets)
+        {
+            _gaps.Remove(target);
+        }
+
+        RestoreEntries(part);
+    }
+
+    private void RestoreEntries(EngineSnapshot snapshot)
+    {
+        foreach (RedeliverySnapshot r in snapshot.Redelivery ?? [])
+        {
+            if (Owns?.Invoke(r.StationId) != false)
+            {
+                (_judgedBefore.TryGetValue(r.StationId, out List<DateTimeOffset>? judged) ? judged : _judgedBefore[r.StationId] = []).AddRange(r.Times);
+            }
+        }
+
         foreach (StationSnapshot s in snapshot.Stations)
         {
             if (_registry.TryGet(s.StationId, out Station? station) && Owns?.Invoke(s.StationId) != false)
@@ -1189,6 +1280,19 @@ public sealed partial class AlertEngine
                 _gaps.Remove(stationId); // no window reaches back into it any more
             }
         }
+
+        // A redelivery that never came (the broker's session was lost) is forgotten once no window reaches back to it; so
+        // are the readings judged since the last checkpoint when nothing checkpoints (a backtest).
+        foreach (Dictionary<string, List<DateTimeOffset>> times in (Dictionary<string, List<DateTimeOffset>>[])[_judgedBefore, _judgedSinceCheckpoint])
+        {
+            foreach ((string stationId, List<DateTimeOffset> judged) in times.ToList())
+            {
+                if (judged.RemoveAll(t => t < mark - _gaugeRetention) > 0 && judged.Count == 0)
+                {
+                    times.Remove(stationId);
+                }
+            }
+        }
     }
 
     private sealed class PairState
@@ -1286,7 +1390,22 @@ public sealed record EngineSnapshot
 
     /// <summary>Data gaps of stations whose alerts went stale (absent in older state files).</summary>
     public IReadOnlyList<GapSnapshot>? StaleGaps { get; init; } = [];
+
+    /// <summary>
+    /// Readings whose judgement is in this state and which a redelivery of unacknowledged messages may bring again: they
+    /// are taken into the windows, not judged twice (docs/alerting.md, "State: snapshot and journal"). Absent in older
+    /// state files.
+    /// </summary>
+    public IReadOnlyList<RedeliverySnapshot>? Redelivery { get; init; } = [];
+
+    /// <summary>The full save that wrote this state (<see cref="AlertStateStore"/>): journal records written after it name it.</summary>
+    public string? Checkpoint { get; init; }
 }
+
+/// <summary>Measurement times of a station's readings judged already (see <see cref="EngineSnapshot.Redelivery"/>).</summary>
+/// <param name="StationId">The station.</param>
+/// <param name="Times">The readings' measurement times, in the order they were judged.</param>
+public sealed record RedeliverySnapshot(string StationId, IReadOnlyList<DateTimeOffset> Times);
 
 /// <summary>A station's data gap after its alerts went stale (docs/alerting.md, "No data is not normal").</summary>
 /// <param name="StationId">The station.</param>

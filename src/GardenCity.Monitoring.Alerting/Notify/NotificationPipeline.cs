@@ -47,6 +47,7 @@ internal sealed class NotificationPipeline
     private readonly IAuditLog _audit;
     private Task _historyTask = Task.CompletedTask;
     private bool _capChanged;
+    private readonly List<CapEntry> _capAdded = [];
 
     public NotificationPipeline(
         IOptions<AlertingOptions> options,
@@ -148,6 +149,14 @@ internal sealed class NotificationPipeline
         return changed;
     }
 
+    /// <summary>The CAP messages added since the last call, newest first (for the journal record of the changes that made them).</summary>
+    public IReadOnlyList<CapEntry> TakeCapAdded()
+    {
+        CapEntry[] added = [.. _capAdded];
+        _capAdded.Clear();
+        return added;
+    }
+
     /// <summary>
     /// Records changes and FWI days; <paramref name="saveState"/> is called once they are durable (history, outbox) and
     /// before anyone is told, so that a crash can only repeat a notification, never lose one.
@@ -167,7 +176,11 @@ internal sealed class NotificationPipeline
         {
             _metrics.Change(change.Transition.ToString(), change.Alert.Audience.ToString());
             Log.AlertChanged(_logger, change.Transition.ToString(), change.Alert.Id, change.Alert.Severity.ToName(), change.Alert.MessageEn);
-            _capChanged |= Cap.Add(change, _options.Cap, _dashboard, _time.GetUtcNow()) is not null;
+            if (Cap.Add(change, _options.Cap, _dashboard, _time.GetUtcNow()) is { } entry)
+            {
+                _capChanged = true;
+                _capAdded.Insert(0, entry); // newest first, as in the feed
+            }
         }
 
         // Durable before the state save (and before the messages are acknowledged): a crash while InfluxDB is down

@@ -19,17 +19,19 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 /// <summary>
 /// The rule engine behind one gate, with its checkpoints. Every input (a message's readings, a tick, an
 /// acknowledgement, a rule reload) runs under the gate; its changes go through the <see cref="NotificationPipeline"/>,
-/// which has the state saved before anyone is told. Messages are numbered as they are processed; once the state that
-/// includes message <c>n</c> is saved, <see cref="SavedThrough"/> is at least <c>n</c> and the subscription may
-/// acknowledge it. The state is saved every <see cref="AckBatch"/> messages or <see cref="AckInterval"/>, and at once
-/// when an alert changes. Thread-safe.
+/// which has them made durable before anyone is told. Messages are numbered as they are processed; once the full state
+/// that includes message <c>n</c> is saved, <see cref="SavedThrough"/> is at least <c>n</c> and the subscription may
+/// acknowledge it. The full state is saved every <see cref="AckBatch"/> messages or <see cref="AckInterval"/> (and on a
+/// rule reload, at start and at stop); an alert change appends a journal record of the stations it concerns instead
+/// (docs/alerting.md, "State: snapshot and journal"). Thread-safe.
 /// </summary>
 internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertingWatermark
 {
     /// <summary>
     /// At most this many messages wait for the next state save before they are acknowledged. A save writes the whole
     /// state with an fsync: at 64 (until 2026-12-03) it took a third of the worker's CPU at 5,000 readings/s
-    /// (bench/README.md, "Alerting: fewer state saves"). It stays well under <see cref="ReceiveMaximum"/>.
+    /// (bench/README.md, "Alerting: fewer state saves"). It stays well under <see cref="ReceiveMaximum"/>. Alert changes
+    /// do not wait for it: they are journaled (<see cref="AlertStateStore.Append"/>).
     /// </summary>
     internal const int AckBatch = 1000;
 
@@ -104,9 +106,20 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         {
             if (_store.Load() is { } state)
             {
-                inState.UnionWith(state.Engine.Stations.Select(s => s.StationId).Concat(state.Engine.Pairs.Select(p => p.StationId)));
+                // The snapshot, then the journal records of alert changes made after it, in order (docs/alerting.md,
+                // "State: snapshot and journal").
+                inState.UnionWith(state.Journal.Select(r => r.State).Prepend(state.Engine).SelectMany(e => e.Stations.Select(s => s.StationId).Concat(e.Pairs.Select(p => p.StationId))));
                 engine.Restore(state.Engine);
-                _pipeline.Cap.Restore(state.Cap ?? []);
+                foreach (AlertStateRecord record in state.Journal)
+                {
+                    engine.RestoreTargets(record.State, record.Targets);
+                }
+
+                _pipeline.Cap.Restore([.. state.Journal.Reverse().SelectMany(r => r.Cap), .. state.Cap ?? []]);
+                if (state.Journal.Count > 0)
+                {
+                    Log.JournalRestored(_logger, state.Journal.Count, _store.JournalPath);
+                }
             }
         }
         catch (Exception ex) when (ex is JsonException or IOException or NotSupportedException)
@@ -127,6 +140,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
 
         _engine = engine;
         PublishWatermark();
+        Save(force: true, withCap: true); // a checkpoint of what was restored; the journal starts afresh
         _pipeline.Start(stoppingToken);
         _watcher = new RuleWatcher(_options.RulesDirectory);
     }
@@ -143,6 +157,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             var fwi = new List<FwiDay>();
             var geohazard = new List<GeohazardHour>();
             int evaluated = 0;
+            var stations = new HashSet<string>(StringComparer.Ordinal);
             foreach (Reading reading in readings)
             {
                 if (_owns?.Invoke(reading.Station.Id) == false)
@@ -152,6 +167,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
                 }
 
                 evaluated++;
+                stations.Add(reading.Station.Id);
                 EngineOutput output = _engine!.Process(reading, _time.GetUtcNow());
                 changes.AddRange(output.Changes);
                 fwi.AddRange(output.FireWeather);
@@ -162,7 +178,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             AlertingTracing.Changes(changes);
             PublishWatermark();
             long number = ++_processed;
-            Record(changes, fwi, geohazard);
+            Record(changes, fwi, geohazard, stations);
             if (_processed - _saved >= AckBatch || _time.GetUtcNow() - _lastSave >= AckInterval)
             {
                 Save(force: true);
@@ -306,12 +322,26 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         }
     }
 
-    /// <summary>Under the gate.</summary>
-    private void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, IReadOnlyList<GeohazardHour>? geohazard = null) =>
-        _pipeline.Record(changes, fwi, _engine!.Active.Count, () => Save(force: true), geohazard);
+    /// <summary>
+    /// Under the gate. Before anyone is told, the changes are made durable: by a journal record of the stations the
+    /// message's readings came from and the alert targets of the changes (with their hazard units), or, for a rule
+    /// reload (<paramref name="fullSave"/>), by a full save.
+    /// </summary>
+    private void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, IReadOnlyList<GeohazardHour>? geohazard = null, IReadOnlyCollection<string>? stations = null, bool fullSave = false) =>
+        _pipeline.Record(changes, fwi, _engine!.Active.Count, fullSave ? () => Save(force: true) : () => Journal(changes, stations ?? []), geohazard);
 
-    /// <summary>Saves the engine state; every message processed so far may then be acknowledged. Under the gate.</summary>
-    private void Save(bool force)
+    /// <summary>Appends the journal record of an alert change (docs/alerting.md, "State: snapshot and journal"). Under the gate.</summary>
+    private void Journal(IReadOnlyList<AlertChange> changes, IReadOnlyCollection<string> stations)
+    {
+        EngineSnapshot part = _engine!.SnapshotOf(stations.Concat(changes.Select(c => c.Alert.StationId)), out IReadOnlyList<string> targets);
+        _store.Append(targets, part, _pipeline.TakeCapAdded());
+    }
+
+    /// <summary>
+    /// Saves the whole engine state (and the CAP feed when it changed, or <paramref name="withCap"/>) and empties the
+    /// journal; every message processed so far may then be acknowledged. Under the gate.
+    /// </summary>
+    private void Save(bool force, bool withCap = false)
     {
         DateTimeOffset now = _time.GetUtcNow();
         if (_engine is null || (!force && now - _lastSave < TimeSpan.FromSeconds(10)))
@@ -319,7 +349,9 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             return;
         }
 
-        _store.Save(new AlertingState(_engine.Snapshot(), _pipeline.TakeCapChanged() ? _pipeline.Cap.Entries : null));
+        _store.Save(new AlertingState(_engine.Snapshot(), _pipeline.TakeCapChanged() | withCap ? _pipeline.Cap.Entries : null));
+        _engine.Checkpointed();
+        _pipeline.TakeCapAdded(); // in the feed just saved
         _lastSave = now;
         Interlocked.Exchange(ref _saved, _processed);
     }
@@ -339,7 +371,11 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             Log.RulesLoaded(_logger, rules.Rules.Count, _options.RulesDirectory);
             _audit.Record(new AuditEntry(_time.GetUtcNow(), AuditKinds.RulesReloaded, AuditEntry.System, null, _options.RulesDirectory,
                 $"{rules.Rules.Count} rules in force: {string.Join(", ", rules.Rules.Select(r => r.Id))}"));
-            Record(changes, []);
+            Record(changes, [], fullSave: true);
+            if (changes.Count == 0)
+            {
+                Save(force: true); // every pair's condition memory restarted: a full checkpoint under the new rules
+            }
         }
         catch (RuleFileException ex)
         {
