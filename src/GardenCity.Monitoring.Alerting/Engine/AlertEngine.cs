@@ -61,6 +61,7 @@ public sealed partial class AlertEngine
     // "State: snapshot and journal").
     private readonly Dictionary<string, List<DateTimeOffset>> _judgedSinceCheckpoint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<DateTimeOffset>> _judgedBefore = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<DateTimeOffset>> _fromJournal = new(StringComparer.Ordinal); // while restoring
     private DateTimeOffset _lastAbsenceCheck = DateTimeOffset.MinValue;
 
     /// <summary>Creates an engine.</summary>
@@ -444,7 +445,7 @@ public sealed partial class AlertEngine
     /// </summary>
     public EngineSnapshot Snapshot() => Snapshot(_ => true) with
     {
-        Redelivery = [.. _judgedBefore.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new RedeliverySnapshot(j.Key, [.. j.Value]))],
+        Redelivery = [.. _judgedBefore.Where(j => j.Value.Count > 0).OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new RedeliverySnapshot(j.Key, [.. j.Value]))],
     };
 
     /// <summary>
@@ -518,6 +519,21 @@ public sealed partial class AlertEngine
             _gaps.Remove(target);
         }
 
+        // A station's later record names every reading of it judged since the full save, the earlier ones' too: it
+        // replaces what an earlier record added.
+        foreach (RedeliverySnapshot r in part.Redelivery ?? [])
+        {
+            if (_fromJournal.Remove(r.StationId, out IReadOnlyList<DateTimeOffset>? earlier) && _judgedBefore.TryGetValue(r.StationId, out List<DateTimeOffset>? judged))
+            {
+                foreach (DateTimeOffset time in earlier)
+                {
+                    judged.Remove(time);
+                }
+            }
+
+            _fromJournal[r.StationId] = r.Times;
+        }
+
         RestoreEntries(part);
     }
 
@@ -525,7 +541,7 @@ public sealed partial class AlertEngine
     {
         foreach (RedeliverySnapshot r in snapshot.Redelivery ?? [])
         {
-            if (Owns?.Invoke(r.StationId) != false)
+            if (Owns?.Invoke(r.StationId) != false && r.Times.Count > 0)
             {
                 (_judgedBefore.TryGetValue(r.StationId, out List<DateTimeOffset>? judged) ? judged : _judgedBefore[r.StationId] = []).AddRange(r.Times);
             }
