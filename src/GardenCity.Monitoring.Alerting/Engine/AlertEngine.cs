@@ -443,7 +443,7 @@ public sealed partial class AlertEngine
     /// The state to persist (alerts, condition memory, watermark, last heard, sequence and FWI carry-over), with the
     /// readings restored journal records said were judged that no redelivery has brought again yet.
     /// </summary>
-    public EngineSnapshot Snapshot() => Snapshot(_ => true) with
+    public EngineSnapshot Snapshot() => Snapshot(null) with
     {
         Redelivery = [.. _judgedBefore.Where(j => j.Value.Count > 0).OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new RedeliverySnapshot(j.Key, [.. j.Value]))],
     };
@@ -469,7 +469,7 @@ public sealed partial class AlertEngine
         }
 
         targets = [.. set.Order(StringComparer.Ordinal)];
-        return Snapshot(set.Contains) with
+        return Snapshot(set) with
         {
             Watermark = null,
             Redelivery = [.. set.Order(StringComparer.Ordinal).Where(_judgedSinceCheckpoint.ContainsKey).Select(id => new RedeliverySnapshot(id, [.. _judgedSinceCheckpoint[id]]))],
@@ -479,21 +479,27 @@ public sealed partial class AlertEngine
     /// <summary>A full snapshot was saved: the readings judged so far are in it (journal records name only later ones).</summary>
     public void Checkpointed() => _judgedSinceCheckpoint.Clear();
 
-    private EngineSnapshot Snapshot(Func<string, bool> includes) => new()
+    /// <summary>
+    /// The whole state (<paramref name="only"/> null), or that of the targets in <paramref name="only"/>, found by key so
+    /// that a journal record costs the same with 200 stations or 100,000.
+    /// </summary>
+    private EngineSnapshot Snapshot(HashSet<string>? only) => new()
     {
         Watermark = Watermark,
-        Stations = _series.Values.Where(s => includes(s.Station.Id)).Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival, _fwi.GetValueOrDefault(s.Station.Id)?.Snapshot())).ToList(),
-        Pairs = _pairs.Where(p => includes(p.Key.Station)).Select(p => new PairSnapshot(
-            p.Key.Rule,
-            p.Key.Station,
-            p.Value.Active,
-            p.Value.LastHeld.ToDictionary(h => h.Key, h => h.Value),
-            p.Value.Memory.ToDictionary(m => m.Key, m => new LeafSnapshot(m.Value.On, m.Value.Since)),
-            p.Value.LateHeld.Keys.DefaultIfEmpty(Severity.None).Max(),
-            p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value),
-            p.Value.ClosedUpTo,
-            p.Value.GroupDay)).ToList(),
-        StaleGaps = _gaps.Where(g => includes(g.Key)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GapSnapshot(g.Key, g.Value.From, g.Value.FirstAfter, g.Value.To)).ToList(),
+        Stations = (only is null ? _series.Values : only.Select(_series.GetValueOrDefault).OfType<StationSeries>())
+            .Select(s => new StationSnapshot(s.Station.Id, s.LatestTime, s.LastSeq, _fwi.GetValueOrDefault(s.Station.Id)?.State, _fwi.GetValueOrDefault(s.Station.Id)?.LastDay, s.LastArrival, _fwi.GetValueOrDefault(s.Station.Id)?.Snapshot())).ToList(),
+        Pairs = (only is null ? _pairs : only.SelectMany(target => _rules.Rules.Select(r => (r.Id, target))).Where(_pairs.ContainsKey).Select(key => KeyValuePair.Create(key, _pairs[key])))
+            .Select(p => new PairSnapshot(
+                p.Key.Item1,
+                p.Key.Item2,
+                p.Value.Active,
+                p.Value.LastHeld.ToDictionary(h => h.Key, h => h.Value),
+                p.Value.Memory.ToDictionary(m => m.Key, m => new LeafSnapshot(m.Value.On, m.Value.Since)),
+                p.Value.LateHeld.Keys.DefaultIfEmpty(Severity.None).Max(),
+                p.Value.LateHeld.ToDictionary(h => h.Key, h => h.Value),
+                p.Value.ClosedUpTo,
+                p.Value.GroupDay)).ToList(),
+        StaleGaps = _gaps.Where(g => only?.Contains(g.Key) != false).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GapSnapshot(g.Key, g.Value.From, g.Value.FirstAfter, g.Value.To)).ToList(),
     };
 
     /// <summary>Restores persisted state (call before the first reading). Entries for unknown stations or rules are dropped.</summary>

@@ -14,9 +14,9 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 /// <summary>
 /// The alerting worker's MQTT side: subscribes to station topics at QoS 1 with a persistent session of its own
 /// (<see cref="AlertingOptions.ClientId"/>), hands each message's readings to the <see cref="AlertEngineHost"/>, and
-/// acknowledges a message only once the engine state that includes it is saved; a crash before that makes the broker
-/// redeliver it, and processing it again changes nothing (same measurement time). Ticks the engine on a timer
-/// (absence, rule reloads, checkpoints).
+/// acknowledges a message only once the full engine state that includes it is saved; a crash before that makes the
+/// broker redeliver it, and a reading whose judgement a journal record already holds is not judged again
+/// (docs/alerting.md, "State: snapshot and journal"). Ticks the engine on a timer (absence, rule reloads, checkpoints).
 /// </summary>
 internal sealed class AlertSubscriptionService : BackgroundService
 {
