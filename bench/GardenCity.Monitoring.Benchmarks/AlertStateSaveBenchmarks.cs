@@ -112,11 +112,17 @@ public class AlertStateSaveBenchmarks
 
     /// <summary>
     /// What an alert change writes now instead of the forced save: the journal record of its station (the station, its
-    /// pairs, the readings judged since the last full save) with its CAP message, appended with an fsync.
+    /// pairs, the readings judged since the last full save) with its CAP message, appended with an fsync. The journal
+    /// is emptied every fourth record, as the full saves do in the load (a save every 200 ms, about 13 changes a second).
     /// </summary>
     [Benchmark]
     public void JournalRecord()
     {
+        if (++_n % 4 == 0)
+        {
+            File.Delete(_store.JournalPath);
+        }
+
         EngineSnapshot part = _engine.SnapshotOf([_change.Alert.StationId], out IReadOnlyList<string> targets);
         _store.Append(targets, part, [_cap[0]]);
     }
