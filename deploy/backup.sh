@@ -107,7 +107,7 @@ trap 'rm -rf "$work"' EXIT
 # The local state first, then InfluxDB: a reading still in the spool when its copy is taken is either still spooled
 # or written to InfluxDB before InfluxDB's snapshot, so it is in the backup once at least (twice is harmless: the same
 # series and time overwrite). In each folder the snapshot files (*.json: alert state, escalation, silences, ...) and
-# the alert state's journal (state.journal.jsonl, docs/alerting.md "State: snapshot and journal") are copied before the
+# the alert state's journals (state.journal.jsonl, cap.journal.jsonl; docs/alerting.md "State: snapshot and journal") are copied before the
 # logs (outbox.jsonl, history/, audit/, spool segments, dead letters), so a running node's copy has, for every change
 # its state holds, the notification and history line written before that state was saved.
 # cp's "keep what is there": --update=none since coreutils 9.3 (9.2's -n fails when it skips), -n before.
@@ -118,7 +118,7 @@ copy_state() {
   for i in "${!dirs[@]}"; do
     src=${dirs[$i]} dst="$work/state/${names[$i]}"
     mkdir -p "$dst"
-    (cd "$src" && find . \( -name '*.json' -o -name 'state.journal.jsonl' \) -type f -print0 | xargs -0 -r cp -a --parents -t "$dst") \
+    (cd "$src" && find . \( -name '*.json' -o -name 'state.journal.jsonl' -o -name 'cap.journal.jsonl' \) -type f -print0 | xargs -0 -r cp -a --parents -t "$dst") \
       && cp -a "$no_clobber" "$src/." "$dst/" \
       || { echo "backup.sh: copying $src failed (disk full, or no read permission: run as the service's user or root)." >&2; return 1; }
     echo "state: ${names[$i]} from $src ($(find "$dst" -type f | wc -l) files)"

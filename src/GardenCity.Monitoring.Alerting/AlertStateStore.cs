@@ -5,20 +5,26 @@ using GardenCity.Monitoring.Alerting.Notify;
 namespace GardenCity.Monitoring.Alerting;
 
 /// <summary>
-/// What the alerting worker persists between runs; <see cref="Cap"/> null means "unchanged since the last save".
-/// <see cref="Journal"/>: when loaded, the journal records written after <see cref="Engine"/>, oldest first.
+/// What the alerting worker persists between runs. <see cref="Cap"/>: the whole CAP feed, newest first (when saving:
+/// null leaves <c>cap.json</c> as it is and appends <see cref="CapAdded"/> to the CAP log). <see cref="Journal"/>: when
+/// loaded, the journal records written after <see cref="Engine"/>, oldest first.
 /// </summary>
 public sealed record AlertingState(EngineSnapshot Engine, IReadOnlyList<CapEntry>? Cap)
 {
     /// <summary>The journal records to restore over <see cref="Engine"/> in this order (<see cref="AlertStateStore.Load"/>).</summary>
     public IReadOnlyList<AlertStateRecord> Journal { get; init; } = [];
+
+    /// <summary>When saving with <see cref="Cap"/> null: the CAP messages added since the last save, oldest first.</summary>
+    public IReadOnlyList<CapEntry> CapAdded { get; init; } = [];
 }
 
 /// <summary>
 /// Persists <see cref="AlertingState"/> in the state folder (docs/alerting.md, "State: snapshot and journal"): a full
 /// save writes <c>state.json</c> atomically (temporary file, flush to disk, rename), so that a crash leaves either the
 /// old or the new state, never half of one, under a new checkpoint id, and then empties the journal; between full saves
-/// each alert change appends one small record to <c>state.journal.jsonl</c> with an fsync (<see cref="Append"/>).
+/// each alert change appends one small record to <c>state.journal.jsonl</c> with an fsync (<see cref="Append"/>). The
+/// CAP feed is <c>cap.json</c> (rewritten whole at start and once <see cref="CapFeed.Capacity"/> messages were logged)
+/// and the CAP log <c>cap.journal.jsonl</c> (the messages added since, appended by the full saves).
 /// <see cref="Load"/> returns the snapshot with the records of its checkpoint. Not thread-safe: the engine host calls
 /// it under its gate.
 /// </summary>
@@ -35,6 +41,12 @@ public sealed class AlertStateStore(string directory)
 
     /// <summary>The journal of alert changes since the last full save.</summary>
     public string JournalPath { get; } = System.IO.Path.Combine(directory, "state.journal.jsonl");
+
+    /// <summary>The CAP messages added since <c>cap.json</c> was written, oldest first.</summary>
+    public string CapLogPath { get; } = System.IO.Path.Combine(directory, "cap.journal.jsonl");
+
+    /// <summary>How many messages the CAP log holds (after <see cref="Load"/> and the saves since).</summary>
+    public int CapLogged { get; private set; }
 
     /// <summary>
     /// Loads the state and the journal records written after it; null when there is none. A corrupt state file throws
@@ -62,34 +74,25 @@ public sealed class AlertStateStore(string directory)
             cap = JsonSerializer.Deserialize<List<CapEntry>>(stream, Json);
         }
 
+        List<CapEntry> logged = [.. Lines<CapEntry>(CapLogPath)];
+        CapLogged = logged.Count;
+        logged.Reverse(); // newest first, as in the feed
+        cap = [.. logged.Concat(cap ?? []).DistinctBy(e => e.Identifier, StringComparer.Ordinal)]; // a crash mid-compaction logs some twice
+
         if (engine is null)
         {
             return null;
         }
 
         var journal = new List<AlertStateRecord>();
-        if (engine.Checkpoint is { } checkpoint && File.Exists(JournalPath))
+        if (engine.Checkpoint is { } checkpoint)
         {
-            foreach (string line in File.ReadLines(JournalPath))
-            {
-                AlertStateRecord? record;
-                try
-                {
-                    record = JsonSerializer.Deserialize<AlertStateRecord>(line, Json);
-                }
-                catch (JsonException)
-                {
-                    continue; // torn by a crash before its fsync returned: its change was never told
-                }
-
-                if (record?.Checkpoint == checkpoint && record.State is not null && record.Targets is not null)
-                {
-                    journal.Add(record with { Cap = record.Cap ?? [] });
-                }
-            }
+            journal.AddRange(Lines<AlertStateRecord>(JournalPath)
+                .Where(r => r.Checkpoint == checkpoint && r.State is not null && r.Targets is not null)
+                .Select(r => r with { Cap = r.Cap ?? [] }));
         }
 
-        return new AlertingState(engine, cap ?? []) { Journal = journal };
+        return new AlertingState(engine, cap) { Journal = journal };
     }
 
     /// <summary>Saves the whole state durably under a new checkpoint, then empties the journal (its records are in it).</summary>
@@ -100,6 +103,13 @@ public sealed class AlertStateStore(string directory)
         if (state.Cap is not null)
         {
             Write(CapPath, state.Cap);
+            File.Delete(CapLogPath); // a crash before this: the log's messages are in cap.json too, and read once
+            CapLogged = 0;
+        }
+        else if (state.CapAdded.Count > 0)
+        {
+            AppendLines(CapLogPath, state.CapAdded); // a crash before the state below: the journal's records hold them too, read once
+            CapLogged += state.CapAdded.Count;
         }
 
         string checkpoint = Guid.NewGuid().ToString("N");
@@ -116,11 +126,47 @@ public sealed class AlertStateStore(string directory)
     public void Append(IReadOnlyList<string> targets, EngineSnapshot part, IReadOnlyList<CapEntry> cap)
     {
         string checkpoint = _checkpoint ?? throw new InvalidOperationException("The state journal follows a full save: save the state first.");
-        byte[] line = JsonSerializer.SerializeToUtf8Bytes(new AlertStateRecord(checkpoint, targets, part, cap), Json);
-        using var stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-        stream.Write(line);
-        stream.WriteByte((byte)'\n');
+        AppendLines(JournalPath, [new AlertStateRecord(checkpoint, targets, part, cap)]);
+    }
+
+    /// <summary>Appends one JSON line per item and flushes the file to the disk.</summary>
+    private static void AppendLines<T>(string path, IEnumerable<T> items)
+    {
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        foreach (T item in items)
+        {
+            stream.Write(JsonSerializer.SerializeToUtf8Bytes(item, Json));
+            stream.WriteByte((byte)'\n');
+        }
+
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The JSON lines of a log that parse (a line torn by a crash before its fsync returned is skipped).</summary>
+    private static IEnumerable<T> Lines<T>(string path)
+    {
+        if (!File.Exists(path))
+        {
+            yield break;
+        }
+
+        foreach (string line in File.ReadLines(path))
+        {
+            T? item;
+            try
+            {
+                item = JsonSerializer.Deserialize<T>(line, Json);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (item is not null)
+            {
+                yield return item;
+            }
+        }
     }
 
     private static void Write<T>(string path, T value) => StateFile.Write(path, value, Json);

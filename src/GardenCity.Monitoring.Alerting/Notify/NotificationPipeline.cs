@@ -46,7 +46,6 @@ internal sealed class NotificationPipeline
     private Duty.Inhibition.DutyInhibitor? _inhibitor;
     private readonly IAuditLog _audit;
     private Task _historyTask = Task.CompletedTask;
-    private bool _capChanged;
     private readonly List<CapEntry> _capAdded = [];
 
     public NotificationPipeline(
@@ -141,14 +140,6 @@ internal sealed class NotificationPipeline
         _historyTask = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
     }
 
-    /// <summary>Whether the CAP feed changed since the last call (so the next state save must include it).</summary>
-    public bool TakeCapChanged()
-    {
-        bool changed = _capChanged;
-        _capChanged = false;
-        return changed;
-    }
-
     /// <summary>The CAP messages added since the last call, newest first (for the journal record of the changes that made them).</summary>
     public IReadOnlyList<CapEntry> TakeCapAdded()
     {
@@ -178,7 +169,6 @@ internal sealed class NotificationPipeline
             Log.AlertChanged(_logger, change.Transition.ToString(), change.Alert.Id, change.Alert.Severity.ToName(), change.Alert.MessageEn);
             if (Cap.Add(change, _options.Cap, _dashboard, _time.GetUtcNow()) is { } entry)
             {
-                _capChanged = true;
                 _capAdded.Insert(0, entry); // newest first, as in the feed
             }
         }

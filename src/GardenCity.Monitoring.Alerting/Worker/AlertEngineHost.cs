@@ -65,6 +65,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private long _processed;
     private long _saved;
     private long _watermarkUtcTicks; // 0: none yet; read by the query API without the gate
+    private readonly List<CapEntry> _capSinceSave = []; // oldest first: for the CAP log at the next full save
 
     public AlertEngineHost(IOptions<AlertingOptions> options, StationRegistry registry, NotificationPipeline pipeline, InfluxQlClient query, TimeProvider time, ILogger<AlertEngineHost> logger, AlertingMetrics metrics, IAuditLog audit, QualityPolicy? quality = null, IOptions<FireSeasonOptions>? fireSeason = null)
     {
@@ -115,7 +116,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
                     engine.RestoreTargets(record.State, record.Targets);
                 }
 
-                _pipeline.Cap.Restore([.. state.Journal.Reverse().SelectMany(r => r.Cap), .. state.Cap ?? []]);
+                _pipeline.Cap.Restore(state.Journal.Reverse().SelectMany(r => r.Cap).Concat(state.Cap ?? []).DistinctBy(e => e.Identifier, StringComparer.Ordinal));
                 if (state.Journal.Count > 0)
                 {
                     Log.JournalRestored(_logger, state.Journal.Count, _store.JournalPath);
@@ -334,12 +335,15 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     private void Journal(IReadOnlyList<AlertChange> changes, IReadOnlyCollection<string> stations)
     {
         EngineSnapshot part = _engine!.SnapshotOf(stations.Concat(changes.Select(c => c.Alert.StationId)), out IReadOnlyList<string> targets);
-        _store.Append(targets, part, _pipeline.TakeCapAdded());
+        IReadOnlyList<CapEntry> cap = _pipeline.TakeCapAdded();
+        _store.Append(targets, part, cap);
+        _capSinceSave.AddRange(cap.Reverse());
     }
 
     /// <summary>
-    /// Saves the whole engine state (and the CAP feed when it changed, or <paramref name="withCap"/>) and empties the
-    /// journal; every message processed so far may then be acknowledged. Under the gate.
+    /// Saves the whole engine state and empties the journal; every message processed so far may then be acknowledged.
+    /// The CAP messages added since the last save go to the CAP log; the whole feed is written instead with
+    /// <paramref name="withCap"/> (at start) or once the log holds <see cref="CapFeed.Capacity"/> messages. Under the gate.
     /// </summary>
     private void Save(bool force, bool withCap = false)
     {
@@ -349,9 +353,11 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
             return;
         }
 
-        _store.Save(new AlertingState(_engine.Snapshot(), _pipeline.TakeCapChanged() | withCap ? _pipeline.Cap.Entries : null));
+        _capSinceSave.AddRange(_pipeline.TakeCapAdded().Reverse()); // of changes saved this way (a rule reload), not journaled
+        bool wholeFeed = withCap || _store.CapLogged + _capSinceSave.Count >= CapFeed.Capacity;
+        _store.Save(new AlertingState(_engine.Snapshot(), wholeFeed ? _pipeline.Cap.Entries : null) { CapAdded = wholeFeed ? [] : [.. _capSinceSave] });
+        _capSinceSave.Clear();
         _engine.Checkpointed();
-        _pipeline.TakeCapAdded(); // in the feed just saved
         _lastSave = now;
         Interlocked.Exchange(ref _saved, _processed);
     }

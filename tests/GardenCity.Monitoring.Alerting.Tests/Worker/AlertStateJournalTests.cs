@@ -91,6 +91,35 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FullSave_AfterAnEmergencyChange_AppendsItsCapMessageToTheCapLog_CapJsonIsNotRewritten()
+    {
+        // The periodic full save used to rewrite the whole CAP feed (up to 500 messages, 1.4 MB at 200) whenever it had
+        // changed. It now appends the messages added since the last save; cap.json is rewritten at start and once the
+        // log holds 500.
+        AlertEngineHost first = await StartHostAsync();
+        byte[] feed = await File.ReadAllBytesAsync(Path.Combine(StateDirectory, "cap.json"), Ct);
+        await first.ProcessAsync([Level(0, 1.5)], Ct);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await first.ProcessAsync([Level(1, 1.5)], Ct); // a full save
+        Assert.Equal(2, first.SavedThrough);
+
+        Assert.Equal(feed, await File.ReadAllBytesAsync(Path.Combine(StateDirectory, "cap.json"), Ct));
+        Assert.False(File.Exists(JournalPath));
+        string logged = Assert.Single(await File.ReadAllLinesAsync(Path.Combine(StateDirectory, "cap.journal.jsonl"), Ct));
+        string raised = _hosts[^1].Provider.GetRequiredService<CapFeed>().Entries.Single().Identifier;
+        Assert.Equal(raised, JsonDocument.Parse(logged).RootElement.GetProperty("Identifier").GetString());
+
+        // One more change, journaled only; then a crash. The feed comes back whole: the log's message and the journal's.
+        await first.ProcessAsync([Level(2, 2.5)], Ct);
+        string escalated = _hosts[^1].Provider.GetRequiredService<CapFeed>().Entries[0].Identifier;
+        Abandon();
+        await StartHostAsync();
+        Assert.Equal([escalated, raised], _hosts[^1].Provider.GetRequiredService<CapFeed>().Entries.Select(e => e.Identifier));
+        Assert.False(File.Exists(Path.Combine(StateDirectory, "cap.journal.jsonl")), "the start writes the whole feed to cap.json");
+        Assert.Equal(2, JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(StateDirectory, "cap.json"), Ct)).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Crash_WithTheJournalAheadOfTheSnapshot_RedeliveredMessagesRaiseNothingTwice()
     {
         // The case the journal must survive: the snapshot is older than the alerts' state, and the broker redelivers
