@@ -763,18 +763,22 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
     }
 
     /// <summary>
-    /// The names of one object, as UTF-8 in one buffer, with an open-addressing index (hashes seeded per process, so a
-    /// payload cannot be built to collide). Reused per thread and depth: a valid sample allocates nothing here.
+    /// The names of one object, as UTF-8 in one buffer. The first <see cref="LinearLimit"/> names are compared one by one
+    /// (a sample has a handful of keys); past that an open-addressing index is built (hashes seeded per process, so a
+    /// payload cannot be built to collide), and a hostile object of thousands of keys costs linear time. Reused per
+    /// thread and depth: a valid sample allocates nothing here.
     /// </summary>
     private sealed class Utf8NameSet
     {
+        private const int LinearLimit = 8;
+
         [ThreadStatic]
         private static Stack<Utf8NameSet>? _free;
 
         private byte[] _text = new byte[256];
         private int _textLength;
-        private (int Start, int Length, int Hash)[] _names = new (int, int, int)[8];
-        private int[] _slots = new int[16]; // 1 + the name's number; 0 is free. At least twice as many slots as names.
+        private (int Start, int Length, int Hash)[] _names = new (int, int, int)[LinearLimit];
+        private int[] _slots = new int[4 * LinearLimit]; // 1 + the name's number; 0 is free. At least twice as many slots as names.
         private int _count;
 
         public static Utf8NameSet Rent() => _free is { Count: > 0 } free ? free.Pop() : new Utf8NameSet();
@@ -784,7 +788,11 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
             // A set grown by a hostile payload (thousands of keys) is let go rather than kept for the thread's life.
             if (_count <= 64 && _text.Length <= 4096)
             {
-                Array.Clear(_slots);
+                if (_count >= LinearLimit)
+                {
+                    Array.Clear(_slots);
+                }
+
                 _count = 0;
                 _textLength = 0;
                 (_free ??= new Stack<Utf8NameSet>()).Push(this);
@@ -794,9 +802,32 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
         /// <summary>False when the set already has <paramref name="name"/>.</summary>
         public bool Add(ReadOnlySpan<byte> name)
         {
-            var hasher = default(HashCode);
-            hasher.AddBytes(name);
-            int hash = hasher.ToHashCode();
+            if (_count < LinearLimit)
+            {
+                for (int n = 0; n < _count; n++)
+                {
+                    (int start, int length, _) = _names[n];
+                    if (length == name.Length && _text.AsSpan(start, length).SequenceEqual(name))
+                    {
+                        return false;
+                    }
+                }
+
+                Store(name, 0);
+                if (_count == LinearLimit)
+                {
+                    for (int n = 0; n < _count; n++)
+                    {
+                        _names[n].Hash = Hash(_text.AsSpan(_names[n].Start, _names[n].Length));
+                    }
+
+                    Grow();
+                }
+
+                return true;
+            }
+
+            int hash = Hash(name);
             int mask = _slots.Length - 1;
             int slot = hash & mask;
             while (_slots[slot] != 0)
@@ -810,6 +841,25 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
                 slot = (slot + 1) & mask;
             }
 
+            Store(name, hash);
+            _slots[slot] = _count;
+            if (_count * 2 > _slots.Length)
+            {
+                Grow();
+            }
+
+            return true;
+        }
+
+        private static int Hash(ReadOnlySpan<byte> name)
+        {
+            var hasher = default(HashCode);
+            hasher.AddBytes(name);
+            return hasher.ToHashCode();
+        }
+
+        private void Store(ReadOnlySpan<byte> name, int hash)
+        {
             if (_count == _names.Length)
             {
                 Array.Resize(ref _names, _count * 2);
@@ -821,20 +871,14 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
             }
 
             name.CopyTo(_text.AsSpan(_textLength));
-            _names[_count] = (_textLength, name.Length, hash);
+            _names[_count++] = (_textLength, name.Length, hash);
             _textLength += name.Length;
-            _slots[slot] = ++_count;
-            if (_count * 2 > _slots.Length)
-            {
-                Grow();
-            }
-
-            return true;
         }
 
+        /// <summary>Indexes every name again in twice as many slots (and the first time, when the index is built).</summary>
         private void Grow()
         {
-            _slots = new int[_slots.Length * 2];
+            _slots = _count == LinearLimit ? _slots : new int[_slots.Length * 2];
             int mask = _slots.Length - 1;
             for (int n = 0; n < _count; n++)
             {

@@ -543,6 +543,24 @@ public sealed class WireDecoderTests
         Assert.Equal("field 'values.water_level_m' appears twice", Assert.Single(next.Rejections).Detail);
     }
 
+    [Fact]
+    public void Decode_ObjectsOfOneToFortyKeys_FindARepeatOfAnyOfThem()
+    {
+        // The name set compares the first keys one by one and indexes them by hash past a handful, growing the index as
+        // keys come: a repeat must be found whichever key it repeats and at whatever size the object has then.
+        for (int keys = 1; keys <= 40; keys++)
+        {
+            string distinct = string.Join(',', Enumerable.Range(0, keys).Select(i => $"\"k{i}\":{i}"));
+            Assert.Equal(RejectionReason.UnknownField, Assert.Single(Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{{{{distinct}}}}}""").Rejections).Reason);
+            for (int repeated = 0; repeated < keys; repeated++)
+            {
+                DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{{{{distinct}}},"k{{{repeated}}}":0}}""");
+
+                Assert.Equal($"field 'x.k{repeated}' appears twice", Assert.Single(result.Rejections).Detail);
+            }
+        }
+    }
+
     // Issue 17: a key with an unpaired surrogate escape made JsonElement throw InvalidOperationException out of Decode
     // (the batch failed and the worker stopped; the broker redelivered the message after every restart).
     [Theory]
