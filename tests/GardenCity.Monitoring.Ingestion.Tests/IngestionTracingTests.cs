@@ -161,8 +161,9 @@ public sealed class IngestionTracingTests : IDisposable
             .AddInMemoryExporter(spans)
             .Build();
 
-    private Task Ingest(ReceivedMessage message, ActivityContext traceParent) =>
-        _service.IngestAsync(message.Topic, message.Payload, traceParent, TestContext.Current.CancellationToken);
+    /// <summary>Takes the message; completes when it is durable (when its PUBACK would be released).</summary>
+    private async Task Ingest(ReceivedMessage message, ActivityContext traceParent) =>
+        await await _service.TakeAsync(message.Topic, message.Payload, traceParent, TestContext.Current.CancellationToken);
 
     private static Activity Single(List<Activity> messages, string station) =>
         Assert.Single(messages, m => (string?)m.GetTagItem(IngestionTracing.StationAttribute) == station);

@@ -10,9 +10,12 @@ namespace GardenCity.Monitoring.Ingestion.Mqtt;
 
 /// <summary>
 /// Ingestion in the all-in-one mode (the embedded broker and the worker in one process): the broker hands each
-/// station message to <see cref="IngestAsync"/> from its publish interception; messages of concurrent stations are
-/// batched; each station's PUBACK waits until its batch is durable. When InfluxDB is down and the spool full, the
-/// PUBACKs wait, so stations slow down (back-pressure) and keep their readings in their own store-and-forward.
+/// station message to <see cref="TakeAsync"/> from its publish interception, which queues it and returns at once
+/// (unless the queue is full); one batch loop makes the queued messages durable, batch after batch, and completes
+/// their tasks in order; each station's PUBACK is held until then (the broker's DurabilityGate). So the broker reads
+/// a station's next messages while the previous batch is being written, and a PUBACK still means "durable". When
+/// InfluxDB is down and the spool full, the PUBACKs wait and the queue fills up, so stations slow down
+/// (back-pressure) and keep their readings in their own store-and-forward.
 /// </summary>
 internal sealed class InterceptedIngestionService : BackgroundService, IPublishInterceptor
 {
@@ -41,17 +44,32 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         _batcher = new(_queue.Reader, options.Value.BatchSize, TimeSpan.Zero, time);
     }
 
-    public async Task IngestAsync(string topic, ReadOnlyMemory<byte> payload, ActivityContext traceParent, CancellationToken cancellationToken)
+    public async ValueTask<Task> TakeAsync(string topic, ReadOnlyMemory<byte> payload, ActivityContext traceParent, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        // The message's trace starts here (a child of the station's traceparent, if any); it ends when the PUBACK is released.
+        // The message's trace starts here (a child of the station's traceparent, if any); it ends when it is durable,
+        // which releases its PUBACK.
         Activity? activity = IngestionTracing.Source.HasListeners() ? IngestionTracing.StartMessage(topic, traceParent) : null;
         try
         {
             await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray(), activity), done), linked.Token).ConfigureAwait(false);
-            await done.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            IngestionTracing.Abandon(activity);
+            throw new OperationCanceledException("The ingestion worker is stopping; the message was not taken.", ex, linked.Token);
+        }
+
+        return activity is null ? done.Task : EndTraceWhenDurableAsync(done.Task, activity);
+    }
+
+    private static async Task EndTraceWhenDurableAsync(Task durable, Activity activity)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
             IngestionTracing.EndMessage(activity, acknowledged: true);
         }
         catch (OperationCanceledException)
@@ -67,25 +85,37 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
 
         _state.SetSubscribed(true);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (!await IngestNextBatchAsync(stoppingToken).ConfigureAwait(false))
+                try
                 {
-                    return;
+                    if (!await IngestNextBatchAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
         }
-
-        // Stopping: what is not durable is not acknowledged; the stations send it again after reconnecting.
-        foreach ((_, TaskCompletionSource done) in _batch)
+        finally
         {
-            done.TrySetCanceled(stoppingToken);
+            // Stopping (or failing): what is not durable is never acknowledged; the stations send it again after
+            // reconnecting. Their connections are closed unanswered (DurabilityGate).
+            _queue.Writer.TryComplete();
+            foreach ((_, TaskCompletionSource done) in _batch)
+            {
+                done.TrySetCanceled(stoppingToken);
+            }
+
+            while (_queue.Reader.TryRead(out (ReceivedMessage Message, TaskCompletionSource Done) queued))
+            {
+                queued.Done.TrySetCanceled(stoppingToken);
+            }
         }
     }
 

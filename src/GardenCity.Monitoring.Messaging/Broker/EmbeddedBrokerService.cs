@@ -219,9 +219,19 @@ public sealed class EmbeddedBrokerService(
 
         if (_interceptor is not null && !ours && !WireTopic.IsSystemOutput(topic))
         {
-            // The station's PUBACK goes back only when this returns: after the reading is durable. Not the client's token:
-            // a Last Will is published as its client goes away, and it must be stored all the same.
-            await _interceptor.IngestAsync(topic, e.ApplicationMessage.Payload.ToArray(), Client.MqttTraceContext.Extract(e.ApplicationMessage), CancellationToken.None).ConfigureAwait(false);
+            // Taken (waits while the ingestion queue is full: back-pressure). Not the client's token: a Last Will is
+            // published as its client goes away, and it must be stored all the same.
+            Task durable = await _interceptor.TakeAsync(topic, e.ApplicationMessage.Payload.ToArray(), Client.MqttTraceContext.Extract(e.ApplicationMessage), CancellationToken.None).ConfigureAwait(false);
+            if (DurabilityGate.Current is { } gate)
+            {
+                // The PUBACK MQTTnet writes after this returns waits in the connection's stream until the message is
+                // durable; meanwhile the station's next message is read and taken (docs/architecture.md, "All-in-one").
+                gate.Hold(durable);
+            }
+            else
+            {
+                await durable.ConfigureAwait(false); // a connection without a gate: the PUBACK waits here
+            }
         }
     }
 

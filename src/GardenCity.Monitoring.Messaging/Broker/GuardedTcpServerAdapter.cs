@@ -136,8 +136,10 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
             remote = client.RemoteEndPoint;
             client.NoDelay = true;
             client.LingerState = new LingerOption(true, 0);
-            // PUBACKs leave in bursts, when a batch is durable: gathered per connection (WriteCoalescingStream).
-            stream = new WriteCoalescingStream(new NetworkStream(client, ownsSocket: true), client.LocalEndPoint, remote);
+            // PUBACKs leave in bursts, when a batch is durable: gathered per connection (WriteCoalescingStream), and held
+            // by the connection's DurabilityGate until the messages taken before them are durable.
+            var durable = new DurabilityGate();
+            stream = new WriteCoalescingStream(new NetworkStream(client, ownsSocket: true), client.LocalEndPoint, remote, () => durable.Last);
             if (_certificate is not null)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -178,6 +180,7 @@ internal sealed class GuardedTcpServerAdapter : IMqttServerAdapter
                 });
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(_serverOptions.WriterBufferSize, _serverOptions.WriterBufferSizeMax));
             using var adapter = new MqttChannelAdapter(channel, formatter, _mqttLogger) { AllowPacketFragmentation = true };
+            DurabilityGate.Current = durable; // MQTTnet's receive loop for this connection runs in this flow
             await handler(adapter).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)

@@ -18,6 +18,12 @@ namespace GardenCity.Monitoring.Messaging.Client;
 /// (stored again as the same point). A write fails once a send has failed, so MQTTnet learns that the connection is
 /// broken as it would from the socket. Disposing sends what is still buffered first (the DISCONNECT), for at most
 /// <see cref="DrainTimeout"/>. At most <see cref="MaxBuffered"/> bytes wait; a writer beyond that waits for the send.
+/// <para>
+/// A station's connection to the embedded broker also has a <em>send-after</em> condition (its
+/// <see cref="Broker.DurabilityGate"/>): what was written is sent only once the task the condition gave at the time of the
+/// write has completed, that is once the messages taken before it are durable. Should that task fail or be cancelled
+/// (the worker stopping), nothing more is sent and the connection is closed: the station sends those messages again.
+/// </para>
 /// </remarks>
 internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
 {
@@ -28,17 +34,23 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     internal static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Stream _inner;
+    private readonly Func<Task>? _sendAfter;
     private readonly Lock _gate = new();
     private ArrayBufferWriter<byte> _pending = new(4096);
     private ArrayBufferWriter<byte> _sending = new(4096);
     private Task _sendLoop = Task.CompletedTask;
+    private Task _pendingAfter = Task.CompletedTask; // what the bytes in _pending wait for
     private bool _sendLoopRunning;
     private Exception? _failure;
 
-    /// <summary>Wraps <paramref name="inner"/>, which this stream owns.</summary>
-    public WriteCoalescingStream(Stream inner, EndPoint? localEndPoint = null, EndPoint? remoteEndPoint = null)
+    /// <summary>
+    /// Wraps <paramref name="inner"/>, which this stream owns. With <paramref name="sendAfter"/>, what is written is sent
+    /// only after the task it returns at the time of the write has completed successfully.
+    /// </summary>
+    public WriteCoalescingStream(Stream inner, EndPoint? localEndPoint = null, EndPoint? remoteEndPoint = null, Func<Task>? sendAfter = null)
     {
         _inner = inner;
+        _sendAfter = sendAfter;
         LocalEndPoint = localEndPoint;
         RemoteEndPoint = remoteEndPoint;
     }
@@ -107,6 +119,11 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
                 if (_pending.WrittenCount == 0 || _pending.WrittenCount + buffer.Length <= MaxBuffered)
                 {
                     _pending.Write(buffer.Span);
+                    if (_sendAfter is not null)
+                    {
+                        _pendingAfter = _sendAfter();
+                    }
+
                     if (!_sendLoopRunning)
                     {
                         _sendLoopRunning = true;
@@ -174,6 +191,7 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
         while (true)
         {
             ArrayBufferWriter<byte> batch;
+            Task after;
             lock (_gate)
             {
                 if (_pending.WrittenCount == 0 || _failure is not null)
@@ -184,10 +202,16 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
 
                 (_pending, _sending) = (_sending, _pending);
                 batch = _sending;
+                (after, _pendingAfter) = (_pendingAfter, Task.CompletedTask);
             }
 
             try
             {
+                if (!after.IsCompletedSuccessfully)
+                {
+                    await WaitToSendAsync(after).ConfigureAwait(false);
+                }
+
                 await _inner.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
@@ -202,6 +226,23 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
             }
 
             batch.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the send-after condition of a batch; when it fails, closes the connection (IOException): nothing
+    /// written after it may be sent, and the other side must learn that the connection is gone.
+    /// </summary>
+    private async Task WaitToSendAsync(Task after)
+    {
+        try
+        {
+            await after.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+            throw new IOException("What was written waited for a condition that failed; the connection is closed unsent: " + ex.Message, ex);
         }
     }
 
@@ -221,9 +262,9 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
 
         lock (_gate)
         {
-            if (_failure is not null || _sendLoopRunning || _pending.WrittenCount == 0)
+            if (_failure is not null || _sendLoopRunning || _pending.WrittenCount == 0 || !_pendingAfter.IsCompletedSuccessfully)
             {
-                return;
+                return; // failed, still sending, nothing left, or held (not durable): never sent
             }
 
             try

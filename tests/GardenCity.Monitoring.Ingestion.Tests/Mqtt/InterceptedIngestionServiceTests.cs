@@ -8,8 +8,8 @@ namespace GardenCity.Monitoring.Ingestion.Tests.Mqtt;
 
 /// <summary>
 /// One turn of the all-in-one batch loop (<see cref="InterceptedIngestionService.IngestNextBatchAsync"/>) on a
-/// <c>FakeTimeProvider</c>: a station's PUBACK (<see cref="InterceptedIngestionService.IngestAsync"/> returning) waits
-/// until its message is durable, and the batch never lingers.
+/// <c>FakeTimeProvider</c>: the task <see cref="InterceptedIngestionService.TakeAsync"/> returns (which releases the
+/// station's PUBACK) completes only when its message is durable, and the batch never lingers.
 /// </summary>
 public sealed class InterceptedIngestionServiceTests : IDisposable
 {
@@ -44,8 +44,8 @@ public sealed class InterceptedIngestionServiceTests : IDisposable
     [Fact]
     public async Task IngestNextBatchAsync_TwoStationsWaiting_OneBatchWithoutLingeringAndBothPubAcksReleased()
     {
-        Task first = _service.IngestAsync("gc/v1/water-level/yd-wl-01/telemetry", _h.Telemetry("yd-wl-01").Payload, default, TestContext.Current.CancellationToken);
-        Task second = _service.IngestAsync("gc/v1/water-level/yd-wl-02/telemetry", _h.Telemetry("yd-wl-02").Payload, default, TestContext.Current.CancellationToken);
+        Task first = await _service.TakeAsync("gc/v1/water-level/yd-wl-01/telemetry", _h.Telemetry("yd-wl-01").Payload, default, TestContext.Current.CancellationToken);
+        Task second = await _service.TakeAsync("gc/v1/water-level/yd-wl-02/telemetry", _h.Telemetry("yd-wl-02").Payload, default, TestContext.Current.CancellationToken);
         await IngestionHarness.StillWaitingAsync(first);
 
         // No fake time passes: BatchInterval (5 s) does not apply in this mode.
@@ -63,7 +63,7 @@ public sealed class InterceptedIngestionServiceTests : IDisposable
         using var t = new InterceptedIngestionServiceTests(new IngestionHarness(spoolMaxBytes: 64));
         t._h.Writer.Down = true;
         Assert.True(t._h.Spool.TryAppend(new string('x', 100), 1));
-        Task puback = t._service.IngestAsync("gc/v1/water-level/yd-wl-01/telemetry", t._h.Telemetry().Payload, default, TestContext.Current.CancellationToken);
+        Task puback = await t._service.TakeAsync("gc/v1/water-level/yd-wl-01/telemetry", t._h.Telemetry().Payload, default, TestContext.Current.CancellationToken);
 
         Task<bool> turn = t._service.IngestNextBatchAsync(TestContext.Current.CancellationToken);
         await IngestionHarness.UntilAsync(() => t._h.Messages<IngestionBatchProcessor>().Any(m => m.Contains("spool is full", StringComparison.Ordinal)));

@@ -98,6 +98,64 @@ public sealed class WriteCoalescingStreamTests
     }
 
     [Fact]
+    public async Task SendAfter_WhatWasWrittenWaitsForTheConditionOfItsTime_ThenGoesOutInOrder()
+    {
+        var inner = new GatedStream();
+        inner.Release();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task condition = first.Task;
+        var stream = new WriteCoalescingStream(inner, sendAfter: () => Volatile.Read(ref condition));
+
+        await stream.WriteAsync(Packet(0), Ct);
+        Volatile.Write(ref condition, second.Task);
+        await stream.WriteAsync(Packet(1), Ct);
+        await Task.Delay(200, Ct);
+        Assert.Equal(0, inner.Received.Length);
+
+        first.SetResult();
+        await Task.Delay(200, Ct);
+        Assert.Equal(0, inner.Received.Length); // the second write came after the second condition: both wait for it
+
+        second.SetResult();
+        await stream.FlushAsync(Ct);
+        Assert.Equal(Packet(0).Concat(Packet(1)).ToArray(), inner.Received.ToArray());
+    }
+
+    [Fact]
+    public async Task SendAfter_ConditionCancelled_NothingIsSent_TheConnectionIsClosed_AndDisposeSendsNothing()
+    {
+        var inner = new GatedStream();
+        inner.Release();
+        var condition = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = new WriteCoalescingStream(inner, sendAfter: () => condition.Task);
+        await stream.WriteAsync(Packet(0), Ct);
+
+        condition.SetCanceled(Ct);
+        await Assert.ThrowsAsync<IOException>(() => stream.FlushAsync(Ct));
+        await Assert.ThrowsAsync<IOException>(() => stream.WriteAsync(Packet(1), Ct).AsTask());
+        await stream.DisposeAsync();
+
+        Assert.Equal(0, inner.Received.Length);
+        Assert.True(inner.Disposed);
+    }
+
+    [Fact]
+    public async Task SendAfter_NotYetComplete_DisposeDoesNotSendWhatWaits()
+    {
+        var inner = new GatedStream();
+        inner.Release();
+        var condition = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = new WriteCoalescingStream(inner, sendAfter: () => condition.Task);
+        await stream.WriteAsync(Packet(0), Ct);
+
+        await stream.DisposeAsync(); // waits DrainTimeout for the send loop, then gives up
+
+        Assert.Equal(0, inner.Received.Length);
+        Assert.True(inner.Disposed);
+    }
+
+    [Fact]
     public async Task OverARealSocket_AMqttClientPublishesAndIsAcknowledged()
     {
         // MQTTnet's own broker on loopback; the client connects through the provider the workers use.
