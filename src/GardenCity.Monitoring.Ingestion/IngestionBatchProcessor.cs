@@ -50,7 +50,7 @@ public sealed class IngestionBatchProcessor(
         {
             // A child of the message's span, when it is traced; its logs (rejections) carry the message's trace id.
             using Activity? decode = message.Activity is null ? null : IngestionTracing.Source.StartActivity(IngestionTracing.DecodeSpan, ActivityKind.Internal, message.Activity.Context);
-            DecodeResult result = decoder.Decode(message.Topic, message.Payload.Span, now);
+            DecodeResult result = decoder.Decode(message.Topic, message.Payload, now);
             foreach (Reading reading in result.Readings)
             {
                 readings.Add(quality is null ? reading : Check(quality, reading, now, readings));

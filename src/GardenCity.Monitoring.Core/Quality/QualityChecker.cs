@@ -224,9 +224,10 @@ public sealed class QualityChecker
         return (drifting, change);
     }
 
-    private sealed record FlatRun(DateTimeOffset Since, double Value, int Count);
+    // Value types: a flat run is renewed with every sample (Count + 1), which must not cost an allocation per reading.
+    private readonly record struct FlatRun(DateTimeOffset Since, double Value, int Count);
 
-    private sealed record PendingJump(DateTimeOffset Time, DateTimeOffset BeforeTime, double Before);
+    private readonly record struct PendingJump(DateTimeOffset Time, DateTimeOffset BeforeTime, double Before);
 
     private sealed class FieldState
     {

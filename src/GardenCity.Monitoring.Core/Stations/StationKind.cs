@@ -34,7 +34,10 @@ public static class StationKinds
     };
 
     /// <summary>Parses a wire name; case-sensitive, as topics are.</summary>
-    public static bool TryParse(string? text, out StationKind kind)
+    public static bool TryParse(string? text, out StationKind kind) => TryParse(text.AsSpan(), out kind);
+
+    /// <summary>Parses a wire name (a part of a topic, without making it a string); case-sensitive, as topics are.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out StationKind kind)
     {
         switch (text)
         {

@@ -42,9 +42,12 @@ public readonly record struct WireTopic(StationKind Kind, string StationId, Wire
         || topic.StartsWith(CommandPrefix, StringComparison.Ordinal);
 
     /// <summary>Whether <paramref name="id"/> matches <c>[a-z0-9][a-z0-9-]{0,63}</c>.</summary>
-    public static bool IsValidStationId(string? id)
+    public static bool IsValidStationId(string? id) => IsValidStationId(id.AsSpan());
+
+    /// <summary>Whether <paramref name="id"/> matches <c>[a-z0-9][a-z0-9-]{0,63}</c>.</summary>
+    public static bool IsValidStationId(ReadOnlySpan<char> id)
     {
-        if (string.IsNullOrEmpty(id) || id.Length > 64 || !IsLowerAlnum(id[0]))
+        if (id.IsEmpty || id.Length > 64 || !IsLowerAlnum(id[0]))
         {
             return false;
         }
@@ -63,27 +66,29 @@ public readonly record struct WireTopic(StationKind Kind, string StationId, Wire
     /// <summary>Parses a station topic; <paramref name="error"/> says what is wrong when it is not one.</summary>
     public static bool TryParse(string? topic, out WireTopic result, out string error)
     {
+        // The parts are ranges of the topic: only the station id becomes a string (and the parts named in an error).
         result = default;
-        string[] parts = topic?.Split('/') ?? [];
-        if (parts.Length != 5 || parts[0] != "gc" || parts[1] != "v1")
+        ReadOnlySpan<char> text = topic;
+        Span<Range> parts = stackalloc Range[6];
+        if (text.Split(parts, '/') != 5 || text[parts[0]] is not "gc" || text[parts[1]] is not "v1")
         {
             error = "topic is not gc/v1/{kind}/{stationId}/{stream}";
             return false;
         }
 
-        if (!StationKinds.TryParse(parts[2], out StationKind kind))
+        if (!StationKinds.TryParse(text[parts[2]], out StationKind kind))
         {
-            error = $"unknown kind '{Truncate(parts[2])}' in topic";
+            error = $"unknown kind '{Truncate(topic![parts[2]])}' in topic";
             return false;
         }
 
-        if (!IsValidStationId(parts[3]))
+        if (!IsValidStationId(text[parts[3]]))
         {
-            error = $"invalid station id '{Truncate(parts[3])}' in topic";
+            error = $"invalid station id '{Truncate(topic![parts[3]])}' in topic";
             return false;
         }
 
-        WireStream? stream = parts[4] switch
+        WireStream? stream = text[parts[4]] switch
         {
             "telemetry" => WireStream.Telemetry,
             "event" => WireStream.Event,
@@ -92,17 +97,17 @@ public readonly record struct WireTopic(StationKind Kind, string StationId, Wire
         };
         if (stream is null)
         {
-            error = $"unknown stream '{Truncate(parts[4])}' in topic, expected telemetry, event or status";
+            error = $"unknown stream '{Truncate(topic![parts[4]])}' in topic, expected telemetry, event or status";
             return false;
         }
 
         if (stream == WireStream.Event && kind is not (StationKind.CameraTrap or StationKind.Fire))
         {
-            error = $"kind '{parts[2]}' has no event stream";
+            error = $"kind '{topic![parts[2]]}' has no event stream";
             return false;
         }
 
-        result = new WireTopic(kind, parts[3], stream.Value);
+        result = new WireTopic(kind, topic![parts[3]], stream.Value);
         error = string.Empty;
         return true;
     }

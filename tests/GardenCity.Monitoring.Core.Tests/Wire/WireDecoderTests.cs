@@ -461,4 +461,175 @@ public sealed class WireDecoderTests
         Assert.Equal((RejectionReason.InvalidStructure, true), (Assert.Single(badUri.Rejections).Reason, badUri.Rejections[0].Detail.Contains("'image_uri'", StringComparison.Ordinal)));
         Assert.Equal((RejectionReason.InvalidStructure, true), (Assert.Single(badFirmware.Rejections).Reason, badFirmware.Rejections[0].Detail.Contains("U+000D", StringComparison.Ordinal)));
     }
+
+    // Issue 17: the duplicate-key check compares property names as UTF-8 (after unescaping, as JsonElement looks them
+    // up) without making strings. These are the cases such a check could get wrong.
+    [Theory]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"\u0076alues":{"water_level_m":99}}""", "field 'values' appears twice")]
+    [InlineData("""{"\u0074s":"2023-07-31T02:00:00Z","t\u0073":"2023-07-31T02:01:00Z","seq":1,"values":{"water_level_m":1.1}}""", "field 'ts' appears twice")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"w\u0061ter_level_m":1.1,"water_level_\u006D":99}}""", "field 'values.water_level_m' appears twice")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{"y":{"z":[{"k":1},{"k":1,"k":2}]}}}""", "field 'x.y.z[1].k' appears twice")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":[[{"k":1,"k":2}]]}""", "field 'x[0][0].k' appears twice")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"水位":1,"水位":2}""", "field '水位' appears twice")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"水位":1,"\u6c34\u4f4d":2}""", "field '水位' appears twice")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"🐆":1,"\ud83d\udc06":2}""", "field '🐆' appears twice")]
+    public void Decode_RepeatedKeySpelledAnyWay_IsRefusedNamingItsPath(string sample, string expected)
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", sample);
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidStructure, rejection.Reason);
+        Assert.Equal(expected, rejection.Detail);
+    }
+
+    [Fact]
+    public void Decode_RepeatedKeyInABacklogItemThatIsAList_IsNamedByItsIndex()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", """{"samples":[[{"k":1,"k":2}],{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1}}]}""");
+
+        Assert.Equal(1.1, Assert.IsType<TelemetryReading>(Assert.Single(result.Readings)).Values["water_level_m"]);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal((RejectionReason.InvalidStructure, 0, "field '[0].k' appears twice"), (rejection.Reason, rejection.SampleIndex, rejection.Detail));
+    }
+
+    [Fact]
+    public void Decode_EscapedNamesOfKnownKeys_AreReadAsTheKeys()
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", """{"\u0074s":"2023-07-31T02:00:00Z","se\u0071":7,"\u0076alues":{"w\u0061ter_level_m":1.25,"rain_\u006dm":0.5}}""");
+
+        Assert.Empty(result.Rejections);
+        var reading = Assert.IsType<TelemetryReading>(Assert.Single(result.Readings));
+        Assert.Equal(7, reading.Seq);
+        Assert.Equal([("water_level_m", 1.25), ("rain_mm", 0.5)], reading.Values.Select(v => (v.Key, v.Value)));
+    }
+
+    [Theory]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"wäter":1}""", "unknown field 'wäter'")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"\u00e4":1,"a\u0308":2}""", "unknown field 'ä'")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1,"水位_m":2}}""", "unknown field 'values.水位_m' for kind water-level")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m ":2}}""", "unknown field 'values.water_level_m ' for kind water-level")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_mm":2}}""", "unknown field 'values.water_level_mm' for kind water-level")]
+    public void Decode_NamesThatOnlyLookLikeKeys_AreUnknownFieldsNotRepeats(string sample, string expected)
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", sample);
+
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.UnknownField, rejection.Reason);
+        Assert.StartsWith(expected, rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_VeryLongRepeatedName_IsRefusedWithTheNameClipped()
+    {
+        string name = new('n', 300);
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{"{{{name}}}":1,"{{{name}}}x":2,"{{{name}}}":3}}""");
+
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.InvalidStructure, rejection.Reason);
+        Assert.Equal($"field 'x.{new string('n', 78)}…' appears twice", rejection.Detail);
+    }
+
+    [Fact]
+    public void Decode_ThousandsOfKeysWithOneRepeatAtTheEnd_FindsItAndTheNextSampleIsStillRead()
+    {
+        string keys = string.Join(',', Enumerable.Range(0, 2000).Select(i => $"\"key-{i}-{new string('k', i % 16)}\":{i}"));
+        DecodeResult flood = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{{{{keys}}},"key-1999-{{{new string('k', 1999 % 16)}}}":0}}""");
+        DecodeResult distinct = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{{{{keys}}}}}""");
+        DecodeResult next = Decode("gc/v1/water-level/yd-wl-03/telemetry", """{"ts":"2023-07-31T02:00:00Z","seq":2,"values":{"water_level_m":1.2,"water_level_m":1.3}}""");
+
+        Assert.Equal($"field 'x.key-1999-{new string('k', 1999 % 16)}' appears twice", Assert.Single(flood.Rejections).Detail);
+        Assert.Equal(RejectionReason.UnknownField, Assert.Single(distinct.Rejections).Reason);
+        Assert.Equal("field 'values.water_level_m' appears twice", Assert.Single(next.Rejections).Detail);
+    }
+
+    [Fact]
+    public void Decode_ObjectsOfOneToFortyKeys_FindARepeatOfAnyOfThem()
+    {
+        // The name set compares the first keys one by one and indexes them by hash past a handful, growing the index as
+        // keys come: a repeat must be found whichever key it repeats and at whatever size the object has then.
+        for (int keys = 1; keys <= 40; keys++)
+        {
+            string distinct = string.Join(',', Enumerable.Range(0, keys).Select(i => $"\"k{i}\":{i}"));
+            Assert.Equal(RejectionReason.UnknownField, Assert.Single(Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{{{{distinct}}}}}""").Rejections).Reason);
+            for (int repeated = 0; repeated < keys; repeated++)
+            {
+                DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1},"x":{{{{distinct}}},"k{{{repeated}}}":0}}""");
+
+                Assert.Equal($"field 'x.k{repeated}' appears twice", Assert.Single(result.Rejections).Detail);
+            }
+        }
+    }
+
+    // Issue 17: a key with an unpaired surrogate escape made JsonElement throw InvalidOperationException out of Decode
+    // (the batch failed and the worker stopped; the broker redelivered the message after every restart).
+    [Theory]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"\ud800":1,"values":{"water_level_m":1.1}}""", "field '\\ud800' has a name with an unpaired UTF-16 surrogate escape, which is not text")]
+    [InlineData("""{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1,"\udc00x":2}}""", "field 'values.\\udc00x' has a name with an unpaired UTF-16 surrogate escape, which is not text")]
+    [InlineData("""{"\udc00\ud800":1,"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1}}""", "field '\\udc00\\ud800' has a name with an unpaired UTF-16 surrogate escape, which is not text")]
+    public void Decode_KeyWithAnUnpairedSurrogateEscape_IsRefusedNotThrown(string sample, string expected)
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", sample);
+
+        Assert.Empty(result.Readings);
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal((RejectionReason.InvalidStructure, 0, expected), (rejection.Reason, rejection.SampleIndex, rejection.Detail));
+    }
+
+    [Fact]
+    public void Decode_BacklogWithAKeyThatIsNoText_RejectsTheMessageOrTheSampleNotThrows()
+    {
+        DecodeResult beside = Decode("gc/v1/water-level/yd-wl-03/telemetry", """{"\udc00":1,"samples":[{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1}}]}""");
+        DecodeResult inside = Decode("gc/v1/water-level/yd-wl-03/telemetry", """{"samples":[{"ts":"2023-07-31T02:00:00Z","seq":1,"values":{"water_level_m":1.1}},{"ts":"2023-07-31T02:01:00Z","seq":2,"\ud800":0,"values":{"water_level_m":1.2}}]}""");
+
+        Assert.Equal((RejectionReason.InvalidStructure, (int?)null, "a backlog message has only the field 'samples'"), (Assert.Single(beside.Rejections).Reason, beside.Rejections[0].SampleIndex, beside.Rejections[0].Detail));
+        Assert.Equal(1.1, Assert.IsType<TelemetryReading>(Assert.Single(inside.Readings)).Values["water_level_m"]);
+        Assert.Equal((RejectionReason.InvalidStructure, (int?)1), (Assert.Single(inside.Rejections).Reason, inside.Rejections[0].SampleIndex));
+    }
+
+    // Issue 17: the usual timestamp is read from the UTF-8 without the pattern; it must give the instant
+    // DateTimeOffset.Parse gives, and every other form must still be read (or refused) as before.
+    [Theory]
+    [InlineData("2023-07-31T10:15:00+08:00")]
+    [InlineData("2023-07-31T02:15:00Z")]
+    [InlineData("2023-07-31T02:15:00.5Z")]
+    [InlineData("2023-07-31T02:15:00.1234567Z")]
+    [InlineData("2023-07-30T02:15:00.0000001-03:30")]
+    [InlineData("2023-07-31T00:00:00+14:00")]
+    [InlineData("2023-07-30T12:00:00-14:00")]
+    [InlineData("2020-02-29T23:59:59.9999999+00:00")]
+    [InlineData("2023-07-31T02:15:00-00:00")]
+    [InlineData("2023-07-31t02:15:00z")]
+    [InlineData("2023-07-31T02:15:00.123456789Z")]
+    [InlineData("2023-07-31T02:15:00Z\n")]
+    public void Decode_TimestampForms_GiveTheInstantDateTimeOffsetParses(string ts)
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":{{{System.Text.Json.JsonSerializer.Serialize(ts)}}},"seq":1,"values":{"water_level_m":1.1}}""");
+
+        Assert.Empty(result.Rejections);
+        DateTimeOffset timestamp = Assert.Single(result.Readings).Timestamp;
+        Assert.Equal(DateTimeOffset.Parse(ts, System.Globalization.CultureInfo.InvariantCulture).UtcTicks, timestamp.UtcTicks);
+        Assert.Equal(TimeSpan.Zero, timestamp.Offset);
+    }
+
+    [Theory]
+    [InlineData("2023-07-31T24:00:00Z", RejectionReason.InvalidTs, "'ts' is '2023-07-31T24:00:00Z', not a valid date-time")]
+    [InlineData("2023-07-31T23:59:60Z", RejectionReason.InvalidTs, "'ts' is '2023-07-31T23:59:60Z', not a valid date-time")]
+    [InlineData("2023-02-29T00:00:00Z", RejectionReason.InvalidTs, "'ts' is '2023-02-29T00:00:00Z', not a valid date-time")]
+    [InlineData("2023-07-31T02:00:00+14:01", RejectionReason.InvalidTs, "'ts' is '2023-07-31T02:00:00+14:01', not a valid date-time")]
+    [InlineData("2023-07-31T02:00:00+0800", RejectionReason.InvalidTs, "'ts' is '2023-07-31T02:00:00+0800', not an RFC 3339 date-time")]
+    [InlineData("2023-07-31T02:00:00.Z", RejectionReason.InvalidTs, "'ts' is '2023-07-31T02:00:00.Z', not an RFC 3339 date-time")]
+    [InlineData("2023-07-31 02:00:00Z", RejectionReason.InvalidTs, "'ts' is '2023-07-31 02:00:00Z', not an RFC 3339 date-time")]
+    [InlineData("２０２３-07-31T02:00:00Z", RejectionReason.InvalidTs, "'ts' is '２０２３-07-31T02:00:00Z', not a valid date-time")]
+    [InlineData("2023-07-31T02:00:00.5", RejectionReason.TsWithoutZone, "'ts' is '2023-07-31T02:00:00.5' with no zone; add Z or an offset such as +08:00")]
+    [InlineData("0001-01-01T00:00:00+01:00", RejectionReason.InvalidTs, "'ts' is '0001-01-01T00:00:00+01:00', not a valid date-time")]
+    [InlineData("1999-12-31T23:59:59.9999999Z", RejectionReason.TsTooOld, "'ts' 1999-12-31T23:59:59.9999999Z is before 2000-01-01: the station's clock is not set")]
+    [InlineData("2023-07-31T11:05:01+08:00", RejectionReason.TsInFuture, "'ts' 2023-07-31T11:05:01+08:00 is more than 5 min ahead of the receiver's clock (2023-07-31T03:00:00Z)")]
+    public void Decode_TimestampsRefused_KeepTheirReasonAndText(string ts, RejectionReason reason, string detail)
+    {
+        DecodeResult result = Decode("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"{{{ts}}}","seq":1,"values":{"water_level_m":1.1}}""");
+
+        Rejection rejection = Assert.Single(result.Rejections);
+        Assert.Equal((reason, detail), (rejection.Reason, rejection.Detail));
+    }
 }
