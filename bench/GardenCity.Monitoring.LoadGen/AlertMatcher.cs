@@ -49,6 +49,19 @@ internal sealed class AlertMatcher
     /// <summary>Latency of each matched notification, ms.</summary>
     public List<double> Latencies { get; } = [];
 
+    /// <summary>Arrival time (ms) of each matched notification, in the order of <see cref="Latencies"/>.</summary>
+    public List<long> Arrivals { get; } = [];
+
+    /// <summary>The slowest matched notifications: latency, seconds after <paramref name="startMs"/>, and which arrival it was (1 = first).</summary>
+    public string Slowest(long startMs, int count)
+    {
+        lock (_gate)
+        {
+            return string.Join("; ", Latencies.Select((latency, i) => (latency, i)).OrderByDescending(x => x.latency).Take(count)
+                .Select(x => $"{x.latency:0} ms at +{(Arrivals[x.i] - startMs) / 1000.0:0.0} s (arrival {x.i + 1} of {Latencies.Count})"));
+        }
+    }
+
     /// <summary>Counts and, when it is a crossing's, times one notification that arrived at <paramref name="receivedMs"/>.</summary>
     public void Observe(ReadOnlySpan<byte> payload, long receivedMs)
     {
@@ -95,6 +108,7 @@ internal sealed class AlertMatcher
                 && reading.Reading < _log.Published(reading.Station) && _matched.Add(reading))
             {
                 Latencies.Add(receivedMs - _log.PublishedAt(reading.Station, reading.Reading));
+                Arrivals.Add(receivedMs);
                 return;
             }
 

@@ -95,6 +95,8 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
                 {
                     await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 }
+
+                progress.WriteLine($"{options.CaseName}: slowest alerts: {matcher.Slowest(startMs, 5)}");
             }
 
             long delivered = options.Sink switch { Sink.Influx => tracker.Confirmed, Sink.Mqtt => Interlocked.Read(ref _received), _ => 0 };
