@@ -46,7 +46,9 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
 
     public async ValueTask<Task> TakeAsync(string topic, ReadOnlyMemory<byte> payload, ActivityContext traceParent, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+        // The broker passes no token of its own: then the worker's stopping token alone, without a linked source per message.
+        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping) : null;
+        CancellationToken token = linked?.Token ?? _stopping;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // The message's trace starts here (a child of the station's traceparent, if any); it ends when it is durable,
@@ -54,12 +56,12 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         Activity? activity = IngestionTracing.Source.HasListeners() ? IngestionTracing.StartMessage(topic, traceParent) : null;
         try
         {
-            await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload.ToArray(), activity), done), linked.Token).ConfigureAwait(false);
+            await _queue.Writer.WriteAsync((new ReceivedMessage(topic, payload, activity), done), token).ConfigureAwait(false); // the payload is handed over (IPublishInterceptor)
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
             IngestionTracing.Abandon(activity);
-            throw new OperationCanceledException("The ingestion worker is stopping; the message was not taken.", ex, linked.Token);
+            throw new OperationCanceledException("The ingestion worker is stopping; the message was not taken.", ex, token);
         }
 
         return activity is null ? done.Task : EndTraceWhenDurableAsync(done.Task, activity);

@@ -219,8 +219,8 @@ public sealed class EmbeddedBrokerService(
 
         if (_interceptor is not null && !ours && !WireTopic.IsSystemOutput(topic))
         {
-            // Taken (waits while the ingestion queue is full: back-pressure). Not the client's token: a Last Will is
-            // published as its client goes away, and it must be stored all the same.
+            // Taken (waits while the ingestion queue is full: back-pressure), with the payload's one copy. Not the client's
+            // token: a Last Will is published as its client goes away, and it must be stored all the same.
             Task durable = await _interceptor.TakeAsync(topic, e.ApplicationMessage.Payload.ToArray(), Client.MqttTraceContext.Extract(e.ApplicationMessage), CancellationToken.None).ConfigureAwait(false);
             if (DurabilityGate.Current is { } gate)
             {

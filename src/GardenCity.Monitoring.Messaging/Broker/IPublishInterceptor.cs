@@ -15,7 +15,7 @@ public interface IPublishInterceptor
     /// is cancelled or failed, and the station's PUBACK is then never sent.
     /// </summary>
     /// <param name="topic">The message's topic.</param>
-    /// <param name="payload">Its payload (copied before this returns).</param>
+    /// <param name="payload">Its payload, handed over: the caller gives a copy of its own and does not reuse it.</param>
     /// <param name="traceParent">The station's W3C trace context (<see cref="Client.MqttTraceContext"/>), or <see langword="default"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for room in the queue.</param>
     ValueTask<Task> TakeAsync(string topic, ReadOnlyMemory<byte> payload, System.Diagnostics.ActivityContext traceParent, CancellationToken cancellationToken);
