@@ -47,7 +47,7 @@ public sealed partial class AlertEngine
 
         if (!_pairs.TryGetValue((rule.Id, station.Id), out PairState? pair))
         {
-            _pairs[(rule.Id, station.Id)] = pair = new PairState();
+            _pairs[(rule.Id, station.Id)] = pair = new PairState(_active);
         }
 
         if (pair.Active is { } earlier && pair.GroupDay is { } earlierDay)
@@ -158,7 +158,7 @@ public sealed partial class AlertEngine
 
             if (!_pairs.TryGetValue((rule.Id, station.Id), out PairState? pair))
             {
-                _pairs[(rule.Id, station.Id)] = pair = new PairState();
+                _pairs[(rule.Id, station.Id)] = pair = new PairState(_active);
             }
 
             pair.LateHeld[severity] = trigger.Timestamp;

@@ -38,6 +38,7 @@ public sealed partial class AlertEngine
     private readonly Dictionary<string, StationSeries> _series = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StationFwi> _fwi = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Rule, string Station), PairState> _pairs = [];
+    private readonly ActiveSummary _active = new();
     private readonly QualityChecker _quality;
     private readonly FireSeasonOptions _season;
     private readonly Dictionary<string, DataGap> _gaps = new(StringComparer.Ordinal);
@@ -163,7 +164,7 @@ public sealed partial class AlertEngine
             return false;
         }
 
-        var pair = new PairState { Active = alert };
+        var pair = new PairState(_active) { Active = alert };
         pair.LastHeld[alert.Severity] = alert.UpdatedAt;
         _pairs[(alert.RuleId, alert.StationId)] = pair;
         Rule rule = _rules.Rules.First(r => r.Id == alert.RuleId);
@@ -187,6 +188,9 @@ public sealed partial class AlertEngine
         return true;
     }
 
+    /// <summary>How many alerts are in force (the count of <see cref="Active"/>, without listing them).</summary>
+    public int ActiveCount => _active.Refresh(_pairs, _registry).Count;
+
     /// <summary>Alerts in force.</summary>
     public IReadOnlyList<Alert> Active => _pairs.Values.Where(p => p.Active is not null).Select(p => p.Active!).OrderBy(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
 
@@ -208,6 +212,7 @@ public sealed partial class AlertEngine
             }
 
             _pairs.Remove((ruleId, stationId));
+            _active.Invalidate();
             if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && TryGetTarget(stationId, out Station? st))
             {
                 (string zh, string en) = old.DescribeRemoved(st);
@@ -573,7 +578,7 @@ public sealed partial class AlertEngine
             // A pair of a partition handed over is dropped, not resolved: its new owner carries the incident on.
             if (_rules.Rules.Any(r => r.Id == p.RuleId) && TryGetTarget(p.StationId, out _) && Owns?.Invoke(p.StationId) != false)
             {
-                var pair = new PairState { Active = p.Active, ClosedUpTo = p.ClosedUpTo, GroupDay = p.GroupDay };
+                var pair = new PairState(_active) { Active = p.Active, ClosedUpTo = p.ClosedUpTo, GroupDay = p.GroupDay };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
                 {
                     pair.LastHeld[severity] = time;
@@ -781,8 +786,7 @@ public sealed partial class AlertEngine
 
     /// <summary>Whether an alert of <paramref name="ruleId"/> is in force at <paramref name="atLeast"/> or above for a station of <paramref name="watershed"/>.</summary>
     private bool ActiveInWatershed(string ruleId, string watershed, Severity atLeast) =>
-        _pairs.Any(p => p.Key.Rule == ruleId && p.Value.Active is { } active && active.Severity >= atLeast
-            && _registry.TryGet(p.Key.Station, out Station? station) && station.Watershed == watershed);
+        _active.Refresh(_pairs, _registry).Top(ruleId, watershed) is { } top && top >= atLeast;
 
     private DateTimeOffset AbsenceNow(DateTimeOffset wallNow) => _absenceClock == AbsenceClock.WallClock ? wallNow : Watermark ?? wallNow;
 
@@ -850,7 +854,7 @@ public sealed partial class AlertEngine
     {
         if (!_pairs.TryGetValue((rule.Id, series.Station.Id), out PairState? pair))
         {
-            _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
+            _pairs[(rule.Id, series.Station.Id)] = pair = new PairState(_active);
         }
 
         var measured = new Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)>();
@@ -1115,7 +1119,7 @@ public sealed partial class AlertEngine
 
             if (pair is null)
             {
-                _pairs[(rule.Id, series.Station.Id)] = pair = new PairState();
+                _pairs[(rule.Id, series.Station.Id)] = pair = new PairState(_active);
             }
 
             // One notice per severity for one late episode: none while this severity or a higher one held in late data
@@ -1317,13 +1321,74 @@ public sealed partial class AlertEngine
         }
     }
 
-    private sealed class PairState
+    /// <summary>
+    /// What the alerts in force add up to, for what every reading may ask (a watershed condition, how many are in force):
+    /// worked out from the pairs again only after an alert changed (<see cref="PairState.Active"/> set, a pair removed),
+    /// so that a reading costs the same with 10 alerts in force or 1,000 (bench/README.md, "Alerting: the engine's
+    /// per-reading cost").
+    /// </summary>
+    private sealed class ActiveSummary
     {
+        private readonly Dictionary<(string Rule, string Watershed), Severity> _top = [];
+        private bool _stale = true;
+
+        /// <summary>Alerts in force (after <see cref="Refresh"/>).</summary>
+        public int Count { get; private set; }
+
+        /// <summary>An alert changed: worked out again when next asked.</summary>
+        public void Invalidate() => _stale = true;
+
+        /// <summary>The highest severity in force of <paramref name="ruleId"/> at the stations of <paramref name="watershed"/>, null when none is (after <see cref="Refresh"/>).</summary>
+        public Severity? Top(string ruleId, string watershed) => _top.TryGetValue((ruleId, watershed), out Severity top) ? top : null;
+
+        /// <summary>Brings the summary up to date with <paramref name="pairs"/> if an alert changed since; returns it.</summary>
+        public ActiveSummary Refresh(Dictionary<(string Rule, string Station), PairState> pairs, StationRegistry registry)
+        {
+            if (!_stale)
+            {
+                return this;
+            }
+
+            _top.Clear();
+            int count = 0;
+            foreach (((string ruleId, string stationId), PairState pair) in pairs)
+            {
+                if (pair.Active is not { } active)
+                {
+                    continue;
+                }
+
+                count++;
+                if (registry.TryGet(stationId, out Station? station) && station.Watershed is { } watershed
+                    && (!_top.TryGetValue((ruleId, watershed), out Severity top) || active.Severity > top))
+                {
+                    _top[(ruleId, watershed)] = active.Severity;
+                }
+            }
+
+            Count = count;
+            _stale = false;
+            return this;
+        }
+    }
+
+    private sealed class PairState(ActiveSummary summary)
+    {
+        private Alert? _active;
+
         public Dictionary<int, LeafMemory> Memory { get; } = [];
 
         public Dictionary<Severity, DateTimeOffset> LastHeld { get; } = [];
 
-        public Alert? Active { get; set; }
+        public Alert? Active
+        {
+            get => _active;
+            set
+            {
+                _active = value;
+                summary.Invalidate();
+            }
+        }
 
         /// <summary>The incident ended: none active, and what held its levels forgotten.</summary>
         public void End()

@@ -329,7 +329,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
     /// reload (<paramref name="fullSave"/>), by a full save.
     /// </summary>
     private void Record(IReadOnlyList<AlertChange> changes, IReadOnlyList<FwiDay> fwi, IReadOnlyList<GeohazardHour>? geohazard = null, IReadOnlyCollection<string>? stations = null, bool fullSave = false) =>
-        _pipeline.Record(changes, fwi, _engine!.Active.Count, fullSave ? () => Save(force: true) : () => Journal(changes, stations ?? []), geohazard);
+        _pipeline.Record(changes, fwi, _engine!.ActiveCount, fullSave ? () => Save(force: true) : () => Journal(changes, stations ?? []), geohazard);
 
     /// <summary>Appends the journal record of an alert change (docs/alerting.md, "State: snapshot and journal"). Under the gate.</summary>
     private void Journal(IReadOnlyList<AlertChange> changes, IReadOnlyCollection<string> stations)
