@@ -97,4 +97,7 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Information, "{Count} duty notifications in one message by {Channel} to {Recipient} (group {Group}): {Notifications}")]
     public static partial void DutyGrouped(ILogger logger, int count, string channel, string recipient, string group, string notifications);
+
+    [LoggerMessage(LogLevel.Warning, "{Endpoint} took notification {NotificationId}, but the outbox could not mark it delivered ({Reason}); deliveries go on, and after a restart it is sent once more (same Idempotency-Key): check the state folder's disk")]
+    public static partial void OutboxMarkFailed(ILogger logger, string endpoint, string notificationId, string reason);
 }

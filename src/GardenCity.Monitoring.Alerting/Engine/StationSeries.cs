@@ -107,6 +107,34 @@ public sealed class TimeSeries
         }
     }
 
+    /// <summary>
+    /// The first and the last sample in the window (<paramref name="at"/> − <paramref name="window"/>, <paramref name="at"/>]
+    /// whose flag is at most <paramref name="admit"/>; null when there are fewer than two. Found from both ends, so a
+    /// rate costs the same however many samples the window holds.
+    /// </summary>
+    public (Sample First, Sample Last)? Ends(DateTimeOffset at, TimeSpan window, QualityFlag admit)
+    {
+        DateTimeOffset from = at - window;
+        int first = IndexAtOrAfter(from);
+        while (first < _samples.Count && (_samples[first].Time <= from || _samples[first].Flag > admit) && _samples[first].Time <= at)
+        {
+            first++;
+        }
+
+        int last = IndexAtOrAfter(at);
+        if (last == _samples.Count || _samples[last].Time > at)
+        {
+            last--;
+        }
+
+        while (last > first && _samples[last].Flag > admit)
+        {
+            last--;
+        }
+
+        return first < last && _samples[first].Time <= at ? (_samples[first], _samples[last]) : null;
+    }
+
     /// <summary>Drops every sample, the latest value too (a derived value that no longer holds, e.g. FWI out of season).</summary>
     public void Clear() => _samples.Clear();
 

@@ -242,7 +242,16 @@ public sealed class NotificationDispatcher : IAsyncDisposable
                 ResilienceContextPool.Shared.Return(context);
             }
 
-            _outbox.Done(name, notification.NotificationId);
+            try
+            {
+                _outbox.Done(name, notification.NotificationId);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Delivered: a lost mark costs one repeat after a restart. The loop must go on (it died here, and every
+                // later notification of the endpoint waited in the outbox until the next start).
+                Log.OutboxMarkFailed(_logger, name, notification.NotificationId, ex.Message);
+            }
         }
     }
 

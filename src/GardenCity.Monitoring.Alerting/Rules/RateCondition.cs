@@ -38,13 +38,12 @@ public sealed class RateCondition(string field, TimeSpan window, double perHour,
     public double? Rate(EvalContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        var samples = ctx.Series.Field(Field)?.Window(ctx.At, Window).Where(ctx.Counts).ToList();
-        if (samples is null || samples.Count < 2)
+        if (ctx.Series.Field(Field)?.Ends(ctx.At, Window, ctx.Admit) is not var (first, last))
         {
             return null;
         }
 
-        double hours = (samples[^1].Time - samples[0].Time).TotalHours;
-        return hours < Window.TotalHours / 2 ? null : (samples[^1].Value - samples[0].Value) / hours;
+        double hours = (last.Time - first.Time).TotalHours;
+        return hours < Window.TotalHours / 2 ? null : (last.Value - first.Value) / hours;
     }
 }

@@ -220,6 +220,31 @@ public sealed class NotificationDispatcherTests : IDisposable
         Assert.Empty(new Outbox(_dir).Pending);
     }
 
+    [Fact]
+    public async Task OutboxCannotMarkADelivery_TheEndpointGoesOnDelivering()
+    {
+        // The mark "delivered" failed (here: the outbox compaction's temporary file cannot be made) and used to end the
+        // endpoint's delivery loop: every later notification waited in the outbox until the next start.
+        using var hook = new Receiver(FreePort(), failing: false);
+        var logger = new FakeLogger();
+        var outbox = new Outbox(_dir);
+        Directory.CreateDirectory(Path.Combine(_dir, "outbox.jsonl.tmp")); // the compaction after the first delivery fails
+        AlertNotification first = Notification(0), second = Notification(5);
+        await using NotificationDispatcher dispatcher = Dispatcher(outbox, TimeProvider.System, logger, TimeSpan.FromSeconds(2), ("hook", hook.Url));
+        outbox.Add([("webhook:hook", first)]);
+        dispatcher.Enqueue("webhook:hook", first);
+        await WaitAsync(() => !hook.Accepted.IsEmpty && logger.Collector.Count > 0); // delivered, then the mark failed
+
+        Directory.Delete(Path.Combine(_dir, "outbox.jsonl.tmp"));
+        outbox.Add([("webhook:hook", second)]);
+        dispatcher.Enqueue("webhook:hook", second);
+        await WaitAsync(() => hook.Accepted.Count == 2);
+        Assert.Equal([first.NotificationId, second.NotificationId], hook.Accepted.Order(StringComparer.Ordinal));
+        FakeLogRecord warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains("could not mark it delivered", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(first.NotificationId, warning.Message, StringComparison.Ordinal);
+    }
+
     private static async Task WaitAsync(Func<bool> condition)
     {
         for (int i = 0; i < 600 && !condition(); i++)
