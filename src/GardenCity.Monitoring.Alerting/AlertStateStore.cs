@@ -135,12 +135,15 @@ public sealed class AlertStateStore(string directory)
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         foreach (T item in items)
         {
-            stream.Write(JsonSerializer.SerializeToUtf8Bytes(item, Json));
+            stream.Write(Line(item));
             stream.WriteByte((byte)'\n');
         }
 
         stream.Flush(flushToDisk: true);
     }
+
+    /// <summary>The line (without its line end) of a journal or CAP log item.</summary>
+    internal static byte[] Line<T>(T item) => JsonSerializer.SerializeToUtf8Bytes(item, Json);
 
     /// <summary>The JSON lines of a log that parse (a line torn by a crash before its fsync returned is skipped).</summary>
     private static IEnumerable<T> Lines<T>(string path)

@@ -100,4 +100,10 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Warning, "{Endpoint} took notification {NotificationId}, but the outbox could not mark it delivered ({Reason}); deliveries go on, and after a restart it is sent once more (same Idempotency-Key): check the state folder's disk")]
     public static partial void OutboxMarkFailed(ILogger logger, string endpoint, string notificationId, string reason);
+
+    [LoggerMessage(LogLevel.Information, "The alert publisher could not connect to the broker at start ({Reason}); the first alert's delivery connects, with retries")]
+    public static partial void AlertPublisherNotConnected(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Alert path ready: {Methods} methods compiled ahead and a made-up alert rendered in {Milliseconds:F0} ms, so the first alert is told as fast as the rest")]
+    public static partial void WarmedUp(ILogger logger, int methods, double milliseconds);
 }

@@ -29,7 +29,7 @@ public sealed class AuditFileStore : IAuditLog
     public void Record(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        byte[] line = JsonSerializer.SerializeToUtf8Bytes(entry with { At = entry.At.ToUniversalTime() }, AlertNotification.Json);
+        byte[] line = Line(entry);
         lock (_gate)
         {
             string path = PathFor(entry.At);
@@ -104,4 +104,8 @@ public sealed class AuditFileStore : IAuditLog
     }
 
     private string PathFor(DateTimeOffset at) => Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"audit-{at.UtcDateTime:yyyy-MM}.jsonl"));
+
+    /// <summary>The audit line (without its line end) of an entry, its time in UTC.</summary>
+    internal static byte[] Line(AuditEntry entry) =>
+        JsonSerializer.SerializeToUtf8Bytes(entry with { At = entry.At.ToUniversalTime() }, AlertNotification.Json);
 }

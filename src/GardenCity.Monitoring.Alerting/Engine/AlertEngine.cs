@@ -188,6 +188,25 @@ public sealed partial class AlertEngine
         return true;
     }
 
+    /// <summary>
+    /// A made-up raise of a rule at a station it watches (an emergency rule if there is one, at its highest level), for
+    /// readying the notification path before the first real alert (<c>AlertPathWarmUp</c>). Nothing in the engine
+    /// changes; the change must never be recorded. Null when no rule watches a station.
+    /// </summary>
+    public AlertChange? Specimen(DateTimeOffset at)
+    {
+        foreach (Rule rule in _rules.Rules.OrderBy(r => r.Audience == Audience.Emergency ? 0 : 1))
+        {
+            if (rule.Levels.Count > 0 && _registry.Stations.FirstOrDefault(rule.Scope.Matches) is { } station)
+            {
+                Severity severity = rule.Levels[^1].Severity;
+                return new AlertChange(Transition.Raised, NewAlert(rule, station, severity, value: 1, threshold: 1, at, late: false), Severity.None, rule, station);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>How many alerts are in force (the count of <see cref="Active"/>, without listing them).</summary>
     public int ActiveCount => _active.Refresh(_pairs, _registry).Count;
 

@@ -133,10 +133,22 @@ public sealed class AlertHistoryWriter : IDisposable
         _appended.Dispose();
     }
 
+    /// <summary>
+    /// Takes an empty batch through the write's resilience pipelines, which sends nothing (docs/alerting.md, "The first
+    /// alert after a start"): the first alert's history write then finds their code compiled.
+    /// </summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken) => WriteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
+
     private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
         await _wait.ExecuteAsync(
             static async (state, ct) => await state.Write.ExecuteAsync(
-                static async (s, c) => await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false), state, ct).ConfigureAwait(false),
+                static async (s, c) =>
+                {
+                    if (!s.Lines.IsEmpty) // empty: the warm-up
+                    {
+                        await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false);
+                    }
+                }, state, ct).ConfigureAwait(false),
             (Write: _write, Writer: _writer, Lines: lines),
             cancellationToken).ConfigureAwait(false);
 

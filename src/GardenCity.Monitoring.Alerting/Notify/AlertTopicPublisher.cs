@@ -18,6 +18,7 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
     private readonly AlertingOptions _options;
     private readonly MqttConnectionOptions _mqtt;
     private readonly EmbeddedBrokerService? _embeddedBroker;
+    private readonly SemaphoreSlim _connecting = new(1, 1); // the start's connect and the first publish
 
     public AlertTopicPublisher(IOptions<AlertingOptions> options, IOptions<MqttConnectionOptions> mqtt, IEnumerable<EmbeddedBrokerService> embeddedBroker)
     {
@@ -32,17 +33,7 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(n);
         string topic = AlertNotification.Topic(n.Audience, n.RuleId, n.StationId);
-        if (!_client.IsConnected)
-        {
-            // The options are read at each connect, not when this publisher is built: the embedded broker knows its port
-            // only once started, and this publisher may be built before that (it was: every alert went to 127.0.0.1:0).
-            MqttClientOptions clientOptions = AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId + "-out", persistent: false);
-            MqttClientConnectResult connected = await _client.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
-            if (connected.ResultCode != MqttClientConnectResultCode.Success)
-            {
-                throw new InvalidOperationException("the broker refused the alert publisher: " + connected.ResultCode);
-            }
-        }
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
 
         bool over = n.Transition is Transition.Resolved or Transition.Closed;
         bool retained = !over && n.Transition != Transition.Late;
@@ -58,6 +49,35 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
         if (!result.IsSuccess)
         {
             throw new InvalidOperationException($"the broker refused {topic}: {result.ReasonCode}");
+        }
+    }
+
+    /// <summary>
+    /// Connects unless connected; throws when the broker cannot be reached or refuses. Called at start too, so that the
+    /// first alert does not wait for a connection (docs/alerting.md, "The first alert after a start").
+    /// </summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_client.IsConnected)
+            {
+                return;
+            }
+
+            // The options are read at each connect, not when this publisher is built: the embedded broker knows its port
+            // only once started, and this publisher may be built before that (it was: every alert went to 127.0.0.1:0).
+            MqttClientOptions clientOptions = AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId + "-out", persistent: false);
+            MqttClientConnectResult connected = await _client.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException("the broker refused the alert publisher: " + connected.ResultCode);
+            }
+        }
+        finally
+        {
+            _connecting.Release();
         }
     }
 

@@ -68,6 +68,27 @@ public sealed class NotificationDispatcher : IAsyncDisposable
     public IEnumerable<string> EndpointsFor(AlertNotification notification) =>
         _workers.Where(w => w.Endpoint.Accepts(notification)).Select(w => w.Endpoint.Name);
 
+    /// <summary>
+    /// Takes <paramref name="specimen"/> through each endpoint's resilience pipeline without delivering it (the call
+    /// does nothing), so that the first real delivery finds that code compiled (docs/alerting.md, "The first alert after
+    /// a start"). Completes at once.
+    /// </summary>
+    public void WarmUp(AlertNotification specimen)
+    {
+        foreach (Worker worker in _workers)
+        {
+            ResilienceContext context = ResilienceContextPool.Shared.Get(CancellationToken.None);
+            try
+            {
+                worker.Pipeline.ExecuteAsync(static (_, _) => ValueTask.CompletedTask, context, (worker.Endpoint, Notification: specimen)).AsTask().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+    }
+
     /// <summary>Queues a notification for one endpoint (already in the outbox); never blocks.</summary>
     public void Enqueue(string endpoint, AlertNotification notification)
     {

@@ -110,6 +110,7 @@ internal sealed class NotificationPipeline
         if (_options.PublishMqtt)
         {
             endpoints.Add(new NotificationEndpoint("mqtt", _ => true, _topics.PublishAsync));
+            _ = ConnectTopicsAsync(stoppingToken); // the first alert does not wait for the connection
         }
 
         _dispatcher = new NotificationDispatcher(endpoints, _outbox, _options, _time, _logger, _metrics);
@@ -138,6 +139,29 @@ internal sealed class NotificationPipeline
         _escalation.Start(_outbox, (key, n) => _dutyDispatcher?.Enqueue(key, n)); // escalation tiers (docs/duty-room.md, "Escalation")
         _dutyDispatcher?.Grouper?.ForgetUnrestored();
         _historyTask = _history?.RunAsync(stoppingToken) ?? Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="specimen"/> through every step of <see cref="Record"/> that has no side effect (the CAP
+    /// message, the history line, the notification with its outbox and audit lines, the annotations), so that the first
+    /// real alert finds their code compiled and their JSON metadata built (docs/alerting.md, "The first alert after a
+    /// start"). Writes nothing and tells no one; returns the CAP entry, for the journal line's warm-up.
+    /// </summary>
+    public CapEntry WarmUp(AlertChange specimen)
+    {
+        ArgumentNullException.ThrowIfNull(specimen);
+        DateTimeOffset now = _time.GetUtcNow();
+        string xml = CapWriter.Write(specimen, _options.Cap, _dashboard, now, previous: null);
+        _ = AlertHistory.Line(specimen);
+        _ = AuditFileStore.Line(AuditTrail.Change(specimen, now));
+        AlertNotification notification = specimen.ToNotification();
+        _ = notification.ToJson();
+        _ = Outbox.Line("warm-up", notification);
+        _ = Annotate(notification);
+        _ = Route([notification]);
+        _dispatcher?.WarmUp(notification);
+        _history?.WarmUpAsync(CancellationToken.None).GetAwaiter().GetResult(); // sends nothing: completes at once
+        return new CapEntry(CapWriter.Identifier(specimen), specimen.Alert.Id, now, specimen.Alert.MessageEn, xml, specimen.Alert.MessageZh);
     }
 
     /// <summary>The CAP messages added since the last call, newest first (for the journal record of the changes that made them).</summary>
@@ -192,7 +216,7 @@ internal sealed class NotificationPipeline
 
         _metrics.SetActive(activeCount);
         var notifications = changes.Select(c => c.ToNotification()).ToList();
-        var items = notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
+        List<(string Endpoint, AlertNotification Notification)> items = Route(notifications);
         // Inhibition (docs/duty-room.md): the duty channels hear of what nothing holds back, plus releases and site alerts;
         // people are not told what a silence covers.
         IReadOnlyList<(string Key, AlertNotification Notification)> duty = _dutyDispatcher is { } d
@@ -279,6 +303,22 @@ internal sealed class NotificationPipeline
 
         await _historyTask.ConfigureAwait(false);
         _history?.Dispose();
+    }
+
+    /// <summary>Each notification with every endpoint that takes it.</summary>
+    private List<(string Endpoint, AlertNotification Notification)> Route(List<AlertNotification> notifications) =>
+        notifications.SelectMany(n => _dispatcher!.EndpointsFor(n).Select(e => (e, n))).ToList();
+
+    private async Task ConnectTopicsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _topics.ConnectAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Log.AlertPublisherNotConnected(_logger, ex.Message); // the first alert's delivery connects (and retries)
+        }
     }
 
     /// <summary>A final duty-room delivery status goes into the alert history too (measurement <c>alert_delivery</c>).</summary>

@@ -76,7 +76,7 @@ public sealed class Outbox
             foreach ((string endpoint, AlertNotification n) in items)
             {
                 _pending[(endpoint, n.NotificationId)] = n;
-                stream.Write(JsonSerializer.SerializeToUtf8Bytes(new Entry(endpoint, n, null), AlertNotification.Json));
+                stream.Write(Line(endpoint, n));
                 stream.WriteByte((byte)'\n');
             }
 
@@ -109,7 +109,7 @@ public sealed class Outbox
         {
             foreach (((string endpoint, _), AlertNotification n) in _pending)
             {
-                stream.Write(JsonSerializer.SerializeToUtf8Bytes(new Entry(endpoint, n, null), AlertNotification.Json));
+                stream.Write(Line(endpoint, n));
                 stream.WriteByte((byte)'\n');
             }
 
@@ -119,6 +119,10 @@ public sealed class Outbox
         File.Move(temporary, _path, overwrite: true);
         _doneSinceCompaction = 0;
     }
+
+    /// <summary>The outbox line (without its line end) of a notification owed to an endpoint.</summary>
+    internal static byte[] Line(string endpoint, AlertNotification notification) =>
+        JsonSerializer.SerializeToUtf8Bytes(new Entry(endpoint, notification, null), AlertNotification.Json);
 
     private sealed record Entry(string Endpoint, AlertNotification? Notification, string? Done);
 }

@@ -1,5 +1,6 @@
 using GardenCity.Monitoring.Core.Alerts;
 using GardenCity.Monitoring.Core.Audit;
+using System.Diagnostics;
 using System.Text.Json;
 using GardenCity.Monitoring.Alerting.Engine;
 using GardenCity.Monitoring.Alerting.Notify;
@@ -143,7 +144,32 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         PublishWatermark();
         Save(force: true, withCap: true); // a checkpoint of what was restored; the journal starts afresh
         _pipeline.Start(stoppingToken);
+        WarmUp(engine);
         _watcher = new RuleWatcher(_options.RulesDirectory);
+    }
+
+    /// <summary>Readies the alert path before the first message (<see cref="AlertPathWarmUp"/>); before the subscription starts, so it holds no gate.</summary>
+    private void WarmUp(AlertEngine engine)
+    {
+        if (!_options.WarmUp)
+        {
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        int compiled = AlertPathWarmUp.Compile();
+        DateTimeOffset now = _time.GetUtcNow();
+        if (engine.Specimen(now) is { } specimen)
+        {
+            // The state of a scratch engine with the made-up alert in force: its snapshot has what a real one has (a
+            // pair, its alert and levels), so that writing the first journal record and full save after it finds their
+            // JSON metadata built too.
+            var scratch = new AlertEngine(engine.Rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, now, _quality, _fireSeason);
+            scratch.Adopt(specimen.Alert);
+            AlertPathWarmUp.Render(specimen, _pipeline, scratch.SnapshotOf([specimen.Station.Id], out _), scratch.Snapshot());
+        }
+
+        Log.WarmedUp(_logger, compiled, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>Evaluates one message's readings; returns the message's number (see <see cref="SavedThrough"/>).</summary>
