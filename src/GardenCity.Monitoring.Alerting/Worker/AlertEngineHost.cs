@@ -380,8 +380,12 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         }
 
         _capSinceSave.AddRange(_pipeline.TakeCapAdded().Reverse()); // of changes saved this way (a rule reload), not journaled
-        bool wholeFeed = withCap || _store.CapLogged + _capSinceSave.Count >= CapFeed.Capacity;
-        _store.Save(new AlertingState(_engine.Snapshot(), wholeFeed ? _pipeline.Cap.Entries : null) { CapAdded = wholeFeed ? [] : [.. _capSinceSave] });
+        bool compact = !withCap && _store.CapLogged + _capSinceSave.Count >= CapFeed.Capacity; // in the background
+        _store.Save(new AlertingState(_engine.Snapshot(), withCap ? _pipeline.Cap.Entries : null)
+        {
+            CapAdded = withCap ? [] : [.. _capSinceSave],
+            CapToCompact = compact ? _pipeline.Cap.Entries : null,
+        });
         _capSinceSave.Clear();
         _engine.Checkpointed();
         _lastSave = now;
