@@ -106,4 +106,7 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Information, "Alert path ready: {Methods} methods compiled ahead and a made-up alert rendered in {Milliseconds:F0} ms, so the first alert is told as fast as the rest")]
     public static partial void WarmedUp(ILogger logger, int methods, double milliseconds);
+
+    [LoggerMessage(LogLevel.Warning, "Readying the alert path at start failed; the worker runs without it, and the first alert after the start is slower. Please report this with the exception")]
+    public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

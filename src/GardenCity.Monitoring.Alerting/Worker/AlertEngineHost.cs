@@ -157,19 +157,27 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         }
 
         long started = Stopwatch.GetTimestamp();
-        int compiled = AlertPathWarmUp.Compile();
-        DateTimeOffset now = _time.GetUtcNow();
-        if (engine.Specimen(now) is { } specimen)
+        try
         {
-            // The state of a scratch engine with the made-up alert in force: its snapshot has what a real one has (a
-            // pair, its alert and levels), so that writing the first journal record and full save after it finds their
-            // JSON metadata built too.
-            var scratch = new AlertEngine(engine.Rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, now, _quality, _fireSeason);
-            scratch.Adopt(specimen.Alert);
-            AlertPathWarmUp.Render(specimen, _pipeline, scratch.SnapshotOf([specimen.Station.Id], out _), scratch.Snapshot());
-        }
+            int compiled = AlertPathWarmUp.Compile();
+            DateTimeOffset now = _time.GetUtcNow();
+            if (engine.Specimen(now) is { } specimen)
+            {
+                // The state of a scratch engine with the made-up alert in force: its snapshot has what a real one has (a
+                // pair, its alert and levels), so that writing the first journal record and full save after it finds
+                // their JSON metadata built too.
+                var scratch = new AlertEngine(engine.Rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, now, _quality, _fireSeason);
+                scratch.Adopt(specimen.Alert);
+                AlertPathWarmUp.Render(specimen, _pipeline, scratch.SnapshotOf([specimen.Station.Id], out _), scratch.Snapshot());
+            }
 
-        Log.WarmedUp(_logger, compiled, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Log.WarmedUp(_logger, compiled, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Only a speed-up: the worker starts without it, and the first alert compiles what it needs.
+            Log.WarmUpFailed(_logger, ex);
+        }
     }
 
     /// <summary>Evaluates one message's readings; returns the message's number (see <see cref="SavedThrough"/>).</summary>

@@ -37,9 +37,10 @@ internal static class AlertPathWarmUp
                     RuntimeHelpers.PrepareMethod(method.MethodHandle);
                     compiled++;
                 }
-                catch (Exception ex) when (ex is ArgumentException or TypeLoadException or BadImageFormatException or MissingMethodException or InvalidProgramException)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    // Left to be compiled on first use, as without the warm-up.
+                    // Left to be compiled on first use, as without the warm-up (a type that cannot load here, or whose
+                    // static constructor, which the compiler may run, fails: it would fail the same way in use).
                 }
             }
         }
