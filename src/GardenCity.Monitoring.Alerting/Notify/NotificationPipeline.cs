@@ -99,6 +99,9 @@ internal sealed class NotificationPipeline
     /// <summary>Holds back the duty-room deliveries that silences cover (docs/duty-room.md, "Silences").</summary>
     public SilenceGate Silences { get; }
 
+    /// <summary>Whether the duty-room channels are on (<c>GardenCity:Duty:Enabled</c>).</summary>
+    public bool DutyEnabled => _duty.Enabled;
+
     /// <summary>The CAP feed of emergency alerts.</summary>
     public CapFeed Cap { get; }
 

@@ -159,7 +159,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         long started = Stopwatch.GetTimestamp();
         try
         {
-            int compiled = AlertPathWarmUp.Compile();
+            int compiled = AlertPathWarmUp.Compile(_pipeline.DutyEnabled, _options.PublishMqtt);
             DateTimeOffset now = _time.GetUtcNow();
             if (engine.Specimen(now) is { } specimen)
             {

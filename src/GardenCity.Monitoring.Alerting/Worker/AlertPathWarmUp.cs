@@ -19,11 +19,16 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 /// </summary>
 internal static class AlertPathWarmUp
 {
-    /// <summary>Compiles every method that has a body (of types and methods without open generic parameters); returns how many.</summary>
-    public static int Compile()
+    /// <summary>
+    /// Compiles every method that has a body (of types and methods without open generic parameters) of the alert path:
+    /// the alerting assembly but its rules (evaluated on every reading, compiled by then) and, unless
+    /// <paramref name="duty"/>, its duty-room channels; the alert and audit types, the spool and, with
+    /// <paramref name="mqtt"/>, MQTTnet's client, packets and formatters. Returns how many.
+    /// </summary>
+    public static int Compile(bool duty, bool mqtt)
     {
         int compiled = 0;
-        foreach (Type type in CompiledTypes())
+        foreach (Type type in CompiledTypes(duty, mqtt))
         {
             foreach (MethodBase method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
             {
@@ -59,13 +64,25 @@ internal static class AlertPathWarmUp
 
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
-    private static IEnumerable<Type> CompiledTypes() =>
-        typeof(AlertPathWarmUp).Assembly.GetTypes()
-            .Concat(InNamespace(typeof(AlertNotification).Assembly, "GardenCity.Monitoring.Core.Alerts"))
-            .Concat(InNamespace(typeof(AlertNotification).Assembly, "GardenCity.Monitoring.Core.Audit"))
-            .Concat(InNamespace(typeof(FileSpool).Assembly, "GardenCity.Monitoring.Storage.Spool")) // the history's spool
-            .Concat(InNamespace(typeof(MqttClient).Assembly, "MQTTnet")) // publishing (the workers' own connections only receive)
-            .Where(t => !t.ContainsGenericParameters && !t.IsInterface);
+    private static IEnumerable<Type> CompiledTypes(bool duty, bool mqtt)
+    {
+        Assembly alerting = typeof(AlertPathWarmUp).Assembly, core = typeof(AlertNotification).Assembly;
+        IEnumerable<Type> types = alerting.GetTypes()
+            .Where(t => t.Namespace is not { } ns || (!ns.StartsWith("GardenCity.Monitoring.Alerting.Rules", StringComparison.Ordinal)
+                && (duty || !ns.StartsWith("GardenCity.Monitoring.Alerting.Duty", StringComparison.Ordinal))))
+            .Concat(InNamespace(core, "GardenCity.Monitoring.Core.Alerts"))
+            .Concat(InNamespace(core, "GardenCity.Monitoring.Core.Audit"))
+            .Concat(InNamespace(typeof(FileSpool).Assembly, "GardenCity.Monitoring.Storage.Spool")); // the history's spool
+        if (mqtt)
+        {
+            // Publishing: the workers' own connections only receive.
+            Assembly mqttnet = typeof(MqttClient).Assembly;
+            types = types.Concat(mqttnet.GetTypes().Where(t => t.Namespace is "MQTTnet" or "MQTTnet.Packets" or "MQTTnet.PacketDispatcher"
+                || t.Namespace?.StartsWith("MQTTnet.Formatter", StringComparison.Ordinal) == true));
+        }
+
+        return types.Where(t => !t.ContainsGenericParameters && !t.IsInterface);
+    }
 
     private static IEnumerable<Type> InNamespace(Assembly assembly, string ns) =>
         assembly.GetTypes().Where(t => t.Namespace?.StartsWith(ns, StringComparison.Ordinal) == true);

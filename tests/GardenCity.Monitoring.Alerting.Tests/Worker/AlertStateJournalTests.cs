@@ -83,7 +83,7 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
 
         // Crash (no stop), and a new host on the folder: the alert is in force, its CAP message in the feed.
         AlertNotification raised = Assert.Single(await first.ActiveAsync(Ct));
-        Abandon();
+        await AbandonAsync();
         AlertEngineHost second = await StartHostAsync();
         AlertNotification restored = Assert.Single(await second.ActiveAsync(Ct));
         Assert.Equal((raised.NotificationId, Severity.Blue), (restored.NotificationId, restored.Severity));
@@ -113,7 +113,7 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         // One more change, journaled only; then a crash. The feed comes back whole: the log's message and the journal's.
         await first.ProcessAsync([Level(2, 2.5)], Ct);
         string escalated = _hosts[^1].Provider.GetRequiredService<CapFeed>().Entries[0].Identifier;
-        Abandon();
+        await AbandonAsync();
         await StartHostAsync();
         Assert.Equal([escalated, raised], _hosts[^1].Provider.GetRequiredService<CapFeed>().Entries.Select(e => e.Identifier));
         Assert.False(File.Exists(Path.Combine(StateDirectory, "cap.journal.jsonl")), "the start writes the whole feed to cap.json");
@@ -141,7 +141,7 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         Assert.Equal(["raised", "escalated", "escalated", "escalated", "resolved"], _receiver.Transitions);
         Assert.Equal(2, first.SavedThrough);
         Assert.Equal(5, (await JournalAsync()).Count);
-        Abandon();
+        await AbandonAsync();
 
         AlertEngineHost second = await StartHostAsync();
         Assert.Empty(await second.ActiveAsync(Ct));
@@ -174,7 +174,7 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         await first.ProcessAsync([Level(1, 2.4)], Ct);
         string[] told = await _receiver.WaitForAsync(2);
         AlertNotification escalated = Assert.Single(await first.ActiveAsync(Ct));
-        Abandon();
+        await AbandonAsync();
         string[] lines = await File.ReadAllLinesAsync(JournalPath, Ct);
         Assert.Equal(2, lines.Length);
         await File.WriteAllTextAsync(JournalPath, lines[0] + "\n" + lines[1][..(lines[1].Length / 2)], Ct);
@@ -204,7 +204,7 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromSeconds(1));
         await first.ProcessAsync([Level(1, 1.5)], Ct); // a full save: the journal is emptied
         Assert.False(File.Exists(JournalPath));
-        Abandon();
+        await AbandonAsync();
         await File.WriteAllBytesAsync(JournalPath, raiseRecord, Ct);
 
         AlertEngineHost second = await StartHostAsync();
@@ -221,7 +221,7 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         string alertId = Assert.Single(await first.ActiveAsync(Ct)).AlertId;
         Assert.NotNull(await first.AcknowledgeAsync(alertId, "Li Wei", Ct));
         Assert.Equal(0, first.SavedThrough);
-        Abandon();
+        await AbandonAsync();
 
         AlertEngineHost second = await StartHostAsync();
         AlertNotification kept = Assert.Single(await second.ActiveAsync(Ct));
@@ -280,7 +280,16 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         [.. (await File.ReadAllLinesAsync(JournalPath, Ct)).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
 
     /// <summary>A crash: the host is left as it is, never stopped (its delivery workers are cancelled, nothing saved).</summary>
-    private void Abandon() => _hosts[^1].Stop.Cancel();
+    /// <summary>
+    /// The last host "crashes": its work stops without a final save. Its delivery loops stop too (cancelled, so what they
+    /// had not delivered stays owed in the outbox), as a dead process's would: left running, they shared the outbox file
+    /// with the next host, which no deployment does.
+    /// </summary>
+    private async Task AbandonAsync()
+    {
+        await _hosts[^1].Stop.CancelAsync();
+        await _hosts[^1].Provider.GetRequiredService<NotificationPipeline>().StopAsync();
+    }
 
     /// <summary>A host as <c>gardencity run --roles alerting</c> builds it, on the test's state folder, started.</summary>
     private async Task<AlertEngineHost> StartHostAsync()
