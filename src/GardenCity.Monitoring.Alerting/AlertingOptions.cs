@@ -68,7 +68,7 @@ public sealed class AlertingOptions
 
     /// <summary>
     /// Whether the alert path is readied at start, before the first message (docs/alerting.md, "The first alert after a
-    /// start"): about half a second of CPU once per process, so that the first alert is told as fast as the rest.
+    /// start"): about a second of CPU once per process, so that the first alert is told as fast as the rest.
     /// <value>The default value is true.</value>
     /// </summary>
     public bool WarmUp { get; set; } = true;

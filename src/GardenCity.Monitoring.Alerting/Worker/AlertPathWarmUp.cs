@@ -12,8 +12,8 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 /// Readies the path of an alert change at start, so that the first alert after a start is told as fast as the rest
 /// (docs/alerting.md, "The first alert after a start"). The worker's own code is compiled on first use, with full
 /// optimisation (no quick first tier, bench/README.md "JIT"): on 2 cores the first alerts after a start took 0.4–0.6 s,
-/// later ones 10–20 ms. Two steps, neither of which writes anything or tells anyone: every method of the alerting
-/// assembly and of the alert types it shares is compiled ahead (<see cref="RuntimeHelpers.PrepareMethod(RuntimeMethodHandle)"/>),
+/// later ones 10–20 ms. Two steps, neither of which writes anything or tells anyone: the alert path's methods are
+/// compiled ahead (<see cref="Compile"/>, <see cref="RuntimeHelpers.PrepareMethod(RuntimeMethodHandle)"/>),
 /// and a made-up change (<see cref="AlertEngine.Specimen"/>) goes through the steps of the notification path that have
 /// no side effect, which also builds System.Text.Json's metadata for their types.
 /// </summary>
