@@ -113,10 +113,7 @@ public sealed class AlertStateStore(string directory)
         if (state.Cap is not null)
         {
             _capCompaction.Wait(); // (at start: none runs)
-            Write(CapPath, state.Cap);
-            File.Delete(CapLogCompactingPath);
-            File.Delete(CapLogPath); // a crash before this: the log's messages are in cap.json too, and read once
-            CapLogged = 0;
+            RewriteCap(state.Cap);
         }
         else if (state.CapAdded.Count > 0)
         {
@@ -148,11 +145,7 @@ public sealed class AlertStateStore(string directory)
         if (File.Exists(CapLogCompactingPath))
         {
             // The previous one failed (its log is still aside, and read by Load): compact here, as at start.
-            Write(CapPath, feed);
-            File.Delete(CapLogCompactingPath);
-            File.Delete(CapLogPath);
-            CapLogged = 0;
-            _capCompaction = Task.CompletedTask;
+            RewriteCap(feed);
             return;
         }
 
@@ -175,6 +168,15 @@ public sealed class AlertStateStore(string directory)
                 // is made in place, where a failure reaches the caller.
             }
         });
+    }
+
+    /// <summary>Writes the whole feed to <c>cap.json</c> and deletes the CAP logs, in place.</summary>
+    private void RewriteCap(IReadOnlyList<CapEntry> feed)
+    {
+        Write(CapPath, feed);
+        File.Delete(CapLogCompactingPath);
+        File.Delete(CapLogPath); // a crash before this: the logs' messages are in cap.json too, and read once
+        CapLogged = 0;
     }
 
     /// <summary>

@@ -132,7 +132,7 @@ public sealed class TimeSeries
             last--;
         }
 
-        return first < last && _samples[first].Time <= at ? (_samples[first], _samples[last]) : null;
+        return first < last ? (_samples[first], _samples[last]) : null; // last is at or before at, so first is too
     }
 
     /// <summary>Drops every sample, the latest value too (a derived value that no longer holds, e.g. FWI out of season).</summary>
