@@ -141,14 +141,25 @@ public sealed class AlertHistoryWriter : IDisposable
 
     private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
         await _wait.ExecuteAsync(
-            static async (state, ct) => await state.Write.ExecuteAsync(
-                static async (s, c) =>
+            static async (state, ct) =>
+            {
+                try
                 {
-                    if (!s.Lines.IsEmpty) // empty: the warm-up
-                    {
-                        await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false);
-                    }
-                }, state, ct).ConfigureAwait(false),
+                    await state.Write.ExecuteAsync(
+                        static async (s, c) =>
+                        {
+                            if (!s.Lines.IsEmpty) // empty: the warm-up
+                            {
+                                await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false);
+                            }
+                        }, state, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (state.Lines.IsEmpty && InfluxWritePolicy.IsUnavailable(ex))
+                {
+                    // The warm-up never waits: the influx-write circuit, shared with ingestion, may be open at start (it
+                    // waited for InfluxDB here, with no way to cancel, and the alerting role never started).
+                }
+            },
             (Write: _write, Writer: _writer, Lines: lines),
             cancellationToken).ConfigureAwait(false);
 

@@ -37,6 +37,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private static readonly ResiliencePropertyKey<string> NotificationIdKey = new("gardencity.notification-id");
+    private static readonly ResiliencePropertyKey<bool> WarmUpKey = new("gardencity.warm-up");
     private readonly List<Worker> _workers;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
@@ -78,9 +79,14 @@ public sealed class NotificationDispatcher : IAsyncDisposable
         foreach (Worker worker in _workers)
         {
             ResilienceContext context = ResilienceContextPool.Shared.Get(CancellationToken.None);
+            context.Properties.Set(WarmUpKey, true); // no redelivery: never waits, even when the endpoint's circuit is open
             try
             {
                 worker.Pipeline.ExecuteAsync(static (_, _) => ValueTask.CompletedTask, context, (worker.Endpoint, Notification: specimen)).AsTask().GetAwaiter().GetResult();
+            }
+            catch (BrokenCircuitException)
+            {
+                // Open (the outbox's replay failed before this): what it passed through is compiled all the same.
             }
             finally
             {
@@ -170,6 +176,7 @@ public sealed class NotificationDispatcher : IAsyncDisposable
             {
                 ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } ex
                     && !args.Context.CancellationToken.IsCancellationRequested
+                    && !args.Context.Properties.TryGetValue(WarmUpKey, out _)
                     && (ex is BrokenCircuitException || (IsEndpointFailure(ex) && !IsRefusal(ex)))),
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,

@@ -96,6 +96,29 @@ public sealed class AlertHistoryWriterTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
+    [Fact]
+    public async Task WarmUpAsync_WhileTheInfluxWriteCircuitIsOpen_ReturnsAtOnce_AndWritesNothing()
+    {
+        // The influx-write circuit is shared with ingestion, and may be open when the alerting role starts (InfluxDB down).
+        // The warm-up waited for InfluxDB through the history's back-off, with no way to cancel it: the role never
+        // finished starting.
+        var control = new Polly.CircuitBreaker.CircuitBreakerManualControl();
+        ResiliencePipeline write = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new Polly.CircuitBreaker.CircuitBreakerStrategyOptions { ManualControl = control })
+            .Build();
+        await control.IsolateAsync(TestContext.Current.CancellationToken);
+        var influx = new ScriptedWriter();
+        using var writer = new AlertHistoryWriter(_dir, influx, write, new ListDeadLetters(), TimeProvider.System, _loggers);
+
+        Task warmUp = writer.WarmUpAsync(CancellationToken.None);
+        Task first = await Task.WhenAny(warmUp, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        Assert.Same(warmUp, first);
+        await warmUp;
+        Assert.Equal(0, influx.Attempts);
+        Assert.Empty(_logs.GetSnapshot()); // no "InfluxDB unavailable" either: nothing waits to be written
+    }
+
     private AlertHistoryWriter New(ScriptedWriter influx, ListDeadLetters? letters = null) =>
         new(_dir, influx, ResiliencePipeline.Empty, letters ?? new ListDeadLetters(), _time, _loggers);
 

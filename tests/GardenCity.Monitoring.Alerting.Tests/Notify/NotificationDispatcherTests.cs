@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Polly.CircuitBreaker;
 using static GardenCity.Monitoring.Alerting.Tests.TestData;
 
 namespace GardenCity.Monitoring.Alerting.Tests.Notify;
@@ -243,6 +244,31 @@ public sealed class NotificationDispatcherTests : IDisposable
         FakeLogRecord warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
         Assert.Contains("could not mark it delivered", warning.Message, StringComparison.Ordinal);
         Assert.Contains(first.NotificationId, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WarmUp_WhileTheEndpointsCircuitIsOpen_ReturnsAtOnce_AndTellsNoOne()
+    {
+        // At start the outbox's replay may have opened an endpoint's circuit before the warm-up (docs/alerting.md, "The
+        // first alert after a start") runs. The warm-up went through the redelivery, which waits out an open circuit
+        // every second for ever, with no way to cancel it: the alerting role never finished starting (CI hung on it).
+        using var bad = new Receiver(FreePort(), failing: true);
+        var logger = new FakeLogger();
+        var outbox = new Outbox(_dir);
+        AlertNotification owed = Notification(0);
+        await using NotificationDispatcher dispatcher = Dispatcher(outbox, TimeProvider.System, logger, TimeSpan.FromSeconds(2), ("bad", bad.Url));
+        outbox.Add([("webhook:bad", owed)]);
+        dispatcher.Enqueue("webhook:bad", owed);
+        await WaitAsync(() => logger.Collector.GetSnapshot().Any(r => r.Exception is BrokenCircuitException)); // open
+        int failures = logger.Collector.Count, attempts = bad.Attempts;
+
+        Task warmUp = Task.Run(() => dispatcher.WarmUp(Notification(5)), TestContext.Current.CancellationToken);
+        Task first = await Task.WhenAny(warmUp, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        Assert.Same(warmUp, first);
+        await warmUp; // no exception either
+        Assert.Equal(attempts, bad.Attempts); // the warm-up sends nothing
+        Assert.DoesNotContain(logger.Collector.GetSnapshot().Skip(failures), r => r.Message.Contains(Notification(5).NotificationId, StringComparison.Ordinal));
     }
 
     private static async Task WaitAsync(Func<bool> condition)
