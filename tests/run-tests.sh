@@ -48,10 +48,18 @@ configuration=${CONFIGURATION:-Release}
 dotnet restore GardenCity.Monitoring.sln --nologo -v q
 dotnet build GardenCity.Monitoring.sln --no-restore -c "$configuration" --nologo -v q
 log=$(mktemp)
+rm -rf TestResults
 set +e
-dotnet test --solution GardenCity.Monitoring.sln --no-build -c "$configuration" 2>&1 | tee "$log"
+# A test app in which no test starts or ends for 10 minutes hangs: it is dumped (TestResults/, mini dump), the tests
+# still running are listed, and it ends as failed, so that a hang costs minutes and names itself (the CI run that hung
+# ran until its 90-minute limit and named nothing).
+dotnet test --solution GardenCity.Monitoring.sln --no-build -c "$configuration" \
+  --hangdump --hangdump-timeout 10m --hangdump-type Mini 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+for hung in TestResults/*_hang.log; do
+  if [ -f "$hung" ]; then echo "Hung (test app ${hung##*/}), running at the time:"; cat "$hung"; fi
+done
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 rm -f "$log"
