@@ -333,7 +333,9 @@ public sealed class DutyEscalationEndToEndTests(ServersFixture servers)
         Assert.Equal("held back", english.GetProperty("badge").GetString());
 
         // Acknowledged on the alert page: the escalation stopped, by whom, on the list and the page.
-        JsonElement ack = await node.NextAsync("ack", TimeSpan.FromSeconds(60));
+        // Longer than the script's three bounded waits in this step (60 s each): a slow step then fails in the script,
+        // which names the selector it waited for (this wait ran out first once, under a full suite, and named nothing).
+        JsonElement ack = await node.NextAsync("ack", TimeSpan.FromSeconds(200));
         Assert.Equal("acknowledged", ack.GetProperty("red").GetProperty("state").GetString());
         Assert.Contains("升级已停止：wang-duty 已确认", ack.GetProperty("red").GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Contains("升级已停止：wang-duty 已确认", ack.GetProperty("page").GetString(), StringComparison.Ordinal);
