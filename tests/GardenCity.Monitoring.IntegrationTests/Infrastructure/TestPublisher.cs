@@ -26,12 +26,21 @@ public sealed class TestPublisher : IAsyncDisposable
             builder = builder.WithCredentials(username, password);
         }
 
+        var publisher = new TestPublisher(client);
+        client.DisconnectedAsync += e =>
+        {
+            publisher.Disconnected = $"{e.Reason} ({e.ReasonString}), client was connected: {e.ClientWasConnected}, {e.Exception?.GetType().Name}: {e.Exception?.Message}";
+            return Task.CompletedTask;
+        };
         MqttClientConnectResult result = await client.ConnectAsync(builder.Build(), TestContext.Current.CancellationToken);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
-        return new TestPublisher(client);
+        return publisher;
     }
 
     public IMqttClient Client => _client;
+
+    /// <summary>How the connection ended, as the client saw it (reason, exception); null while it lasts. For failure messages.</summary>
+    public string? Disconnected { get; private set; }
 
     public async Task PublishAsync(string topic, string json, bool retain = false)
     {
