@@ -148,7 +148,11 @@ public sealed class AlertHistoryWriter : IDisposable
                     await state.Write.ExecuteAsync(
                         static async (s, c) =>
                         {
-                            if (!s.Lines.IsEmpty) // empty: the warm-up
+                            if (s.Lines.IsEmpty)
+                            {
+                                await Task.Yield(); // the warm-up: suspends where a write waits for InfluxDB, and sends nothing
+                            }
+                            else
                             {
                                 await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false);
                             }

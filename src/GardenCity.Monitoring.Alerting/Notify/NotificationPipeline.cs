@@ -163,7 +163,7 @@ internal sealed class NotificationPipeline
         _ = Annotate(notification);
         _ = Route([notification]);
         _dispatcher?.WarmUp(notification);
-        _history?.WarmUpAsync(CancellationToken.None).GetAwaiter().GetResult(); // sends nothing: completes at once
+        _history?.WarmUpAsync(CancellationToken.None).GetAwaiter().GetResult(); // sends nothing; yields once
         return new CapEntry(CapWriter.Identifier(specimen), specimen.Alert.Id, now, specimen.Alert.MessageEn, xml, specimen.Alert.MessageZh);
     }
 
