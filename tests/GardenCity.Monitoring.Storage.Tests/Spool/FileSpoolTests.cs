@@ -47,6 +47,38 @@ public sealed class FileSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_WhileADrainedSegmentIsBeingDeleted_DoesNotWaitForTheDelete()
+    {
+        // The alert history's spool: every alert appends a batch, and the writer removes it once InfluxDB took it, which
+        // deletes the drained segment. The delete ran under the spool's lock, and an unlink waits for the file system's
+        // journal: on a disk busy with InfluxDB's writes it took up to 0.5 s, and the next alert's append waited for it.
+        using var deleting = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var spool = new FileSpool(Options.Create(new SpoolOptions { Directory = _dir, MaxBytes = 1 << 20, SegmentBytes = 4096 }), NullLogger<FileSpool>.Instance)
+        {
+            DeleteSegment = path =>
+            {
+                deleting.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+                File.Delete(path);
+            },
+        };
+        Assert.True(spool.TryAppend(Batch(0), 1));
+        SpoolRecord first = spool.PeekOldest()!;
+        Task removing = Task.Run(() => spool.Remove(first), TestContext.Current.CancellationToken);
+        Assert.True(deleting.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the drained segment was not deleted");
+
+        Task<bool> appending = Task.Run(() => spool.TryAppend(Batch(1), 1), TestContext.Current.CancellationToken);
+        Task done = await Task.WhenAny(appending, Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+
+        release.Set();
+        Assert.Same(appending, done); // appended while the delete still waited
+        Assert.True(await appending);
+        await removing;
+        Assert.Equal([Batch(1)], Drain(spool).Select(r => Encoding.UTF8.GetString(r.Payload.Span)));
+    }
+
+    [Fact]
     public void TryAppend_ThenReopen_ReplaysEveryBatchInOrderAndDeletesSegmentsWhenDone()
     {
         using (FileSpool spool = Open())
