@@ -189,22 +189,32 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>
-    /// A made-up raise of a rule at a station it watches (an emergency rule if there is one, at its highest level), for
-    /// readying the notification path before the first real alert (<c>AlertPathWarmUp</c>). Nothing in the engine
-    /// changes; the change must never be recorded. Null when no rule watches a station.
+    /// Made-up changes of a rule at a station it watches (an emergency rule if there is one): its raise at the lowest
+    /// level and, when it has more than one, its escalation to the highest, as <see cref="Process"/> makes them, for
+    /// readying the notification path before the first real alert (<c>AlertPathWarmUp</c>; a station's first
+    /// escalation compiled the rule's change text and the CAP update while the alerts queued behind it). Nothing in the
+    /// engine changes; the changes must never be recorded. Empty when no rule watches a station.
     /// </summary>
-    public AlertChange? Specimen(DateTimeOffset at)
+    public IReadOnlyList<AlertChange> Specimens(DateTimeOffset at)
     {
         foreach (Rule rule in _rules.Rules.OrderBy(r => r.Audience == Audience.Emergency ? 0 : 1))
         {
             if (rule.Levels.Count > 0 && _registry.Stations.FirstOrDefault(rule.Scope.Matches) is { } station)
             {
-                Severity severity = rule.Levels[^1].Severity;
-                return new AlertChange(Transition.Raised, NewAlert(rule, station, severity, value: 1, threshold: 1, at, late: false), Severity.None, rule, station);
+                Severity lowest = rule.Levels[0].Severity, highest = rule.Levels[^1].Severity;
+                Alert raised = NewAlert(rule, station, lowest, value: 1, threshold: 1, at, late: false);
+                List<AlertChange> changes = [new AlertChange(Transition.Raised, raised, Severity.None, rule, station)];
+                if (highest > lowest)
+                {
+                    (string zh, string en) = rule.Describe(Transition.Escalated, station, highest, lowest, 1, 1, at);
+                    changes.Add(new AlertChange(Transition.Escalated, Next(raised, Transition.Escalated, lowest, highest, 1, 1, at, zh, en), lowest, rule, station));
+                }
+
+                return changes;
             }
         }
 
-        return null;
+        return [];
     }
 
     /// <summary>How many alerts are in force (the count of <see cref="Active"/>, without listing them).</summary>
@@ -911,22 +921,7 @@ public sealed partial class AlertEngine
 
         Transition transition = target == Severity.None ? Transition.Resolved : target > current ? Transition.Escalated : Transition.DeEscalated;
         (string messageZh, string messageEn) = rule.Describe(transition, station, reported, current, value ?? active.Value, threshold ?? active.Threshold, at, figures);
-        Alert next = active with
-        {
-            LastTransition = transition,
-            PreviousSeverity = current,
-            Severity = target,
-            PeakSeverity = target > active.PeakSeverity ? target : active.PeakSeverity,
-            Status = target == Severity.None ? AlertStatus.Resolved : AlertStatus.Active,
-            UpdatedAt = at,
-            Value = value ?? active.Value,
-            Threshold = threshold ?? active.Threshold,
-            MessageZh = messageZh,
-            MessageEn = messageEn,
-            AcknowledgedBy = transition == Transition.Escalated ? null : active.AcknowledgedBy,
-            AcknowledgedAt = transition == Transition.Escalated ? null : active.AcknowledgedAt,
-            Revision = active.Revision + 1,
-        };
+        Alert next = Next(active, transition, current, target, value, threshold, at, messageZh, messageEn);
         if (target == Severity.None)
         {
             pair.End();
@@ -1159,6 +1154,24 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>A new incident (or a late notice, which is born resolved and says so in its text).</summary>
+    /// <summary>An active alert after a change of level (<paramref name="target"/> None: resolved).</summary>
+    private static Alert Next(Alert active, Transition transition, Severity current, Severity target, double? value, double? threshold, DateTimeOffset at, string messageZh, string messageEn) => active with
+    {
+        LastTransition = transition,
+        PreviousSeverity = current,
+        Severity = target,
+        PeakSeverity = target > active.PeakSeverity ? target : active.PeakSeverity,
+        Status = target == Severity.None ? AlertStatus.Resolved : AlertStatus.Active,
+        UpdatedAt = at,
+        Value = value ?? active.Value,
+        Threshold = threshold ?? active.Threshold,
+        MessageZh = messageZh,
+        MessageEn = messageEn,
+        AcknowledgedBy = transition == Transition.Escalated ? null : active.AcknowledgedBy,
+        AcknowledgedAt = transition == Transition.Escalated ? null : active.AcknowledgedAt,
+        Revision = active.Revision + 1,
+    };
+
     private static Alert NewAlert(Rule rule, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at, bool late, IReadOnlyDictionary<string, string>? figures = null) => new()
     {
         Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}" + (late ? "-late" : string.Empty),

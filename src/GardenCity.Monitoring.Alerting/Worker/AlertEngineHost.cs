@@ -161,14 +161,16 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         {
             int compiled = AlertPathWarmUp.Compile(_pipeline.DutyEnabled, _options.PublishMqtt);
             DateTimeOffset now = _time.GetUtcNow();
-            if (engine.Specimen(now) is { } specimen)
+            IReadOnlyList<AlertChange> specimens = engine.Specimens(now);
+            if (specimens.Count > 0)
             {
+                AlertChange specimen = specimens[^1];
                 // The state of a scratch engine with the made-up alert in force: its snapshot has what a real one has (a
                 // pair, its alert and levels), so that writing the first journal record and full save after it finds
                 // their JSON metadata built too.
                 var scratch = new AlertEngine(engine.Rules, _registry, _options.LatenessHorizon, _options.AbsenceClock, now, _quality, _fireSeason);
                 scratch.Adopt(specimen.Alert);
-                AlertPathWarmUp.Render(specimen, _pipeline, scratch.SnapshotOf([specimen.Station.Id], out _), scratch.Snapshot());
+                AlertPathWarmUp.Render(specimens, _pipeline, scratch.SnapshotOf([specimen.Station.Id], out _), scratch.Snapshot());
             }
 
             Log.WarmedUp(_logger, compiled, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -14,7 +14,7 @@ namespace GardenCity.Monitoring.Alerting.Worker;
 /// optimisation (no quick first tier, bench/README.md "JIT"): on 2 cores the first alerts after a start took 0.4–0.6 s,
 /// later ones 10–20 ms. Two steps, neither of which writes anything or tells anyone: the alert path's methods are
 /// compiled ahead (<see cref="Compile"/>, <see cref="RuntimeHelpers.PrepareMethod(RuntimeMethodHandle)"/>),
-/// and a made-up change (<see cref="AlertEngine.Specimen"/>) goes through the steps of the notification path that have
+/// and made-up changes (<see cref="AlertEngine.Specimens"/>) go through the steps of the notification path that have
 /// no side effect, which also builds System.Text.Json's metadata for their types.
 /// </summary>
 internal static class AlertPathWarmUp
@@ -53,12 +53,12 @@ internal static class AlertPathWarmUp
         return compiled;
     }
 
-    /// <summary>Renders <paramref name="specimen"/> through the side-effect-free steps of the notification path and the state journal.</summary>
-    public static void Render(AlertChange specimen, NotificationPipeline pipeline, EngineSnapshot journalPart, EngineSnapshot whole)
+    /// <summary>Renders <paramref name="specimens"/> (a raise, an escalation) through the side-effect-free steps of the notification path and the state journal.</summary>
+    public static void Render(IReadOnlyList<AlertChange> specimens, NotificationPipeline pipeline, EngineSnapshot journalPart, EngineSnapshot whole)
     {
-        CapEntry cap = pipeline.WarmUp(specimen);
-        _ = AlertStateStore.Line(new AlertStateRecord("warm-up", [specimen.Station.Id], journalPart, [cap]));
-        _ = AlertStateStore.Line(cap);
+        CapEntry[] caps = [.. specimens.Select(pipeline.WarmUp)];
+        _ = AlertStateStore.Line(new AlertStateRecord("warm-up", [specimens[^1].Station.Id], journalPart, caps));
+        _ = AlertStateStore.Line(caps[^1]);
         _ = AlertStateStore.Line(whole);
     }
 
