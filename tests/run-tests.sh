@@ -3,7 +3,8 @@
 # docker-compose for validating docker-compose.yml, chromium and fonts-noto-cjk for the dashboard test, node/npm for
 # playwright-core, python3-aiosmtpd for the duty-room email test, and systemd for systemd-analyze verify),
 # checks the formatting (dotnet format), restores NuGet and npm packages, builds (warnings are errors), runs every
-# test project, and ends with one line "N passed, N failed".
+# test project (one in which no test starts or ends for 10 minutes is dumped and failed, naming the tests still
+# running), and ends with one line "N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

@@ -1153,7 +1153,6 @@ public sealed partial class AlertEngine
         return changes;
     }
 
-    /// <summary>A new incident (or a late notice, which is born resolved and says so in its text).</summary>
     /// <summary>An active alert after a change of level (<paramref name="target"/> None: resolved).</summary>
     private static Alert Next(Alert active, Transition transition, Severity current, Severity target, double? value, double? threshold, DateTimeOffset at, string messageZh, string messageEn) => active with
     {
@@ -1172,6 +1171,7 @@ public sealed partial class AlertEngine
         Revision = active.Revision + 1,
     };
 
+    /// <summary>A new incident (or a late notice, which is born resolved and says so in its text).</summary>
     private static Alert NewAlert(Rule rule, Station station, Severity severity, double? value, double? threshold, DateTimeOffset at, bool late, IReadOnlyDictionary<string, string>? figures = null) => new()
     {
         Id = $"{rule.Id}.{station.Id}.{at.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}" + (late ? "-late" : string.Empty),
