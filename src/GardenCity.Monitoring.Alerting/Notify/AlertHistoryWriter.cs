@@ -134,36 +134,32 @@ public sealed class AlertHistoryWriter : IDisposable
     }
 
     /// <summary>
-    /// Takes an empty batch through the write's resilience pipelines, which sends nothing (docs/alerting.md, "The first
-    /// alert after a start"): the first alert's history write then finds their code compiled.
+    /// Takes a call that sends nothing through the write's resilience pipelines, with the same state as a write, and
+    /// yields once where a write waits for InfluxDB (docs/alerting.md, "The first alert after a start"): the first
+    /// alert's history write then finds their asynchronous code compiled. Never waits: the <c>influx-write</c> circuit,
+    /// shared with ingestion, may be open at start (InfluxDB down), and an unavailable InfluxDB ends it at once (it
+    /// waited for InfluxDB here, with no way to cancel, and the alerting role never started).
     /// </summary>
-    public Task WarmUpAsync(CancellationToken cancellationToken) => WriteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
-
-    private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
+    public async Task WarmUpAsync(CancellationToken cancellationToken) =>
         await _wait.ExecuteAsync(
             static async (state, ct) =>
             {
                 try
                 {
-                    await state.Write.ExecuteAsync(
-                        static async (s, c) =>
-                        {
-                            if (s.Lines.IsEmpty)
-                            {
-                                await Task.Yield(); // the warm-up: suspends where a write waits for InfluxDB, and sends nothing
-                            }
-                            else
-                            {
-                                await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false);
-                            }
-                        }, state, ct).ConfigureAwait(false);
+                    await state.Write.ExecuteAsync(static async (_, _) => await Task.Yield(), state, ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (state.Lines.IsEmpty && InfluxWritePolicy.IsUnavailable(ex))
+                catch (Exception ex) when (InfluxWritePolicy.IsUnavailable(ex))
                 {
-                    // The warm-up never waits: the influx-write circuit, shared with ingestion, may be open at start (it
-                    // waited for InfluxDB here, with no way to cancel, and the alerting role never started).
+                    // Open circuit: what it passed through is compiled all the same.
                 }
             },
+            (Write: _write, Writer: _writer, Lines: ReadOnlyMemory<byte>.Empty),
+            cancellationToken).ConfigureAwait(false);
+
+    private async Task WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
+        await _wait.ExecuteAsync(
+            static async (state, ct) => await state.Write.ExecuteAsync(
+                static async (s, c) => await s.Writer.WriteLinesAsync(s.Lines, InfluxTarget.Forever, c).ConfigureAwait(false), state, ct).ConfigureAwait(false),
             (Write: _write, Writer: _writer, Lines: lines),
             cancellationToken).ConfigureAwait(false);
 

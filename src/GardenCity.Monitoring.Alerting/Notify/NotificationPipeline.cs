@@ -145,26 +145,39 @@ internal sealed class NotificationPipeline
     }
 
     /// <summary>
-    /// Takes <paramref name="specimen"/> through every step of <see cref="Record"/> that has no side effect (the CAP
-    /// message, the history line, the notification with its outbox and audit lines, the annotations), so that the first
+    /// Takes <paramref name="specimens"/> through every step of <see cref="Record"/> that has no side effect (the CAP
+    /// message, the history line, the notification with its outbox and audit lines, the annotations), and one of them
+    /// through each endpoint's and the history's resilience pipelines with calls that send nothing, so that the first
     /// real alert finds their code compiled and their JSON metadata built (docs/alerting.md, "The first alert after a
-    /// start"). Writes nothing and tells no one; returns the CAP entry, for the journal line's warm-up.
+    /// start"). Writes nothing and tells no one; returns the CAP entries, for the journal line's warm-up.
     /// </summary>
-    public CapEntry WarmUp(AlertChange specimen)
+    public CapEntry[] WarmUp(IReadOnlyList<AlertChange> specimens)
     {
-        ArgumentNullException.ThrowIfNull(specimen);
+        ArgumentNullException.ThrowIfNull(specimens);
         DateTimeOffset now = _time.GetUtcNow();
-        string xml = CapWriter.Write(specimen, _options.Cap, _dashboard, now, previous: null);
-        _ = AlertHistory.Line(specimen);
-        _ = AuditFileStore.Line(AuditTrail.Change(specimen, now));
-        AlertNotification notification = specimen.ToNotification();
-        _ = notification.ToJson();
-        _ = Outbox.Line("warm-up", notification);
-        _ = Annotate(notification);
-        _ = Route([notification]);
-        _dispatcher?.WarmUp(notification);
+        var caps = new CapEntry[specimens.Count];
+        AlertNotification? notification = null;
+        for (int i = 0; i < specimens.Count; i++)
+        {
+            AlertChange specimen = specimens[i];
+            string xml = CapWriter.Write(specimen, _options.Cap, _dashboard, now, previous: null);
+            _ = AlertHistory.Line(specimen);
+            _ = AuditFileStore.Line(AuditTrail.Change(specimen, now));
+            notification = specimen.ToNotification();
+            _ = notification.ToJson();
+            _ = Outbox.Line("warm-up", notification);
+            _ = Annotate(notification);
+            _ = Route([notification]);
+            caps[i] = new CapEntry(CapWriter.Identifier(specimen), specimen.Alert.Id, now, specimen.Alert.MessageEn, xml, specimen.Alert.MessageZh);
+        }
+
+        if (notification is not null)
+        {
+            _dispatcher?.WarmUp(notification); // the same code whatever the change: once
+        }
+
         _history?.WarmUpAsync(CancellationToken.None).GetAwaiter().GetResult(); // sends nothing; yields once
-        return new CapEntry(CapWriter.Identifier(specimen), specimen.Alert.Id, now, specimen.Alert.MessageEn, xml, specimen.Alert.MessageZh);
+        return caps;
     }
 
     /// <summary>The CAP messages added since the last call, newest first (for the journal record of the changes that made them).</summary>

@@ -56,7 +56,7 @@ internal static class AlertPathWarmUp
     /// <summary>Renders <paramref name="specimens"/> (a raise, an escalation) through the side-effect-free steps of the notification path and the state journal.</summary>
     public static void Render(IReadOnlyList<AlertChange> specimens, NotificationPipeline pipeline, EngineSnapshot journalPart, EngineSnapshot whole)
     {
-        CapEntry[] caps = [.. specimens.Select(pipeline.WarmUp)];
+        CapEntry[] caps = pipeline.WarmUp(specimens);
         _ = AlertStateStore.Line(new AlertStateRecord("warm-up", [specimens[^1].Station.Id], journalPart, caps));
         _ = AlertStateStore.Line(caps[^1]);
         _ = AlertStateStore.Line(whole);
