@@ -20,6 +20,7 @@
 #   is stored the alerts still missing are waited for; a missing one is reported, never left out silently) BACKLOG_READINGS (200000; 1000000 available)
 #   BACKLOG_OFFSET_SECONDS (7200: behind the 1 h lateness horizon) INFLUX_POINTS (1000000) INFLUX_BATCH (5000)
 #   POLL_MS (100) BUILD (1; 0 = use the Release build as it is) RESULTS_DIR MAX_SECONDS (1500: watchdog)
+#   GC_DLL (the gardencity.dll to run; default the Release build's, e.g. a `dotnet publish` output for an A/B)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -67,7 +68,7 @@ if [ "$BUILD" = 1 ]; then
   log "building (Release)"
   dotnet build GardenCity.Monitoring.sln -c Release --nologo -v q > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 fi
-gc_dll=src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll
+gc_dll=${GC_DLL:-src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll}
 load_dll=bench/GardenCity.Monitoring.LoadGen/bin/Release/net10.0/gardencity-load.dll
 [ -f "$gc_dll" ] && [ -f "$load_dll" ] || { echo "load.sh: $gc_dll or $load_dll missing: build with BUILD=1" >&2; exit 2; }
 
