@@ -20,7 +20,9 @@
 #   is stored the alerts still missing are waited for; a missing one is reported, never left out silently) BACKLOG_READINGS (200000; 1000000 available)
 #   BACKLOG_OFFSET_SECONDS (7200: behind the 1 h lateness horizon) INFLUX_POINTS (1000000) INFLUX_BATCH (5000)
 #   POLL_MS (100) BUILD (1; 0 = use the Release build as it is) RESULTS_DIR MAX_SECONDS (1500: watchdog)
-#   GC_DLL (the gardencity.dll to run; default the Release build's, e.g. a `dotnet publish` output for an A/B)
+#   GC_DLL, LOAD_DLL (the gardencity.dll and gardencity-load.dll to run; default the Release builds', e.g. a
+#   `dotnet publish` output or another commit's build for an A/B) WORKER_ENV (VAR=value pairs, space-separated, in the
+#   worker's environment: profiling, runtime settings A/B)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -69,7 +71,7 @@ if [ "$BUILD" = 1 ]; then
   dotnet build GardenCity.Monitoring.sln -c Release --nologo -v q > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 fi
 gc_dll=${GC_DLL:-src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll}
-load_dll=bench/GardenCity.Monitoring.LoadGen/bin/Release/net10.0/gardencity-load.dll
+load_dll=${LOAD_DLL:-bench/GardenCity.Monitoring.LoadGen/bin/Release/net10.0/gardencity-load.dll}
 [ -f "$gc_dll" ] && [ -f "$load_dll" ] || { echo "load.sh: $gc_dll or $load_dll missing: build with BUILD=1" >&2; exit 2; }
 
 . deploy/lib/influxd.sh
@@ -108,7 +110,7 @@ start_worker() {
     --set "GardenCity:Alerting:ClientId=gc-load-alerting" --set "Logging:LogLevel:Default=Warning")
   if [ "$broker" = embedded ]; then mqtt_port=$(free_port); s+=(--set "GardenCity:Broker:Port=$mqtt_port")
   else s+=(--set "GardenCity:Mqtt:Host=127.0.0.1" --set "GardenCity:Mqtt:Port=$mqtt_port"); fi
-  dotnet "$gc_dll" run "${s[@]}" >> "$results/$name.gardencity.log" 2>&1 &
+  env ${WORKER_ENV:-} dotnet "$gc_dll" run "${s[@]}" >> "$results/$name.gardencity.log" 2>&1 &
   worker_pid=$!; pids+=("$worker_pid")
   for i in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$health_port/readyz" 2>/dev/null | grep -q Healthy && return 0
