@@ -104,6 +104,9 @@ internal static partial class Log
     [LoggerMessage(LogLevel.Information, "The alert publisher could not connect to the broker at start ({Reason}); the first alert's delivery connects, with retries")]
     public static partial void AlertPublisherNotConnected(ILogger logger, string reason);
 
+    [LoggerMessage(LogLevel.Error, "MQTT alert topics: {Reason}. Webhooks and the duty-room channels are not affected; the MQTT deliveries wait in the outbox and are retried")]
+    public static partial void AlertPublisherRefused(ILogger logger, string reason);
+
     [LoggerMessage(LogLevel.Information, "Alert path ready: {Methods} methods compiled ahead and a made-up alert rendered in {Milliseconds:F0} ms, so the first alert is told as fast as the rest")]
     public static partial void WarmedUp(ILogger logger, int methods, double milliseconds);
 

@@ -331,6 +331,10 @@ internal sealed class NotificationPipeline
         {
             await _topics.ConnectAsync(stoppingToken).ConfigureAwait(false);
         }
+        catch (AlertPublisherRefusedException ex)
+        {
+            Log.AlertPublisherRefused(_logger, ex.Message); // each delivery tries again, and fails the same way until the ACL is mended
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             Log.AlertPublisherNotConnected(_logger, ex.Message); // the first alert's delivery connects (and retries)

@@ -27,6 +27,9 @@ public static class AuditKinds
     /// <summary>A held alert change was dropped after its silence ended: the alert was no longer active.</summary>
     public const string SilenceDropped = "silence.dropped";
 
+    /// <summary>The alerting worker started: the rules in force and the alerts it took up from its saved state.</summary>
+    public const string AlertingStarted = "alerting.started";
+
     /// <summary>The rule files were loaded again after a change.</summary>
     public const string RulesReloaded = "rules.reloaded";
 

@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using GardenCity.Monitoring.Alerting.Audit;
 using GardenCity.Monitoring.Alerting.Notify;
 using GardenCity.Monitoring.Alerting.Worker;
 using GardenCity.Monitoring.Core.Alerts;
+using GardenCity.Monitoring.Core.Audit;
 using GardenCity.Monitoring.Core.Readings;
 using GardenCity.Monitoring.Core.Stations;
 using Microsoft.Extensions.Configuration;
@@ -89,6 +91,24 @@ public sealed class AlertStateJournalTests : IAsyncDisposable
         Assert.Equal((raised.NotificationId, Severity.Blue), (restored.NotificationId, restored.Severity));
         Assert.Single(_hosts[^1].Provider.GetRequiredService<CapFeed>().Entries);
         Assert.False(File.Exists(JournalPath), "the start's full save includes the journal and empties it");
+    }
+
+    [Fact]
+    public async Task Start_IsInTheAuditTrail_WithTheRulesAndTheAlertsTakenUpFromTheSavedState()
+    {
+        AlertEngineHost first = await StartHostAsync();
+        await first.ProcessAsync([Level(0, 1.5)], Ct);
+        await _receiver.WaitForAsync(1);
+        await AbandonAsync();
+        await StartHostAsync();
+
+        // Read from the folder by a store of its own, as the query API would after a restart.
+        IReadOnlyList<AuditEntry> starts = new AuditFileStore(Path.Combine(StateDirectory, "audit"))
+            .Query(new AuditQuery(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, Kind: AuditKinds.AlertingStarted));
+        Assert.Equal(
+            ["1 rules in force; 1 alerts in force taken up from the saved state", "1 rules in force; 0 alerts in force taken up from the saved state"],
+            starts.Select(e => e.Detail)); // newest first
+        Assert.All(starts, e => Assert.Equal((AuditEntry.System, Path.Combine(_root, "rules")), (e.Who, e.Target)));
     }
 
     [Fact]
