@@ -347,47 +347,17 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
         return client;
     }
 
-    /// <summary>
-    /// A subscriber for <paramref name="filter"/>. Before it returns, one message of its own goes through the broker to
-    /// it, so that the first measured message does not pay for compiling this process's receive path (the first alert
-    /// of a run is timed with this subscriber's clock).
-    /// </summary>
     private async Task<IMqttClient> SubscribeAsync(string role, string filter, Action<MqttApplicationMessageReceivedEventArgs> onMessage, CancellationToken ct)
     {
         string clientId = $"gardencity-load-{role}-{Environment.ProcessId}";
-        string warmUpTopic = $"gardencity-load/warm-up/{clientId}";
-        var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         IMqttClient client = await ConnectAsync(clientId, null, ct).ConfigureAwait(false);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            if (e.ApplicationMessage.Topic == warmUpTopic)
-            {
-                _ = e.ApplicationMessage.Payload.ToArray();
-                _ = NowMs;
-                warmedUp.TrySetResult();
-            }
-            else
-            {
-                onMessage(e);
-            }
-
+            onMessage(e);
             return Task.CompletedTask;
         };
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .WithTopicFilter(f => f.WithTopic(warmUpTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(), ct).ConfigureAwait(false);
-        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(warmUpTopic).WithPayload("{}"u8.ToArray())
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
-        try
-        {
-            await warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            client.Dispose();
-            throw new LoadException($"the broker {options.Host}:{options.Port} did not deliver {clientId}'s own message to it within 10 s; is {warmUpTopic} allowed?");
-        }
-
+            .WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(), ct).ConfigureAwait(false);
         return client;
     }
 
