@@ -28,17 +28,7 @@ public sealed class AlertPublisherCheckTests
         await using var mosquitto = new MosquittoServer();
         await mosquitto.StartAsync(ct, Config(mosquitto, Path.Combine(Deploy, "acl")));
         var seen = new List<(string Topic, int Length)>();
-        await using TestPublisher watcher = await TestPublisher.ConnectAsync(mosquitto.Port, "gc-check-watcher", "gardencity-ingest", "gc-dev-gardencity-ingest", MqttProtocolVersion.V500);
-        watcher.Client.ApplicationMessageReceivedAsync += e =>
-        {
-            lock (seen)
-            {
-                seen.Add((e.ApplicationMessage.Topic, (int)e.ApplicationMessage.Payload.Length));
-            }
-
-            return Task.CompletedTask;
-        };
-        await watcher.Client.SubscribeAsync("gc/v1/alerts/#", MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        await using TestPublisher watcher = await WatchAlertsAsync(mosquitto.Port, "gc-check-watcher", seen, ct);
 
         await using AlertTopicPublisher publisher = Publisher(mosquitto.Port);
         await publisher.ConnectAsync(ct);
@@ -52,18 +42,8 @@ public sealed class AlertPublisherCheckTests
         }
 
         // A new subscriber gets no retained message from it: the broker kept nothing.
-        var retained = new List<string>();
-        await using TestPublisher late = await TestPublisher.ConnectAsync(mosquitto.Port, "gc-check-late", "gardencity-ingest", "gc-dev-gardencity-ingest", MqttProtocolVersion.V500);
-        late.Client.ApplicationMessageReceivedAsync += e =>
-        {
-            lock (retained)
-            {
-                retained.Add(e.ApplicationMessage.Topic);
-            }
-
-            return Task.CompletedTask;
-        };
-        await late.Client.SubscribeAsync("gc/v1/alerts/#", MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        var retained = new List<(string Topic, int Length)>();
+        await using TestPublisher late = await WatchAlertsAsync(mosquitto.Port, "gc-check-late", retained, ct);
         await Task.Delay(1000, ct);
         lock (retained)
         {
@@ -86,6 +66,23 @@ public sealed class AlertPublisherCheckTests
         Assert.Contains("gc/v1/alerts/maintenance/publisher-check/gc-check-alerting", refused.Message, StringComparison.Ordinal);
         Assert.Contains("write access to gc/v1/alerts/#", refused.Message, StringComparison.Ordinal);
         Assert.Contains("gardencity registry mosquitto-acl", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A subscriber of every alert topic (as the ingestion account, which may read them) that notes what arrives.</summary>
+    private static async Task<TestPublisher> WatchAlertsAsync(int port, string clientId, List<(string Topic, int Length)> seen, CancellationToken ct)
+    {
+        TestPublisher watcher = await TestPublisher.ConnectAsync(port, clientId, "gardencity-ingest", "gc-dev-gardencity-ingest", MqttProtocolVersion.V500);
+        watcher.Client.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (seen)
+            {
+                seen.Add((e.ApplicationMessage.Topic, (int)e.ApplicationMessage.Payload.Length));
+            }
+
+            return Task.CompletedTask;
+        };
+        await watcher.Client.SubscribeAsync("gc/v1/alerts/#", MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        return watcher;
     }
 
     private static AlertTopicPublisher Publisher(int port) => new(
