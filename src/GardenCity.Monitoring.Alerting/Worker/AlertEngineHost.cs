@@ -143,7 +143,7 @@ internal sealed class AlertEngineHost : GardenCity.Monitoring.Core.Time.IAlertin
         _engine = engine;
         PublishWatermark();
         Save(force: true, withCap: true); // a checkpoint of what was restored; the journal starts afresh
-        // In the trail, so that a gap in it reads as the worker's absence; also the trail's first write of the run, which
+        // In the trail, so that each start shows there; also the trail's first write of the run, which
         // the first alert would otherwise pay for (docs/alerting.md, "The first alert after a start").
         _audit.Record(new AuditEntry(_time.GetUtcNow(), AuditKinds.AlertingStarted, AuditEntry.System, null, _options.RulesDirectory,
             $"{rules.Rules.Count} rules in force; {engine.ActiveCount} alerts in force taken up from the saved state"));
