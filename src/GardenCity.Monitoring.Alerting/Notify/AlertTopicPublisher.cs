@@ -42,8 +42,7 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
         if (over && result.IsSuccess)
         {
             // An empty retained message clears the retained alert: a new subscriber sees only alerts in force.
-            result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build(), cancellationToken).ConfigureAwait(false);
+            result = await _client.PublishAsync(Clearing(topic), cancellationToken).ConfigureAwait(false);
         }
 
         if (!result.IsSuccess)
@@ -83,6 +82,10 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
         }
     }
 
+    /// <summary>The empty retained message that clears <paramref name="topic"/> (a resolve or close; the publisher's check).</summary>
+    private static MqttApplicationMessage Clearing(string topic) => new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build();
+
     /// <summary>
     /// The topic of the publisher's check (<see cref="CheckAsync"/>): <c>gc/v1/alerts/maintenance/publisher-check/{client id}</c>,
     /// the client id's <c>/</c>, <c>+</c> and <c>#</c> replaced by <c>-</c>.
@@ -103,8 +106,7 @@ internal sealed class AlertTopicPublisher : IAsyncDisposable
         MqttClientPublishReasonCode answer;
         try
         {
-            MqttClientPublishResult result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Array.Empty<byte>())
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build(), cancellationToken).ConfigureAwait(false);
+            MqttClientPublishResult result = await _client.PublishAsync(Clearing(topic), cancellationToken).ConfigureAwait(false);
             if (result.IsSuccess)
             {
                 return;
