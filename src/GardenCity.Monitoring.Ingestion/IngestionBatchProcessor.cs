@@ -39,6 +39,21 @@ public sealed class IngestionBatchProcessor(
     private readonly ResiliencePipeline _spoolFull = pipelines.GetPipeline(IngestionResilience.SpoolFullPipeline);
     private LineProtocolBuffer? _lines;
 
+    /// <summary>The stations the decoder knows.</summary>
+    internal StationRegistry Registry => decoder.Registry;
+
+    /// <summary>The clock that dates receipt.</summary>
+    internal TimeProvider Time => time;
+
+    /// <summary>
+    /// A twin for the warm-up (<see cref="IngestionPathWarmUp"/>): the same decoder, the same quality policy with a
+    /// checker of its own (no station's state is touched), no logs, and the given writer, spool, pipelines and metrics
+    /// instead of this processor's; dead letters are dropped.
+    /// </summary>
+    internal IngestionBatchProcessor ScratchTwin(IReadingWriter scratchWriter, FileSpool scratchSpool, ResiliencePipelineProvider<string> scratchPipelines, IngestionMetrics scratchMetrics) =>
+        new(decoder, scratchWriter, scratchSpool, IngestionPathWarmUp.DroppedDeadLetters.Instance, scratchPipelines, scratchMetrics, time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionBatchProcessor>.Instance, quality is null ? null : new QualityChecker(quality.Policy));
+
     /// <summary>Decodes, stores and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
     public async Task<IReadOnlyList<DeadLetter>> ProcessAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
     {

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GardenCity.Monitoring.Core.Stations;
+using GardenCity.Monitoring.Core.Wire;
+using GardenCity.Monitoring.Ingestion;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 using GardenCity.Monitoring.Storage.Influx;
 using MQTTnet;
@@ -69,6 +72,71 @@ public sealed class IngestionEndToEndTests(ServersFixture servers)
         Assert.Equal(-97, status.Get(0, "rssi_dbm").GetDouble());
         Assert.Equal("2.3.1", status.Get(0, "firmware").GetString());
         Assert.Empty(ingestion.DeadLetters());
+    }
+
+    [Fact]
+    public async Task Start_ReadiesTheReadingPath_StoresNothingOfIt_AndTheFirstReadingIsJudgedAsIfNothingCameBefore()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using GardenCityRun run = GardenCityRun.Create(servers, "warm").WithMosquitto(servers.Mosquitto.Port)
+            .With("Logging:LogLevel:GardenCity.Monitoring.Ingestion", "Information");
+        using GardenCityProcess process = await run.StartAsync();
+        await InfluxServer.WaitUntilAsync(() => Task.FromResult(process.Output.Contains("Connected to MQTT broker", StringComparison.Ordinal)), TimeSpan.FromSeconds(30),
+            () => "the ingestion worker did not subscribe:\n" + process.Output, ct);
+        Assert.Matches(@"Readied the reading path in \d+ ms: [1-9]\d* made-up messages", process.Output);
+
+        // The made-up messages were of the first station of each kind that sends telemetry: nothing of them is stored,
+        // dead-lettered or spooled.
+        Station[] sampled = IngestionPathWarmUp.SampleStations(TestIngestion.Stations);
+        Assert.Equal(3, sampled.Length);
+        foreach (string measurement in new[] { PointMapper.TelemetryMeasurement(StationKind.Weather), PointMapper.TelemetryMeasurement(StationKind.WaterLevel), PointMapper.TelemetryMeasurement(StationKind.Fire), PointMapper.StationStatus })
+        {
+            Assert.Empty(await RawAsync(run, $"SELECT * FROM \"{measurement}\""));
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(run.Directory, "dlq")) && Directory.EnumerateFiles(Path.Combine(run.Directory, "dlq")).Any());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(run.Directory, "spool")));
+
+        // A sampled station's first real reading: had the warm-up's readings (small sequence numbers) reached the
+        // worker's quality checks, this one would be stored with a sequence gap.
+        Station gauge = sampled.Single(s => s.Kind == StationKind.WaterLevel);
+        await using (TestPublisher station = await TestPublisher.ConnectAsync(servers.Mosquitto.Port))
+        {
+            string ts = TimeProvider.System.GetUtcNow().AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            await station.PublishAsync(WireTopic.Format(gauge.Kind, gauge.Id, WireStream.Telemetry), $$$"""{"ts":"{{{ts}}}","seq":50000,"values":{"water_level_m":3.42}}""");
+        }
+
+        JsonElement[] rows = [];
+        await InfluxServer.WaitUntilAsync(async () => (rows = await RawAsync(run, "SELECT * FROM \"water_level\"")).Length > 0, TimeSpan.FromSeconds(30),
+            () => "the reading was not stored:\n" + process.Output, ct);
+        JsonElement row = Assert.Single(rows);
+        Assert.Equal(3.42, row.GetProperty("water_level_m").GetDouble());
+        Assert.Equal(gauge.Id, row.GetProperty("station").GetString());
+        Assert.True(!row.TryGetProperty(PointMapper.QualityChecksField, out JsonElement checks) || checks.ValueKind == JsonValueKind.Null, $"stored with quality checks {checks}");
+    }
+
+    /// <summary>The rows of an InfluxQL query on the run's database, each as an object of column → value.</summary>
+    private static async Task<JsonElement[]> RawAsync(GardenCityRun run, string query)
+    {
+        using var http = new HttpClient();
+        string json = await http.GetStringAsync(new Uri($"{run.Settings["GardenCity:Influx:Url"]}/query?db={run.Database}&q={Uri.EscapeDataString(query)}"), TestContext.Current.CancellationToken);
+        JsonElement result = JsonDocument.Parse(json).RootElement.GetProperty("results")[0];
+        if (!result.TryGetProperty("series", out JsonElement series))
+        {
+            return [];
+        }
+
+        return [.. series.EnumerateArray().SelectMany(s => s.GetProperty("values").EnumerateArray().Select(v =>
+        {
+            var row = new Dictionary<string, JsonElement>();
+            string[] columns = [.. s.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!)];
+            for (int i = 0; i < columns.Length; i++)
+            {
+                row[columns[i]] = v[i];
+            }
+
+            return JsonSerializer.SerializeToElement(row);
+        }))];
     }
 
     [Fact]

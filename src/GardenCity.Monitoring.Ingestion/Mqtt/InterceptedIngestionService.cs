@@ -4,6 +4,8 @@ using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using GardenCity.Monitoring.Messaging.Broker;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Ingestion.Mqtt;
@@ -25,6 +27,8 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
     private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue;
     private readonly MessageBatcher<(ReceivedMessage Message, TaskCompletionSource Done)> _batcher;
     private readonly List<(ReceivedMessage Message, TaskCompletionSource Done)> _batch = [];
+    private readonly bool _warmUp;
+    private readonly ILogger _logger;
     private CancellationToken _stopping;
 
     public InterceptedIngestionService(
@@ -32,10 +36,13 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         IOptions<MqttIngestionOptions> options,
         IngestionState state,
         EmbeddedBrokerService broker,
-        TimeProvider time)
+        TimeProvider time,
+        ILogger<InterceptedIngestionService>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _processor = processor;
+        _warmUp = options.Value.WarmUp;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _state = state;
         _broker = broker;
         _queue = Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
@@ -85,6 +92,11 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
     {
         _stopping = stoppingToken;
         await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
+        if (_warmUp)
+        {
+            // Messages the broker takes meanwhile wait in the queue.
+            await IngestionPathWarmUp.ReadyAsync(_processor, _logger, stoppingToken).ConfigureAwait(false);
+        }
 
         _state.SetSubscribed(true);
         try

@@ -106,6 +106,11 @@ internal sealed class MqttIngestionService : BackgroundService
     {
         _stopping = stoppingToken;
         await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
+        if (_options.WarmUp)
+        {
+            await IngestionPathWarmUp.ReadyAsync(_processor, _logger, stoppingToken).ConfigureAwait(false);
+        }
+
         Task connection = KeepConnectedAsync(stoppingToken);
         try
         {
