@@ -8,6 +8,7 @@ using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using GardenCity.Monitoring.Storage.Spool;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
@@ -47,12 +48,12 @@ public sealed class IngestionBatchProcessor(
 
     /// <summary>
     /// A twin for the warm-up (<see cref="IngestionPathWarmUp"/>): the same decoder, the same quality policy with a
-    /// checker of its own (no station's state is touched), no logs, and the given writer, spool, pipelines and metrics
-    /// instead of this processor's; dead letters are dropped.
+    /// checker of its own (no station's state is touched), no logs, and the given writer, spool, dead-letter store,
+    /// pipelines and metrics instead of this processor's.
     /// </summary>
-    internal IngestionBatchProcessor ScratchTwin(IReadingWriter scratchWriter, FileSpool scratchSpool, ResiliencePipelineProvider<string> scratchPipelines, IngestionMetrics scratchMetrics) =>
-        new(decoder, scratchWriter, scratchSpool, IngestionPathWarmUp.DroppedDeadLetters.Instance, scratchPipelines, scratchMetrics, time,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionBatchProcessor>.Instance, quality is null ? null : new QualityChecker(quality.Policy));
+    internal IngestionBatchProcessor ScratchTwin(IReadingWriter scratchWriter, FileSpool scratchSpool, IDeadLetterStore scratchDeadLetters, ResiliencePipelineProvider<string> scratchPipelines, IngestionMetrics scratchMetrics) =>
+        new(decoder, scratchWriter, scratchSpool, scratchDeadLetters, scratchPipelines, scratchMetrics, time,
+            NullLogger<IngestionBatchProcessor>.Instance, quality is null ? null : new QualityChecker(quality.Policy));
 
     /// <summary>Decodes, stores and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
     public async Task<IReadOnlyList<DeadLetter>> ProcessAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)

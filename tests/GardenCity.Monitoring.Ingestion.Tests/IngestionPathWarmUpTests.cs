@@ -9,7 +9,12 @@ using Polly.Registry;
 
 namespace GardenCity.Monitoring.Ingestion.Tests;
 
-/// <summary>The reading path's warm-up at start (docs/architecture.md, "The first burst after a start").</summary>
+/// <summary>
+/// The reading path's warm-up at start (docs/architecture.md, "The first burst after a start"). Not run in parallel
+/// with other classes: a test listens to the ingestion meter by name, as OpenTelemetry does, process-wide.
+/// </summary>
+[Collection(nameof(IngestionPathWarmUpTests))]
+[CollectionDefinition(nameof(IngestionPathWarmUpTests), DisableParallelization = true)]
 public sealed class IngestionPathWarmUpTests : IDisposable
 {
     private static readonly StationRegistry Registry = StationRegistryLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "stations.yaml"));
@@ -25,25 +30,36 @@ public sealed class IngestionPathWarmUpTests : IDisposable
     }
 
     [Fact]
-    public void Specimens_AreValidMessages_OfAStationOfEachKindThatSendsTelemetry()
+    public void Specimens_AreValidMessages_OfAStationOfEachKindThatSendsTelemetry_InOrderAcrossBatches()
     {
         Station[] stations = IngestionPathWarmUp.SampleStations(Registry);
-        IReadOnlyList<ReceivedMessage> specimens = IngestionPathWarmUp.Specimens(stations, _h.Time.GetUtcNow(), step: 7);
+        DateTimeOffset start = _h.Time.GetUtcNow().AddMinutes(-2);
 
         Assert.Equal([StationKind.Weather, StationKind.WaterLevel, StationKind.Fire], stations.Select(s => s.Kind).Order());
         var decoder = new WireDecoder(Registry, new WireDecoderOptions());
         var readings = new List<Reading>();
-        foreach (ReceivedMessage message in specimens)
+        foreach (int batch in new[] { 6, 7 })
         {
-            DecodeResult result = decoder.Decode(message.Topic, message.Payload, _h.Time.GetUtcNow());
-            Assert.Empty(result.Rejections);
-            readings.AddRange(result.Readings);
+            foreach (ReceivedMessage message in IngestionPathWarmUp.Specimens(stations, start, batch))
+            {
+                DecodeResult result = decoder.Decode(message.Topic, message.Payload, _h.Time.GetUtcNow());
+                Assert.Empty(result.Rejections);
+                readings.AddRange(result.Readings);
+            }
         }
 
-        // Per station: one reading, a backlog of five, one status; every field of the kind in each telemetry reading.
-        Assert.Equal(3 * 7, readings.Count);
+        // Per station and batch: one reading, a backlog of five, one status; every field of the kind in each telemetry reading.
+        Assert.Equal(2 * 3 * 7, readings.Count);
         Assert.All(readings.OfType<TelemetryReading>(), r => Assert.Equal(FieldSpecs.TelemetryFor(r.Station.Kind).Keys.Order(), r.Values.Keys.Order()));
-        Assert.Equal(3, readings.OfType<StatusReading>().Count());
+        Assert.Equal(6, readings.OfType<StatusReading>().Count());
+
+        // A station's samples rise in time and sequence across the two batches, as a station's own do.
+        foreach (IGrouping<string, TelemetryReading> station in readings.OfType<TelemetryReading>().GroupBy(r => r.Station.Id))
+        {
+            Assert.Equal(Enumerable.Range(6 * 6, 12).Select(n => (long?)(n + 1)), station.Select(r => r.Seq));
+            Assert.Equal(station.Select(r => r.Timestamp).Order(), station.Select(r => r.Timestamp));
+            Assert.Equal(12, station.Select(r => r.Timestamp).Distinct().Count());
+        }
     }
 
     [Fact]
@@ -81,7 +97,7 @@ public sealed class IngestionPathWarmUpTests : IDisposable
         // The check of the test above can fail: a checker that saw the made-up readings judges a station's next reading differently.
         var seen = new QualityChecker(QualityPolicy.None);
         var decoder = new WireDecoder(Registry, new WireDecoderOptions());
-        foreach (ReceivedMessage message in IngestionPathWarmUp.Specimens(IngestionPathWarmUp.SampleStations(Registry), _h.Time.GetUtcNow(), step: 40))
+        foreach (ReceivedMessage message in IngestionPathWarmUp.Specimens(IngestionPathWarmUp.SampleStations(Registry), _h.Time.GetUtcNow().AddMinutes(-2), batch: 40))
         {
             foreach (Reading reading in decoder.Decode(message.Topic, message.Payload, _h.Time.GetUtcNow()).Readings)
             {
@@ -93,17 +109,50 @@ public sealed class IngestionPathWarmUpTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_WhenStopping_SendsNothing()
+    public async Task ReadyAsync_StoppedBeforeOrDuringTheWarmUp_EndsWithoutAnErrorOrAReadyLine()
     {
-        using var stopping = new CancellationTokenSource();
-        await stopping.CancelAsync();
+        using (var stopped = new CancellationTokenSource())
+        {
+            await stopped.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => IngestionPathWarmUp.RunAsync(_processor, stopped.Token));
+            await IngestionPathWarmUp.ReadyAsync(_processor, _h.Logger<IngestionPathWarmUpTests>(), stopped.Token);
+        }
 
-        IngestionPathWarmUp.Outcome outcome = await IngestionPathWarmUp.RunAsync(_processor, stopping.Token);
-        await IngestionPathWarmUp.ReadyAsync(_processor, _h.Logger<IngestionPathWarmUpTests>(), stopping.Token); // no error: the start is being stopped
+        using (var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(30)))
+        {
+            Task ready = IngestionPathWarmUp.ReadyAsync(_processor, _h.Logger<IngestionPathWarmUpTests>(), stopping.Token);
+            Assert.Same(ready, await Task.WhenAny(ready, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)));
+            await ready;
+        }
 
-        Assert.Equal(0, outcome.Messages);
         Assert.Empty(_h.Writer.Written);
-        Assert.DoesNotContain(_h.Logs.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+        Assert.Empty(_h.Logs.GetSnapshot());
+    }
+
+    [Fact]
+    public async Task RunAsync_AtItsLimit_EndsWithWhatItDid()
+    {
+        IngestionPathWarmUp.Outcome outcome = await IngestionPathWarmUp.RunAsync(_processor, TestContext.Current.CancellationToken, longest: TimeSpan.FromMilliseconds(1));
+
+        Assert.InRange(outcome.Rounds, 0, 1); // cut short, not thrown out of the start
+        Assert.Empty(_h.Writer.Written);
+        Assert.Equal([], WarmUpFolders());
+    }
+
+    [Fact]
+    public async Task ReadyAsync_WhenTheWarmUpFails_LogsAWarning_AndTheStartGoesOn()
+    {
+        var processor = new IngestionBatchProcessor(new WireDecoder(Registry, new WireDecoderOptions()), _h.Writer, _h.Spool, _h.DeadLetters,
+            _h.Services.GetRequiredService<ResiliencePipelineProvider<string>>(), _h.Metrics, new BrokenClock(), _h.Logger<IngestionBatchProcessor>());
+
+        await IngestionPathWarmUp.ReadyAsync(processor, _h.Logger<IngestionPathWarmUpTests>(), TestContext.Current.CancellationToken);
+
+        Microsoft.Extensions.Logging.Testing.FakeLogRecord record = Assert.Single(_h.Logs.GetSnapshot());
+        Assert.Equal(LogLevel.Warning, record.Level);
+        Assert.StartsWith("Readying the reading path at start failed", record.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(record.Exception);
+        Assert.Empty(_h.Writer.Written);
+        Assert.Equal([], WarmUpFolders());
     }
 
     [Fact]
@@ -119,6 +168,12 @@ public sealed class IngestionPathWarmUpTests : IDisposable
     }
 
     public void Dispose() => _h.Dispose();
+
+    /// <summary>A clock that fails when read (a fault inside the warm-up).</summary>
+    private sealed class BrokenClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => throw new InvalidOperationException("the clock is broken");
+    }
 
     private static string[] WarmUpFolders() =>
         [.. Directory.GetDirectories(Path.GetTempPath(), $"gardencity-warm-up-{Environment.ProcessId}-*").Order()];

@@ -92,13 +92,14 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
     {
         _stopping = stoppingToken;
         await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
-        if (_warmUp)
-        {
-            // Messages the broker takes meanwhile wait in the queue.
-            await IngestionPathWarmUp.ReadyAsync(_processor, _logger, stoppingToken).ConfigureAwait(false);
-        }
 
         _state.SetSubscribed(true);
+        if (_warmUp)
+        {
+            // Messages the broker takes meanwhile wait in the queue, their PUBACKs held.
+            await MqttIngestionService.WarmUpAsync(_state, _processor, _logger, stoppingToken).ConfigureAwait(false);
+        }
+
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -48,7 +48,8 @@ public sealed class MqttIngestionOptions
     public bool PublishDeadLetters { get; set; } = true;
 
     /// <summary>
-    /// Ready the reading path at start, before the subscription (docs/architecture.md, "The first burst after a start"):
+    /// Ready the reading path at start, once subscribed and before the first message is taken (docs/architecture.md,
+    /// "The first burst after a start"):
     /// 0.6–3 s of one core once per start, so that a backlog waiting at the broker is not taken by a cold worker.
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
