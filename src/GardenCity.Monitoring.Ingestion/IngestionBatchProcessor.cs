@@ -8,7 +8,6 @@ using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using GardenCity.Monitoring.Storage.Spool;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
@@ -39,21 +38,6 @@ public sealed class IngestionBatchProcessor(
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(StorageServiceCollectionExtensions.InfluxWritePipeline);
     private readonly ResiliencePipeline _spoolFull = pipelines.GetPipeline(IngestionResilience.SpoolFullPipeline);
     private LineProtocolBuffer? _lines;
-
-    /// <summary>The stations the decoder knows.</summary>
-    internal StationRegistry Registry => decoder.Registry;
-
-    /// <summary>The clock that dates receipt.</summary>
-    internal TimeProvider Time => time;
-
-    /// <summary>
-    /// A twin for the warm-up (<see cref="IngestionPathWarmUp"/>): the same decoder, the same quality policy with a
-    /// checker of its own (no station's state is touched), no logs, and the given writer, spool, dead-letter store,
-    /// pipelines and metrics instead of this processor's.
-    /// </summary>
-    internal IngestionBatchProcessor ScratchTwin(IReadingWriter scratchWriter, FileSpool scratchSpool, IDeadLetterStore scratchDeadLetters, ResiliencePipelineProvider<string> scratchPipelines, IngestionMetrics scratchMetrics) =>
-        new(decoder, scratchWriter, scratchSpool, scratchDeadLetters, scratchPipelines, scratchMetrics, time,
-            NullLogger<IngestionBatchProcessor>.Instance, quality is null ? null : new QualityChecker(quality.Policy));
 
     /// <summary>Decodes, stores and dead-letters; returns the dead letters (for publishing on MQTT).</summary>
     public async Task<IReadOnlyList<DeadLetter>> ProcessAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)

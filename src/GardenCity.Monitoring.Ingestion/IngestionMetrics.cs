@@ -15,16 +15,11 @@ public sealed class IngestionMetrics : IDisposable
 
     /// <summary>Creates the instruments from the DI meter factory.</summary>
     public IngestionMetrics(IMeterFactory meterFactory, GardenCity.Monitoring.Storage.Spool.FileSpool spool, IngestionState state)
-        : this((meterFactory ?? throw new ArgumentNullException(nameof(meterFactory))).Create(MeterName), spool, state)
     {
-    }
-
-    /// <summary>The instruments on <paramref name="meter"/>, which they own (the warm-up's, on a meter nobody listens to).</summary>
-    internal IngestionMetrics(Meter meter, GardenCity.Monitoring.Storage.Spool.FileSpool spool, IngestionState state)
-    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(spool);
         ArgumentNullException.ThrowIfNull(state);
-        _meter = meter;
+        _meter = meterFactory.Create(MeterName);
         ReadingsSpooled = _meter.CreateCounter<long>("readings.spooled", description: "Readings written to the local spool while InfluxDB was unavailable");
         _meter.CreateObservableGauge("spool.size", () => spool.SizeBytes, unit: "By", description: "Bytes held in the spool");
         _meter.CreateObservableGauge("spool.readings", () => spool.PendingReadings, description: "Readings waiting in the spool");

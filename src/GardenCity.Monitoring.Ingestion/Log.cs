@@ -54,10 +54,4 @@ internal static partial class Log
 
     [LoggerMessage(LogLevel.Information, "Station {Station}'s clock is on time again")]
     public static partial void ClockDriftEnded(this ILogger logger, string station);
-
-    [LoggerMessage(LogLevel.Information, "Readied the reading path in {Milliseconds:F0} ms: {Messages} made-up messages through a scratch batch path that stores nothing; {Methods} methods compiled meanwhile")]
-    public static partial void WarmedUp(this ILogger logger, double milliseconds, int messages, long methods);
-
-    [LoggerMessage(LogLevel.Warning, "Readying the reading path at start failed; the worker runs without it, and its first burst costs more CPU. Please report this with the exception")]
-    public static partial void WarmUpFailed(this ILogger logger, Exception exception);
 }

@@ -1,13 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using GardenCity.Monitoring.Core.Stations;
-using GardenCity.Monitoring.Core.Wire;
-using GardenCity.Monitoring.Ingestion;
 using GardenCity.Monitoring.IntegrationTests.Infrastructure;
 using GardenCity.Monitoring.Storage.Influx;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MQTTnet;
 
 namespace GardenCity.Monitoring.IntegrationTests;
@@ -74,127 +69,6 @@ public sealed class IngestionEndToEndTests(ServersFixture servers)
         Assert.Equal(-97, status.Get(0, "rssi_dbm").GetDouble());
         Assert.Equal("2.3.1", status.Get(0, "firmware").GetString());
         Assert.Empty(ingestion.DeadLetters());
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Start_ReadiesTheReadingPath_StoresNothingOfIt_AndTheFirstReadingIsJudgedAsIfNothingCameBefore(bool allInOne)
-    {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        using GardenCityRun run = GardenCityRun.Create(servers, "warm").With("Logging:LogLevel:GardenCity.Monitoring.Ingestion", "Information");
-        _ = allInOne ? run.WithEmbeddedBroker() : run.WithMosquitto(servers.Mosquitto.Port);
-        using GardenCityProcess process = await run.StartAsync();
-        await InfluxServer.WaitUntilAsync(() => Task.FromResult(process.Output.Contains("Readied the reading path", StringComparison.Ordinal)), TimeSpan.FromSeconds(30),
-            () => "the ingestion worker did not ready its path:\n" + process.Output, ct);
-        Assert.Matches(@"Readied the reading path in \d+ ms: [1-9]\d* made-up messages", process.Output);
-
-        // The made-up messages were of the first station of each kind that sends telemetry: nothing of them is stored,
-        // dead-lettered or spooled.
-        Station[] sampled = IngestionPathWarmUp.SampleStations(TestIngestion.Stations);
-        Assert.Equal(3, sampled.Length);
-        foreach (string measurement in new[] { PointMapper.TelemetryMeasurement(StationKind.Weather), PointMapper.TelemetryMeasurement(StationKind.WaterLevel), PointMapper.TelemetryMeasurement(StationKind.Fire), PointMapper.StationStatus })
-        {
-            Assert.Empty(await RawAsync(run, $"SELECT * FROM \"{measurement}\""));
-        }
-
-        Assert.False(Directory.Exists(Path.Combine(run.Directory, "dlq")) && Directory.EnumerateFiles(Path.Combine(run.Directory, "dlq")).Any());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(run.Directory, "spool")));
-
-        // A sampled station's first real reading: had the warm-up's readings (small sequence numbers) reached the
-        // worker's quality checks, this one would be stored with a sequence gap.
-        Station gauge = sampled.Single(s => s.Kind == StationKind.WaterLevel);
-        await using (TestPublisher station = allInOne
-            ? await TestPublisher.ConnectAsync(run.BrokerPort, gauge.Id, gauge.Id, "gc-dev-" + gauge.Id)
-            : await TestPublisher.ConnectAsync(servers.Mosquitto.Port))
-        {
-            string ts = TimeProvider.System.GetUtcNow().AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-            await station.PublishAsync(WireTopic.Format(gauge.Kind, gauge.Id, WireStream.Telemetry), $$$"""{"ts":"{{{ts}}}","seq":50000,"values":{"water_level_m":3.42}}""");
-        }
-
-        JsonElement[] rows = [];
-        await InfluxServer.WaitUntilAsync(async () => (rows = await RawAsync(run, "SELECT * FROM \"water_level\"")).Length > 0, TimeSpan.FromSeconds(30),
-            () => "the reading was not stored:\n" + process.Output, ct);
-        JsonElement row = Assert.Single(rows);
-        Assert.Equal(3.42, row.GetProperty("water_level_m").GetDouble());
-        Assert.Equal(gauge.Id, row.GetProperty("station").GetString());
-        Assert.True(!row.TryGetProperty(PointMapper.QualityChecksField, out JsonElement checks) || checks.ValueKind == JsonValueKind.Null, $"stored with quality checks {checks}");
-    }
-
-    /// <summary>Compiles a new method every few milliseconds until <paramref name="stop"/>; sets <paramref name="started"/> after the first.</summary>
-    private static void KeepCompiling(ManualResetEventSlim started, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            var method = new System.Reflection.Emit.DynamicMethod("busy", typeof(int), Type.EmptyTypes);
-            System.Reflection.Emit.ILGenerator il = method.GetILGenerator();
-            il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4_1);
-            il.Emit(System.Reflection.Emit.OpCodes.Ret);
-            _ = method.CreateDelegate<Func<int>>()();
-            started.Set();
-            Thread.Sleep(5);
-        }
-    }
-
-    /// <summary>The rows of an InfluxQL query on the run's database, each as an object of column → value.</summary>
-    private static async Task<JsonElement[]> RawAsync(GardenCityRun run, string query)
-    {
-        using var http = new HttpClient();
-        string json = await http.GetStringAsync(new Uri($"{run.Settings["GardenCity:Influx:Url"]}/query?db={run.Database}&q={Uri.EscapeDataString(query)}"), TestContext.Current.CancellationToken);
-        JsonElement result = JsonDocument.Parse(json).RootElement.GetProperty("results")[0];
-        if (!result.TryGetProperty("series", out JsonElement series))
-        {
-            return [];
-        }
-
-        return [.. series.EnumerateArray().SelectMany(s => s.GetProperty("values").EnumerateArray().Select(v =>
-        {
-            var row = new Dictionary<string, JsonElement>();
-            string[] columns = [.. s.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!)];
-            for (int i = 0; i < columns.Length; i++)
-            {
-                row[columns[i]] = v[i];
-            }
-
-            return JsonSerializer.SerializeToElement(row);
-        }))];
-    }
-
-    [Fact]
-    public async Task FirstStart_ReadingsPublishedWhileTheWorkerWarmsUp_AreStored()
-    {
-        // A new client id: the broker keeps messages for the worker's session only from its first subscription on. The
-        // warm-up runs until the runtime compiles nothing for three rounds, or 3 s: code compiled beside it (as when
-        // other roles start in the same process) keeps it going for its 3 s, longer than the worker takes to subscribe.
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        using var compiling = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var started = new ManualResetEventSlim();
-        var besides = new Thread(() => KeepCompiling(started, compiling.Token)) { IsBackground = true, Name = "compiling beside the warm-up" };
-        besides.Start(); // a thread of its own: the thread pool may be busy with other tests
-        Assert.True(started.Wait(TimeSpan.FromSeconds(30), ct));
-        await using TestIngestion ingestion = await TestIngestion.StartAsync(servers, untilSubscribed: false);
-        HealthCheckService health = ingestion.Host.Services.GetRequiredService<HealthCheckService>();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        HealthStatus broker;
-        while ((broker = (await health.CheckHealthAsync(c => c.Name == "broker", ct)).Status) == HealthStatus.Unhealthy && watch.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(2, ct);
-        }
-
-        // Subscribed while it readies its path (a warm-up before the subscription lost what was published meanwhile).
-        Assert.Equal(HealthStatus.Degraded, broker);
-        await compiling.CancelAsync();
-        besides.Join();
-        await using (TestPublisher station = await TestPublisher.ConnectAsync(servers.Mosquitto.Port))
-        {
-            for (int seq = 1; seq <= 20; seq++)
-            {
-                await station.PublishAsync("gc/v1/water-level/yd-wl-03/telemetry", $$$"""{"ts":"2023-07-31T02:{{{seq:00}}}:00Z","seq":{{{seq}}},"values":{"water_level_m":3.42}}""");
-            }
-        }
-
-        await ingestion.WaitForCountAsync(PointMapper.TelemetryMeasurement(StationKind.WaterLevel), "water_level_m", 20);
-        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Name == "broker", ct)).Status);
     }
 
     [Fact]

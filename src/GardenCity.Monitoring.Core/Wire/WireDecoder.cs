@@ -30,9 +30,6 @@ public sealed partial class WireDecoder(StationRegistry registry, WireDecoderOpt
     private static readonly FrozenDictionary<StationKind, (byte[] Name, FieldSpec Spec)[]> TelemetryFields =
         Enum.GetValues<StationKind>().ToFrozenDictionary(k => k, k => FieldSpecs.TelemetryFor(k).Values.Select(s => (Encoding.UTF8.GetBytes(s.Name), s)).ToArray());
 
-    /// <summary>The stations this decoder knows.</summary>
-    public StationRegistry Registry => registry;
-
     /// <summary>
     /// Decodes one message received on <paramref name="topic"/> at receiver time <paramref name="now"/>. The payload is
     /// read in place (not copied) and only while the call lasts.

@@ -4,8 +4,6 @@ using GardenCity.Monitoring.Storage.DeadLetters;
 using GardenCity.Monitoring.Storage.Influx;
 using GardenCity.Monitoring.Messaging.Broker;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Ingestion.Mqtt;
@@ -27,8 +25,6 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
     private readonly Channel<(ReceivedMessage Message, TaskCompletionSource Done)> _queue;
     private readonly MessageBatcher<(ReceivedMessage Message, TaskCompletionSource Done)> _batcher;
     private readonly List<(ReceivedMessage Message, TaskCompletionSource Done)> _batch = [];
-    private readonly bool _warmUp;
-    private readonly ILogger _logger;
     private CancellationToken _stopping;
 
     public InterceptedIngestionService(
@@ -36,13 +32,10 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         IOptions<MqttIngestionOptions> options,
         IngestionState state,
         EmbeddedBrokerService broker,
-        TimeProvider time,
-        ILogger<InterceptedIngestionService>? logger = null)
+        TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         _processor = processor;
-        _warmUp = options.Value.WarmUp;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
         _state = state;
         _broker = broker;
         _queue = Channel.CreateBounded<(ReceivedMessage, TaskCompletionSource)>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
@@ -94,12 +87,6 @@ internal sealed class InterceptedIngestionService : BackgroundService, IPublishI
         await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
 
         _state.SetSubscribed(true);
-        if (_warmUp)
-        {
-            // Messages the broker takes meanwhile wait in the queue, their PUBACKs held.
-            await MqttIngestionService.WarmUpAsync(_state, _processor, _logger, stoppingToken).ConfigureAwait(false);
-        }
-
         try
         {
             while (!stoppingToken.IsCancellationRequested)

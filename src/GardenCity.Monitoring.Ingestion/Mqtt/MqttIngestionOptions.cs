@@ -46,12 +46,4 @@ public sealed class MqttIngestionOptions
     /// <summary>Also publish each dead letter on <c>gc/v1/dead-letter/{kind}/{stationId}</c>.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool PublishDeadLetters { get; set; } = true;
-
-    /// <summary>
-    /// Ready the reading path at start, once subscribed and before the first message is taken (docs/architecture.md,
-    /// "The first burst after a start"):
-    /// 0.6–3 s of one core once per start, so that a backlog waiting at the broker is not taken by a cold worker.
-    /// </summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool WarmUp { get; set; } = true;
 }

@@ -106,17 +106,9 @@ internal sealed class MqttIngestionService : BackgroundService
     {
         _stopping = stoppingToken;
         await _processor.InitializeStoreAsync(stoppingToken).ConfigureAwait(false);
-
-        // Subscribed first: on a first start the broker keeps the messages for the session only from its subscription
-        // on, so the warm-up must not come before it. What arrives meanwhile waits in the queue and at the broker.
         Task connection = KeepConnectedAsync(stoppingToken);
         try
         {
-            if (_options.WarmUp)
-            {
-                await WarmUpAsync(_state, _processor, _logger, stoppingToken).ConfigureAwait(false);
-            }
-
             await ProcessQueueAsync(stoppingToken).ConfigureAwait(false);
         }
         finally
@@ -126,20 +118,6 @@ internal sealed class MqttIngestionService : BackgroundService
             _client.Dispose();
             await _outputClient.DisconnectIfConnectedAsync().ConfigureAwait(false);
             _outputClient.Dispose();
-        }
-    }
-
-    /// <summary>Readies the reading path (<see cref="IngestionPathWarmUp"/>), degraded in <c>/readyz</c> meanwhile.</summary>
-    internal static async Task WarmUpAsync(IngestionState state, IngestionBatchProcessor processor, ILogger logger, CancellationToken stoppingToken)
-    {
-        state.SetWarmingUp(true);
-        try
-        {
-            await IngestionPathWarmUp.ReadyAsync(processor, logger, stoppingToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            state.SetWarmingUp(false);
         }
     }
 

@@ -37,12 +37,8 @@ public sealed class TestIngestion : IAsyncDisposable
 
     public static StationRegistry Stations => Registry.Value;
 
-    /// <summary>
-    /// Starts ingestion into a fresh database; with <paramref name="embeddedBroker"/> it also runs the broker on a free
-    /// port, else it uses the fixture's Mosquitto. Returns once the worker has created its database and subscribed, or,
-    /// without <paramref name="untilSubscribed"/>, as soon as the host has started.
-    /// </summary>
-    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null, InfluxServer? influx = null, QualityPolicy? quality = null, bool untilSubscribed = true)
+    /// <summary>Starts ingestion into a fresh database; with <paramref name="embeddedBroker"/> it also runs the broker on a free port, else it uses the fixture's Mosquitto.</summary>
+    public static async Task<TestIngestion> StartAsync(ServersFixture servers, bool embeddedBroker = false, IDictionary<string, string?>? settings = null, MosquittoServer? mosquitto = null, InfluxServer? influx = null, QualityPolicy? quality = null)
     {
         string database = "t" + Guid.NewGuid().ToString("N")[..12];
         string deadLetters = Directory.CreateTempSubdirectory("gc-dlq-").FullName;
@@ -90,10 +86,6 @@ public sealed class TestIngestion : IAsyncDisposable
         await host.StartAsync(TestContext.Current.CancellationToken);
         int port = embeddedBroker ? host.Services.GetRequiredService<EmbeddedBrokerService>().Port : (mosquitto ?? servers.Mosquitto).Port;
         var ingestion = new TestIngestion(host, database, deadLetters, port);
-        if (!untilSubscribed)
-        {
-            return ingestion;
-        }
 
         // The worker creates the database in the background; with Mosquitto it must also have subscribed (made its
         // persistent session) before a test publishes. The embedded broker holds stations back until then by itself.
