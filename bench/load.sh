@@ -11,7 +11,8 @@
 #        flood-mosquitto   the worker subscribing to Mosquitto, QoS 1 flood
 #        flood-embedded    all-in-one (embedded broker, PUBACK after the durable write), QoS 1 flood
 #        sustained         paced at SUSTAIN_FRACTION of the flood-mosquitto rate for SUSTAIN_SECONDS; RSS sampled
-#        alerting          --roles ingest,alerting, all shipped rules, paced at ALERT_RATE: publish → alert
+#        alerting          --roles ingest,alerting, all shipped rules, paced at ALERT_RATE: publish → alert, and a
+#                          probe flushing a line in the worker's state folder every 50 ms (the disk's own flush times)
 #        backlog           worker stopped, BACKLOG_READINGS queued at Mosquitto (backdated past the lateness
 #                          horizon), worker started: drain rate, and live alerts must be 0
 # Settings (environment): STATIONS (200) WINDOW (16, per connection) FLOOD_READINGS (100000, all stations)
@@ -135,12 +136,18 @@ end_measure() {
   local name=$1 cpu1 hwm
   cpu1=$(cpu_ticks "$worker_pid"); hwm=$(peak_rss_kb "$worker_pid")
   python3 - "$results/$name.load.json" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$hwm" "${rss_file:-}" > "$results/$name.json" <<'PY'
-import json, sys
+import datetime, json, os, sys
 r = json.load(open(sys.argv[1])); ticks, hz, hwm, rss = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 n = r["delivered"]
 r["worker_cpu_seconds"] = round(ticks / hz, 2)
 r["cpu_us_per_reading"] = round(ticks / hz * 1e6 / n, 1) if n else None
 r["peak_rss_mb"] = round(hwm / 1024, 1)
+flush = sys.argv[1].replace(".load.json", ".flush.json")
+if os.path.exists(flush):  # the disk probe beside the alerting worker: each slow alert with the longest flush that overlapped it
+    r["disk_flush"] = json.load(open(flush)); slow = r["disk_flush"]["slow"]
+    for a in (r.get("alerts") or {}).get("slowest", []):
+        end = datetime.datetime.fromisoformat(a["arrived_at"]).timestamp() * 1000; begin = end - a["latency_ms"]
+        a["longest_flush_ms"] = max([ms for b, ms in slow if b < end and b + ms > begin], default=None)
 if rss:  # RSS sampled once a second: the slope after warm-up (the first 30 % of the samples), least squares
     pts = [tuple(map(float, l.split())) for l in open(rss) if l.strip()]
     r["rss_samples_mb"] = [[round(t, 1), round(k / 1024, 1)] for t, k in pts]
@@ -160,6 +167,32 @@ sample_rss() { # sample_rss PID FILE: seconds since start and VmRSS (kB), once a
     echo "$(( ($(now_ms) - t0) / 1000 )) $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)" >> "$file"; sleep 1
   done
 }
+# The disk under the alerting worker (issue 17): every alert change is flushed to the disk (fsync) four times before
+# anyone is told (docs/alerting.md, "The disk under the alert path"), so publish → alert can be no faster than the
+# disk's flushes. flush_probe DIR FILE appends a 200-byte line to a file in DIR and flushes it every 50 ms until stopped
+# (SIGTERM), then writes its flush times to FILE: the machine's own limit for the alert path, in the same run.
+flush_probe_pid=""
+start_flush_probe() {
+  python3 - "$1" "$2" <<'PY' &
+import json, os, signal, sys, time
+folder, out = sys.argv[1], sys.argv[2]
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+os.makedirs(folder, exist_ok=True)
+fd = os.open(os.path.join(folder, "flush-probe.jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+line, samples = b'{"probe":"' + b"x" * 186 + b'"}\n', []
+while not stop:
+    began = time.time(); os.write(fd, line); t = time.perf_counter(); os.fsync(fd); ms = (time.perf_counter() - t) * 1000
+    samples.append((began, ms)); time.sleep(max(0.0, 0.05 - ms / 1000))
+d = sorted(ms for _, ms in samples); n = len(d)
+pick = lambda q: round(d[min(n - 1, int(q * n))], 2) if n else None
+json.dump({"count": n, "p50_ms": pick(0.5), "p90_ms": pick(0.9), "p99_ms": pick(0.99), "max_ms": round(d[-1], 2) if n else None,
+           "over_50_ms": sum(ms > 50 for ms in d), "slow": [[round(b * 1000), round(ms, 1)] for b, ms in samples if ms > 10]}, open(out, "w"))
+PY
+  flush_probe_pid=$!; pids+=("$flush_probe_pid")
+}
+stop_flush_probe() { [ -z "$flush_probe_pid" ] || { kill -TERM "$flush_probe_pid" 2>/dev/null; wait "$flush_probe_pid" 2>/dev/null || true; }; flush_probe_pid=""; }
+
 per_station() { python3 -c 'import math,sys; print(max(1, math.ceil(float(sys.argv[1]) / int(sys.argv[2]))))' "$1" "$STATIONS"; }
 
 flood_rate=""
@@ -229,10 +262,11 @@ PY
       ;;
     alerting)
       start_mosquitto; start_worker "$c" ingest,alerting mosquitto
+      start_flush_probe "$work/$c/alerting" "$results/$c.flush.json"
       begin_measure
       load "$c" --rate "$ALERT_RATE" --readings "$(per_station "$((ALERT_RATE * ALERT_SECONDS))")" --alert-stations "$ALERT_STATIONS" --alerts \
         --alert-wait-seconds "$ALERT_WAIT_SECONDS"
-      end_measure "$c"; stop_worker; stop_mosquitto
+      stop_flush_probe; end_measure "$c"; stop_worker; stop_mosquitto
       ;;
     backlog)
       # The worker's persistent sessions (ingestion and alerting client ids) exist at Mosquitto; then it is stopped, the
@@ -279,6 +313,10 @@ for n, x in r.items():
     if n == "alerting":
         a = x["alerts"]; missing = a["expected"] - a["matched"]
         notes.append(f"target {x['rate_target']:,.0f}/s; alerts matched {a['matched']}/{a['expected']}" + (f" ({missing} did not come within the wait)" if missing else "") + f", live {a['live']}")
+        if "disk_flush" in x:
+            d = x["disk_flush"]; slow = [f"{s['latency_ms']:.0f}" + (f" (flush {s['longest_flush_ms']:.0f})" if s.get("longest_flush_ms") else "") for s in a.get("slowest", [])[:3]]
+            notes.append(f"disk flush beside it p50/p99/max {f(d['p50_ms'], 1)}/{f(d['p99_ms'], 1)}/{f(d['max_ms'], 0)} ms, {d['over_50_ms']} over 50 ms; "
+                         f"slowest alerts {', '.join(slow)} ms")
     if n == "backlog":
         a = x["alerts"]; notes.append(f"drain of {x['readings']:,}: {f(x['drain_seconds'], 1)} s; live alerts {a['live']} ({'PASS' if a['live'] == 0 else 'FAIL'}), late notices {a['late']}")
     notes.append(f"generator CPU {x['generator_cpu_seconds']:.1f} s")

@@ -52,6 +52,19 @@ internal sealed class AlertMatcher
     /// <summary>Arrival time (ms) of each matched notification, in the order of <see cref="Latencies"/>.</summary>
     public List<long> Arrivals { get; } = [];
 
+    /// <summary>
+    /// The <paramref name="count"/> slowest matched notifications, slowest first, with when each arrived (Unix ms) and
+    /// which arrival it was (1 = first): for lining them up with what else happened then (bench/load.sh's disk probe).
+    /// </summary>
+    public IReadOnlyList<SlowAlert> SlowestArrivals(int count)
+    {
+        lock (_gate)
+        {
+            return [.. Latencies.Select((latency, i) => new SlowAlert(latency, DateTimeOffset.FromUnixTimeMilliseconds(Arrivals[i]), i + 1))
+                .OrderByDescending(a => a.LatencyMs).Take(count)];
+        }
+    }
+
     /// <summary>The slowest matched notifications: latency, seconds after <paramref name="startMs"/>, and which arrival it was (1 = first).</summary>
     public string Slowest(long startMs, int count)
     {

@@ -14,8 +14,8 @@ internal sealed record LatencySummary(
     [property: JsonPropertyName("p99_ms")] double? P99,
     [property: JsonPropertyName("max_ms")] double? Max)
 {
-    /// <summary>The summary of <paramref name="samples"/> (sorted in place).</summary>
-    public static LatencySummary Of(List<double> samples)
+    /// <summary>The summary of <paramref name="samples"/>, which stay in their order (the alert matcher's arrivals follow it).</summary>
+    public static LatencySummary Of(IReadOnlyCollection<double> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0)
@@ -23,8 +23,9 @@ internal sealed record LatencySummary(
             return new LatencySummary(0, null, null, null, null);
         }
 
-        samples.Sort();
-        return new LatencySummary(samples.Count, Percentile(samples, 50), Percentile(samples, 90), Percentile(samples, 99), samples[^1]);
+        double[] sorted = [.. samples];
+        Array.Sort(sorted);
+        return new LatencySummary(sorted.Length, Percentile(sorted, 50), Percentile(sorted, 90), Percentile(sorted, 99), sorted[^1]);
     }
 
     /// <summary>The nearest-rank percentile <paramref name="p"/> (0 &lt; p ≤ 100) of sorted samples.</summary>

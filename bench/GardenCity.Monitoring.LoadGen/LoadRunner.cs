@@ -131,7 +131,7 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
                 DrainSeconds = drainSeconds,
                 DrainRate = drainSeconds is { } ds ? Rate(delivered, ds) : null,
                 GeneratorCpuSeconds = Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds, 2),
-                Alerts = options.Alerts ? new AlertReport(matcher.Expected, matcher.Matched, matcher.Live, matcher.Late, matcher.Unmatched, LatencySummary.Of(matcher.Latencies)) : null,
+                Alerts = options.Alerts ? new AlertReport(matcher.Expected, matcher.Matched, matcher.Live, matcher.Late, matcher.Unmatched, LatencySummary.Of(matcher.Latencies), matcher.SlowestArrivals(10)) : null,
             };
         }
         finally

@@ -41,6 +41,30 @@ public sealed class AlertMatcherTests
     }
 
     [Fact]
+    public void SlowestArrivals_AreTheSlowestFirst_WithWhenTheyArrivedAndWhichArrivalTheyWere()
+    {
+        var plan = new LoadPlan(stations: 2, readingsPerStation: 40, alertStations: 2);
+        var log = new PublishLog(2, 40, offsetMs: 0);
+        for (int k = 0; k < 40; k++)
+        {
+            log.Record(0, 1_000 + (k * 10));
+            log.Record(1, 1_000 + (k * 10) + 5);
+        }
+
+        var matcher = new AlertMatcher(plan, log);
+        int c0 = plan.CrossingStart(0), c1 = plan.CrossingStart(1);
+        matcher.Observe(Notification("raised", "flood-level", "load-wl-00000", 2.801), receivedMs: 1_000 + (10 * c0) + 20); // 20 ms
+        matcher.Observe(Notification("raised", "flood-level", "load-wl-00001", 2.801), receivedMs: 1_000 + (10 * c1) + 5 + 700); // 700 ms
+        matcher.Observe(Notification("escalated", "flood-level", "load-wl-00000", 3.101), receivedMs: 1_000 + (10 * (c0 + 1)) + 90); // 90 ms
+
+        _ = LatencySummary.Of(matcher.Latencies); // the report summarises the latencies first: sorting them in place once paired them with other arrivals
+
+        Assert.Equal(
+            [new SlowAlert(700, DateTimeOffset.FromUnixTimeMilliseconds(1_000 + (10 * c1) + 705), 2), new SlowAlert(90, DateTimeOffset.FromUnixTimeMilliseconds(1_000 + (10 * (c0 + 1)) + 90), 3)],
+            matcher.SlowestArrivals(2));
+    }
+
+    [Fact]
     public void Plan_CrossingValues_AppearOnlyAtTheCrossingsAndNoStepReachesTheRateLimit()
     {
         var plan = new LoadPlan(stations: 7, readingsPerStation: 200, alertStations: 3);
