@@ -19,7 +19,8 @@
 #   SUSTAIN_SECONDS (60; 600 for the issue's 10 minutes) SUSTAIN_FRACTION (0.7) SUSTAIN_RATE (default: fraction × flood)
 #   ALERT_RATE (5000) ALERT_SECONDS (30) ALERT_STATIONS (50) ALERT_WAIT_SECONDS (60: how long after the last reading
 #   is stored the alerts still missing are waited for; a missing one is reported, never left out silently) BACKLOG_READINGS (200000; 1000000 available)
-#   BACKLOG_OFFSET_SECONDS (7200: behind the 1 h lateness horizon) INFLUX_POINTS (1000000) INFLUX_BATCH (5000)
+#   BACKLOG_OFFSET_SECONDS (7200: behind the 1 h lateness horizon) BACKLOG_INTERVAL_SECONDS (60: each station's
+#   readings measured a minute apart, as buffered while its link was down; ending BACKLOG_OFFSET_SECONDS before the run) INFLUX_POINTS (1000000) INFLUX_BATCH (5000)
 #   POLL_MS (100) BUILD (1; 0 = use the Release build as it is) RESULTS_DIR MAX_SECONDS (1500: watchdog)
 #   GC_DLL, LOAD_DLL (the gardencity.dll and gardencity-load.dll to run; default the Release builds', e.g. a
 #   `dotnet publish` output or another commit's build for an A/B) WORKER_ENV (VAR=value pairs, space-separated, in the
@@ -39,7 +40,7 @@ num() { [[ "$2" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "load.sh: $1='$2' must be a
 STATIONS=${STATIONS:-200}; WINDOW=${WINDOW:-16}; FLOOD_READINGS=${FLOOD_READINGS:-100000}
 SUSTAIN_SECONDS=${SUSTAIN_SECONDS:-60}; SUSTAIN_FRACTION=${SUSTAIN_FRACTION:-0.7}; SUSTAIN_RATE=${SUSTAIN_RATE:-}
 ALERT_RATE=${ALERT_RATE:-5000}; ALERT_SECONDS=${ALERT_SECONDS:-30}; ALERT_STATIONS=${ALERT_STATIONS:-50}; ALERT_WAIT_SECONDS=${ALERT_WAIT_SECONDS:-60}
-BACKLOG_READINGS=${BACKLOG_READINGS:-200000}; BACKLOG_OFFSET_SECONDS=${BACKLOG_OFFSET_SECONDS:-7200}
+BACKLOG_READINGS=${BACKLOG_READINGS:-200000}; BACKLOG_OFFSET_SECONDS=${BACKLOG_OFFSET_SECONDS:-7200}; BACKLOG_INTERVAL_SECONDS=${BACKLOG_INTERVAL_SECONDS:-60}
 INFLUX_POINTS=${INFLUX_POINTS:-1000000}; INFLUX_BATCH=${INFLUX_BATCH:-5000}; POLL_MS=${POLL_MS:-100}
 BUILD=${BUILD:-1}; MAX_SECONDS=${MAX_SECONDS:-1500}
 for v in STATIONS WINDOW FLOOD_READINGS SUSTAIN_SECONDS SUSTAIN_FRACTION ALERT_RATE ALERT_SECONDS ALERT_STATIONS ALERT_WAIT_SECONDS BACKLOG_READINGS \
@@ -114,7 +115,9 @@ start_worker() {
   env ${WORKER_ENV:-} dotnet "$gc_dll" run "${s[@]}" >> "$results/$name.gardencity.log" 2>&1 &
   worker_pid=$!; pids+=("$worker_pid")
   for i in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$health_port/readyz" 2>/dev/null | grep -q Healthy && return 0
+    # Ready = the first line (the overall status) is Healthy: every role subscribed (the alerting role's check included),
+    # not a component's line ("spool: Healthy …") while another is still starting.
+    [ "$(curl -fs "http://127.0.0.1:$health_port/readyz" 2>/dev/null | head -1)" = Healthy ] && return 0
     kill -0 "$worker_pid" 2>/dev/null || break; sleep 0.1
   done
   echo "gardencity run ($name) did not get ready: $(tail -20 "$results/$name.gardencity.log")" >&2; exit 1
@@ -136,18 +139,21 @@ end_measure() {
   local name=$1 cpu1 hwm
   cpu1=$(cpu_ticks "$worker_pid"); hwm=$(peak_rss_kb "$worker_pid")
   python3 - "$results/$name.load.json" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$hwm" "${rss_file:-}" > "$results/$name.json" <<'PY'
-import datetime, json, os, sys
+import json, os, sys
 r = json.load(open(sys.argv[1])); ticks, hz, hwm, rss = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 n = r["delivered"]
 r["worker_cpu_seconds"] = round(ticks / hz, 2)
 r["cpu_us_per_reading"] = round(ticks / hz * 1e6 / n, 1) if n else None
 r["peak_rss_mb"] = round(hwm / 1024, 1)
 flush = sys.argv[1].replace(".load.json", ".flush.json")
-if os.path.exists(flush):  # the disk probe beside the alerting worker: each slow alert with the longest flush that overlapped it
-    r["disk_flush"] = json.load(open(flush)); slow = r["disk_flush"]["slow"]
-    for a in (r.get("alerts") or {}).get("slowest", []):
-        end = datetime.datetime.fromisoformat(a["arrived_at"]).timestamp() * 1000; begin = end - a["latency_ms"]
-        a["longest_flush_ms"] = max([ms for b, ms in slow if b < end and b + ms > begin], default=None)
+if os.path.exists(flush):  # the disk probe beside the alerting worker: each slow alert with the longest flush over 10 ms during it
+    try:
+        r["disk_flush"] = json.load(open(flush)); slow = r["disk_flush"]["slow"]
+        for a in (r.get("alerts") or {}).get("slowest", []):
+            end = a["arrived_at_ms"]; begin = end - a["latency_ms"]
+            a["longest_flush_ms"] = max([ms for b, ms in slow if b < end and b + ms > begin], default=None)
+    except (ValueError, KeyError) as e:
+        r["disk_flush"] = {"error": f"{flush}: {e}"}
 if rss:  # RSS sampled once a second: the slope after warm-up (the first 30 % of the samples), least squares
     pts = [tuple(map(float, l.split())) for l in open(rss) if l.strip()]
     r["rss_samples_mb"] = [[round(t, 1), round(k / 1024, 1)] for t, k in pts]
@@ -191,7 +197,7 @@ json.dump({"count": n, "p50_ms": pick(0.5), "p90_ms": pick(0.9), "p99_ms": pick(
 PY
   flush_probe_pid=$!; pids+=("$flush_probe_pid")
 }
-stop_flush_probe() { [ -z "$flush_probe_pid" ] || { kill -TERM "$flush_probe_pid" 2>/dev/null; wait "$flush_probe_pid" 2>/dev/null || true; }; flush_probe_pid=""; }
+stop_flush_probe() { [ -z "$flush_probe_pid" ] || stop_pid "$flush_probe_pid"; flush_probe_pid=""; }
 
 per_station() { python3 -c 'import math,sys; print(max(1, math.ceil(float(sys.argv[1]) / int(sys.argv[2]))))' "$1" "$STATIONS"; }
 
@@ -262,7 +268,7 @@ PY
       ;;
     alerting)
       start_mosquitto; start_worker "$c" ingest,alerting mosquitto
-      start_flush_probe "$work/$c/alerting" "$results/$c.flush.json"
+      rm -f "$results/$c.flush.json"; start_flush_probe "$work/$c/alerting" "$results/$c.flush.json"
       begin_measure
       load "$c" --rate "$ALERT_RATE" --readings "$(per_station "$((ALERT_RATE * ALERT_SECONDS))")" --alert-stations "$ALERT_STATIONS" --alerts \
         --alert-wait-seconds "$ALERT_WAIT_SECONDS"
@@ -273,7 +279,7 @@ PY
       # backlog queues there, and the drain is timed from the moment it is started again.
       start_mosquitto; start_worker "$c" ingest,alerting mosquitto; stop_worker
       drain_file="$work/drain-start"
-      load "$c" --readings "$(per_station "$BACKLOG_READINGS")" --ts-offset-seconds "-$BACKLOG_OFFSET_SECONDS" \
+      load "$c" --readings "$(per_station "$BACKLOG_READINGS")" --ts-offset-seconds "-$BACKLOG_OFFSET_SECONDS" --ts-interval-seconds "$BACKLOG_INTERVAL_SECONDS" \
         --alert-stations "$ALERT_STATIONS" --alerts --alert-wait-seconds 5 --drain-start-file "$drain_file" &
       loader=$!; pids+=("$loader")
       until grep -q "waiting for" "$results/$c.load.log" 2>/dev/null; do
@@ -313,7 +319,8 @@ for n, x in r.items():
     if n == "alerting":
         a = x["alerts"]; missing = a["expected"] - a["matched"]
         notes.append(f"target {x['rate_target']:,.0f}/s; alerts matched {a['matched']}/{a['expected']}" + (f" ({missing} did not come within the wait)" if missing else "") + f", live {a['live']}")
-        if "disk_flush" in x:
+        if "disk_flush" in x and "error" in x["disk_flush"]: notes.append("disk probe: " + x["disk_flush"]["error"])
+        elif "disk_flush" in x:
             d = x["disk_flush"]; slow = [f"{s['latency_ms']:.0f}" + (f" (flush {s['longest_flush_ms']:.0f})" if s.get("longest_flush_ms") else "") for s in a.get("slowest", [])[:3]]
             notes.append(f"disk flush beside it p50/p99/max {f(d['p50_ms'], 1)}/{f(d['p99_ms'], 1)}/{f(d['max_ms'], 0)} ms, {d['over_50_ms']} over 50 ms; "
                          f"slowest alerts {', '.join(slow)} ms")

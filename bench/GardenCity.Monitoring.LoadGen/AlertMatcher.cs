@@ -53,15 +53,16 @@ internal sealed class AlertMatcher
     public List<long> Arrivals { get; } = [];
 
     /// <summary>
-    /// The <paramref name="count"/> slowest matched notifications, slowest first, with when each arrived (Unix ms) and
-    /// which arrival it was (1 = first): for lining them up with what else happened then (bench/load.sh's disk probe).
+    /// The matched notifications' latency percentiles and the <paramref name="count"/> slowest, slowest first, with when
+    /// each arrived and which arrival it was (1 = first): for lining them up with what else happened then (bench/load.sh's
+    /// disk probe). One snapshot, taken under the matcher's lock: the alert subscription may still be delivering.
     /// </summary>
-    public IReadOnlyList<SlowAlert> SlowestArrivals(int count)
+    public (LatencySummary Latency, IReadOnlyList<SlowAlert> Slowest) Summarise(int count)
     {
         lock (_gate)
         {
-            return [.. Latencies.Select((latency, i) => new SlowAlert(latency, DateTimeOffset.FromUnixTimeMilliseconds(Arrivals[i]), i + 1))
-                .OrderByDescending(a => a.LatencyMs).Take(count)];
+            return (LatencySummary.Of(Latencies), [.. Latencies.Select((latency, i) => new SlowAlert(latency, Arrivals[i], i + 1))
+                .OrderByDescending(a => a.LatencyMs).Take(count)]);
         }
     }
 

@@ -49,6 +49,13 @@ internal sealed record LoadOptions
     /// <summary>Added to the wall clock for <c>ts</c> (negative: a backdated backlog).</summary>
     public TimeSpan TsOffset { get; init; }
 
+    /// <summary>
+    /// Zero: <c>ts</c> is the wall clock at publish (plus <see cref="TsOffset"/>). Otherwise a station's readings are
+    /// measured this far apart and end one interval before the start plus the offset: a backlog a station buffered while
+    /// its link was down (<see cref="PublishLog"/>).
+    /// </summary>
+    public TimeSpan TsInterval { get; init; }
+
     /// <summary>Subscribe to <c>gc/v1/alerts/#</c> and match alerts to the crossings.</summary>
     public bool Alerts { get; init; }
 

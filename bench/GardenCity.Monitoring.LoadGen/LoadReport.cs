@@ -68,5 +68,5 @@ internal sealed record LoadReport
 /// <summary>The alert side of a run (<see cref="AlertMatcher"/>).</summary>
 internal sealed record AlertReport(int Expected, int Matched, int Live, int Late, int Unmatched, LatencySummary Latency, IReadOnlyList<SlowAlert> Slowest);
 
-/// <summary>One of the slowest matched alert notifications: its latency, when it arrived, and which arrival it was (1 = first).</summary>
-internal sealed record SlowAlert(double LatencyMs, DateTimeOffset ArrivedAt, int Arrival);
+/// <summary>One of the slowest matched alert notifications: its latency, when it arrived (Unix ms), and which arrival it was (1 = first).</summary>
+internal sealed record SlowAlert(double LatencyMs, long ArrivedAtMs, int Arrival);

@@ -15,7 +15,8 @@ namespace GardenCity.Monitoring.LoadGen;
 /// </summary>
 internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWriter progress)
 {
-    private readonly PublishLog _log = new(options.Plan.Stations, options.Plan.ReadingsPerStation, (long)options.TsOffset.TotalMilliseconds);
+    private readonly PublishLog _log = new(options.Plan.Stations, options.Plan.ReadingsPerStation, (long)options.TsOffset.TotalMilliseconds,
+        (long)options.TsInterval.TotalMilliseconds, time.GetUtcNow().ToUnixTimeMilliseconds());
     private readonly MqttClientFactory _factory = new();
     private long _acked;
     private long _failures;
@@ -131,7 +132,7 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
                 DrainSeconds = drainSeconds,
                 DrainRate = drainSeconds is { } ds ? Rate(delivered, ds) : null,
                 GeneratorCpuSeconds = Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds, 2),
-                Alerts = options.Alerts ? new AlertReport(matcher.Expected, matcher.Matched, matcher.Live, matcher.Late, matcher.Unmatched, LatencySummary.Of(matcher.Latencies), matcher.SlowestArrivals(10)) : null,
+                Alerts = options.Alerts ? Report(matcher) : null,
             };
         }
         finally
@@ -144,6 +145,12 @@ internal sealed class LoadRunner(LoadOptions options, TimeProvider time, TextWri
     }
 
     private static double Rate(long count, double seconds) => seconds > 0 ? Math.Round(count / seconds) : 0;
+
+    private static AlertReport Report(AlertMatcher matcher)
+    {
+        (LatencySummary latency, IReadOnlyList<SlowAlert> slowest) = matcher.Summarise(10);
+        return new AlertReport(matcher.Expected, matcher.Matched, matcher.Live, matcher.Late, matcher.Unmatched, latency, slowest);
+    }
 
     private async Task PublishStationAsync(IMqttClient client, int station, long startMs, CancellationToken ct)
     {

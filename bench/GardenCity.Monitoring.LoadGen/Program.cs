@@ -43,6 +43,8 @@ stallOption.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<int>(), 1));
 var maxOption = new Option<int>("--max-seconds") { Description = "The whole run ends after this long.", DefaultValueFactory = _ => 900 };
 maxOption.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<int>(), 1));
 var offsetOption = new Option<int>("--ts-offset-seconds") { Description = "Added to the wall clock for ts; negative backdates (a backlog behind the lateness horizon).", DefaultValueFactory = _ => 0 };
+var intervalOption = new Option<int>("--ts-interval-seconds") { Description = "0: ts is the wall clock at publish. Otherwise a station's readings are measured this far apart, ending one interval before the start plus --ts-offset-seconds: a backlog buffered while the link was down, delivered at once.", DefaultValueFactory = _ => 0 };
+intervalOption.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<int>(), 0));
 var alertStationsOption = new Option<int>("--alert-stations") { Description = "The first N stations cross the flood-level rule's four levels once, mid-run (needs at least 8 readings per station).", DefaultValueFactory = _ => 0 };
 alertStationsOption.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<int>(), 0));
 var alertsOption = new Option<bool>("--alerts") { Description = "Subscribe to gc/v1/alerts/# and match alerts to the crossings (publish → alert)." };
@@ -53,7 +55,7 @@ var reportOption = new Option<string?>("--report") { Description = "Write the JS
 var run = new Command("run", "Publish the load and measure where it arrives; prints a JSON report. Exit 0: every reading arrived; 1: a reading was lost, a publish failed, or an argument is wrong (named); 2: the broker could not be reached or refused a station.")
 {
     caseOption, hostOption, portOption, passwordOption, stationsOption, readingsOption, rateOption, windowOption, sinkOption, influxOption, databaseOption,
-    pollOption, stallOption, maxOption, offsetOption, alertStationsOption, alertsOption, alertWaitOption, drainOption, reportOption,
+    pollOption, stallOption, maxOption, offsetOption, intervalOption, alertStationsOption, alertsOption, alertWaitOption, drainOption, reportOption,
 };
 run.Validators.Add(r =>
 {
@@ -90,6 +92,7 @@ run.SetAction(async (parse, ct) =>
         StallTimeout = TimeSpan.FromSeconds(parse.GetValue(stallOption)),
         MaxDuration = TimeSpan.FromSeconds(parse.GetValue(maxOption)),
         TsOffset = TimeSpan.FromSeconds(parse.GetValue(offsetOption)),
+        TsInterval = TimeSpan.FromSeconds(parse.GetValue(intervalOption)),
         Alerts = parse.GetValue(alertsOption),
         AlertWait = TimeSpan.FromSeconds(parse.GetValue(alertWaitOption)),
         DrainStartFile = parse.GetValue(drainOption),

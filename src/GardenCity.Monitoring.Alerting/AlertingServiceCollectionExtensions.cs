@@ -47,6 +47,8 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<NotificationPipeline>();
         services.TryAddSingleton<AlertEngineHost>();
         services.AddHostedService<AlertSubscriptionService>();
+        services.TryAddSingleton<AlertingReadiness>();
+        services.AddHealthChecks().AddCheck<AlertingHealthCheck>("alerting", tags: ["ready"]); // /readyz: subscribed, not starting
 
         // What the query API sees of alerting (declared in Core, so neither project references the other).
         services.TryAddSingleton<AlertQueryService>();

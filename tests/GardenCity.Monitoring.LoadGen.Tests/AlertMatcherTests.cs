@@ -41,7 +41,7 @@ public sealed class AlertMatcherTests
     }
 
     [Fact]
-    public void SlowestArrivals_AreTheSlowestFirst_WithWhenTheyArrivedAndWhichArrivalTheyWere()
+    public void Summarise_SlowestFirst_WithWhenTheyArrivedAndWhichArrivalTheyWere()
     {
         var plan = new LoadPlan(stations: 2, readingsPerStation: 40, alertStations: 2);
         var log = new PublishLog(2, 40, offsetMs: 0);
@@ -57,11 +57,11 @@ public sealed class AlertMatcherTests
         matcher.Observe(Notification("raised", "flood-level", "load-wl-00001", 2.801), receivedMs: 1_000 + (10 * c1) + 5 + 700); // 700 ms
         matcher.Observe(Notification("escalated", "flood-level", "load-wl-00000", 3.101), receivedMs: 1_000 + (10 * (c0 + 1)) + 90); // 90 ms
 
-        _ = LatencySummary.Of(matcher.Latencies); // the report summarises the latencies first: sorting them in place once paired them with other arrivals
+        _ = LatencySummary.Of(matcher.Latencies); // summarised before: sorting the latencies in place once paired them with other arrivals
 
-        Assert.Equal(
-            [new SlowAlert(700, DateTimeOffset.FromUnixTimeMilliseconds(1_000 + (10 * c1) + 705), 2), new SlowAlert(90, DateTimeOffset.FromUnixTimeMilliseconds(1_000 + (10 * (c0 + 1)) + 90), 3)],
-            matcher.SlowestArrivals(2));
+        (LatencySummary latency, IReadOnlyList<SlowAlert> slowest) = matcher.Summarise(2);
+        Assert.Equal([new SlowAlert(700, 1_000 + (10 * c1) + 705, 2), new SlowAlert(90, 1_000 + (10 * (c0 + 1)) + 90, 3)], slowest);
+        Assert.Equal(new LatencySummary(3, 90, 700, 700, 700), latency);
     }
 
     [Fact]

@@ -68,6 +68,22 @@ public sealed class StoredTrackerTests
     }
 
     [Fact]
+    public void Record_WithAnInterval_MeasuresABufferedBacklogAnIntervalApart_AndKeepsThePublishTimeForLatency()
+    {
+        // bench/load.sh's backlog: a station that buffered its readings a minute apart while its link was down sends them
+        // at once. With ts at the pace of publishing instead (milliseconds apart, two hours behind), the worker's
+        // clock-drift check took the whole backlog for a station clock two hours slow and flagged it doubtful.
+        var log = new PublishLog(stations: 2, readingsPerStation: 3, offsetMs: -7_200_000, intervalMs: 60_000, originMs: 10_000_000);
+
+        long a = log.Record(0, 10_000_500), b = log.Record(0, 10_000_500), c = log.Record(0, 10_000_501), other = log.Record(1, 10_000_502);
+
+        Assert.Equal([10_000_000 - 7_200_000 - 180_000, 10_000_000 - 7_200_000 - 120_000, 10_000_000 - 7_200_000 - 60_000], new[] { a, b, c });
+        Assert.Equal(a, other); // each station's own backlog
+        Assert.Equal(10_000_501, log.PublishedAt(0, 2));
+        Assert.Equal(2, log.CountBefore(0, c, log.Published(0)));
+    }
+
+    [Fact]
     public void CountsByStation_InfluxQlAnswer_ReadsEachLoadStationsCount()
     {
         byte[] body = Encoding.UTF8.GetBytes("""

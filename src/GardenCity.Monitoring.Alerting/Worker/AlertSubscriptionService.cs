@@ -27,6 +27,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AlertSubscriptionService> _logger;
     private readonly EmbeddedBrokerService? _embeddedBroker;
+    private readonly AlertingReadiness _readiness;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly Lock _acksGate = new();
     private readonly SemaphoreSlim _ackSending = new(1, 1); // PUBACKs leave in the order the messages came
@@ -41,7 +42,8 @@ internal sealed class AlertSubscriptionService : BackgroundService
         WireDecoder decoder,
         TimeProvider time,
         ILogger<AlertSubscriptionService> logger,
-        IEnumerable<EmbeddedBrokerService> embeddedBroker)
+        IEnumerable<EmbeddedBrokerService> embeddedBroker,
+        AlertingReadiness readiness)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mqtt);
@@ -52,6 +54,7 @@ internal sealed class AlertSubscriptionService : BackgroundService
         _time = time;
         _logger = logger;
         _embeddedBroker = embeddedBroker.FirstOrDefault();
+        _readiness = readiness;
         _embeddedBroker?.HoldConnectionsUntilSubscribed(_options.ClientId);
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
@@ -194,14 +197,27 @@ internal sealed class AlertSubscriptionService : BackgroundService
     {
         (string host, int port) = MqttSubscription.Endpoint(_mqtt, _embeddedBroker);
         var events = new SubscriptionEvents(
-            Connecting: () => Interlocked.Increment(ref _connection),
-            Refused: result => Log.ConnectRefused(_logger, host, port, result.ResultCode.ToString(), result.ReasonString),
+            Connecting: () =>
+            {
+                Interlocked.Increment(ref _connection);
+                _readiness.NotSubscribed($"connecting to the broker {host}:{port}");
+            },
+            Refused: result =>
+            {
+                Log.ConnectRefused(_logger, host, port, result.ResultCode.ToString(), result.ReasonString);
+                _readiness.NotSubscribed($"the broker {host}:{port} refused the connection ({result.ResultCode})");
+            },
             Subscribed: result =>
             {
                 Log.Connected(_logger, host, port, _options.ClientId, result.IsSessionPresent);
                 _embeddedBroker?.SubscriberReady(_options.ClientId);
+                _readiness.Subscribed();
             },
-            Failed: (ex, delay) => Log.ConnectFailed(_logger, ex, host, port, delay));
+            Failed: (ex, delay) =>
+            {
+                Log.ConnectFailed(_logger, ex, host, port, delay);
+                _readiness.NotSubscribed($"not connected to the broker {host}:{port} ({ex.Message}); trying again in {delay.TotalSeconds:0.#} s");
+            });
         return MqttSubscription.KeepSubscribedAsync(_client, AlertingMqtt.ClientOptions(_options, _mqtt, _embeddedBroker, _options.ClientId, persistent: true, AlertEngineHost.ReceiveMaximum),
             WireTopic.StationFilter, _mqtt.ReconnectDelay, _mqtt.MaxReconnectDelay, _time, events, stoppingToken);
     }

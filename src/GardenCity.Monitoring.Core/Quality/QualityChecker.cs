@@ -207,10 +207,12 @@ public sealed class QualityChecker
             TimeSpan measuredSpan = measured - first.Measured;
 
             // A backlog is measured over hours and delivered in seconds: only readings that arrive at the pace they
-            // were measured (within a factor of two) tell a clock that is off.
+            // were measured (within a factor of two) tell a clock that is off. Once a clock is found behind, the pace
+            // only starts it: a burst from that station (a weak link delivering in clumps) does not end it, only readings
+            // within the tolerance do; without this a clock behind on a bursty link flapped, and was logged, at every burst.
             bool livePace = receivedSpan > TimeSpan.Zero && measuredSpan > TimeSpan.Zero
                 && measuredSpan.Ticks <= 2 * receivedSpan.Ticks && receivedSpan.Ticks <= 2 * measuredSpan.Ticks;
-            drifting = ahead || (behind && livePace);
+            drifting = ahead || (behind && (livePace || state.Drifting));
             offset = TimeSpan.FromTicks((long)((double)window.OffsetTicks / window.Count)); // as Enumerable.Average: a long sum, divided as double
         }
 

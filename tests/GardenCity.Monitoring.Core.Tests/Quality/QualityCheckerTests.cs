@@ -118,6 +118,31 @@ public sealed class QualityCheckerTests
     }
 
     [Fact]
+    public void Assess_ClockBehind_ThenABurstFromTheSameStation_StaysDriftUntilOnTime()
+    {
+        // Seen in bench/load.sh's backlog case (2026-12-04): stations two hours behind, delivering in clumps near their
+        // measuring pace, went in and out of clock drift at every clump: 20,708 "clock is off" warnings for 200 stations.
+        QualityChecker checker = Shipped();
+        var changes = new List<TimeSpan?>();
+        var flags = new List<QualityFlag>();
+        for (int i = 0; i < 12; i++)
+        {
+            TelemetryReading r = Level(i * 5, 1.0 + (i * 0.001));
+            // Six readings at their pace, 20 min behind; then the link drops for half an hour and the next six come at once.
+            DateTimeOffset received = i < 6 ? r.Timestamp + TimeSpan.FromMinutes(20) : Level(11 * 5, 1).Timestamp + TimeSpan.FromMinutes(20);
+            QualityAssessment a = checker.Assess(r, received);
+            flags.Add(a.Quality.Flag);
+            changes.Add(a.ClockDrift);
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(-20), changes[5]); // drift found once, at the sixth reading
+        Assert.All(changes[6..], c => Assert.Null(c)); // and not ended by the burst
+        Assert.All(flags[5..], f => Assert.Equal(QualityFlag.Doubtful, f));
+        TelemetryReading onTime = Level(60, 1.01);
+        Assert.Equal(TimeSpan.Zero, checker.Assess(onTime, onTime.Timestamp).ClockDrift); // on time again: it ends
+    }
+
+    [Fact]
     public void Assess_BacklogOfHoursDeliveredInSeconds_IsNoDrift()
     {
         QualityChecker checker = Shipped();
