@@ -55,15 +55,19 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
                 $"stored {stored}, lost {lost}; Mosquitto saved its database {saves} times";
             Report(figures);
 
-            // Mosquitto sends a PUBACK before the save of the same main-loop pass, so a SIGKILL inside that pass can lose
-            // what the pass acknowledged and had not passed on to the worker: at most one message per station here
-            // (each waits for its PUBACK before the next). The old 30 s autosave lost 26,820 readings in this test.
+            // What Mosquitto 2.0 can lose here (docs/fault-tolerance.md, "What is still not guaranteed"): it sends a PUBACK
+            // before the save of the same main-loop pass (one message per station: each waits for its PUBACK before the
+            // next), and a message it hands straight to the connected worker's in-flight window is no "change" for
+            // autosave_on_changes (src/database.c counts only queued ones), so in-flight messages the worker had not yet
+            // received at the kill may be in no save: up to max_inflight_messages of them. Seen: 9 messages (one per
+            // station) alone, 17 in the full suite on 2 shared cores. The old 30 s autosave lost 26,820 readings here.
+            int inflight = int.Parse(Setting(config, "max_inflight_messages").Split(' ')[1], CultureInfo.InvariantCulture);
             Assert.True(ackedAtKill < load.Total, "the kill came in the middle");
-            Assert.True(lost <= LoadPublisher.Stations.Length * SamplesPerMessage, figures + "\nworker:\n" + string.Join('\n', worker.Output.Split('\n').TakeLast(30)));
+            Assert.True(lost <= (LoadPublisher.Stations.Length + inflight) * SamplesPerMessage, figures + "\nworker:\n" + string.Join('\n', worker.Output.Split('\n').TakeLast(30)));
             Assert.Contains("session present: True", worker.Output, StringComparison.Ordinal);
             IReadOnlyList<InfluxSeries> perStation = await query.QueryAsync("SELECT count(water_level_m), sum(water_level_m) FROM water_level GROUP BY station", CancellationToken.None);
             Assert.Equal(LoadPublisher.Stations.Order(), perStation.Select(s => s.Tags["station"]).Order());
-            Assert.All(perStation, s => Assert.InRange(s.Get(0, "count").GetInt64(), ReadingsPerStation - SamplesPerMessage, ReadingsPerStation));
+            Assert.All(perStation, s => Assert.InRange(s.Get(0, "count").GetInt64(), ReadingsPerStation - ((1 + inflight) * SamplesPerMessage), ReadingsPerStation));
         }
         finally
         {
