@@ -61,8 +61,7 @@ internal sealed class AlertMatcher
     {
         lock (_gate)
         {
-            return (LatencySummary.Of(Latencies), [.. Latencies.Select((latency, i) => new SlowAlert(latency, Arrivals[i], i + 1))
-                .OrderByDescending(a => a.LatencyMs).Take(count)]);
+            return (LatencySummary.Of(Latencies), SlowestUnlocked(count));
         }
     }
 
@@ -71,10 +70,14 @@ internal sealed class AlertMatcher
     {
         lock (_gate)
         {
-            return string.Join("; ", Latencies.Select((latency, i) => (latency, i)).OrderByDescending(x => x.latency).Take(count)
-                .Select(x => $"{x.latency:0} ms at +{(Arrivals[x.i] - startMs) / 1000.0:0.0} s (arrival {x.i + 1} of {Latencies.Count})"));
+            return string.Join("; ", SlowestUnlocked(count)
+                .Select(a => $"{a.LatencyMs:0} ms at +{(a.ArrivedAtMs - startMs) / 1000.0:0.0} s (arrival {a.Arrival} of {Latencies.Count})"));
         }
     }
+
+    /// <summary>The <paramref name="count"/> slowest matched notifications, slowest first; the caller holds the lock.</summary>
+    private List<SlowAlert> SlowestUnlocked(int count) =>
+        [.. Latencies.Select((latency, i) => new SlowAlert(latency, Arrivals[i], i + 1)).OrderByDescending(a => a.LatencyMs).Take(count)];
 
     /// <summary>Counts and, when it is a crossing's, times one notification that arrived at <paramref name="receivedMs"/>.</summary>
     public void Observe(ReadOnlySpan<byte> payload, long receivedMs)
