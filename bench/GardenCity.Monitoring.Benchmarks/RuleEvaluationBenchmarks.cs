@@ -11,9 +11,12 @@ namespace GardenCity.Monitoring.Benchmarks;
 /// The alerting engine's work per batch of 1,000 live gauge readings with the shipped rules (deploy/rules) and
 /// <see cref="ExtraRules"/> more rules that watch weather stations only, so none applies to the gauges: a reading's cost
 /// should not grow with them (issue 17). Each benchmark is one batch through a fresh engine; divide by 1,000 for the
-/// cost per reading.
+/// cost per reading. With one invocation per iteration (a fresh engine each) the tiered JIT needs some twenty iterations
+/// to reach its optimised code, so the warm-up is long: a short warm-up measures the first tier (7x slower, bench/README.md).
 /// </summary>
 [MemoryDiagnoser]
+[WarmupCount(40)]
+[IterationCount(40)]
 public class RuleEvaluationBenchmarks
 {
     private const int Batch = 1000;

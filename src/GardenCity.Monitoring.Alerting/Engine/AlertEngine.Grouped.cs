@@ -119,7 +119,7 @@ public sealed partial class AlertEngine
         foreach (((string ruleId, string stationId), PairState pair) in _pairs.Where(p => p.Value is { Active: not null, GroupDay: not null }).OrderBy(p => p.Key.Station, StringComparer.Ordinal).ThenBy(p => p.Key.Rule, StringComparer.Ordinal).ToList())
         {
             DateTimeOffset end = DayEnd(pair.GroupDay!.Value);
-            if (end <= now && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { Group: RuleGroup.SiteDay } rule && _registry.TryGet(stationId, out Station? station))
+            if (end <= now && _ruleById.GetValueOrDefault(ruleId) is { Group: RuleGroup.SiteDay } rule && _registry.TryGet(stationId, out Station? station))
             {
                 changes.Add(EndGrouped(rule, station, pair, pair.Active!, end));
             }

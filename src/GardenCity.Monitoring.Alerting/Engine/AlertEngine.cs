@@ -53,6 +53,8 @@ public sealed partial class AlertEngine
     private readonly Dictionary<string, Rule[]> _rulesByStation = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Rule[]> _rulesByUnit = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Station[]> _stationsByRule = new(StringComparer.Ordinal);
+    private Dictionary<string, Rule> _ruleById = new(StringComparer.Ordinal); // per rule set too: a tick looks rules up by id
+    private Rule[] _absenceRules = [];
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private TimeSpan _gaugeRetention = TimeSpan.FromDays(1); // the hazard units' rain gauges: the antecedent days too
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -153,7 +155,7 @@ public sealed partial class AlertEngine
     public bool Adopt(Alert alert, IEnumerable<DateTimeOffset>? primedTimes = null)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        if (alert.Status != AlertStatus.Active || !_rules.Rules.Any(r => r.Id == alert.RuleId) || !TryGetTarget(alert.StationId, out _)
+        if (alert.Status != AlertStatus.Active || !_ruleById.TryGetValue(alert.RuleId, out Rule? rule) || !TryGetTarget(alert.StationId, out _)
             || Owns?.Invoke(alert.StationId) == false)
         {
             return false;
@@ -167,7 +169,6 @@ public sealed partial class AlertEngine
         var pair = new PairState(_active) { Active = alert };
         pair.LastHeld[alert.Severity] = alert.UpdatedAt;
         _pairs[(alert.RuleId, alert.StationId)] = pair;
-        Rule rule = _rules.Rules.First(r => r.Id == alert.RuleId);
         if (_registry.TryGet(alert.StationId, out Station? station) && rule.Group == RuleGroup.None)
         {
             StationSeries series = SeriesOf(station);
@@ -242,7 +243,7 @@ public sealed partial class AlertEngine
 
             _pairs.Remove((ruleId, stationId));
             _active.Invalidate();
-            if (pair.Active is { } active && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } old && TryGetTarget(stationId, out Station? st))
+            if (pair.Active is { } active && _ruleById.GetValueOrDefault(ruleId) is { } old && TryGetTarget(stationId, out Station? st))
             {
                 (string zh, string en) = old.DescribeRemoved(st);
                 Alert resolved = active.Ended(Transition.Resolved, AlertStatus.Resolved, zh, en) with { UpdatedAt = Watermark ?? now };
@@ -251,6 +252,8 @@ public sealed partial class AlertEngine
         }
 
         _rules = rules;
+        _ruleById = byId;
+        _absenceRules = [.. rules.Rules.Where(r => r.UsesAbsence)];
         _rulesByStation.Clear();
         _rulesByUnit.Clear();
         _stationsByRule.Clear();
@@ -411,7 +414,7 @@ public sealed partial class AlertEngine
 
         DateTimeOffset now = AbsenceNow(wallNow);
         _lastAbsenceCheck = now;
-        foreach (Rule rule in _rules.Rules.Where(r => r.UsesAbsence))
+        foreach (Rule rule in _absenceRules)
         {
             foreach (Station station in StationsOf(rule))
             {
@@ -437,7 +440,7 @@ public sealed partial class AlertEngine
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
         foreach (((string ruleId, string stationId), PairState pair) in _pairs)
         {
-            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
+            if (pair.Active is { } active && active.Id == alertId && _ruleById.GetValueOrDefault(ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
             {
                 pair.Active = active with { LastTransition = Transition.Acknowledged, PreviousSeverity = active.Severity, AcknowledgedBy = by, AcknowledgedAt = at, Revision = active.Revision + 1 };
                 return Attach(new AlertChange(Transition.Acknowledged, pair.Active, active.Severity, rule, station));
@@ -460,7 +463,7 @@ public sealed partial class AlertEngine
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         foreach (((string ruleId, string stationId), PairState pair) in _pairs)
         {
-            if (pair.Active is { } active && active.Id == alertId && _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
+            if (pair.Active is { } active && active.Id == alertId && _ruleById.GetValueOrDefault(ruleId) is { } rule && TryGetTarget(stationId, out Station? station))
             {
                 (string zh, string en) = rule.DescribeClosed(station, active.Severity, by, reason);
                 Alert closed = active.Ended(Transition.Closed, AlertStatus.Closed, zh, en) with { ClosedBy = by, ClosedAt = at, CloseReason = reason };
@@ -605,7 +608,7 @@ public sealed partial class AlertEngine
         foreach (PairSnapshot p in snapshot.Pairs)
         {
             // A pair of a partition handed over is dropped, not resolved: its new owner carries the incident on.
-            if (_rules.Rules.Any(r => r.Id == p.RuleId) && TryGetTarget(p.StationId, out _) && Owns?.Invoke(p.StationId) != false)
+            if (_ruleById.ContainsKey(p.RuleId) && TryGetTarget(p.StationId, out _) && Owns?.Invoke(p.StationId) != false)
             {
                 var pair = new PairState(_active) { Active = p.Active, ClosedUpTo = p.ClosedUpTo, GroupDay = p.GroupDay };
                 foreach ((Severity severity, DateTimeOffset time) in p.LastHeld)
@@ -969,7 +972,7 @@ public sealed partial class AlertEngine
         foreach (((string ruleId, string stationId), PairState pair) in _pairs.Where(p => p.Value.Active is { Stale: false }).OrderBy(p => p.Key.Station, StringComparer.Ordinal).ThenBy(p => p.Key.Rule, StringComparer.Ordinal).ToList())
         {
             if (pair.Active is not { Stale: false } active
-                || _rules.Rules.FirstOrDefault(r => r.Id == ruleId) is not { StaleHorizon: { } horizon } rule
+                || _ruleById.GetValueOrDefault(ruleId) is not { StaleHorizon: { } horizon } rule
                 || !TryGetTarget(stationId, out Station? station))
             {
                 continue;
