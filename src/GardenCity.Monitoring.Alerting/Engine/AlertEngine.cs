@@ -55,6 +55,12 @@ public sealed partial class AlertEngine
     private readonly Dictionary<string, Station[]> _stationsByRule = new(StringComparer.Ordinal);
     private Dictionary<string, Rule> _ruleById = new(StringComparer.Ordinal); // per rule set too: a tick looks rules up by id
     private Rule[] _absenceRules = [];
+
+    // Made once, not per evaluation: a rule judged at a reading allocated its own table of figures and a delegate per
+    // level (bench/README.md, "Alerting: what each rule a reading is judged by costs"). The engine is single-threaded
+    // and each Evaluate reads the table before the next one fills it.
+    private readonly Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)> _measured = [];
+    private readonly Func<string, string, Severity, bool> _activeInWatershed;
     private TimeSpan _retention = TimeSpan.FromDays(1);
     private TimeSpan _gaugeRetention = TimeSpan.FromDays(1); // the hazard units' rain gauges: the antecedent days too
     private DateTimeOffset _lastTrim = DateTimeOffset.MinValue;
@@ -100,6 +106,7 @@ public sealed partial class AlertEngine
         _latenessHorizon = latenessHorizon;
         _absenceClock = absenceClock;
         _startedAt = startedAt;
+        _activeInWatershed = ActiveInWatershed;
         ReplaceRules(rules, startedAt);
     }
 
@@ -889,7 +896,8 @@ public sealed partial class AlertEngine
             _pairs[(rule.Id, series.Station.Id)] = pair = new PairState(_active);
         }
 
-        var measured = new Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)>();
+        Dictionary<Severity, (double? Value, double? Threshold, IReadOnlyDictionary<string, string>? Figures)> measured = _measured;
+        measured.Clear();
         Severity holding = HoldLevels(rule, series, pair, at, absenceNow, measured);
 
         // Levels that stopped holding less than a cooldown ago still count: flapping is damped, raising is not.
@@ -948,7 +956,7 @@ public sealed partial class AlertEngine
         IReadOnlyList<StationSeries> gauges = unit is null ? [] : GaugesOf(unit);
         foreach (RuleLevel level in rule.Levels)
         {
-            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
+            var ctx = new EvalContext { Series = series, At = at, AbsenceNow = absenceNow, NeverHeardSince = _startedAt, Memory = pair.Memory, Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = _activeInWatershed, Unit = unit, Gauges = gauges };
             if (level.Condition.Evaluate(ctx))
             {
                 pair.LastHeld[level.Severity] = at;
@@ -1119,7 +1127,7 @@ public sealed partial class AlertEngine
             foreach (RuleLevel level in rule.Levels)
             {
                 // Throwaway memory: a late reading never moves the live state.
-                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [], Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = ActiveInWatershed, Unit = unit, Gauges = gauges };
+                var ctx = new EvalContext { Series = series, At = at, AbsenceNow = at, NeverHeardSince = _startedAt, Memory = [], Admit = rule.CountDoubtful ? QualityFlag.Doubtful : QualityFlag.Good, ActiveInWatershed = _activeInWatershed, Unit = unit, Gauges = gauges };
                 if (level.Condition.Evaluate(ctx))
                 {
                     severity = level.Severity;
