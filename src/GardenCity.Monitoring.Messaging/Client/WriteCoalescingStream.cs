@@ -11,6 +11,9 @@ namespace GardenCity.Monitoring.Messaging.Client;
 /// writes each PUBACK (4 bytes) to the socket by itself: one system call and one TCP segment per message, a fifth of
 /// the worker's CPU at a high rate (bench/README.md, "PUBACKs gathered"). Here a write is copied to a buffer and returns; one send loop on the thread pool writes whatever has
 /// gathered while the previous send was under way, in order.
+/// A worker's connection also reads ahead: MQTTnet reads each packet's fixed header and then its body, two socket reads
+/// for a 150-byte message; with <c>readAhead</c> one read takes in what the broker has sent so far (up to
+/// <see cref="ReadAheadBytes"/>) and MQTTnet's reads are served from it (bench/README.md, "Reads gathered").
 /// </summary>
 /// <remarks>
 /// What an acknowledgement means does not change: the worker calls it only after the messages are durable, and the
@@ -30,6 +33,9 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     /// <summary>Bytes that may wait for the send loop before a writer has to wait too.</summary>
     internal const int MaxBuffered = 64 * 1024;
 
+    /// <summary>The read-ahead buffer of a worker's connection.</summary>
+    internal const int ReadAheadBytes = 32 * 1024;
+
     /// <summary>How long disposing waits for the buffered bytes to be sent.</summary>
     internal static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
@@ -43,14 +49,22 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     private bool _sendLoopRunning;
     private Exception? _failure;
 
+    // Read-ahead (one reader at a time, as MQTTnet's receive loop): bytes _readStart.._readEnd of _readAhead are unread.
+    private readonly byte[]? _readAhead;
+    private int _readStart;
+    private int _readEnd;
+
     /// <summary>
     /// Wraps <paramref name="inner"/>, which this stream owns. With <paramref name="sendAfter"/>, what is written is sent
-    /// only after the task it returns at the time of the write has completed successfully.
+    /// only after the task it returns at the time of the write has completed successfully. With
+    /// <paramref name="readAhead"/>, each socket read takes in up to <see cref="ReadAheadBytes"/> (a worker's few
+    /// connections; not a station's connection to the embedded broker, where 100,000 idle stations would each hold a buffer).
     /// </summary>
-    public WriteCoalescingStream(Stream inner, EndPoint? localEndPoint = null, EndPoint? remoteEndPoint = null, Func<Task>? sendAfter = null)
+    public WriteCoalescingStream(Stream inner, EndPoint? localEndPoint = null, EndPoint? remoteEndPoint = null, Func<Task>? sendAfter = null, bool readAhead = false)
     {
         _inner = inner;
         _sendAfter = sendAfter;
+        _readAhead = readAhead ? new byte[ReadAheadBytes] : null;
         LocalEndPoint = localEndPoint;
         RemoteEndPoint = remoteEndPoint;
     }
@@ -87,7 +101,7 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
         {
             socket.NoDelay = true;
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return new WriteCoalescingStream(new NetworkStream(socket, ownsSocket: true), socket.LocalEndPoint, socket.RemoteEndPoint);
+            return new WriteCoalescingStream(new NetworkStream(socket, ownsSocket: true), socket.LocalEndPoint, socket.RemoteEndPoint, readAhead: true);
         }
         catch
         {
@@ -97,15 +111,63 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     }
 
     /// <inheritdoc/>
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _inner.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_readAhead is null)
+        {
+            return _inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        if (_readStart < _readEnd)
+        {
+            return new ValueTask<int>(TakeReadAhead(buffer.Span));
+        }
+
+        // Nothing read ahead: a zero-byte read (waiting for data) or a read as large as the buffer goes to the socket as is.
+        return buffer.Length == 0 || buffer.Length >= _readAhead.Length
+            ? _inner.ReadAsync(buffer, cancellationToken)
+            : FillAndTakeAsync(buffer, cancellationToken);
+    }
 
     /// <inheritdoc/>
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override int Read(Span<byte> buffer)
+    {
+        if (_readAhead is null || buffer.Length == 0 || (_readStart == _readEnd && buffer.Length >= _readAhead.Length))
+        {
+            return _inner.Read(buffer);
+        }
+
+        if (_readStart == _readEnd)
+        {
+            _readStart = 0;
+            _readEnd = _inner.Read(_readAhead);
+        }
+
+        return TakeReadAhead(buffer);
+    }
+
+    private async ValueTask<int> FillAndTakeAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int read = await _inner.ReadAsync(_readAhead, cancellationToken).ConfigureAwait(false);
+        _readStart = 0;
+        _readEnd = read;
+        return TakeReadAhead(buffer.Span);
+    }
+
+    private int TakeReadAhead(Span<byte> buffer)
+    {
+        int take = Math.Min(buffer.Length, _readEnd - _readStart);
+        _readAhead.AsSpan(_readStart, take).CopyTo(buffer);
+        _readStart += take;
+        return take;
+    }
 
     /// <inheritdoc/>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using GardenCity.Monitoring.Messaging.Client;
@@ -185,6 +186,110 @@ public sealed class WriteCoalescingStreamTests
         }
     }
 
+    [Fact]
+    public async Task ReadAhead_MqttnetsHeaderAndBodyReads_AreServedFromOneSocketRead_BytesUnchanged()
+    {
+        // Three PUBLISH-sized packets as the broker sends them: all in the socket at once.
+        byte[] sent = [.. Enumerable.Range(0, 3).SelectMany(i => (byte[])[0x32, 150, .. Enumerable.Repeat((byte)i, 150)])];
+        var inner = new ChunkedReadStream(sent, chunk: sent.Length);
+        var stream = new WriteCoalescingStream(inner, readAhead: true);
+
+        var got = new List<byte>();
+        for (int i = 0; i < 3; i++)
+        {
+            byte[] header = new byte[2];
+            Assert.Equal(2, await stream.ReadAsync(header, Ct));
+            byte[] body = new byte[header[1]];
+            Assert.Equal(150, await stream.ReadAsync(body, Ct));
+            got.AddRange([.. header, .. body]);
+        }
+
+        Assert.Equal(sent, got.ToArray());
+        Assert.Equal(1, inner.Reads);
+        Assert.Equal(0, await stream.ReadAsync(new byte[2], Ct)); // the other end closed
+    }
+
+    [Fact]
+    public async Task ReadAhead_DataArrivingInPieces_ReadsReturnWhatCame_InOrder()
+    {
+        byte[] sent = [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))];
+        var inner = new ChunkedReadStream(sent, chunk: 333);
+        var stream = new WriteCoalescingStream(inner, readAhead: true);
+
+        var got = new List<byte>();
+        byte[] buffer = new byte[1000];
+        int read;
+        while ((read = stream.Read(buffer, 0, 1 + (got.Count % 900))) > 0)
+        {
+            got.AddRange(buffer.AsSpan(0, read).ToArray());
+            read = await stream.ReadAsync(buffer.AsMemory(0, 5), Ct);
+            got.AddRange(buffer.AsSpan(0, read).ToArray());
+        }
+
+        Assert.Equal(sent, got.ToArray());
+    }
+
+    [Fact]
+    public async Task ReadAhead_AReadAsLargeAsTheBuffer_GoesToTheSocketDirectly()
+    {
+        byte[] sent = new byte[WriteCoalescingStream.ReadAheadBytes * 2];
+        Random.Shared.NextBytes(sent);
+        var inner = new ChunkedReadStream(sent, chunk: sent.Length);
+        var stream = new WriteCoalescingStream(inner, readAhead: true);
+
+        byte[] body = new byte[sent.Length];
+        Assert.Equal(sent.Length, await stream.ReadAsync(body, Ct));
+        Assert.Equal(sent, body);
+        Assert.Equal(1, inner.Reads);
+    }
+
+    [Fact]
+    public async Task OverARealSocket_AMqttClientReceivesEveryMessage_ReadingAhead()
+    {
+        // Messages of every size around the read-ahead buffer reach a client that connects through the workers' provider.
+        int port = FreePort();
+        using var server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(port).Build());
+        await server.StartAsync();
+        try
+        {
+            using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+            var received = new System.Collections.Concurrent.ConcurrentQueue<(string Topic, byte[] Payload)>();
+            var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            int[] sizes = [.. Enumerable.Range(0, 600).Select(i => i % 100 == 99 ? WriteCoalescingStream.ReadAheadBytes + i : 20 + (i * 37 % 400))];
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+                if (received.Count == sizes.Length)
+                {
+                    all.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            };
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)
+                .WithStreamProvider(CoalescingStreamProvider.Instance).WithClientId("read-ahead-test").Build(), Ct);
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("t/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), Ct);
+
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder().WithTopic("t/" + i)
+                    .WithPayload(Payload(i, sizes[i])).WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()), Ct);
+            }
+
+            await all.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            Assert.Equal(
+                Enumerable.Range(0, sizes.Length).Select(i => "t/" + i + ":" + Convert.ToHexString(Payload(i, sizes[i]))),
+                received.Select(m => m.Topic + ":" + Convert.ToHexString(m.Payload)));
+            await client.DisconnectIfConnectedAsync();
+        }
+        finally
+        {
+            await server.StopAsync();
+        }
+    }
+
+    private static byte[] Payload(int i, int size) => [.. Enumerable.Range(0, size).Select(j => (byte)(i + j))];
+
     private static byte[] Packet(int i) => [0x40, 0x02, (byte)(i >> 8), (byte)i];
 
     private static int FreePort()
@@ -192,6 +297,48 @@ public sealed class WriteCoalescingStreamTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A stream that gives <c>chunk</c> bytes at most per read, as a socket gives what has arrived, and counts its reads.</summary>
+    private sealed class ChunkedReadStream(byte[] data, int chunk) : Stream
+    {
+        private int _position;
+
+        public int Reads { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            Reads++;
+            int take = Math.Min(Math.Min(buffer.Length, chunk), data.Length - _position);
+            data.AsSpan(_position, take).CopyTo(buffer);
+            _position += take;
+            return take;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>A stream whose first write blocks until released, and which records what it was sent.</summary>
