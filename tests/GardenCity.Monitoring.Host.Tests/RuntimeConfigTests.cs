@@ -8,27 +8,28 @@ namespace GardenCity.Monitoring.Host.Tests;
 /// </summary>
 public sealed class RuntimeConfigTests
 {
+    private static readonly string ConfigPath = Path.Combine(AppContext.BaseDirectory, "gardencity.runtimeconfig.json");
+
     [Fact]
     public void Gardencity_CompilesMethodsWithoutPrecompiledCodeOptimisedAtTheirFirstCall()
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "gardencity.runtimeconfig.json");
-        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(path));
-
-        JsonElement properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.True(properties.TryGetProperty("System.Runtime.TieredCompilation.QuickJit", out JsonElement quickJit), $"{path} has no QuickJit setting");
+        JsonElement quickJit = Setting("System.Runtime.TieredCompilation.QuickJit");
         Assert.False(quickJit.GetBoolean());
     }
 
     [Fact]
     public void Gardencity_ThreadPoolWorkersSleepWithoutSpinning()
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "gardencity.runtimeconfig.json");
-        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(path));
-
-        JsonElement properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out JsonElement limit), $"{path} has no thread-pool spin limit");
+        JsonElement limit = Setting("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit");
         Assert.Equal("0", limit.ValueKind == JsonValueKind.String ? limit.GetString() : limit.GetRawText());
+    }
+
+    /// <summary>The setting's value in runtimeconfig.json's configProperties; fails the test, naming file and setting, when it is absent.</summary>
+    private static JsonElement Setting(string name)
+    {
+        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(ConfigPath));
+        JsonElement properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.TryGetProperty(name, out JsonElement value), $"{ConfigPath} has no {name} setting");
+        return value.Clone();
     }
 }

@@ -300,7 +300,7 @@ public sealed class WriteCoalescingStreamTests
     }
 
     /// <summary>A stream that gives <c>chunk</c> bytes at most per read, as a socket gives what has arrived, and counts its reads.</summary>
-    private sealed class ChunkedReadStream(byte[] data, int chunk) : Stream
+    private sealed class ChunkedReadStream(byte[] data, int chunk) : UnseekableStream
     {
         private int _position;
 
@@ -308,13 +308,7 @@ public sealed class WriteCoalescingStreamTests
 
         public override bool CanRead => true;
 
-        public override bool CanSeek => false;
-
         public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -330,19 +324,11 @@ public sealed class WriteCoalescingStreamTests
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             new(Read(buffer.Span));
 
-        public override void Flush()
-        {
-        }
-
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>A stream whose first write blocks until released, and which records what it was sent.</summary>
-    private sealed class GatedStream : Stream
+    private sealed class GatedStream : UnseekableStream
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -358,13 +344,7 @@ public sealed class WriteCoalescingStreamTests
 
         public override bool CanRead => false;
 
-        public override bool CanSeek => false;
-
         public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public void Release() => _gate.TrySetResult();
 
@@ -387,20 +367,30 @@ public sealed class WriteCoalescingStreamTests
             Received.Write(buffer, offset, count);
         }
 
-        public override void Flush()
-        {
-        }
-
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
             Disposed = true;
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>What the test streams share: no seeking, no length, nothing to flush.</summary>
+    private abstract class UnseekableStream : Stream
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
