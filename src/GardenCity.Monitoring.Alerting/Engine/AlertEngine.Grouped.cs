@@ -22,8 +22,6 @@ public sealed partial class AlertEngine
     /// </summary>
     private DateTimeOffset _groupedDue = DateTimeOffset.MinValue;
 
-    private Dictionary<string, Station[]>? _stationsBySite;
-
     /// <summary>A matching trigger at a camera of the rule's scope (not late).</summary>
     private List<AlertChange> GroupedDetection(Rule rule, Station station, CameraTrapEvent trigger)
     {
@@ -188,12 +186,8 @@ public sealed partial class AlertEngine
     /// <summary>The (rule, camera) pairs of the rule at the cameras of a site, in camera id order.</summary>
     private List<(Station Camera, PairState Pair)> SitePairs(Rule rule, string siteId)
     {
-        // The stations of each site, found once (the registry does not change under an engine): a detection looks up the
-        // pairs of its site's few stations instead of scanning every pair of every station (100,000 stations: a million).
-        _stationsBySite ??= _registry.Stations.GroupBy(st => st.Site.Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(st => st.Id, StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         var site = new List<(Station Camera, PairState Pair)>();
-        foreach (Station station in _stationsBySite.GetValueOrDefault(siteId) ?? [])
+        foreach (Station station in _registry.AtSite(siteId))
         {
             if (_pairs.TryGetValue((rule.Id, station.Id), out PairState? pair))
             {

@@ -1236,7 +1236,7 @@ public sealed partial class AlertEngine
 
         // Rain of the 24 h before noon: the station's own gauge, or for a fire station the weather station of its site.
         StationSeries? rainSeries = station.Kind == StationKind.Weather ? series
-            : _registry.Stations.Where(s => s.Kind == StationKind.Weather && s.Site.Id == station.Site.Id).OrderBy(s => s.Id, StringComparer.Ordinal)
+            : _registry.AtSite(station.Site.Id).Where(s => s.Kind == StationKind.Weather)
                 .Select(s => _series.GetValueOrDefault(s.Id)).FirstOrDefault(s => s is not null);
         double rain = rainSeries?.Field("rain_mm")?.Window(reading.Timestamp, TimeSpan.FromDays(1)).Where(s => s.Flag != QualityFlag.Bad).Sum(s => s.Value) ?? 0;
         var weather = new FwiWeather(temp.Value, rh.Value, wind.Value * 3.6, rain, local.Month, station.Lat);

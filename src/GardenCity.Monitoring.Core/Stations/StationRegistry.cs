@@ -6,6 +6,7 @@ namespace GardenCity.Monitoring.Core.Stations;
 public sealed class StationRegistry
 {
     private readonly FrozenDictionary<string, Station> _stations;
+    private readonly FrozenDictionary<string, Station[]> _bySite;
 
     /// <summary>Creates a registry; ids must be unique.</summary>
     public StationRegistry(IEnumerable<Site> sites, IEnumerable<Station> stations, IEnumerable<HazardUnit>? hazardUnits = null)
@@ -14,6 +15,8 @@ public sealed class StationRegistry
         ArgumentNullException.ThrowIfNull(stations);
         Sites = sites.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
         _stations = stations.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
+        _bySite = _stations.Values.GroupBy(s => s.Site.Id, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.OrderBy(s => s.Id, StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         HazardUnits = (hazardUnits ?? []).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
     }
 
@@ -28,6 +31,9 @@ public sealed class StationRegistry
 
     /// <summary>The hazard unit with this id, if any.</summary>
     public HazardUnit? HazardUnit(string id) => HazardUnits.FirstOrDefault(u => u.Id == id);
+
+    /// <summary>The stations of a site, in id order; none for a site without stations or an unknown id.</summary>
+    public IReadOnlyList<Station> AtSite(string siteId) => _bySite.GetValueOrDefault(siteId) ?? [];
 
     /// <summary>Number of stations.</summary>
     public int Count => _stations.Count;

@@ -13,7 +13,7 @@ namespace GardenCity.Monitoring.Messaging.Client;
 /// gathered while the previous send was under way, in order.
 /// A worker's connection also reads ahead: MQTTnet reads each packet's fixed header and then its body, two socket reads
 /// for a 150-byte message; with <c>readAhead</c> one read takes in what the broker has sent so far (up to
-/// <see cref="ReadAheadBytes"/>) and MQTTnet's reads are served from it (bench/README.md, "Reads gathered").
+/// <see cref="ReadAheadBytes"/>) and MQTTnet's reads are served from it (bench/README.md, "Mosquitto alone with the peer harness's own publisher, and reads gathered").
 /// </summary>
 /// <remarks>
 /// What an acknowledgement means does not change: the worker calls it only after the messages are durable, and the
@@ -49,10 +49,9 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     private bool _sendLoopRunning;
     private Exception? _failure;
 
-    // Read-ahead (one reader at a time, as MQTTnet's receive loop): bytes _readStart.._readEnd of _readAhead are unread.
-    private readonly byte[]? _readAhead;
-    private int _readStart;
-    private int _readEnd;
+    // What reads go through: the socket's stream itself, or with read-ahead a BufferedStream over it that only reads
+    // (writes go to _inner, so its buffer never holds written bytes; one reader at a time, as MQTTnet's receive loop).
+    private readonly Stream _reader;
 
     /// <summary>
     /// Wraps <paramref name="inner"/>, which this stream owns. With <paramref name="sendAfter"/>, what is written is sent
@@ -64,7 +63,7 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     {
         _inner = inner;
         _sendAfter = sendAfter;
-        _readAhead = readAhead ? new byte[ReadAheadBytes] : null;
+        _reader = readAhead ? new BufferedStream(inner, ReadAheadBytes) : inner;
         LocalEndPoint = localEndPoint;
         RemoteEndPoint = remoteEndPoint;
     }
@@ -111,63 +110,18 @@ internal sealed class WriteCoalescingStream : Stream, IMqttClientStreamEndPoints
     }
 
     /// <inheritdoc/>
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (_readAhead is null)
-        {
-            return _inner.ReadAsync(buffer, cancellationToken);
-        }
-
-        if (_readStart < _readEnd)
-        {
-            return new ValueTask<int>(TakeReadAhead(buffer.Span));
-        }
-
-        // Nothing read ahead: a zero-byte read (waiting for data) or a read as large as the buffer goes to the socket as is.
-        return buffer.Length == 0 || buffer.Length >= _readAhead.Length
-            ? _inner.ReadAsync(buffer, cancellationToken)
-            : FillAndTakeAsync(buffer, cancellationToken);
-    }
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _reader.ReadAsync(buffer, cancellationToken);
 
     /// <inheritdoc/>
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        _reader.ReadAsync(buffer, offset, count, cancellationToken);
 
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => _reader.Read(buffer, offset, count);
 
     /// <inheritdoc/>
-    public override int Read(Span<byte> buffer)
-    {
-        if (_readAhead is null || buffer.Length == 0 || (_readStart == _readEnd && buffer.Length >= _readAhead.Length))
-        {
-            return _inner.Read(buffer);
-        }
-
-        if (_readStart == _readEnd)
-        {
-            _readStart = 0;
-            _readEnd = _inner.Read(_readAhead);
-        }
-
-        return TakeReadAhead(buffer);
-    }
-
-    private async ValueTask<int> FillAndTakeAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        int read = await _inner.ReadAsync(_readAhead, cancellationToken).ConfigureAwait(false);
-        _readStart = 0;
-        _readEnd = read;
-        return TakeReadAhead(buffer.Span);
-    }
-
-    private int TakeReadAhead(Span<byte> buffer)
-    {
-        int take = Math.Min(buffer.Length, _readEnd - _readStart);
-        _readAhead.AsSpan(_readStart, take).CopyTo(buffer);
-        _readStart += take;
-        return take;
-    }
+    public override int Read(Span<byte> buffer) => _reader.Read(buffer);
 
     /// <inheritdoc/>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

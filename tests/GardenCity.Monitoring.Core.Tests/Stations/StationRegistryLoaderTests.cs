@@ -31,6 +31,22 @@ public sealed class StationRegistryLoaderTests
         """;
 
     [Fact]
+    public void AtSite_TheSitesStationsInIdOrder_NoneForAnUnknownSite()
+    {
+        StationRegistry registry = TestRegistry.Instance;
+        Assert.NotEmpty(registry.Sites);
+        foreach (string site in registry.Sites.Keys)
+        {
+            Assert.Equal(
+                registry.Stations.Where(s => s.Site.Id == site).Select(s => s.Id).Order(StringComparer.Ordinal),
+                registry.AtSite(site).Select(s => s.Id));
+        }
+
+        Assert.Equal(registry.Count, registry.Sites.Keys.Sum(site => registry.AtSite(site).Count));
+        Assert.Empty(registry.AtSite("no-such-site"));
+    }
+
+    [Fact]
     public void LoadFile_ShippedRegistry_HasAtLeast30StationsOfAllFourKinds()
     {
         StationRegistry registry = TestRegistry.Instance;

@@ -231,7 +231,7 @@ internal sealed class DutyInhibitor
     private void SiteOutageCount(string site, out List<AlertNotification> offline, out int watched)
     {
         IReadOnlyCollection<StationKind> kinds = _options.SiteOutage.StationKinds.Count > 0 ? _options.SiteOutage.StationKinds : OfflineKinds;
-        HashSet<string> stations = _registry.Stations.Where(s => s.Site.Id == site && kinds.Contains(s.Kind)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        HashSet<string> stations = _registry.AtSite(site).Where(s => kinds.Contains(s.Kind)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         watched = stations.Count;
         offline = _state.Active.Values.Where(a => a.RuleId == _options.SiteOutage.Rule && stations.Contains(a.StationId))
             .DistinctBy(a => a.StationId).OrderBy(a => a.StationId, StringComparer.Ordinal).ToList();
