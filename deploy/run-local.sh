@@ -148,6 +148,7 @@ dotnet src/GardenCity.Monitoring.Host/bin/Release/net10.0/gardencity.dll run --r
   --set "GardenCity:Retention:RawDuration=36500.00:00:00" \
   --set "GardenCity:DeadLetter:Directory=${state}/dead-letter" \
   --set "GardenCity:Spool:Directory=${state}/spool" \
+  --set "GardenCity:StartupProfileDirectory=${state}/startup-profile" \
   --set "GardenCity:Health:Url=http://127.0.0.1:${health_port}" > "$logs/gardencity.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do

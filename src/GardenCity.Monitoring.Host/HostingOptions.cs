@@ -21,6 +21,13 @@ public sealed class HostingOptions : IValidatableObject
     [Required]
     public string RegistryPath { get; set; } = "deploy/stations.yaml";
 
+    /// <summary>
+    /// Folder of the runtime's startup profile (<c>StartupProfile</c>): what a run compiled, compiled ahead in the
+    /// background at the next start of the same roles. Empty turns it off.
+    /// </summary>
+    /// <value>The default value is <c>data/startup-profile</c>, relative to the working folder.</value>
+    public string StartupProfileDirectory { get; set; } = "data/startup-profile";
+
     /// <summary>The roles named in <see cref="Roles"/>, known or not.</summary>
     internal IReadOnlySet<string> RoleSet =>
         (Roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GardenCity.Monitoring.Host;
@@ -40,6 +41,9 @@ internal static class RunCommand
         {
             roleSet.Add("broker"); // No external broker configured: run the embedded one.
         }
+
+        // As early as the roles are known: the profile's methods compile in the background while the host is built.
+        string startupProfile = StartupProfile.Start(hosting.StartupProfileDirectory, roleSet, error);
 
         builder.AddServiceDefaults(Meters(roleSet));
         builder.Services.AddHosting();
@@ -105,6 +109,7 @@ internal static class RunCommand
             return ExitCodes.BadConfiguration;
         }
 
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupProfile).FullName!).StartupProfileState(startupProfile);
         app.UseRouting();
         if (roleSet.Contains("api"))
         {
@@ -137,6 +142,12 @@ internal static class RunCommand
         roles.Contains("alerting") ? [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName, AlertingMetrics.MeterName] : [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName];
 
     private static Uri ApiUrl(IServiceProvider services) => new(services.GetRequiredService<IOptions<ApiOptions>>().Value.Url);
+}
+
+internal static partial class RunCommandLog
+{
+    [LoggerMessage(LogLevel.Information, "{State}")]
+    public static partial void StartupProfileState(this ILogger logger, string state);
 }
 
 /// <summary>Process exit codes of <c>gardencity</c>.</summary>

@@ -276,7 +276,7 @@ public sealed class DeploymentFilesTests
 
     /// <summary>
     /// Every directory a GardenCity service writes (spool, dead letters, alerting state with the outbox, escalation,
-    /// silences, audit and alert history) lies on a named volume, so recreating a container keeps exactly what the
+    /// silences, audit and alert history, the startup profile) lies on a named volume, so recreating a container keeps exactly what the
     /// spool and the outbox exist to keep. A setting left out of the compose file counts with its default, relative to
     /// the image's working directory.
     /// </summary>
@@ -294,6 +294,7 @@ public sealed class DeploymentFilesTests
             ("GardenCity__Spool__Directory", new SpoolOptions().Directory),
             ("GardenCity__DeadLetter__Directory", new DeadLetterOptions().Directory),
             ("GardenCity__Alerting__StateDirectory", new AlertingOptions().StateDirectory),
+            ("GardenCity__StartupProfileDirectory", new GardenCity.Monitoring.Host.HostingOptions().StartupProfileDirectory),
         ];
         var problems = new List<string>();
         int checkedServices = 0;
