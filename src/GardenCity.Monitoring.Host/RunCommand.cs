@@ -43,7 +43,7 @@ internal static class RunCommand
         }
 
         // As early as the roles are known: the profile's methods compile in the background while the host is built.
-        string startupProfile = StartupProfile.Start(hosting.StartupProfileDirectory, roleSet, error);
+        StartupProfile? profile = StartupProfile.Start(hosting.StartupProfileDirectory, roleSet, error, out string profileState);
 
         builder.AddServiceDefaults(Meters(roleSet));
         builder.Services.AddHosting();
@@ -109,7 +109,8 @@ internal static class RunCommand
             return ExitCodes.BadConfiguration;
         }
 
-        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupProfile).FullName!).StartupProfileState(startupProfile);
+        ILogger profileLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupProfile).FullName!);
+        profileLog.StartupProfileState(profileState);
         app.UseRouting();
         if (roleSet.Contains("api"))
         {
@@ -123,6 +124,11 @@ internal static class RunCommand
         try
         {
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (profile is not null)
+            {
+                profileLog.StartupProfileState(profile.Finish()); // a clean stop only: a killed run leaves the profile as it was
+            }
+
             return ExitCodes.Ok;
         }
         catch (OptionsValidationException ex)

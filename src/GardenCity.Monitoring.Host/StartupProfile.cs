@@ -4,77 +4,158 @@ namespace GardenCity.Monitoring.Host;
 
 /// <summary>
 /// The runtime's startup profile (multi-core JIT, <see cref="ProfileOptimization"/>) for <c>gardencity run</c>: each run
-/// records which methods it compiled and writes the list to <c>GardenCity:StartupProfileDirectory</c> when it stops;
-/// the next start of the same roles compiles those methods on a background thread while the host starts, instead of on
-/// the thread that needs each one at its first call. A worker that restarts with a backlog waiting (after a power or
-/// link outage) then meets the backlog with its reading path compiled (bench/README.md, "Startup profile").
-/// <para>The runtime checks every assembly of a profile by its identity (MVID) and skips what a new build changed, so a
-/// profile never replays stale code. Only one process records per file: a second <c>gardencity run</c> with the same
-/// roles and folder runs without one (a lock file). Turning it off (an empty value) changes nothing but the speed of
-/// the first seconds.</para>
+/// records which methods it compiled; the next start of the same roles compiles those methods on a background thread
+/// while the host starts, instead of on the thread that needs each one at its first call. A worker that restarts with
+/// a backlog waiting (after a power or link outage) then meets the backlog with its reading path compiled
+/// (bench/README.md, "Startup profile").
+/// <list type="bullet">
+/// <item>The profile replayed is <c>gardencity-run-ROLES.jitprofile</c> in <c>GardenCity:StartupProfileDirectory</c>.
+/// The run records into <c>….recording.jitprofile</c> (a copy of it, which is what the runtime replays), written when
+/// the run stops cleanly (<see cref="Finish"/>).</item>
+/// <item>The recording replaces the profile unless it is clearly poorer: a run that compiled under 90 % of what the
+/// profile holds (a start and stop with no readings in between) keeps the richer one, unless that one is older than the
+/// program (an upgrade: the runtime skips every assembly whose identity changed, so an old profile is worth little).</item>
+/// <item>Only one process records per file (a lock file): a second <c>gardencity run</c> with the same roles and folder
+/// runs without one and says so.</item>
+/// </list>
+/// Turning it off (an empty value) changes nothing but the speed of the first seconds.
 /// </summary>
-internal static class StartupProfile
+internal sealed class StartupProfile
 {
     /// <summary>The configuration key, for messages.</summary>
     public const string Key = HostingOptions.SectionName + ":" + nameof(HostingOptions.StartupProfileDirectory);
 
-    private static FileStream? _lock; // held for the life of the process
+    /// <summary>A recording under this share of the profile it replayed does not replace it.</summary>
+    private const double PoorerThan = 0.9;
+
+    private static int _started;
+
+    private readonly FileStream _lock; // held for the life of the process
+    private readonly string _profile;
+    private readonly string _recording;
+
+    private StartupProfile(FileStream fileLock, string profile, string recording, string state)
+    {
+        _lock = fileLock;
+        _profile = profile;
+        _recording = recording;
+        State = state;
+    }
+
+    /// <summary>What <see cref="Start"/> did, for the log.</summary>
+    public string State { get; }
 
     /// <summary>The profile's file name for a set of roles: one profile per role set, since each compiles other code.</summary>
     public static string FileName(IEnumerable<string> roles) =>
         "gardencity-run-" + string.Join('+', roles.Order(StringComparer.Ordinal)) + ".jitprofile";
 
     /// <summary>
-    /// Starts recording (and, when a profile of an earlier run is there, replaying) the startup profile of
+    /// Starts recording (and, when an earlier run left a profile, replaying) the startup profile of
     /// <paramref name="roles"/> in <paramref name="directory"/>. Never fails the start: a folder that cannot be created
-    /// or locked is reported on <paramref name="error"/> with the key and what to do. Returns what happened, for the log.
+    /// or written is reported on <paramref name="error"/> with the key and what to do. Null when there is no profile
+    /// this run, with <paramref name="state"/> saying why.
     /// </summary>
-    public static string Start(string? directory, IEnumerable<string> roles, TextWriter error)
+    public static StartupProfile? Start(string? directory, IEnumerable<string> roles, TextWriter error, out string state)
     {
         ArgumentNullException.ThrowIfNull(error);
         if (string.IsNullOrWhiteSpace(directory))
         {
-            return $"Startup profile off ({Key} is empty)";
+            state = $"Startup profile off ({Key} is empty)";
+            return null;
         }
 
-        if (_lock is not null)
+        if (Interlocked.Exchange(ref _started, 1) == 1)
         {
-            return "Startup profile already started in this process";
+            state = "Startup profile already started in this process";
+            return null;
         }
 
         string name = FileName(roles);
         string folder;
+        FileStream fileLock;
         try
         {
             folder = Path.GetFullPath(directory);
             Directory.CreateDirectory(folder);
+            fileLock = new FileStream(Path.Combine(folder, name + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException) when (Directory.Exists(directory) && File.Exists(Path.Combine(directory, name + ".lock")))
+        {
+            // Another gardencity run with the same roles records here; two writers would spoil the file.
+            state = $"Startup profile off: {Path.Combine(Path.GetFullPath(directory), name)} is in use by another gardencity run";
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             error.WriteLine($"Warning: {Key} '{directory}' cannot be used ({ex.Message}); starting without a startup profile, so the first seconds under load are slower. Set it to a folder this user can write, or to an empty value to turn it off.");
-            return $"Startup profile off ({Key} '{directory}' cannot be used)";
+            state = $"Startup profile off ({Key} '{directory}' cannot be used)";
+            return null;
         }
 
+        string profile = Path.Combine(folder, name);
+        string recording = Path.ChangeExtension(profile, ".recording.jitprofile");
+        bool replay = File.Exists(profile);
         try
         {
-            _lock = new FileStream(Path.Combine(folder, name + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            if (replay)
+            {
+                File.Copy(profile, recording, overwrite: true); // the runtime replays the file it then records into
+            }
+            else
+            {
+                File.Delete(recording); // a recording left by a run that was killed
+            }
         }
-        catch (UnauthorizedAccessException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            fileLock.Dispose();
             error.WriteLine($"Warning: {Key} '{directory}' cannot be written ({ex.Message}); starting without a startup profile, so the first seconds under load are slower. Set it to a folder this user can write, or to an empty value to turn it off.");
-            return $"Startup profile off ({Key} '{directory}' cannot be written)";
-        }
-        catch (IOException)
-        {
-            // Another gardencity run with the same roles records into this file; two writers would spoil it.
-            return $"Startup profile off: {Path.Combine(folder, name)} is in use by another gardencity run";
+            state = $"Startup profile off ({Key} '{directory}' cannot be written)";
+            return null;
         }
 
-        bool replay = File.Exists(Path.Combine(folder, name));
         ProfileOptimization.SetProfileRoot(folder);
-        ProfileOptimization.StartProfile(name);
-        return replay
-            ? $"Startup profile {Path.Combine(folder, name)}: compiling what the last run compiled, in the background; recording this run's"
-            : $"Startup profile {Path.Combine(folder, name)}: none yet, recording this run's for the next start";
+        ProfileOptimization.StartProfile(Path.GetFileName(recording));
+        state = replay
+            ? $"Startup profile {profile}: compiling what the last run compiled, in the background; recording this run's"
+            : $"Startup profile {profile}: none yet, recording this run's for the next start";
+        return new StartupProfile(fileLock, profile, recording, state);
+    }
+
+    /// <summary>
+    /// After a clean stop: writes this run's recording and keeps it as the profile unless it is clearly poorer (see the
+    /// class). Returns what it did, for the log.
+    /// </summary>
+    public string Finish()
+    {
+        try
+        {
+            ProfileOptimization.StartProfile(null); // stops recording and writes the file
+            var recorded = new FileInfo(_recording);
+            if (!recorded.Exists)
+            {
+                return $"Startup profile: this run recorded nothing; {_profile} stays as it was";
+            }
+
+            var kept = new FileInfo(_profile);
+            DateTime program = File.GetLastWriteTimeUtc(Path.Combine(AppContext.BaseDirectory, typeof(StartupProfile).Assembly.GetName().Name + ".dll"));
+            long recordedBytes = recorded.Length;
+            if (kept.Exists && recordedBytes < kept.Length * PoorerThan && kept.LastWriteTimeUtc >= program)
+            {
+                recorded.Delete();
+                return $"Startup profile {_profile} kept: this run compiled less ({recordedBytes:N0} against {kept.Length:N0} bytes), as a run without readings does";
+            }
+
+            File.Move(_recording, _profile, overwrite: true);
+            return $"Startup profile {_profile} saved for the next start ({recordedBytes:N0} bytes)";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"Startup profile {_profile} not saved: {ex.Message}";
+        }
+        finally
+        {
+            _lock.Dispose();
+        }
     }
 }

@@ -42,6 +42,7 @@ public sealed class StartupProfileTests(ServersFixture servers)
                 await first.RunAsync(TestContext.Current.CancellationToken);
                 await WaitForAsync(query, first.Total);
                 await process.TerminateAsync();
+                Assert.Contains("saved for the next start", process.Output, StringComparison.Ordinal);
             }
 
             var profile = new FileInfo(Path.Combine(dir, "profile", ProfileFile));
@@ -58,6 +59,52 @@ public sealed class StartupProfileTests(ServersFixture servers)
                 Assert.Equal(backlog.Total, await CountAsync(query));
                 Assert.DoesNotContain("Exception", process.Output, StringComparison.Ordinal);
             }
+        }
+        finally
+        {
+            ServerProcess.DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
+    public async Task IngestionWorker_RunWithoutReadings_KeepsTheRicherProfileUnlessThatOneIsOlderThanTheProgram()
+    {
+        await using var mosquitto = new MosquittoServer();
+        await mosquitto.StartAsync(TestContext.Current.CancellationToken);
+        string dir = Directory.CreateTempSubdirectory("gc-profile-").FullName;
+        string database = "prof" + Guid.NewGuid().ToString("N")[..8];
+        var query = new InfluxQlClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = servers.Influx.Url, Database = database }));
+        Dictionary<string, string> settings = Worker(mosquitto.Port, dir, database, "ingest-" + database);
+        string profile = Path.Combine(dir, "profile", ProfileFile);
+        try
+        {
+            using (GardenCityProcess withReadings = await GardenCityProcess.StartAsync(settings))
+            {
+                var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 100, samplesPerMessage: 10);
+                await load.RunAsync(TestContext.Current.CancellationToken);
+                await WaitForAsync(query, load.Total);
+                await withReadings.TerminateAsync();
+            }
+
+            byte[] rich = File.ReadAllBytes(profile);
+
+            using (GardenCityProcess idle = await GardenCityProcess.StartAsync(settings))
+            {
+                await idle.TerminateAsync();
+                Assert.Contains("kept: this run compiled less", idle.Output, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(rich, File.ReadAllBytes(profile));
+            Assert.False(File.Exists(Path.ChangeExtension(profile, ".recording.jitprofile")), "the poorer recording is removed");
+
+            File.SetLastWriteTimeUtc(profile, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc)); // as if left by an older program
+            using (GardenCityProcess afterUpgrade = await GardenCityProcess.StartAsync(settings))
+            {
+                await afterUpgrade.TerminateAsync();
+                Assert.Contains("saved for the next start", afterUpgrade.Output, StringComparison.Ordinal);
+            }
+
+            Assert.True(new FileInfo(profile).Length < rich.Length, "the idle run's recording replaced the profile older than the program");
         }
         finally
         {
