@@ -64,6 +64,12 @@ internal sealed class StartupProfile
             return null;
         }
 
+        if (!roles.Any())
+        {
+            state = "Startup profile off (no known role)"; // GardenCity:Roles fails validation next
+            return null;
+        }
+
         if (Interlocked.Exchange(ref _started, 1) == 1)
         {
             state = "Startup profile already started in this process";
