@@ -43,7 +43,11 @@ one_run() {
     if [ "$n" -eq "$prev" ]; then same=$((same + 1)); [ "$same" -ge 30 ] && break; else same=0; fi
     prev="$n"; sleep 0.1
   done
-  kill -TERM "$sp" 2>/dev/null || true; wait "$sp" 2>/dev/null || true
+  # SIGTERM, then SIGKILL: a shell that ignores SIGTERM (a background job) hands that on to mosquitto_sub and timeout,
+  # and mosquitto_sub -C does not always exit by itself once it has its N messages.
+  kill -TERM "$sp" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$sp" 2>/dev/null || break; sleep 0.1; done
+  pkill -KILL -P "$sp" 2>/dev/null || true; kill -KILL "$sp" 2>/dev/null || true; wait "$sp" 2>/dev/null || true
   n=$(wc -l < "$f"); last=$(tail -1 "$f"); [ -n "$last" ] || last="$t0"
   rate=$(awk -v n="$n" -v a="$t0" -v b="$last" 'BEGIN{d=b-a; printf "%.0f", (d>0)?n/d:0}')
   [ "$run" = warm-up ] && return 0
