@@ -126,7 +126,16 @@ internal static class RunCommand
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
             if (profile is not null)
             {
-                profileLog.StartupProfileState(profile.Finish()); // a clean stop only: a killed run leaves the profile as it was
+                // A clean stop only: a killed run leaves the profile as it was.
+                string finished = profile.Finish(out bool failed);
+                if (failed)
+                {
+                    profileLog.StartupProfileNotSaved(finished);
+                }
+                else
+                {
+                    profileLog.StartupProfileState(finished);
+                }
             }
 
             return ExitCodes.Ok;
@@ -154,6 +163,9 @@ internal static partial class RunCommandLog
 {
     [LoggerMessage(LogLevel.Information, "{State}")]
     public static partial void StartupProfileState(this ILogger logger, string state);
+
+    [LoggerMessage(LogLevel.Warning, "{Problem}")]
+    public static partial void StartupProfileNotSaved(this ILogger logger, string problem);
 }
 
 /// <summary>Process exit codes of <c>gardencity</c>.</summary>

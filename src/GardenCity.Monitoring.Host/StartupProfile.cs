@@ -13,8 +13,9 @@ namespace GardenCity.Monitoring.Host;
 /// The run records into <c>….recording.jitprofile</c> (a copy of it, which is what the runtime replays), written when
 /// the run stops cleanly (<see cref="Finish"/>).</item>
 /// <item>The recording replaces the profile unless it is clearly poorer: a run that compiled under 90 % of what the
-/// profile holds (a start and stop with no readings in between) keeps the richer one, unless that one is older than the
-/// program (an upgrade: the runtime skips every assembly whose identity changed, so an old profile is worth little).</item>
+/// profile holds (a start and stop with no readings in between) keeps the richer one, unless that one was recorded by
+/// another build (its <c>.build</c> file, the identities of our assemblies, differs: the runtime skips every assembly
+/// whose identity changed, so such a profile is worth little).</item>
 /// <item>Only one process records per file (a lock file): a second <c>gardencity run</c> with the same roles and folder
 /// runs without one and says so.</item>
 /// </list>
@@ -64,6 +65,12 @@ internal sealed class StartupProfile
             return null;
         }
 
+        if (Environment.ProcessorCount < 2)
+        {
+            state = "Startup profile off (the runtime's multi-core JIT needs two CPUs)";
+            return null;
+        }
+
         if (!roles.Any())
         {
             state = "Startup profile off (no known role)"; // GardenCity:Roles fails validation next
@@ -85,7 +92,7 @@ internal sealed class StartupProfile
             Directory.CreateDirectory(folder);
             fileLock = new FileStream(Path.Combine(folder, name + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException) when (Directory.Exists(directory) && File.Exists(Path.Combine(directory, name + ".lock")))
+        catch (IOException) when (LockedByAnother(Path.Combine(directory, name + ".lock")))
         {
             // Another gardencity run with the same roles records here; two writers would spoil the file.
             state = $"Startup profile off: {Path.Combine(Path.GetFullPath(directory), name)} is in use by another gardencity run";
@@ -130,38 +137,71 @@ internal sealed class StartupProfile
 
     /// <summary>
     /// After a clean stop: writes this run's recording and keeps it as the profile unless it is clearly poorer (see the
-    /// class). Returns what it did, for the log.
+    /// class). Returns what it did, for the log; <paramref name="failed"/> when the folder could not be written.
     /// </summary>
-    public string Finish()
+    public string Finish(out bool failed)
     {
+        failed = false;
         try
         {
+            DateTime before = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(-1);
             ProfileOptimization.StartProfile(null); // stops recording and writes the file
             var recorded = new FileInfo(_recording);
-            if (!recorded.Exists)
+            if (!recorded.Exists || recorded.LastWriteTimeUtc < before)
             {
-                return $"Startup profile: this run recorded nothing; {_profile} stays as it was";
+                return $"Startup profile: the runtime wrote no recording; {_profile} stays as it was";
             }
 
             var kept = new FileInfo(_profile);
-            DateTime program = File.GetLastWriteTimeUtc(Path.Combine(AppContext.BaseDirectory, typeof(StartupProfile).Assembly.GetName().Name + ".dll"));
+            string build = Build();
+            string buildFile = _profile + ".build";
             long recordedBytes = recorded.Length;
-            if (kept.Exists && recordedBytes < kept.Length * PoorerThan && kept.LastWriteTimeUtc >= program)
+            if (kept.Exists && recordedBytes < kept.Length * PoorerThan && File.Exists(buildFile) && File.ReadAllText(buildFile) == build)
             {
                 recorded.Delete();
                 return $"Startup profile {_profile} kept: this run compiled less ({recordedBytes:N0} against {kept.Length:N0} bytes), as a run without readings does";
             }
 
             File.Move(_recording, _profile, overwrite: true);
+            File.WriteAllText(buildFile, build);
             return $"Startup profile {_profile} saved for the next start ({recordedBytes:N0} bytes)";
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return $"Startup profile {_profile} not saved: {ex.Message}";
+            failed = true;
+            return $"{Key}: startup profile {_profile} not saved ({ex.Message}); the next start replays the one before, if any. Make the folder writable for this user.";
         }
         finally
         {
             _lock.Dispose();
         }
     }
+
+    /// <summary>
+    /// Whether a lock file that could not be opened for exclusive use is held by another process rather than out of
+    /// reach: the folder takes a new file of this process's own. A folder that cannot be written (read-only, no
+    /// permission) is a real error instead. (Any open of the lock file itself takes a lock on Linux, so it cannot tell.)
+    /// </summary>
+    private static bool LockedByAnother(string lockFile)
+    {
+        string probe = lockFile + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".probe";
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return File.Exists(lockFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The build a profile was recorded by: the identity (MVID) of each of our assemblies, which a new build changes.</summary>
+    private static string Build() => string.Join('\n', AppDomain.CurrentDomain.GetAssemblies()
+        .Where(a => a.GetName().Name is { } n && (n == "gardencity" || n.StartsWith("GardenCity.Monitoring.", StringComparison.Ordinal)))
+        .Select(a => a.GetName().Name + " " + a.ManifestModule.ModuleVersionId.ToString("N"))
+        .Order(StringComparer.Ordinal));
 }

@@ -45,7 +45,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
         };
-        var query = Query(servers.Influx, database);
+        var query = WaterLevels.Query(servers.Influx, database);
         var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 11_112, samplesPerMessage: 10);
         try
         {
@@ -53,13 +53,13 @@ public sealed class FaultToleranceTests(ServersFixture servers)
             using (GardenCityProcess first = await GardenCityProcess.StartAsync(settings))
             {
                 Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
-                await WaitForAsync(query, 20_000);
+                await WaterLevels.WaitForAsync(query, 20_000);
                 first.Kill();
-                atKill = await CountAsync(query);
+                atKill = await WaterLevels.CountAsync(query);
                 Report($"SIGKILL after {atKill} readings stored, {load.Published} published");
                 using GardenCityProcess second = await GardenCityProcess.StartAsync(settings);
                 await publishing;
-                await WaitForAsync(query, load.Total, TimeSpan.FromMinutes(3));
+                await WaterLevels.WaitForAsync(query, load.Total, TimeSpan.FromMinutes(3));
                 Assert.Contains("session present: True", second.Output, StringComparison.Ordinal);
             }
 
@@ -71,7 +71,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
                 Assert.Equal(11_112, s.Get(0, "count").GetInt64());
                 Assert.Equal(load.ExpectedSumPerStation, s.Get(0, "sum").GetDouble(), 3);
             });
-            Report($"published {load.Total}, stored {await CountAsync(query)}, lost 0");
+            Report($"published {load.Total}, stored {await WaterLevels.CountAsync(query)}, lost 0");
         }
         finally
         {
@@ -86,7 +86,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
         await mosquitto.StartAsync(TestContext.Current.CancellationToken);
         string database = "term" + Guid.NewGuid().ToString("N")[..8];
         string dir = Directory.CreateTempSubdirectory("gc-term-").FullName;
-        var query = Query(servers.Influx, database);
+        var query = WaterLevels.Query(servers.Influx, database);
         try
         {
             using GardenCityProcess process = await GardenCityProcess.StartAsync(new Dictionary<string, string>
@@ -105,12 +105,12 @@ public sealed class FaultToleranceTests(ServersFixture servers)
             var load = new LoadPublisher(mosquitto.Port, readingsPerStation: 200, samplesPerMessage: 10);
             await load.RunAsync(TestContext.Current.CancellationToken);
             await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-            Assert.Equal(0, await CountAsync(query));
+            Assert.Equal(0, await WaterLevels.CountAsync(query));
 
             await process.TerminateAsync();
 
             Assert.Contains("Stopping: writing the 180 messages received and acknowledging them", process.Output, StringComparison.Ordinal);
-            Assert.Equal(load.Total, await CountAsync(query));
+            Assert.Equal(load.Total, await WaterLevels.CountAsync(query));
             Report($"SIGTERM with {load.Total} readings received and not yet written: all {load.Total} written before exit");
         }
         finally
@@ -134,7 +134,7 @@ public sealed class FaultToleranceTests(ServersFixture servers)
             ["GardenCity:DeadLetter:Directory"] = Path.Combine(dir, "dead-letter"),
             ["GardenCity:Spool:Directory"] = Path.Combine(dir, "spool"),
         };
-        var query = Query(servers.Influx, database);
+        var query = WaterLevels.Query(servers.Influx, database);
         var load = new LoadPublisher(brokerPort, readingsPerStation: 3_000, samplesPerMessage: 5);
         try
         {
@@ -142,19 +142,19 @@ public sealed class FaultToleranceTests(ServersFixture servers)
             using (GardenCityProcess first = await GardenCityProcess.StartAsync(settings, ready: "Embedded MQTT broker listening"))
             {
                 Task publishing = load.RunAsync(TestContext.Current.CancellationToken);
-                await WaitForAsync(query, 5_000);
+                await WaterLevels.WaitForAsync(query, 5_000);
                 first.Kill();
                 acknowledgedAtKill = load.Published;
-                storedAfterKill = await CountAsync(query);
+                storedAfterKill = await WaterLevels.CountAsync(query);
 
                 // Every reading a station got a PUBACK for was durable before the PUBACK; here nothing was spooled.
                 Assert.True(storedAfterKill >= acknowledgedAtKill, $"{acknowledgedAtKill} acknowledged but only {storedAfterKill} stored");
                 using GardenCityProcess second = await GardenCityProcess.StartAsync(settings, ready: "Embedded MQTT broker listening");
                 await publishing; // the stations resend what was not acknowledged, as store-and-forward firmware does
-                await WaitForAsync(query, load.Total, TimeSpan.FromMinutes(2));
+                await WaterLevels.WaitForAsync(query, load.Total, TimeSpan.FromMinutes(2));
             }
 
-            Assert.Equal(load.Total, await CountAsync(query));
+            Assert.Equal(load.Total, await WaterLevels.CountAsync(query));
             Report($"all-in-one process killed with {acknowledgedAtKill} readings acknowledged to stations and {storedAfterKill} stored; after restart {load.Total} of {load.Total} stored, lost 0");
         }
         finally
@@ -360,26 +360,4 @@ public sealed class FaultToleranceTests(ServersFixture servers)
         }
     }
 
-    private static InfluxQlClient Query(InfluxServer influx, string database) =>
-        new(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, Options.Create(new InfluxOptions { Url = influx.Url, Database = database }));
-
-    private static async Task<long> CountAsync(InfluxQlClient query)
-    {
-        try
-        {
-            IReadOnlyList<InfluxSeries> series = await query.QueryAsync("SELECT count(water_level_m) FROM water_level", CancellationToken.None);
-            return series.Count == 0 ? 0 : series[0].Get(0, "count").GetInt64();
-        }
-        catch (InvalidOperationException)
-        {
-            return 0; // the database does not exist yet
-        }
-    }
-
-    private static async Task WaitForAsync(InfluxQlClient query, long count, TimeSpan? timeout = null)
-    {
-        long last = 0;
-        await InfluxServer.WaitUntilAsync(async () => (last = await CountAsync(query)) >= count, timeout ?? TimeSpan.FromSeconds(120),
-            () => $"{last} of {count} readings stored", TestContext.Current.CancellationToken);
-    }
 }

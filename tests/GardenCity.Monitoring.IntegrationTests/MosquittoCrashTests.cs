@@ -35,7 +35,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
             Task publishing = load.RunAsync(ct);
             await InfluxServer.WaitUntilAsync(() => Task.FromResult(load.Published >= 40_000 || publishing.IsCompleted), TimeSpan.FromMinutes(3), () => $"{load.Published} published", ct);
             long ackedAtKill = load.Published;
-            long storedAtKill = await CountAsync(query);
+            long storedAtKill = await WaterLevels.CountAsync(query);
             double secondsAtKill = clock.Elapsed.TotalSeconds;
             string beforeKill = mosquitto.Output;
             mosquitto.Kill();
@@ -182,20 +182,6 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
     private static string Setting(string config, string name) =>
         config.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) ?? name + " (not set)";
 
-    /// <summary>How many water levels are stored (0 while the database does not exist yet).</summary>
-    internal static async Task<long> CountAsync(InfluxQlClient query)
-    {
-        try
-        {
-            IReadOnlyList<InfluxSeries> series = await query.QueryAsync("SELECT count(water_level_m) FROM water_level", CancellationToken.None);
-            return series.Count == 0 ? 0 : series[0].Get(0, "count").GetInt64();
-        }
-        catch (InvalidOperationException)
-        {
-            return 0; // the database does not exist yet
-        }
-    }
-
     /// <summary>
     /// The stored count once it reached <paramref name="expected"/>, or stayed the same for <paramref name="quiet"/>
     /// (20 s by default: what is missing then was lost), or after <paramref name="limit"/> (5 min by default).
@@ -207,7 +193,7 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
         var total = Stopwatch.StartNew();
         while (total.Elapsed < (limit ?? TimeSpan.FromMinutes(5)))
         {
-            long now = await CountAsync(query);
+            long now = await WaterLevels.CountAsync(query);
             if (now >= expected)
             {
                 return now;

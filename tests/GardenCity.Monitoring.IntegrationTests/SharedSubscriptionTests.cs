@@ -62,7 +62,7 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
             }
 
             long publishedAtKill = load.Published;
-            long storedAtKill = await MosquittoCrashTests.CountAsync(query);
+            long storedAtKill = await WaterLevels.CountAsync(query);
             await publishing;
             Assert.True(publishedAtKill < load.Total, "the kill came in the middle of the stream");
 
@@ -76,7 +76,7 @@ public sealed partial class SharedSubscriptionTests(ServersFixture servers)
             victim.Process = await GardenCityProcess.StartAsync(victim.Settings, healthUrl: false);
             Assert.Contains("session present: True", victim.Process.Output, StringComparison.Ordinal);
             long stored = 0;
-            await InfluxServer.WaitUntilAsync(async () => (stored = await MosquittoCrashTests.CountAsync(query)) >= load.Total, TimeSpan.FromSeconds(60),
+            await InfluxServer.WaitUntilAsync(async () => (stored = await WaterLevels.CountAsync(query)) >= load.Total, TimeSpan.FromSeconds(60),
                 () => $"{stored} of {load.Total} readings stored after the killed worker came back", ct);
             long victimAfterReturn = await StoredAsync(victim);
             long[] survivorsAfterReturn = [await StoredAsync(workers[0]), await StoredAsync(workers[1])];
