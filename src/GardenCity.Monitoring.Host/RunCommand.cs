@@ -110,7 +110,7 @@ internal static class RunCommand
         }
 
         ILogger profileLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupProfile).FullName!);
-        profileLog.StartupProfileState(profileState);
+        StartupProfile.LogState(profileLog, profileState);
         app.UseRouting();
         if (roleSet.Contains("api"))
         {
@@ -124,19 +124,7 @@ internal static class RunCommand
         try
         {
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
-            if (profile is not null)
-            {
-                // A clean stop only: a killed run leaves the profile as it was.
-                string finished = profile.Finish(out bool failed);
-                if (failed)
-                {
-                    profileLog.StartupProfileNotSaved(finished);
-                }
-                else
-                {
-                    profileLog.StartupProfileState(finished);
-                }
-            }
+            profile?.Finish(profileLog); // a clean stop only: a killed run leaves the profile as it was
 
             return ExitCodes.Ok;
         }
@@ -157,15 +145,6 @@ internal static class RunCommand
         roles.Contains("alerting") ? [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName, AlertingMetrics.MeterName] : [IngestionMetrics.MeterName, DeadLetterFileStore.MeterName];
 
     private static Uri ApiUrl(IServiceProvider services) => new(services.GetRequiredService<IOptions<ApiOptions>>().Value.Url);
-}
-
-internal static partial class RunCommandLog
-{
-    [LoggerMessage(LogLevel.Information, "{State}")]
-    public static partial void StartupProfileState(this ILogger logger, string state);
-
-    [LoggerMessage(LogLevel.Warning, "{Problem}")]
-    public static partial void StartupProfileNotSaved(this ILogger logger, string problem);
 }
 
 /// <summary>Process exit codes of <c>gardencity</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace GardenCity.Monitoring.Host;
 
@@ -21,7 +22,7 @@ namespace GardenCity.Monitoring.Host;
 /// </list>
 /// Turning it off (an empty value) changes nothing but the speed of the first seconds.
 /// </summary>
-internal sealed class StartupProfile
+internal sealed partial class StartupProfile
 {
     /// <summary>The configuration key, for messages.</summary>
     public const string Key = HostingOptions.SectionName + ":" + nameof(HostingOptions.StartupProfileDirectory);
@@ -35,16 +36,12 @@ internal sealed class StartupProfile
     private readonly string _profile;
     private readonly string _recording;
 
-    private StartupProfile(FileStream fileLock, string profile, string recording, string state)
+    private StartupProfile(FileStream fileLock, string profile, string recording)
     {
         _lock = fileLock;
         _profile = profile;
         _recording = recording;
-        State = state;
     }
-
-    /// <summary>What <see cref="Start"/> did, for the log.</summary>
-    public string State { get; }
 
     /// <summary>The profile's file name for a set of roles: one profile per role set, since each compiles other code.</summary>
     public static string FileName(IEnumerable<string> roles) =>
@@ -100,8 +97,7 @@ internal sealed class StartupProfile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error.WriteLine($"Warning: {Key} '{directory}' cannot be used ({ex.Message}); starting without a startup profile, so the first seconds under load are slower. Set it to a folder this user can write, or to an empty value to turn it off.");
-            state = $"Startup profile off ({Key} '{directory}' cannot be used)";
+            state = Unusable(error, directory, "cannot be used", ex);
             return null;
         }
 
@@ -122,8 +118,7 @@ internal sealed class StartupProfile
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             fileLock.Dispose();
-            error.WriteLine($"Warning: {Key} '{directory}' cannot be written ({ex.Message}); starting without a startup profile, so the first seconds under load are slower. Set it to a folder this user can write, or to an empty value to turn it off.");
-            state = $"Startup profile off ({Key} '{directory}' cannot be written)";
+            state = Unusable(error, directory, "cannot be written", ex);
             return null;
         }
 
@@ -132,50 +127,69 @@ internal sealed class StartupProfile
         state = replay
             ? $"Startup profile {profile}: compiling what the last run compiled, in the background; recording this run's"
             : $"Startup profile {profile}: none yet, recording this run's for the next start";
-        return new StartupProfile(fileLock, profile, recording, state);
+        return new StartupProfile(fileLock, profile, recording);
     }
 
     /// <summary>
     /// After a clean stop: writes this run's recording and keeps it as the profile unless it is clearly poorer (see the
-    /// class). Returns what it did, for the log; <paramref name="failed"/> when the folder could not be written.
+    /// class), and logs what it did: a warning when the folder could not be written.
     /// </summary>
-    public string Finish(out bool failed)
+    public void Finish(ILogger log)
     {
-        failed = false;
+        ArgumentNullException.ThrowIfNull(log);
         try
         {
-            DateTime before = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(-1);
-            ProfileOptimization.StartProfile(null); // stops recording and writes the file
-            var recorded = new FileInfo(_recording);
-            if (!recorded.Exists || recorded.LastWriteTimeUtc < before)
-            {
-                return $"Startup profile: the runtime wrote no recording; {_profile} stays as it was";
-            }
-
-            var kept = new FileInfo(_profile);
-            string build = Build();
-            string buildFile = _profile + ".build";
-            long recordedBytes = recorded.Length;
-            if (kept.Exists && recordedBytes < kept.Length * PoorerThan && File.Exists(buildFile) && File.ReadAllText(buildFile) == build)
-            {
-                recorded.Delete();
-                return $"Startup profile {_profile} kept: this run compiled less ({recordedBytes:N0} against {kept.Length:N0} bytes), as a run without readings does";
-            }
-
-            File.Move(_recording, _profile, overwrite: true);
-            File.WriteAllText(buildFile, build);
-            return $"Startup profile {_profile} saved for the next start ({recordedBytes:N0} bytes)";
+            LogState(log, Save());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            failed = true;
-            return $"{Key}: startup profile {_profile} not saved ({ex.Message}); the next start replays the one before, if any. Make the folder writable for this user.";
+            LogNotSaved(log, $"{Key}: startup profile {_profile} not saved ({ex.Message}); the next start replays the one before, if any. Make the folder writable for this user.");
         }
         finally
         {
             _lock.Dispose();
         }
     }
+
+    /// <summary>Writes the recording and keeps it, or the richer profile of the same build; says which.</summary>
+    private string Save()
+    {
+        DateTime before = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(-1);
+        ProfileOptimization.StartProfile(null); // stops recording and writes the file
+        var recorded = new FileInfo(_recording);
+        if (!recorded.Exists || recorded.LastWriteTimeUtc < before)
+        {
+            return $"Startup profile: the runtime wrote no recording; {_profile} stays as it was";
+        }
+
+        var kept = new FileInfo(_profile);
+        string build = Build();
+        string buildFile = _profile + ".build";
+        long recordedBytes = recorded.Length;
+        if (kept.Exists && recordedBytes < kept.Length * PoorerThan && File.Exists(buildFile) && File.ReadAllText(buildFile) == build)
+        {
+            recorded.Delete();
+            return $"Startup profile {_profile} kept: this run compiled less ({recordedBytes:N0} against {kept.Length:N0} bytes), as a run without readings does";
+        }
+
+        File.Move(_recording, _profile, overwrite: true);
+        File.WriteAllText(buildFile, build);
+        return $"Startup profile {_profile} saved for the next start ({recordedBytes:N0} bytes)";
+    }
+
+    /// <summary>Warns about an unusable folder (naming the key and what to do) and returns the state line for the log.</summary>
+    private static string Unusable(TextWriter error, string directory, string what, Exception ex)
+    {
+        error.WriteLine($"Warning: {Key} '{directory}' {what} ({ex.Message}); starting without a startup profile, so the first seconds under load are slower. Set it to a folder this user can write, or to an empty value to turn it off.");
+        return $"Startup profile off ({Key} '{directory}' {what})";
+    }
+
+    /// <summary>Logs what the profile did at start or stop.</summary>
+    [LoggerMessage(LogLevel.Information, "{State}")]
+    internal static partial void LogState(ILogger logger, string state);
+
+    [LoggerMessage(LogLevel.Warning, "{Problem}")]
+    private static partial void LogNotSaved(ILogger logger, string problem);
 
     /// <summary>
     /// Whether a lock file that could not be opened for exclusive use is held by another process rather than out of
