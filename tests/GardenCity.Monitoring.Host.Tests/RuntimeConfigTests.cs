@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace GardenCity.Monitoring.Host.Tests;
 
 /// <summary>
-/// The runtime settings the benchmarks chose (bench/README.md, "Tiered compilation" and "Thread-pool spinning") reach the executable's
+/// The runtime settings the benchmarks chose (bench/README.md, "Tiered compilation", "Thread-pool spinning" and "Recompiling only what is hot") reach the executable's
 /// runtimeconfig.json, which is what `dotnet gardencity.dll`, the Docker images and the systemd units all run.
 /// </summary>
 public sealed class RuntimeConfigTests
@@ -22,6 +22,13 @@ public sealed class RuntimeConfigTests
     {
         JsonElement limit = Setting("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit");
         Assert.Equal("0", limit.ValueKind == JsonValueKind.String ? limit.GetString() : limit.GetRawText());
+    }
+
+    [Fact]
+    public void Gardencity_RecompilesOnlyMethodsCalledAThousandTimes()
+    {
+        JsonElement threshold = Setting("System.Runtime.TieredCompilation.CallCountThreshold");
+        Assert.Equal("1000", threshold.ValueKind == JsonValueKind.String ? threshold.GetString() : threshold.GetRawText());
     }
 
     /// <summary>The setting's value in runtimeconfig.json's configProperties; fails the test, naming file and setting, when it is absent.</summary>
