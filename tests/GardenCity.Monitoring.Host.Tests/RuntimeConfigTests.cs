@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace GardenCity.Monitoring.Host.Tests;
 
 /// <summary>
-/// The runtime settings the benchmarks chose (bench/README.md, "Tiered compilation", "Thread-pool spinning" and "Recompiling only what is hot") reach the executable's
+/// The runtime settings the benchmarks chose (bench/README.md, "Tiered compilation", "Thread-pool spinning" and "Batches of 2,000, a queue of 10,000, and recompiling only what is hot") reach the executable's
 /// runtimeconfig.json, which is what `dotnet gardencity.dll`, the Docker images and the systemd units all run.
 /// </summary>
 public sealed class RuntimeConfigTests

@@ -31,7 +31,7 @@ public sealed class MqttIngestionOptions
     /// <summary>
     /// Largest number of messages written to InfluxDB in one batch. Under load the batches are full, and each InfluxDB
     /// write costs InfluxDB a fixed share besides its points: with 2,000 instead of 500, influxd spent a quarter less CPU
-    /// per reading in a flood and the worker a little less (bench/README.md, "Batches of 2,000 and a queue of 10,000").
+    /// per reading in a flood and the worker a little less (bench/README.md, "Batches of 2,000, a queue of 10,000, and recompiling only what is hot").
     /// At a paced rate batches go by <see cref="BatchInterval"/> and stay small.
     /// </summary>
     /// <value>The default value is 2000.</value>
