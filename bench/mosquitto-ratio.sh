@@ -13,12 +13,13 @@ PROJECT="$(pwd)"
 [ -f "$PROJECT/GardenCity.Monitoring.sln" ] || { echo "mosquitto-ratio: run it from the project root" >&2; exit 2; }
 SHARED_BENCH="${SHARED_BENCH:-$(cd "$PROJECT/../shared/bench" 2>/dev/null && pwd || true)}"
 [ -f "$SHARED_BENCH/peer-gardencity.sh" ] || { echo "mosquitto-ratio: no ../shared/bench/peer-gardencity.sh; set SHARED_BENCH to the shared bench directory" >&2; exit 2; }
+# shellcheck source=/dev/null
+source "$SHARED_BENCH/lib/common.sh"   # log, median
 PAIRS="${PAIRS:-8}"; N="${N:-100000}"
 [[ "$PAIRS" =~ ^[1-9][0-9]*$ ]] || { echo "mosquitto-ratio: PAIRS '$PAIRS' is not a whole number above 0" >&2; exit 2; }
 RESULTS_DIR="${RESULTS_DIR:-${TMPDIR:-/tmp}/gardencity-mosquitto-ratio-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$RESULTS_DIR"; TSV="$RESULTS_DIR/pairs.tsv"
-printf 'pair\torder\tmosquitto_alone\tgardencity\tratio\tgardencity_cpu_us\n' > "$TSV"
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+printf 'pair\torder\tmosquitto_alone\tgardencity\tpercent\tgardencity_cpu_us\n' > "$TSV"
 
 alone() { # one flood of Mosquitto alone; prints msg/s
   RUNS=1 N="$N" SHAPES=200:gc RESULTS_DIR="$RESULTS_DIR/alone-$1" SHARED_BENCH="$SHARED_BENCH" bash "$PROJECT/bench/mosquitto-alone.sh" \
@@ -35,15 +36,13 @@ log "results -> $RESULTS_DIR; $(nproc) cores; $(git -C "$PROJECT" log -1 --forma
 for p in $(seq 1 "$PAIRS"); do
   if [ $((p % 2)) = 1 ]; then order=AB; a=$(alone "$p"); read -r g cpu <<< "$(gardencity "$p")"
   else order=BA; read -r g cpu <<< "$(gardencity "$p")"; a=$(alone "$p"); fi
-  ratio=$(awk -v g="$g" -v a="$a" 'BEGIN{printf "%.3f", (a>0)?g/a:0}')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$order" "$a" "$g" "$ratio" "$cpu" >> "$TSV"
-  log "pair $p ($order): Mosquitto alone $a msg/s, gardencity $g readings/s at $cpu us per reading: $(awk -v r="$ratio" 'BEGIN{printf "%.0f", r*100}') %"
+  percent=$(awk -v g="$g" -v a="$a" 'BEGIN{printf "%.0f", (a>0)?100*g/a:0}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$order" "$a" "$g" "$percent" "$cpu" >> "$TSV"
+  log "pair $p ($order): Mosquitto alone $a msg/s, gardencity $g readings/s at $cpu us per reading: $percent %"
 done
 
-awk -F'\t' 'NR>1{print $5}' "$TSV" | sort -g > "$RESULTS_DIR/ratios.txt"
-n=$(wc -l < "$RESULTS_DIR/ratios.txt")
-med=$(awk '{v[NR]=$1} END{if (NR%2) print v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2}' "$RESULTS_DIR/ratios.txt")
-reach=$(awk '$1>=0.85{c++} END{print c+0}' "$RESULTS_DIR/ratios.txt")
-echo "== gardencity subscribing to Mosquitto against Mosquitto alone, $N QoS 1 readings from 200 stations, $n pairs =="
-echo "median ratio $(awk -v r="$med" 'BEGIN{printf "%.0f", r*100}') % (min $(head -1 "$RESULTS_DIR/ratios.txt"), max $(tail -1 "$RESULTS_DIR/ratios.txt")); $reach of $n pairs at 85 % or more"
+percents=$(awk -F'\t' 'NR>1{print $5}' "$TSV" | sort -g)
+echo "== gardencity subscribing to Mosquitto against Mosquitto alone, $N QoS 1 readings from 200 stations, $PAIRS pairs =="
+# shellcheck disable=SC2086
+echo "median $(median $percents) % (min $(head -1 <<< "$percents"), max $(tail -1 <<< "$percents") %); $(awk '$1>=85{c++} END{print c+0}' <<< "$percents") of $PAIRS pairs at 85 % or more"
 echo "raw: $TSV"

@@ -20,16 +20,17 @@ public sealed class RuntimeConfigTests
     [Fact]
     public void Gardencity_ThreadPoolWorkersSleepWithoutSpinning()
     {
-        JsonElement limit = Setting("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit");
-        Assert.Equal("0", limit.ValueKind == JsonValueKind.String ? limit.GetString() : limit.GetRawText());
+        Assert.Equal("0", NumberText(Setting("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit")));
     }
 
     [Fact]
     public void Gardencity_RecompilesOnlyMethodsCalledAThousandTimes()
     {
-        JsonElement threshold = Setting("System.Runtime.TieredCompilation.CallCountThreshold");
-        Assert.Equal("1000", threshold.ValueKind == JsonValueKind.String ? threshold.GetString() : threshold.GetRawText());
+        Assert.Equal("1000", NumberText(Setting("System.Runtime.TieredCompilation.CallCountThreshold")));
     }
+
+    /// <summary>A number setting as written, whether MSBuild wrote it as a JSON number or a string.</summary>
+    private static string? NumberText(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
 
     /// <summary>The setting's value in runtimeconfig.json's configProperties; fails the test, naming file and setting, when it is absent.</summary>
     private static JsonElement Setting(string name)
