@@ -61,8 +61,8 @@ set -e
 for hung in TestResults/*_hang.log; do
   if [ -f "$hung" ]; then echo "Hung (test app ${hung##*/}), running at the time:"; cat "$hung"; fi
 done
-# The test apps print their whole console output after the failures (the integration tests' is thousands of lines), so
-# a log cut to its end named no failed test (the CI run of 2026-12-04). Each failure's first lines are repeated here.
+# The test apps print their whole console output after the failures (the integration tests' is about 180 lines), so a
+# log cut to its end named no failed test (the CI run of 2026-12-04). Each failure's first lines are repeated here.
 if grep -qE '^failed ' "$log"; then
   echo "Failed tests (the first lines of each; the whole report is above):"
   awk '/^failed / { n = 25 } /^[^ ]/ && !/^failed / { n = 0 } n > 0 { print "  " $0; n-- }' "$log"

@@ -19,6 +19,13 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
     private const int ReadingsPerStation = 22_223; // 9 stations: 200,007 readings
     private const int SamplesPerMessage = 10;
 
+    /// <summary>
+    /// Messages a Mosquitto kill under load may lose besides one per station, a margin over what was seen (9 messages
+    /// alone, 17 in the full suite on 2 shared cores), not a derived bound (docs/fault-tolerance.md). It was read from
+    /// the shipped <c>max_inflight_messages</c> (100), which does not govern MQTT 5 clients such as the worker.
+    /// </summary>
+    private const int LossMargin = 100;
+
     [Fact]
     public async Task Mosquitto_KilledWithSigkillUnderLoad_ShippedPersistence_LosesAtMostTheMessagesOfTheKilledLoopPass()
     {
@@ -60,16 +67,14 @@ public sealed partial class MosquittoCrashTests(ServersFixture servers)
             // next), and a message it hands straight to the connected worker's in-flight window is no "change" for
             // autosave_on_changes (src/database.c counts only queued ones), so in-flight messages the worker had not yet
             // received at the kill may be in no save. The window is the worker's Receive Maximum (QueueCapacity), which
-            // Mosquitto 2 uses for MQTT 5 clients instead of max_inflight_messages; the bound below takes the setting's
-            // 100 as a margin over what was seen, not as the window: 9 messages (one per station) alone, 17 in the full
-            // suite on 2 shared cores. The old 30 s autosave lost 26,820 readings here.
-            int margin = int.Parse(Setting(config, "max_inflight_messages").Split(' ')[1], CultureInfo.InvariantCulture);
+            // Mosquitto 2 uses for MQTT 5 clients instead of max_inflight_messages, so the bound below is no window but
+            // LossMargin over what was seen. The old 30 s autosave lost 26,820 readings here.
             Assert.True(ackedAtKill < load.Total, "the kill came in the middle");
-            Assert.True(lost <= (LoadPublisher.Stations.Length + margin) * SamplesPerMessage, figures + "\nworker:\n" + string.Join('\n', worker.Output.Split('\n').TakeLast(30)));
+            Assert.True(lost <= (LoadPublisher.Stations.Length + LossMargin) * SamplesPerMessage, figures + "\nworker:\n" + string.Join('\n', worker.Output.Split('\n').TakeLast(30)));
             Assert.Contains("session present: True", worker.Output, StringComparison.Ordinal);
             IReadOnlyList<InfluxSeries> perStation = await query.QueryAsync("SELECT count(water_level_m), sum(water_level_m) FROM water_level GROUP BY station", CancellationToken.None);
             Assert.Equal(LoadPublisher.Stations.Order(), perStation.Select(s => s.Tags["station"]).Order());
-            Assert.All(perStation, s => Assert.InRange(s.Get(0, "count").GetInt64(), ReadingsPerStation - ((1 + margin) * SamplesPerMessage), ReadingsPerStation));
+            Assert.All(perStation, s => Assert.InRange(s.Get(0, "count").GetInt64(), ReadingsPerStation - ((1 + LossMargin) * SamplesPerMessage), ReadingsPerStation));
         }
         finally
         {
